@@ -1,0 +1,31 @@
+/*
+ * commands.h - every subcommand's entry point and usage text.  One
+ * cmd_NAME.c file per subcommand implements `int cmd_NAME(int, char **)`.
+ */
+#ifndef NMS_CLI_COMMANDS_H
+#define NMS_CLI_COMMANDS_H
+
+int cmd_info(int argc, char **argv);
+#define CMD_INFO_USAGE \
+    "Usage: nmsparse info FILE [--tensor NAME] [--layout oi|oihw|hwio]\n\n" \
+    "Show the tensors of FILE (.npy or .safetensors): name, dtype, shape, the\n" \
+    "matrix view (rows = output channels x kernel positions, columns = input\n" \
+    "channels), and for each matrix whose column count is a multiple of 4:\n" \
+    "  identity 2:4   fraction of total |w| kept by 2:4 pruning, identity order\n" \
+    "  unstructured   fraction kept by the best unstructured 50% per row\n" \
+    "                 (an upper bound for any channel permutation)\n\n" \
+    "Options:\n" \
+    "  --tensor NAME  only this tensor of a safetensors file\n" \
+    "  --layout L     oi (2-D [out,in]), oihw (PyTorch, default for 3-D/4-D),\n" \
+    "                 hwio (TensorFlow)\n"
+
+int cmd_eval(int argc, char **argv);
+#define CMD_EVAL_USAGE \
+    "Usage: nmsparse eval FILE --perm PERM [--tensor NAME] [--layout L]\n\n" \
+    "Kept magnitude and fraction of the channel permutation in PERM (text, one\n" \
+    "0-based original column index per line, in position order) beside the\n" \
+    "identity order and the unstructured bound.\n"
+
+/* ==== declarations added by later modules go above this line ==== */
+
+#endif /* NMS_CLI_COMMANDS_H */

@@ -1,0 +1,6 @@
+# src/cli: the nmsparse program.  Options and wiring only.
+nmsparse_SOURCES += \
+	src/cli/cli.h \
+	src/cli/commands.h \
+	src/cli/main.c \
+	src/cli/args.c

@@ -1,0 +1,72 @@
+/* main.c - `nmsparse` entry point: global options and subcommand dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+const cli_command cli_commands[] = {
+    /* ==== commands added by later modules go above this line ==== */
+    {NULL, NULL, NULL, NULL}
+};
+
+static void print_help(FILE *out)
+{
+    fputs("Usage: nmsparse COMMAND [ARGS...]\n"
+          "       nmsparse --help | --version | help COMMAND\n\n"
+          "2:4 structured sparsity for neural-network weights: optimal input-channel\n"
+          "permutations with a proven bound, pruning, and compressed formats.\n\n"
+          "Commands:\n", out);
+    for (const cli_command *c = cli_commands; c->name; c++)
+        fprintf(out, "  %-12s %s\n", c->name, c->summary);
+    fputs("\nRun 'nmsparse help COMMAND' for a command's options.\n"
+          "Exit status: 0 success, 1 runtime or I/O error, 2 usage error.\n", out);
+}
+
+static const cli_command *find_command(const char *name)
+{
+    for (const cli_command *c = cli_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *first = argv[1];
+    if (strcmp(first, "--help") == 0 || strcmp(first, "-h") == 0) {
+        print_help(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(first, "--version") == 0 || strcmp(first, "-V") == 0) {
+        printf("nmsparse %s\n", nms_version());
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(first, "help") == 0) {
+        if (argc < 3) {
+            print_help(stdout);
+            return CLI_EXIT_OK;
+        }
+        const cli_command *c = find_command(argv[2]);
+        if (!c)
+            return cli_error(CLI_EXIT_USAGE, "unknown command '%s' (see 'nmsparse --help')", argv[2]);
+        fputs(c->usage, stdout);
+        return CLI_EXIT_OK;
+    }
+    const cli_command *c = find_command(first);
+    if (!c)
+        return cli_error(CLI_EXIT_USAGE, "unknown command '%s' (see 'nmsparse --help')", first);
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(c->usage, stdout);
+            return CLI_EXIT_OK;
+        }
+    }
+    return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Every global symbol defined by libnmsparse must start with nms_ (public)
+# or nms__ (internal, static archive only); the shared object exports only
+# the public nms_[a-z]* names.
+. "$top_srcdir/tests/testlib.sh"
+libs="$top_builddir/.libs"
+status=0
+checked=0
+if [ -f "$libs/libnmsparse.a" ]; then
+  bad=$(nm -g --defined-only "$libs/libnmsparse.a" 2>/dev/null | awk 'NF==3 {print $3}' | grep -v '^nms_' | sort -u)
+  if [ -n "$bad" ]; then echo "FAIL: static archive defines non-nms_ symbols:"; echo "$bad"; status=1; fi
+  n=$(nm -g --defined-only "$libs/libnmsparse.a" | awk 'NF==3' | wc -l)
+  [ "$n" -gt 0 ] || { echo "FAIL: no symbols in libnmsparse.a"; status=1; }
+  checked=1
+fi
+so=$(ls "$libs"/libnmsparse.so.* 2>/dev/null | head -n 1)
+if [ -n "$so" ]; then
+  bad=$(nm -D --defined-only "$so" | awk 'NF==3 {print $3}' | grep -v '^nms_[a-z]' | sort -u)
+  if [ -n "$bad" ]; then echo "FAIL: shared object exports:"; echo "$bad"; status=1; fi
+  nm -D --defined-only "$so" | grep -q ' nms_strerror$' || { echo "FAIL: nms_strerror not exported"; status=1; }
+  checked=1
+fi
+[ "$checked" = 1 ] || { echo "SKIP: neither libnmsparse.a nor libnmsparse.so built"; exit 77; }
+[ "$status" = 0 ] && echo "exports ok"
+exit $status
