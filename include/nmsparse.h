@@ -274,7 +274,34 @@ int nms_total_value(const nms_tensor *scores, double *total, nms_error *err);
 int nms_unstructured_bound(const nms_tensor *scores, double *bound,
                            nms_error *err);
 
-/* ==== sections added by later modules follow this line ==== */
+/* ------------------------------------------------------------------------ */
+/* .npy, safetensors, JSON, conversions, matrix view (src/io) */
+/* ==== io: declarations above this line ==== */
+
+/* ------------------------------------------------------------------------ */
+/* LP solver (src/lp) */
+/* ==== lp: declarations above this line ==== */
+
+/* ------------------------------------------------------------------------ */
+/* channel partition solver (src/part) */
+/* ==== part: declarations above this line ==== */
+
+/* ------------------------------------------------------------------------ */
+/* 2:4 pruning kernels (src/prune) */
+/* ==== prune: declarations above this line ==== */
+
+/* ------------------------------------------------------------------------ */
+/* compressed-format emitters (src/emit) */
+/* ==== emit: declarations above this line ==== */
+
+/* ------------------------------------------------------------------------ */
+/* weight reconstruction (src/recon) */
+/* ==== recon: declarations above this line ==== */
+
+/* ------------------------------------------------------------------------ */
+/* whole models and structured pruning (src/structured) */
+/* ==== structured: declarations above this line ==== */
+
 
 #ifdef __cplusplus
 }

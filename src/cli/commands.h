@@ -26,6 +26,19 @@ int cmd_eval(int argc, char **argv);
     "0-based original column index per line, in position order) beside the\n" \
     "identity order and the unstructured bound.\n"
 
-/* ==== declarations added by later modules go above this line ==== */
+/* ==== io commands above ==== */
+
+/* ==== lp commands above ==== */
+
+/* ==== part commands above ==== */
+
+/* ==== prune commands above ==== */
+
+/* ==== emit commands above ==== */
+
+/* ==== recon commands above ==== */
+
+/* ==== structured commands above ==== */
+
 
 #endif /* NMS_CLI_COMMANDS_H */

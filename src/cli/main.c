@@ -6,7 +6,13 @@
 #include "cli/commands.h"
 
 const cli_command cli_commands[] = {
-    /* ==== commands added by later modules go above this line ==== */
+    /* ==== io commands above ==== */
+    /* ==== lp commands above ==== */
+    /* ==== part commands above ==== */
+    /* ==== prune commands above ==== */
+    /* ==== emit commands above ==== */
+    /* ==== recon commands above ==== */
+    /* ==== structured commands above ==== */
     {NULL, NULL, NULL, NULL}
 };
 

@@ -1,0 +1,1 @@
+# src/emit: sources, tests and benchmarks of this module.

@@ -1,0 +1,1 @@
+# src/lp: sources, tests and benchmarks of this module.

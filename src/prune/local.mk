@@ -1,0 +1,1 @@
+# src/prune: sources, tests and benchmarks of this module.

@@ -1,0 +1,1 @@
+# src/recon: sources, tests and benchmarks of this module.

@@ -1,0 +1,1 @@
+# src/structured: sources, tests and benchmarks of this module.
