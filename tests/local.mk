@@ -16,3 +16,4 @@ tests_check_core_SOURCES = tests/check_core.c
 tests_check_core_CFLAGS = $(UNITTEST_CFLAGS_ALL)
 tests_check_core_LDADD = $(UNITTEST_LIBS)
 endif
+EXTRA_DIST += data/landmark68_dense0_conv1.npy data/landmark68_dense1_conv1.npy data/README.md data/LICENSE LICENSE README
