@@ -208,7 +208,7 @@ START_TEST(test_objective_errors)
     ck_assert_int_eq(nms_kept_value(m, NULL, &kept, &err), NMS_ERR_NONFINITE);
     ck_assert_ptr_nonnull(strstr(err.text, "column 7"));
     nms_tensor_free(m);
-    float w[6] = {1, 2, 3, 4, 5, 6};
+    float w[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     m = matrix_f32(1, 6, w);
     ck_assert_int_eq(nms_kept_value(m, NULL, &kept, &err), NMS_ERR_SHAPE);
     nms_tensor_free(m);
