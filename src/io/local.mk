@@ -11,6 +11,11 @@ libnmsparse_la_SOURCES += \
 	src/io/convert.h \
 	src/io/convert.c \
 	src/io/layout.c \
+	src/io/json.h \
+	src/io/json.c \
+	src/io/json_write.h \
+	src/io/json_write.c \
+	src/io/safetensors.c \
 	src/util/half.h \
 	src/util/half.c
 
@@ -21,4 +26,13 @@ tests_check_io_SOURCES = tests/check_io.c
 tests_check_io_CFLAGS = $(UNITTEST_CFLAGS_ALL)
 tests_check_io_LDADD = $(UNITTEST_LIBS)
 tests_check_io_LDFLAGS = -static
+endif
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_io_st
+TESTS += tests/check_io_st
+tests_check_io_st_SOURCES = tests/check_io_st.c
+tests_check_io_st_CFLAGS = $(UNITTEST_CFLAGS_ALL)
+tests_check_io_st_LDADD = $(UNITTEST_LIBS)
+tests_check_io_st_LDFLAGS = -static
 endif
