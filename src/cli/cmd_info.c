@@ -35,7 +35,10 @@ static int info_row(const char *path, const char *name, const nms_tensor *t,
     int numeric = dt != NMS_DTYPE_BOOL && dt != NMS_DTYPE_F8_E4M3 && dt != NMS_DTYPE_F8_E5M2;
     if (numeric && nms_tensor_ndim(t) >= 1 && nms_tensor_numel(t) > 0) {
         if (nms_tensor_to_matrix(t, layout, &m, &err) != NMS_OK) {
-            rc = cli_error(CLI_EXIT_RUNTIME, "%s: tensor %s: %s", path, name, err.text);
+            if (strcmp(name, "-") == 0)
+                rc = cli_error(CLI_EXIT_RUNTIME, "%s: %s", path, err.text);
+            else
+                rc = cli_error(CLI_EXIT_RUNTIME, "%s: tensor %s: %s", path, name, err.text);
         } else {
             double total = 0, kept = 0, bound = 0;
             size_t R = nms_tensor_dim(m, 0), C = nms_tensor_dim(m, 1);
