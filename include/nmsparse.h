@@ -280,6 +280,174 @@ int nms_unstructured_bound(const nms_tensor *scores, double *bound,
 
 /* ------------------------------------------------------------------------ */
 /* LP solver (src/lp) */
+/* A linear program and the state of its simplex solver (src/lp).
+ *
+ *     minimise (or maximise)   c'x + c0
+ *     subject to               L <= A x <= U     (rows)
+ *                              l <=   x <= u     (columns)
+ *
+ * A is stored sparse by columns.  Bounds may be infinite (-HUGE_VAL /
+ * HUGE_VAL); lo == hi is an equality row or a fixed column.  The solver is a
+ * bounded-variable revised simplex (primal and dual) of our own: scaling,
+ * sparse LU of the basis with product-form updates, devex pricing, a Harris
+ * ratio test with bound perturbation against degeneracy.
+ *
+ * Warm start: the handle keeps the basis of the last solve.  Columns added or
+ * bounds changed after a solve are taken into account by the next solve,
+ * which starts from that basis (new columns nonbasic at a finite bound, new
+ * rows with their slack basic).
+ *
+ * Dual sign convention.  For a minimisation, the row dual y_i is the
+ * derivative of the optimal objective with respect to the row's active bound
+ * (L_i or U_i), and the reduced cost is d_j = c_j - a_j'y (a_j = column j of
+ * A).  At an optimum of a minimisation: d_j >= 0 at a lower bound, d_j <= 0
+ * at an upper bound, d_j = 0 for basic columns; y_i >= 0 on an active lower
+ * row bound, y_i <= 0 on an active upper one.  For a maximisation the same
+ * formulas hold with the max objective (y is still the derivative of the
+ * optimal (max) objective; at an optimum d_j <= 0 at a lower bound, >= 0 at an
+ * upper bound).  So for the set-partitioning master
+ * max sum v_S x_S, sum_{S ni i} x_S = 1, the duals pi satisfy
+ * v_S - pi(S) <= 0 for all columns and sum_i pi_i = the LP objective.
+ *
+ * Thread safety: one nms_lp must not be used from two threads at once;
+ * distinct handles are independent.
+ */
+typedef struct nms_lp nms_lp;
+
+/* What the MODEL is after a solve (errors are reported separately). */
+typedef enum nms_lp_status {
+    NMS_LP_UNSOLVED = 0,     /* not solved since the last change          */
+    NMS_LP_OPTIMAL,          /* optimal within the tolerances             */
+    NMS_LP_INFEASIBLE,       /* no x satisfies the bounds                 */
+    NMS_LP_UNBOUNDED,        /* feasible with an improving ray            */
+    NMS_LP_ITERATION_LIMIT,  /* stopped at options.iteration_limit        */
+    NMS_LP_TIME_LIMIT,       /* stopped at options.time_limit             */
+    NMS_LP_NUMERICAL,        /* numerical trouble the solver could not fix */
+    NMS_LP_INTERRUPTED       /* *options.interrupt became non-zero         */
+} nms_lp_status;
+
+/* "unsolved", "optimal", "infeasible", "unbounded", "iteration limit",
+ * "time limit", "numerical trouble", "interrupted".  Never NULL. */
+const char *nms_lp_status_name(nms_lp_status s);
+
+#define NMS_LP_AUTO 0    /* primal simplex (dual after bound changes)      */
+#define NMS_LP_PRIMAL 1  /* primal simplex                                 */
+#define NMS_LP_DUAL 2    /* dual simplex (primal when not dual feasible)   */
+
+/* Solver options.  Tolerances apply to the scaled problem. */
+typedef struct nms_lp_options {
+    double primal_feas_tol;   /* bound violation allowed; default 1e-7      */
+    double dual_feas_tol;     /* reduced-cost sign violation; default 1e-7  */
+    double pivot_tol;         /* smallest |pivot| in the ratio test; 1e-7   */
+    double time_limit;        /* seconds, <= 0 = none (default 0)           */
+    long iteration_limit;     /* per solve, <= 0 = none (default 0)         */
+    int algorithm;            /* NMS_LP_AUTO (default) / _PRIMAL / _DUAL    */
+    int scaling;              /* 1 = geometric + equilibration (default), 0 = off */
+    volatile int *interrupt;  /* if non-NULL and becomes non-zero: stop with
+                                 NMS_LP_INTERRUPTED (default NULL)          */
+} nms_lp_options;
+
+/* Fill the defaults listed above. */
+void nms_lp_options_default(nms_lp_options *opt);
+
+/* An empty LP (0 rows, 0 columns, minimise).  Free with nms_lp_free(). */
+int nms_lp_create(nms_lp **out, nms_error *err);
+void nms_lp_free(nms_lp *lp);  /* NULL is ok */
+
+/* 1 = maximise, 0 = minimise (the default). */
+int nms_lp_set_maximize(nms_lp *lp, int maximize);
+int nms_lp_is_maximize(const nms_lp *lp);
+/* The constant c0 added to the objective (default 0). */
+int nms_lp_set_obj_offset(nms_lp *lp, double c0);
+double nms_lp_obj_offset(const nms_lp *lp);
+
+/* Append n rows lo[k] <= a_k x <= hi[k] (use -HUGE_VAL / HUGE_VAL for none;
+ * lo == hi is an equality).  The new rows have no coefficients yet (columns
+ * added later fill them).  NMS_ERR_INVALID for lo > hi, NaN, or lo = +inf /
+ * hi = -inf. */
+int nms_lp_add_rows(nms_lp *lp, size_t n, const double *lo, const double *hi,
+                    nms_error *err);
+
+/* Append n columns in CSC form: column k has the entries
+ * index[start[k] .. start[k+1]-1] (0-based row numbers, each at most once)
+ * with values value[...]; start has n+1 entries, start[0] may be non-zero.
+ * cost may be NULL (all 0); lo / hi may be NULL (0 and +inf).  May be called
+ * after a solve: the next solve warm-starts from the previous basis, the new
+ * columns nonbasic at a finite bound.  Arrays are copied.  Zero values are
+ * dropped.  NMS_ERR_INVALID for a row index out of range, a repeated index,
+ * a non-finite coefficient or cost, or bad bounds. */
+int nms_lp_add_cols(nms_lp *lp, size_t n, const double *cost, const double *lo,
+                    const double *hi, const size_t *start,
+                    const int32_t *index, const double *value, nms_error *err);
+
+/* Change one column's bounds / cost, or one row's bounds.  The basis is kept
+ * for the next (warm) solve. */
+int nms_lp_set_col_bounds(nms_lp *lp, size_t col, double lo, double hi,
+                          nms_error *err);
+int nms_lp_set_col_cost(nms_lp *lp, size_t col, double cost, nms_error *err);
+int nms_lp_set_row_bounds(nms_lp *lp, size_t row, double lo, double hi,
+                          nms_error *err);
+
+size_t nms_lp_num_rows(const nms_lp *lp);
+size_t nms_lp_num_cols(const nms_lp *lp);
+size_t nms_lp_num_nonzeros(const nms_lp *lp);
+
+/* Solve (warm when a basis exists).  Returns NMS_OK when the solver ran,
+ * whatever the model status (read it with nms_lp_get_status()), or an error
+ * status (NMS_ERR_NOMEM, NMS_ERR_INVALID for bad options).  opt NULL means
+ * the defaults. */
+int nms_lp_solve(nms_lp *lp, const nms_lp_options *opt, nms_error *err);
+
+nms_lp_status nms_lp_get_status(const nms_lp *lp);
+/* c'x + c0 at the last solution (meaningful when optimal). */
+double nms_lp_objective(const nms_lp *lp);
+/* Copy the last solution out: primal x (num_cols values), row duals y
+ * (num_rows), reduced costs d (num_cols), row activities Ax (num_rows).
+ * Before any solve (or for rows / columns added since) the values are 0.
+ * NMS_ERR_INVALID for a NULL argument. */
+int nms_lp_get_primal(const nms_lp *lp, double *x);
+int nms_lp_get_row_duals(const nms_lp *lp, double *y);
+int nms_lp_get_reduced_costs(const nms_lp *lp, double *d);
+int nms_lp_get_row_activity(const nms_lp *lp, double *ax);
+/* Simplex iterations of the last solve. */
+long nms_lp_iterations(const nms_lp *lp);
+
+/* Basis status of each column / row (the row's slack variable). */
+#define NMS_LP_BASIC 0
+#define NMS_LP_AT_LOWER 1
+#define NMS_LP_AT_UPPER 2
+#define NMS_LP_AT_ZERO 3   /* free nonbasic at 0 */
+#define NMS_LP_FIXED 4     /* nonbasic with lo == hi */
+/* col_status (num_cols) and row_status (num_rows) may each be NULL. */
+int nms_lp_get_basis(const nms_lp *lp, int *col_status, int *row_status);
+
+/* Names (optional; set by the MPS reader).  NULL when unnamed. */
+const char *nms_lp_name(const nms_lp *lp);
+const char *nms_lp_row_name(const nms_lp *lp, size_t row);
+const char *nms_lp_col_name(const nms_lp *lp, size_t col);
+
+/* Read an MPS file (fixed or free format, detected per file; CRLF ok; .gz
+ * when built with zlib).  Sections NAME ROWS COLUMNS RHS RANGES BOUNDS
+ * ENDATA, OBJSENSE / OBJSENSE MAX.  Conventions:
+ *  - the first N row is the objective; other N rows are dropped;
+ *  - an RHS entry on the objective row r gives the objective constant
+ *    c0 = -r (GLPK's convention);
+ *  - RANGES R on a row with right-hand side b: G row [b, b+|R|], L row
+ *    [b-|R|, b], E row [b, b+R] when R > 0 and [b+R, b] when R < 0, N row
+ *    ignored;
+ *  - BOUNDS UP with a negative value on a column whose lower bound is 0
+ *    sets the lower bound to -inf (the usual convention, as GLPK and CPLEX);
+ *    MI sets lo = -inf; PL hi = +inf; BV [0, 1]; LI / UI integer bounds
+ *    (integrality is ignored: this is an LP reader);
+ *  - MARKER INTORG / INTEND lines are accepted and ignored.
+ * Errors name the file and line (err->line).  *out is freed with
+ * nms_lp_free(). */
+int nms_lp_read_mps(const char *path, nms_lp **out, nms_error *err);
+
+/* Write the last solution as text: status, objective, then one line per
+ * column "name value reduced_cost" and per row "name activity dual".  The
+ * file is written atomically. */
+int nms_lp_write_solution(const nms_lp *lp, const char *path, nms_error *err);
 /* ==== lp: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */
