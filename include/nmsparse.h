@@ -288,6 +288,96 @@ int nms_unstructured_bound(const nms_tensor *scores, double *bound,
 
 /* ------------------------------------------------------------------------ */
 /* 2:4 pruning kernels (src/prune) */
+/* The pruning rule (stable and documented; the same in every variant).
+ * In every group of 4 consecutive input channels of a row of the matrix view
+ * (positions 4g..4g+3, after the permutation when one is given) the two
+ * elements of largest magnitude |x| are kept:
+ *   - ties go to the lower position, so a group of four equal magnitudes
+ *     (all zeros, say) keeps positions 0 and 1;
+ *   - -0.0 counts as zero (it ties with +0.0);
+ *   - subnormals are ordinary small magnitudes, +-infinity the largest;
+ *   - int8: |-128| is 128, the largest;
+ *   - NaN is rejected with NMS_ERR_NONFINITE naming its row and column.
+ * Exactly two of every four are kept.  Kept elements are copied bit for bit
+ * (a kept -0.0 stays -0.0); dropped ones become +0 (all-zero bytes).
+ * Element types: F32, F16, BF16, I8 (others are NMS_ERR_UNSUPPORTED).
+ * A group with fewer than two nonzeros still has a definite mask (e.g. [0 0 0 5]
+ * keeps positions 0 and 3); compressors that derive indices from the nonzeros
+ * of the pruned tensor (formats-24.md, sec. 3) may name other zero slots,
+ * which decodes to the same dense tensor.
+ *
+ * Kernels: a scalar reference and SIMD variants (SSE4.1, AVX2, AVX-512 F+BW+VL,
+ * NEON) producing identical bytes; the best one the CPU and OS support is
+ * chosen at run time (detected once, thread-safely).  The environment
+ * variable NMS_PRUNE_VARIANT (a variant name) overrides the automatic choice. */
+typedef enum nms_prune_variant {
+    NMS_PRUNE_AUTO = 0, /* NMS_PRUNE_VARIANT if set, else the best supported */
+    NMS_PRUNE_SCALAR,
+    NMS_PRUNE_SSE41,
+    NMS_PRUNE_AVX2,
+    NMS_PRUNE_AVX512,
+    NMS_PRUNE_NEON,
+    NMS_PRUNE_VARIANT_COUNT
+} nms_prune_variant;
+
+/* "auto", "scalar", "sse4.1", "avx2", "avx512", "neon" ("?" if invalid). */
+const char *nms_prune_variant_name(nms_prune_variant variant);
+/* Parse a name above (also "sse41", case-insensitive); NMS_ERR_INVALID else. */
+int nms_prune_variant_parse(const char *name, nms_prune_variant *variant);
+/* 1 when the variant was compiled in and this CPU and OS can run it
+ * (always 1 for AUTO and SCALAR), else 0. */
+int nms_prune_variant_supported(nms_prune_variant variant);
+/* The variant a request runs: AUTO becomes NMS_PRUNE_VARIANT from the
+ * environment when set and non-empty, else the best supported variant.
+ * NMS_ERR_INVALID for an unknown name in the environment, NMS_ERR_UNSUPPORTED
+ * when the requested (or environment) variant is not supported here. */
+int nms_prune_variant_resolve(nms_prune_variant requested,
+                              nms_prune_variant *used, nms_error *err);
+
+typedef struct nms_prune_options {
+    nms_layout layout;         /* matrix view; default NMS_LAYOUT_AUTO        */
+    int original_order;        /* with a permutation: 0 (default) writes the
+                                  columns in permuted (deployed) order, 1 maps
+                                  the same mask back to the original order    */
+    nms_prune_variant variant; /* default NMS_PRUNE_AUTO                      */
+} nms_prune_options;
+
+/* Fill *opt with the defaults above. */
+void nms_prune_options_init(nms_prune_options *opt);
+
+/* 2:4-prune a weight tensor w (F32, F16, BF16 or I8; any shape the layout
+ * accepts) whose matrix view has cols % 4 == 0.
+ *   perm  NULL (identity) or a permutation of the cols input channels:
+ *         position j holds original channel perm[j] (see Permutations).  It
+ *         is applied on the fly; no permuted copy of w is made.
+ *   opt   NULL for the defaults.
+ *   pruned (may be NULL) receives a new tensor of w's dtype.  Without perm,
+ *         or with original_order, it has w's shape and each element is w's
+ *         element or +0.  With perm and !original_order it has w's shape
+ *         with the input-channel axis permuted:
+ *         pruned[.., j, ..] = w[.., perm[j], ..] or +0.
+ *   mask  (may be NULL) receives a new U8 tensor of the same shape and order
+ *         as *pruned: 1 where the element is kept, 0 where it is dropped.
+ * Errors: NMS_ERR_UNSUPPORTED (dtype), NMS_ERR_SHAPE (cols % 4 != 0 or a
+ * layout that does not fit), NMS_ERR_INVALID (perm not a permutation, both
+ * outputs NULL), NMS_ERR_NONFINITE (a NaN: the message names the row and
+ * column of the matrix view and the tensor index), NMS_ERR_NOMEM.  On
+ * failure *pruned and *mask are set to NULL. */
+int nms_prune_24(const nms_tensor *w, const int32_t *perm,
+                 const nms_prune_options *opt, nms_tensor **pruned,
+                 nms_tensor **mask, nms_error *err);
+
+/* The same on caller-owned memory for a row-major rows x cols matrix `in`
+ * (rows * cols elements of dtype, cols % 4 == 0, no alignment needed):
+ *   out   NULL or rows * cols elements (permuted column order unless
+ *         original_order); may be the same pointer as in (in place);
+ *   mask  NULL or rows * cols bytes, 1 kept / 0 dropped, same order as out.
+ * Allocates nothing when perm is NULL, else one or two rows of scratch.  On
+ * failure (a NaN) the outputs hold partial results. */
+int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
+                        const void *in, const int32_t *perm,
+                        int original_order, nms_prune_variant variant,
+                        void *out, uint8_t *mask, nms_error *err);
 /* ==== prune: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */
