@@ -49,3 +49,7 @@ tests_check_prune_CFLAGS = $(UNITTEST_CFLAGS_ALL)
 tests_check_prune_LDADD = $(UNITTEST_LIBS)
 tests_check_prune_LDFLAGS = -static
 endif
+
+# NEON kernels cross-built for aarch64 and run under qemu (make check-long).
+TESTS += tests/prune_neon_cross.sh
+EXTRA_DIST += tests/prune_neon_cross.sh tests/prune/neon_cross.c
