@@ -47,7 +47,6 @@ TESTS += tests/check_prune
 tests_check_prune_SOURCES = tests/check_prune.c tests/prune/testdata.c tests/prune/testdata.h
 tests_check_prune_CFLAGS = $(UNITTEST_CFLAGS_ALL)
 tests_check_prune_LDADD = $(UNITTEST_LIBS)
-tests_check_prune_LDFLAGS = -static
 endif
 
 # NEON kernels cross-built for aarch64 and run under qemu (make check-long).
