@@ -52,3 +52,12 @@ endif
 # NEON kernels cross-built for aarch64 and run under qemu (make check-long).
 TESTS += tests/prune_neon_cross.sh
 EXTRA_DIST += tests/prune_neon_cross.sh tests/prune/neon_cross.c
+
+# Benchmark (make bench): pruning vs memcpy.
+EXTRA_PROGRAMS += tests/bench/prune_bench
+bench_programs += tests/bench/prune_bench
+bench_scripts += tests/bench/prune_bench.sh
+EXTRA_DIST += tests/bench/prune_bench.sh
+tests_bench_prune_bench_SOURCES = tests/bench/prune_bench.c
+tests_bench_prune_bench_LDADD = libnmsparse.la
+CLEANFILES += tests/bench/prune_bench

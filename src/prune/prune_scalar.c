@@ -3,20 +3,22 @@
 
 #include "prune/prune_kernels.h"
 
-/* j beats i: larger key, or equal key and lower index (j < i). */
+/* The keep nibble of one group.  j beats i when k_j > k_i, or k_j == k_i
+ * and j < i; rank_i counts the elements beating i; keep iff rank_i < 2.
+ * Written out so the compiler makes it branch-free. */
+static inline unsigned keep_nibble(uint32_t k0, uint32_t k1, uint32_t k2, uint32_t k3)
+{
+    unsigned r0 = (unsigned)(k1 > k0) + (k2 > k0) + (k3 > k0);
+    unsigned r1 = (unsigned)(k0 >= k1) + (k2 > k1) + (k3 > k1);
+    unsigned r2 = (unsigned)(k0 >= k2) + (k1 >= k2) + (k3 > k2);
+    unsigned r3 = (unsigned)(k0 >= k3) + (k1 >= k3) + (k2 >= k3);
+    return (unsigned)(r0 < 2) | (unsigned)(r1 < 2) << 1 | (unsigned)(r2 < 2) << 2 |
+           (unsigned)(r3 < 2) << 3;
+}
+
 unsigned nms__prune_keep_nibble(uint32_t k0, uint32_t k1, uint32_t k2, uint32_t k3)
 {
-    const uint32_t k[4] = {k0, k1, k2, k3};
-    unsigned nib = 0;
-    for (unsigned i = 0; i < 4; i++) {
-        unsigned rank = 0;
-        for (unsigned j = 0; j < 4; j++)
-            if (j != i && (k[j] > k[i] || (k[j] == k[i] && j < i)))
-                rank++;
-        if (rank < 2)
-            nib |= 1u << i;
-    }
-    return nib;
+    return keep_nibble(k0, k1, k2, k3);
 }
 
 /* Store the nibble of group g (counted from the start of `bits`). */
@@ -40,11 +42,10 @@ int nms__prune_f32_scalar(const void *in, size_t ngroups, void *out, uint8_t *bi
             k[i] = v[i] & 0x7fffffffu;
             nan |= k[i] > NMS__F32_NAN_ABOVE;
         }
-        unsigned nib = nms__prune_keep_nibble(k[0], k[1], k[2], k[3]);
+        unsigned nib = keep_nibble(k[0], k[1], k[2], k[3]);
         if (dst) {
-            for (int i = 0; i < 4; i++)
-                if (!(nib >> i & 1))
-                    v[i] = 0;
+            for (int i = 0; i < 4; i++) /* branch-free: random masks mispredict */
+                v[i] &= (uint32_t)0 - (nib >> i & 1);
             memcpy(dst + 16 * g, v, sizeof v);
         }
         if (bits)
@@ -67,11 +68,10 @@ int nms__prune_h16_scalar(const void *in, size_t ngroups, uint16_t nan_above,
             k[i] = v[i] & 0x7fffu;
             nan |= k[i] > nan_above;
         }
-        unsigned nib = nms__prune_keep_nibble(k[0], k[1], k[2], k[3]);
+        unsigned nib = keep_nibble(k[0], k[1], k[2], k[3]);
         if (dst) {
             for (int i = 0; i < 4; i++)
-                if (!(nib >> i & 1))
-                    v[i] = 0;
+                v[i] &= (uint16_t)(0u - (nib >> i & 1));
             memcpy(dst + 8 * g, v, sizeof v);
         }
         if (bits)
@@ -90,11 +90,10 @@ int nms__prune_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bit
         memcpy(v, src + 4 * g, sizeof v);
         for (int i = 0; i < 4; i++)
             k[i] = (uint32_t)(v[i] < 0 ? -(int)v[i] : (int)v[i]); /* |-128| = 128 */
-        unsigned nib = nms__prune_keep_nibble(k[0], k[1], k[2], k[3]);
+        unsigned nib = keep_nibble(k[0], k[1], k[2], k[3]);
         if (dst) {
             for (int i = 0; i < 4; i++)
-                if (!(nib >> i & 1))
-                    v[i] = 0;
+                v[i] = (signed char)(v[i] & (signed char)(0u - (nib >> i & 1)));
             memcpy(dst + 4 * g, v, sizeof v);
         }
         if (bits)
