@@ -11,6 +11,7 @@ const cli_command cli_commands[] = {
     /* ==== io commands above ==== */
     /* ==== lp commands above ==== */
     /* ==== part commands above ==== */
+    {"prune", cmd_prune, "2:4-prune a tensor or a safetensors model (dense output)", CMD_PRUNE_USAGE},
     /* ==== prune commands above ==== */
     /* ==== emit commands above ==== */
     /* ==== recon commands above ==== */

@@ -61,3 +61,13 @@ EXTRA_DIST += tests/bench/prune_bench.sh
 tests_bench_prune_bench_SOURCES = tests/bench/prune_bench.c
 tests_bench_prune_bench_LDADD = libnmsparse.la
 CLEANFILES += tests/bench/prune_bench
+
+# The command line: nmsparse prune.
+nmsparse_SOURCES += src/cli/cmd_prune.c
+
+# CLI tests and their fixture helper (public API only).
+check_PROGRAMS += tests/prune/prune_fixture
+tests_prune_prune_fixture_SOURCES = tests/prune/prune_fixture.c
+tests_prune_prune_fixture_LDADD = libnmsparse.la
+TESTS += tests/cli_prune.sh
+EXTRA_DIST += tests/cli_prune.sh

@@ -142,4 +142,8 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
     return 0;
 }
 
-const nms__prune_kernels nms__prune_kernels_avx512 = {"avx512", prune_f32, prune_h16, prune_i8};
+const nms__prune_kernels *nms__prune_kernels_avx512(void)
+{
+    static const nms__prune_kernels kernels = {"avx512", prune_f32, prune_h16, prune_i8};
+    return &kernels;
+}

@@ -39,22 +39,22 @@ const nms__prune_kernels *nms__prune_kernels_get(nms_prune_variant variant)
     (void)cpu;
     switch (variant) {
     case NMS_PRUNE_SCALAR:
-        return &nms__prune_kernels_scalar;
+        return nms__prune_kernels_scalar();
 #ifdef HAVE_SSE41
     case NMS_PRUNE_SSE41:
-        return (cpu & NMS__CPU_SSE41) ? &nms__prune_kernels_sse41 : NULL;
+        return (cpu & NMS__CPU_SSE41) ? nms__prune_kernels_sse41() : NULL;
 #endif
 #ifdef HAVE_AVX2
     case NMS_PRUNE_AVX2:
-        return (cpu & NMS__CPU_AVX2) ? &nms__prune_kernels_avx2 : NULL;
+        return (cpu & NMS__CPU_AVX2) ? nms__prune_kernels_avx2() : NULL;
 #endif
 #ifdef HAVE_AVX512
     case NMS_PRUNE_AVX512:
-        return (cpu & NMS__CPU_AVX512) ? &nms__prune_kernels_avx512 : NULL;
+        return (cpu & NMS__CPU_AVX512) ? nms__prune_kernels_avx512() : NULL;
 #endif
 #ifdef HAVE_NEON
     case NMS_PRUNE_NEON:
-        return (cpu & NMS__CPU_NEON) ? &nms__prune_kernels_neon : NULL;
+        return (cpu & NMS__CPU_NEON) ? nms__prune_kernels_neon() : NULL;
 #endif
     default:
         return NULL;

@@ -68,12 +68,13 @@ int nms__prune_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bit
 /* The keep nibble (bit i = element i kept) of one group of four keys. */
 unsigned nms__prune_keep_nibble(uint32_t k0, uint32_t k1, uint32_t k2, uint32_t k3);
 
-extern const nms__prune_kernels nms__prune_kernels_scalar;
-/* Defined only when built (config.h HAVE_SSE41 / HAVE_AVX2 / HAVE_AVX512 /
- * HAVE_NEON, or the NEON cross-test build). */
-extern const nms__prune_kernels nms__prune_kernels_sse41;
-extern const nms__prune_kernels nms__prune_kernels_avx2;
-extern const nms__prune_kernels nms__prune_kernels_avx512;
-extern const nms__prune_kernels nms__prune_kernels_neon;
+/* The kernel tables (functions, not exported variables, so that sanitizer
+ * builds add no non-nms_ symbols).  Defined only when built: config.h
+ * HAVE_SSE41 / HAVE_AVX2 / HAVE_AVX512 / HAVE_NEON, or the NEON cross test. */
+const nms__prune_kernels *nms__prune_kernels_scalar(void);
+const nms__prune_kernels *nms__prune_kernels_sse41(void);
+const nms__prune_kernels *nms__prune_kernels_avx2(void);
+const nms__prune_kernels *nms__prune_kernels_avx512(void);
+const nms__prune_kernels *nms__prune_kernels_neon(void);
 
 #endif /* NMS_PRUNE_KERNELS_H */

@@ -152,4 +152,8 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
     return 0;
 }
 
-const nms__prune_kernels nms__prune_kernels_neon = {"neon", prune_f32, prune_h16, prune_i8};
+const nms__prune_kernels *nms__prune_kernels_neon(void)
+{
+    static const nms__prune_kernels kernels = {"neon", prune_f32, prune_h16, prune_i8};
+    return &kernels;
+}

@@ -102,6 +102,10 @@ int nms__prune_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bit
     return 0;
 }
 
-const nms__prune_kernels nms__prune_kernels_scalar = {
+const nms__prune_kernels *nms__prune_kernels_scalar(void)
+{
+    static const nms__prune_kernels kernels = {
     "scalar", nms__prune_f32_scalar, nms__prune_h16_scalar, nms__prune_i8_scalar,
 };
+    return &kernels;
+}

@@ -160,4 +160,8 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
     return 0;
 }
 
-const nms__prune_kernels nms__prune_kernels_sse41 = {"sse4.1", prune_f32, prune_h16, prune_i8};
+const nms__prune_kernels *nms__prune_kernels_sse41(void)
+{
+    static const nms__prune_kernels kernels = {"sse4.1", prune_f32, prune_h16, prune_i8};
+    return &kernels;
+}

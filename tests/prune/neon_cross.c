@@ -45,11 +45,11 @@ static void check(int dt, const unsigned char *in, size_t ng, const char *what)
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
-    int n1 = run(&nms__prune_kernels_scalar, dt, in, ng, o1, b1);
+    int n1 = run(nms__prune_kernels_scalar(), dt, in, ng, o1, b1);
     hash(o1, nb);
     hash(b1, nbits);
 #ifndef NO_NEON
-    int n2 = run(&nms__prune_kernels_neon, dt, in, ng, o2, b2);
+    int n2 = run(nms__prune_kernels_neon(), dt, in, ng, o2, b2);
     if (n1 != n2 || memcmp(o1, o2, nb) != 0 || memcmp(b1, b2, nbits) != 0) {
         if (failures++ < 10)
             fprintf(stderr, "FAIL: neon %s %s, %zu groups: differs from scalar\n",
@@ -94,7 +94,7 @@ int main(void)
                 for (int which = 0; which < 3; which++) {
                     prune_test_fill(dt, PT_RANDOM, pos, buf, 4 * 37);
                     prune_test_nan(dt, which, buf + pos * es);
-                    if (run(&nms__prune_kernels_neon, dt, buf, 37, out, NULL) != 1 && failures++ < 10)
+                    if (run(nms__prune_kernels_neon(), dt, buf, 37, out, NULL) != 1 && failures++ < 10)
                         fprintf(stderr, "FAIL: neon %s: NaN at %zu not reported\n",
                                 prune_test_dtype_name(dt), pos);
                 }
