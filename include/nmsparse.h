@@ -292,6 +292,117 @@ int nms_unstructured_bound(const nms_tensor *scores, double *bound,
 
 /* ------------------------------------------------------------------------ */
 /* compressed-format emitters (src/emit) */
+/* A 2:4 sparse matrix in a compressed format (see formats-24.md in the
+ * source distribution for the exact bytes):
+ *   NMS_FORMAT_CUTLASS  CUTLASS / PyTorch semi-structured: parts "values"
+ *       (m x k/2, the matrix's dtype) and "meta" (m x nc int16 words for
+ *       F16 / BF16 / F32, int32 words for I8, in CUTLASS's reordered storage
+ *       order).  F32 is 1:2 (one nonzero per column pair), as the TF32 path
+ *       requires; a 2:4-but-not-1:2 F32 matrix is refused.  Shapes:
+ *       F16 / BF16 m % 32 == 0, k % 64 == 0; I8 m % 16, k % 128; F32 m % 32,
+ *       k % 32.
+ *   NMS_FORMAT_NM       generic: "values" (m x k/2) and "meta" (U8,
+ *       m x ceil(k/8), one byte per two groups, low nibble first, no
+ *       reorder).  Any dtype, k % 4 == 0.
+ *   NMS_FORMAT_CSR      "indptr" (I32, or I64 when nnz > INT32_MAX, m+1),
+ *       "indices" (I32 / I64, nnz, increasing within a row), "data" (nnz,
+ *       the matrix's dtype; zeros, including -0.0, are not stored) and
+ *       "shape" (I64 {m, k}).  Any matrix: 2:4 is not required.
+ * With a permutation, a part "perm" (I32, k) is added: column j of the
+ * packed matrix is original column perm[j], and nms_unpack() restores the
+ * original order.
+ * In cutlass and nm, a group of 4 (or, for cutlass F32, a pair) with more
+ * nonzeros than the format keeps is refused with NMS_ERR_INVALID naming the
+ * row and group.  Groups with fewer nonzeros get the codes of the
+ * specification; stored values are copied bit for bit.  Unstored zeros come
+ * back as +0 (a -0.0 the format does not store loses its sign); everything
+ * else round-trips exactly. */
+typedef enum nms_format {
+    NMS_FORMAT_CUTLASS = 0,
+    NMS_FORMAT_NM,
+    NMS_FORMAT_CSR,
+    NMS_FORMAT_COUNT
+} nms_format;
+
+/* "cutlass", "nm", "csr" (NMS_ERR_INVALID for anything else). */
+int nms_format_parse(const char *name, nms_format *format);
+const char *nms_format_name(nms_format format); /* "?" if invalid */
+
+typedef struct nms_pack_options {
+    /* NULL (default): columns as they are.  Else k entries, a permutation
+     * (column j of the packed matrix = column perm[j]); borrowed. */
+    const int32_t *perm;
+    /* How an n-d tensor maps to the matrix (default NMS_LAYOUT_AUTO). */
+    nms_layout layout;
+    /* NMS_DTYPE_COUNT (default): the tensor's dtype.  Otherwise a dtype of
+     * the same element size the bytes are taken as, e.g. NMS_DTYPE_BF16 for
+     * bfloat16 values read from .npy as U16 bit patterns. */
+    nms_dtype as_dtype;
+} nms_pack_options;
+
+void nms_pack_options_init(nms_pack_options *opts);
+
+typedef struct nms_packed nms_packed;
+
+/* Compress a weight tensor (its matrix view; opts may be NULL for the
+ * defaults).  Errors: NMS_ERR_INVALID (more nonzeros than the format keeps,
+ * bad permutation), NMS_ERR_SHAPE (shape requirements above),
+ * NMS_ERR_UNSUPPORTED (dtype the format does not take), NMS_ERR_NOMEM.
+ * *out is released with nms_packed_free(). */
+int nms_pack(const nms_tensor *tensor, nms_format format,
+             const nms_pack_options *opts, nms_packed **out, nms_error *err);
+/* The dense rows x cols matrix (dtype nms_packed_dtype()), in the original
+ * column order when a permutation was stored.  Every part is validated
+ * (NMS_ERR_FORMAT for inconsistent parts, invalid codes, unsorted indices). */
+int nms_unpack(const nms_packed *p, nms_tensor **matrix, nms_error *err);
+void nms_packed_free(nms_packed *p);
+
+nms_format nms_packed_format(const nms_packed *p);
+nms_dtype nms_packed_dtype(const nms_packed *p);
+size_t nms_packed_rows(const nms_packed *p);
+size_t nms_packed_cols(const nms_packed *p);
+/* The parts, in file order: cutlass / nm "values", "meta"; csr "indptr",
+ * "indices", "data", "shape"; then "perm" if present. */
+size_t nms_packed_count(const nms_packed *p);
+const char *nms_packed_name(const nms_packed *p, size_t index);
+const nms_tensor *nms_packed_part(const nms_packed *p, size_t index);
+/* The part called `name`, or NULL. */
+const nms_tensor *nms_packed_find(const nms_packed *p, const char *name);
+
+/* Assemble a packed matrix from parts (copied), e.g. read by other tools.
+ * `dtype` is the dense dtype (NMS_DTYPE_COUNT: that of "values" / "data";
+ * for cutlass, U16 values are taken as BF16).  Shapes are checked here; codes
+ * and indices by nms_unpack(). */
+int nms_packed_create(nms_format format, nms_dtype dtype, size_t count,
+                      const char *const *names, const nms_tensor *const *parts,
+                      nms_packed **out, nms_error *err);
+
+/* Files.  When `prefix` ends in ".safetensors" every part goes into that one
+ * file as a tensor of the part's name (BF16 values keep their dtype there);
+ * otherwise each part is written to PREFIX.NAME.npy (BF16 as U16 bit
+ * patterns).  All files are written to temporary names first and renamed
+ * only when all were written: on failure no output is left behind. */
+int nms_packed_write(const nms_packed *p, const char *prefix, nms_error *err);
+/* Read what nms_packed_write() wrote ("perm" is read when present).  `dtype`
+ * as in nms_packed_create(). */
+int nms_packed_read(const char *prefix, nms_format format, nms_dtype dtype,
+                    nms_packed **out, nms_error *err);
+
+/* C source for firmware: PREFIX.h and PREFIX.c (both written atomically, or
+ * neither).  PREFIX.c holds the parts as `static const` arrays in the
+ * matrix's dtype (F16 / BF16 as uint16_t bit patterns, F32 as float, meta
+ * as uint8_t / uint16_t / uint32_t, indices as int32_t / int64_t), aligned to
+ * 16 bytes where the compiler supports it, and one exported const
+ * descriptor `SYMBOL` pointing at them; PREFIX.h declares its type, shape
+ * macros (SYMBOL_ROWS, SYMBOL_COLS, ...), and a comment giving the format
+ * and the permutation.  SYMBOL is `symbol`, or (NULL) the file name of
+ * PREFIX made a C identifier.  The code is C99 and compiles without warnings
+ * under -std=c99 -Wall -Wextra -pedantic.  Non-finite float values are
+ * NMS_ERR_NONFINITE (C99 has no portable literal for them). */
+int nms_packed_write_c(const nms_packed *p, const char *prefix,
+                       const char *symbol, nms_error *err);
+/* Read back PREFIX.c as written by nms_packed_write_c(). */
+int nms_packed_read_c(const char *prefix, nms_packed **out, nms_error *err);
 /* ==== emit: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */

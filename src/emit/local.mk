@@ -1,1 +1,18 @@
 # src/emit: sources, tests and benchmarks of this module.
+libnmsparse_la_SOURCES += \
+	src/emit/emit.h \
+	src/emit/codes.c \
+	src/emit/packed.c \
+	src/emit/matrix_view.c \
+	src/emit/cutlass.c \
+	src/emit/nm.c \
+	src/emit/csr.c
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_emit
+TESTS += tests/check_emit
+tests_check_emit_SOURCES = tests/check_emit.c
+tests_check_emit_CFLAGS = $(UNITTEST_CFLAGS_ALL)
+tests_check_emit_LDADD = $(UNITTEST_LIBS)
+tests_check_emit_LDFLAGS = -static
+endif
