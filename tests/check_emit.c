@@ -1,8 +1,11 @@
 /* check_emit.c - the 2:4 compressed formats: the specification's worked
  * example and reorder spot values, hand-computed cases for every format and
  * dtype, round trips on random 2:4 data, and rejection of bad input. */
+#define _POSIX_C_SOURCE 200809L
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -754,6 +757,191 @@ START_TEST(test_matrix_views)
 }
 END_TEST
 
+
+/* ---- C source --------------------------------------------------------- */
+
+static int have_tool(const char *tool)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
+    return system(cmd) == 0;
+}
+
+/* Pack random data, write PREFIX.h / PREFIX.c, compile them warning-free
+ * with gcc (and clang) in strict C99, link a driver that dumps every array
+ * and compare with the packed bytes, and read the source back. */
+static void c_case(nms_dtype dt, size_t m, size_t k, nms_format f, int pairs, int with_perm)
+{
+    char dir[] = "/tmp/nmsemitXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    nms_tensor *a = random_sparse(dt, m, k, pairs);
+    if (dt == NMS_DTYPE_F32 || dt == NMS_DTYPE_F64) { /* finite values only */
+        size_t es = nms_dtype_size(dt);
+        unsigned char *d = nms_tensor_data(a);
+        for (size_t i = 0; i < m * k; i++) {
+            double v;
+            if (es == 4) {
+                float x;
+                memcpy(&x, d + 4 * i, 4);
+                v = x;
+            } else {
+                memcpy(&v, d + 8 * i, 8);
+            }
+            if (!(v - v == 0)) { /* NaN or inf: put a denormal / -1.5 instead */
+                if (es == 4) {
+                    uint32_t b = 0x00000003u;
+                    memcpy(d + 4 * i, &b, 4);
+                } else {
+                    double x = -1.5;
+                    memcpy(d + 8 * i, &x, 8);
+                }
+            }
+        }
+    }
+    nms_pack_options o;
+    nms_pack_options_init(&o);
+    int32_t *perm = malloc(k * sizeof *perm);
+    for (size_t j = 0; j < k; j++)
+        perm[j] = (int32_t)(with_perm ? k - 1 - j : j);
+    if (with_perm)
+        o.perm = perm;
+    nms_packed *p = NULL;
+    nms_error err;
+    if (nms_pack(a, f, &o, &p, &err) != NMS_OK)
+        ck_abort_msg("pack: %s", err.text);
+    char prefix[256], cmd[1024];
+    snprintf(prefix, sizeof prefix, "%s/7-layer.w", dir);
+    if (nms_packed_write_c(p, prefix, NULL, &err) != NMS_OK)
+        ck_abort_msg("write_c: %s", err.text);
+
+    static const char *const compilers[] = {"gcc", "clang"};
+    for (int c = 0; c < 2; c++) {
+        if (!have_tool(compilers[c]))
+            continue;
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && %s -std=c99 -Wall -Wextra -pedantic -Werror -c 7-layer.w.c -o w.o "
+                 "2>cc.log || { cat cc.log; exit 1; }",
+                 dir, compilers[c]);
+        ck_assert_msg(system(cmd) == 0, "%s failed on the generated C", compilers[c]);
+    }
+    if (have_tool("gcc")) {
+        /* a driver dumping every array in order */
+        char path[300];
+        snprintf(path, sizeof path, "%s/main.c", dir);
+        FILE *fd = fopen(path, "w");
+        ck_assert_ptr_nonnull(fd);
+        fprintf(fd, "#include <stdio.h>\n#include \"7-layer.w.h\"\nint main(void) {\n"
+                    "    FILE *f = fopen(\"dump.bin\", \"wb\");\n"
+                    "    if (!f || w_7_layer_w.rows != W_7_LAYER_W_ROWS) return 1;\n");
+        for (size_t i = 0; i < nms_packed_count(p); i++)
+            fprintf(fd, "    fwrite(w_7_layer_w.%s, sizeof *w_7_layer_w.%s, %zu, f);\n",
+                    nms_packed_name(p, i), nms_packed_name(p, i),
+                    nms_tensor_numel(nms_packed_part(p, i)));
+        fprintf(fd, "    return fclose(f) != 0;\n}\n");
+        fclose(fd);
+        snprintf(cmd, sizeof cmd,
+                 "cd %s && gcc -std=c99 -Wall -Wextra -pedantic -Werror main.c w.o -o dump 2>cc.log "
+                 "&& ./dump || { cat cc.log; exit 1; }", dir);
+        ck_assert_msg(system(cmd) == 0, "driver failed");
+        snprintf(path, sizeof path, "%s/dump.bin", dir);
+        FILE *fb = fopen(path, "rb");
+        ck_assert_ptr_nonnull(fb);
+        for (size_t i = 0; i < nms_packed_count(p); i++) {
+            const nms_tensor *t = nms_packed_part(p, i);
+            size_t n = nms_tensor_nbytes(t);
+            unsigned char *buf = malloc(n ? n : 1);
+            ck_assert_uint_eq(fread(buf, 1, n, fb), n);
+            ck_assert_msg(memcmp(buf, nms_tensor_cdata(t), n) == 0, "part %s differs",
+                          nms_packed_name(p, i));
+            free(buf);
+        }
+        ck_assert_int_eq(fgetc(fb), EOF);
+        fclose(fb);
+    }
+
+    nms_packed *q = NULL;
+    if (nms_packed_read_c(prefix, &q, &err) != NMS_OK)
+        ck_abort_msg("read_c: %s", err.text);
+    ck_assert_uint_eq(nms_packed_count(q), nms_packed_count(p));
+    for (size_t i = 0; i < nms_packed_count(p); i++) {
+        ck_assert_str_eq(nms_packed_name(q, i), nms_packed_name(p, i));
+        assert_same_bytes(nms_packed_part(q, i), nms_packed_part(p, i));
+    }
+    nms_tensor *back = unpack_ok(q);
+    assert_same_bytes(a, back);
+    nms_tensor_free(back);
+    nms_packed_free(q);
+    nms_packed_free(p);
+    nms_tensor_free(a);
+    free(perm);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_c_source)
+{
+    c_case(NMS_DTYPE_F16, 32, 64, NMS_FORMAT_CUTLASS, 0, 0);
+    c_case(NMS_DTYPE_BF16, 32, 64, NMS_FORMAT_NM, 0, 1);
+    c_case(NMS_DTYPE_I8, 16, 128, NMS_FORMAT_CUTLASS, 0, 1);
+    c_case(NMS_DTYPE_F32, 32, 32, NMS_FORMAT_CUTLASS, 1, 0);
+    c_case(NMS_DTYPE_F32, 5, 12, NMS_FORMAT_NM, 0, 0);
+    c_case(NMS_DTYPE_F64, 3, 8, NMS_FORMAT_CSR, 0, 1);
+    c_case(NMS_DTYPE_I64, 3, 8, NMS_FORMAT_NM, 0, 0);
+    c_case(NMS_DTYPE_I32, 4, 8, NMS_FORMAT_CSR, 0, 0);
+    c_case(NMS_DTYPE_U64, 2, 8, NMS_FORMAT_NM, 0, 0);
+    c_case(NMS_DTYPE_I16, 2, 8, NMS_FORMAT_NM, 0, 0);
+    c_case(NMS_DTYPE_F32, 0, 8, NMS_FORMAT_CSR, 0, 0); /* empty arrays */
+}
+END_TEST
+
+START_TEST(test_c_source_extremes_and_errors)
+{
+    /* the minimum signed values and -0.0 survive the trip through C */
+    nms_tensor *a = mat(NMS_DTYPE_I32, 1, 4);
+    int32_t *v = nms_tensor_data(a);
+    v[0] = INT32_MIN;
+    v[3] = INT32_MAX;
+    nms_packed *p = pack_ok(a, NMS_FORMAT_NM);
+    char dir[] = "/tmp/nmsemitXXXXXX", prefix[128], cmd[1024];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(prefix, sizeof prefix, "%s/ext", dir);
+    nms_error err;
+    ck_assert_int_eq(nms_packed_write_c(p, prefix, "my_weights", &err), NMS_OK);
+    nms_packed *q = NULL;
+    ck_assert_int_eq(nms_packed_read_c(prefix, &q, &err), NMS_OK);
+    nms_tensor *back = unpack_ok(q);
+    assert_same_bytes(a, back);
+    nms_tensor_free(back);
+    nms_packed_free(q);
+    nms_packed_free(p);
+    nms_tensor_free(a);
+
+    /* a bad symbol, a non-finite value: errors and no files */
+    a = mat(NMS_DTYPE_F32, 1, 4);
+    p = pack_ok(a, NMS_FORMAT_NM);
+    ck_assert_int_eq(nms_packed_write_c(p, prefix, "9bad", &err), NMS_ERR_INVALID);
+    nms_packed_free(p);
+    float inf = 1e30f;
+    inf *= inf;
+    memcpy(nms_tensor_data(a), &inf, 4);
+    p = pack_ok(a, NMS_FORMAT_NM);
+    snprintf(prefix, sizeof prefix, "%s/inf", dir);
+    ck_assert_int_eq(nms_packed_write_c(p, prefix, NULL, &err), NMS_ERR_NONFINITE);
+    snprintf(cmd, sizeof cmd, "test ! -e %s.h && test ! -e %s.c", prefix, prefix);
+    ck_assert_int_eq(system(cmd), 0);
+    nms_packed_free(p);
+    nms_tensor_free(a);
+
+    /* a truncated source is refused */
+    snprintf(cmd, sizeof cmd, "head -c 300 %s/ext.c > %s/cut.c", dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(prefix, sizeof prefix, "%s/cut", dir);
+    ck_assert_int_eq(nms_packed_read_c(prefix, &q, &err), NMS_ERR_FORMAT);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 static Suite *emit_suite(void)
 {
     Suite *s = suite_create("emit");
@@ -775,6 +963,11 @@ static Suite *emit_suite(void)
     tcase_add_test(tc, test_decode_rejects);
     tcase_add_test(tc, test_matrix_views);
     suite_add_tcase(s, tc);
+    TCase *tcc = tcase_create("c_source");
+    tcase_set_timeout(tcc, 120);
+    tcase_add_test(tcc, test_c_source);
+    tcase_add_test(tcc, test_c_source_extremes_and_errors);
+    suite_add_tcase(s, tcc);
     return s;
 }
 

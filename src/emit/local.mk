@@ -6,7 +6,12 @@ libnmsparse_la_SOURCES += \
 	src/emit/matrix_view.c \
 	src/emit/cutlass.c \
 	src/emit/nm.c \
-	src/emit/csr.c
+	src/emit/csr.c \
+	src/emit/stage.h \
+	src/emit/stage.c \
+	src/emit/c_source.h \
+	src/emit/c_source.c \
+	src/emit/c_source_read.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_emit
