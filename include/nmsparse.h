@@ -329,9 +329,11 @@ int nms_format_parse(const char *name, nms_format *format);
 const char *nms_format_name(nms_format format); /* "?" if invalid */
 
 typedef struct nms_pack_options {
-    /* NULL (default): columns as they are.  Else k entries, a permutation
-     * (column j of the packed matrix = column perm[j]); borrowed. */
+    /* NULL (default): columns as they are.  Else a permutation of the k
+     * columns (column j of the packed matrix = column perm[j]); borrowed.
+     * perm_len must equal k (NMS_ERR_SHAPE otherwise). */
     const int32_t *perm;
+    size_t perm_len;
     /* How an n-d tensor maps to the matrix (default NMS_LAYOUT_AUTO). */
     nms_layout layout;
     /* NMS_DTYPE_COUNT (default): the tensor's dtype.  Otherwise a dtype of
@@ -403,6 +405,15 @@ int nms_packed_write_c(const nms_packed *p, const char *prefix,
                        const char *symbol, nms_error *err);
 /* Read back PREFIX.c as written by nms_packed_write_c(). */
 int nms_packed_read_c(const char *prefix, nms_packed **out, nms_error *err);
+
+/* Unpack files to a dense matrix file in one call: read what
+ * nms_packed_write() (or, with c_source set, nms_packed_write_c()) wrote
+ * under `prefix`, unpack, and write `out_path` atomically: .safetensors (one
+ * tensor called `tensor_name`, NULL = "weight") or .npy (BF16 as U16 bit
+ * patterns).  `dtype` as in nms_packed_read(). */
+int nms_unpack_file(const char *prefix, nms_format format, int c_source,
+                    nms_dtype dtype, const char *out_path,
+                    const char *tensor_name, nms_error *err);
 /* ==== emit: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */

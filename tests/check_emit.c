@@ -565,6 +565,7 @@ static void round_trip(nms_dtype dt, size_t m, size_t k, nms_format f, int pairs
     nms_pack_options o;
     nms_pack_options_init(&o);
     o.perm = perm;
+    o.perm_len = k;
     nms_packed *pp = NULL;
     if (nms_pack(b, f, &o, &pp, &err) != NMS_OK)
         ck_abort_msg("pack with perm: %s", err.text);
@@ -803,8 +804,10 @@ static void c_case(nms_dtype dt, size_t m, size_t k, nms_format f, int pairs, in
     int32_t *perm = malloc(k * sizeof *perm);
     for (size_t j = 0; j < k; j++)
         perm[j] = (int32_t)(with_perm ? k - 1 - j : j);
-    if (with_perm)
+    if (with_perm) {
         o.perm = perm;
+        o.perm_len = k;
+    }
     nms_packed *p = NULL;
     nms_error err;
     if (nms_pack(a, f, &o, &p, &err) != NMS_OK)

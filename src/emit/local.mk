@@ -13,11 +13,11 @@ libnmsparse_la_SOURCES += \
 	src/emit/c_source.c \
 	src/emit/c_source_read.c
 
+
 if HAVE_CHECK
 check_PROGRAMS += tests/check_emit
 TESTS += tests/check_emit
 tests_check_emit_SOURCES = tests/check_emit.c
 tests_check_emit_CFLAGS = $(UNITTEST_CFLAGS_ALL)
 tests_check_emit_LDADD = $(UNITTEST_LIBS)
-tests_check_emit_LDFLAGS = -static
 endif

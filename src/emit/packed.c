@@ -26,6 +26,7 @@ void nms_pack_options_init(nms_pack_options *opts)
 {
     memset(opts, 0, sizeof *opts);
     opts->perm = NULL;
+    opts->perm_len = 0;
     opts->layout = NMS_LAYOUT_AUTO;
     opts->as_dtype = NMS_DTYPE_COUNT;
 }
@@ -142,6 +143,11 @@ int nms_pack(const nms_tensor *tensor, nms_format format,
     }
     size_t rows = matrix->shape[0], cols = matrix->shape[1];
     if (opts->perm) {
+        if (opts->perm_len != cols) {
+            st = nms__fail(err, NMS_ERR_SHAPE, "pack: the permutation has %zu entries, the matrix %zu columns",
+                           opts->perm_len, cols);
+            goto done;
+        }
         if ((st = nms_perm_check(opts->perm, cols, err)) != NMS_OK)
             goto done;
         if ((st = permute_columns(matrix, opts->perm, &permuted, err)) != NMS_OK)
