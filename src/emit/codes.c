@@ -70,3 +70,87 @@ size_t nms__cutlass_meta_offset(size_t r, size_t c, size_t m, int word_bits)
     }
     return (dc / 2) * (2 * m) + dr * 2 + dc % 2;
 }
+
+/* Row kernels, one instance per element size (fixed-size memcpy compiles to
+ * plain loads and stores).  ZERO_MASK selects the magnitude bits. */
+#define DEFINE_ROW_KERNELS(T, SUFFIX)                                                      \
+    static size_t encode24_##SUFFIX(const unsigned char *row, size_t groups, T mask,      \
+                                    unsigned char *vals, uint8_t *codes)                  \
+    {                                                                                      \
+        for (size_t g = 0; g < groups; g++) {                                              \
+            T x[4];                                                                        \
+            memcpy(x, row + 4 * g * sizeof(T), sizeof x);                                  \
+            unsigned flags = (unsigned)((x[0] & mask) != 0) |                              \
+                             (unsigned)((x[1] & mask) != 0) << 1 |                         \
+                             (unsigned)((x[2] & mask) != 0) << 2 |                         \
+                             (unsigned)((x[3] & mask) != 0) << 3;                          \
+            int code = nms__group_code(flags);                                             \
+            if (code < 0)                                                                  \
+                return g;                                                                  \
+            T kept[2] = {x[(unsigned)code & 3u], x[(unsigned)code >> 2]};                  \
+            memcpy(vals + 2 * g * sizeof(T), kept, sizeof kept);                           \
+            codes[g] = (uint8_t)code;                                                      \
+        }                                                                                  \
+        return SIZE_MAX;                                                                   \
+    }                                                                                      \
+    static size_t encode12_##SUFFIX(const unsigned char *row, size_t pairs, T mask,       \
+                                    unsigned char *vals, uint8_t *codes)                  \
+    {                                                                                      \
+        for (size_t j = 0; j < pairs; j++) {                                               \
+            T x[2];                                                                        \
+            memcpy(x, row + 2 * j * sizeof(T), sizeof x);                                  \
+            int a = (x[0] & mask) != 0, b = (x[1] & mask) != 0;                            \
+            if (a && b)                                                                    \
+                return j;                                                                  \
+            memcpy(vals + j * sizeof(T), &x[a ? 0 : 1], sizeof(T));                        \
+            codes[j] = a ? 0x4 : 0xE;                                                      \
+        }                                                                                  \
+        return SIZE_MAX;                                                                   \
+    }                                                                                      \
+    static void decode24_##SUFFIX(const unsigned char *vals, const uint8_t *codes,        \
+                                  size_t groups, unsigned char *row)                       \
+    {                                                                                      \
+        for (size_t g = 0; g < groups; g++) {                                              \
+            T x[4] = {0, 0, 0, 0}, kept[2];                                                \
+            memcpy(kept, vals + 2 * g * sizeof(T), sizeof kept);                           \
+            x[codes[g] & 3u] = kept[0];                                                    \
+            x[codes[g] >> 2] = kept[1];                                                    \
+            memcpy(row + 4 * g * sizeof(T), x, sizeof x);                                  \
+        }                                                                                  \
+    }                                                                                      \
+    static void decode12_##SUFFIX(const unsigned char *vals, const uint8_t *codes,        \
+                                  size_t pairs, unsigned char *row)                        \
+    {                                                                                      \
+        for (size_t j = 0; j < pairs; j++) {                                               \
+            T x[2] = {0, 0};                                                               \
+            memcpy(&x[(codes[j] & 3u) >> 1], vals + j * sizeof(T), sizeof(T));             \
+            memcpy(row + 2 * j * sizeof(T), x, sizeof x);                                  \
+        }                                                                                  \
+    }
+
+DEFINE_ROW_KERNELS(uint8_t, 1)
+DEFINE_ROW_KERNELS(uint16_t, 2)
+DEFINE_ROW_KERNELS(uint32_t, 4)
+DEFINE_ROW_KERNELS(uint64_t, 8)
+
+size_t nms__encode_row(int pairs, size_t es, uint64_t mask, const unsigned char *row,
+                       size_t units, unsigned char *vals, uint8_t *codes)
+{
+    switch (es) {
+    case 1: return (pairs ? encode12_1 : encode24_1)(row, units, (uint8_t)mask, vals, codes);
+    case 2: return (pairs ? encode12_2 : encode24_2)(row, units, (uint16_t)mask, vals, codes);
+    case 4: return (pairs ? encode12_4 : encode24_4)(row, units, (uint32_t)mask, vals, codes);
+    default: return (pairs ? encode12_8 : encode24_8)(row, units, mask, vals, codes);
+    }
+}
+
+void nms__decode_row(int pairs, size_t es, const unsigned char *vals, const uint8_t *codes,
+                     size_t units, unsigned char *row)
+{
+    switch (es) {
+    case 1: (pairs ? decode12_1 : decode24_1)(vals, codes, units, row); break;
+    case 2: (pairs ? decode12_2 : decode24_2)(vals, codes, units, row); break;
+    case 4: (pairs ? decode12_4 : decode24_4)(vals, codes, units, row); break;
+    default: (pairs ? decode12_8 : decode24_8)(vals, codes, units, row); break;
+    }
+}

@@ -100,50 +100,33 @@ int nms__cutlass_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
         nms_tensor_free(values);
         return st;
     }
+    uint8_t *codes = nms__malloc(units);
+    if (!codes)
+        st = nms__fail(err, NMS_ERR_NOMEM, "cutlass: out of memory");
     for (size_t r = 0; r < m && st == NMS_OK; r++) {
         const unsigned char *row = a->data + r * k * es;
         unsigned char *vrow = values->data + r * (k / 2) * es;
+        size_t bad = nms__encode_row(kind.pairs, es, mask, row, units, vrow, codes);
+        if (bad != SIZE_MAX && kind.pairs) {
+            st = nms__fail(err, NMS_ERR_INVALID,
+                           "cutlass: row %zu, column pair %zu (columns %zu..%zu) has two nonzeros; "
+                           "fp32 (TF32) sparsity is 1:2, so a 2:4 fp32 matrix is not a valid operand",
+                           r, bad, 2 * bad, 2 * bad + 1);
+        } else if (bad != SIZE_MAX) {
+            st = nms__fail(err, NMS_ERR_INVALID,
+                           "cutlass: row %zu, group %zu (columns %zu..%zu) has more than two "
+                           "nonzeros; the input must already be 2:4 sparse",
+                           r, bad, 4 * bad, 4 * bad + 3);
+        }
         for (size_t c = 0; c < nc && st == NMS_OK; c++) {
             uint32_t word = 0;
-            for (size_t t = 0; t < per_word; t++) {
-                size_t u = c * per_word + t;
-                unsigned code;
-                if (kind.pairs) {
-                    int a0 = (nms__load_bits(row + 2 * u * es, es) & mask) != 0;
-                    int a1 = (nms__load_bits(row + (2 * u + 1) * es, es) & mask) != 0;
-                    if (a0 && a1) {
-                        st = nms__fail(err, NMS_ERR_INVALID,
-                                       "cutlass: row %zu, column pair %zu (columns %zu..%zu) has two "
-                                       "nonzeros; fp32 (TF32) sparsity is 1:2, so a 2:4 fp32 matrix "
-                                       "is not a valid operand",
-                                       r, u, 2 * u, 2 * u + 1);
-                        break;
-                    }
-                    code = a0 ? 0x4 : 0xE;
-                    memcpy(vrow + u * es, row + (2 * u + (a0 ? 0 : 1)) * es, es);
-                } else {
-                    const unsigned char *g = row + 4 * u * es;
-                    unsigned flags = 0;
-                    for (unsigned i = 0; i < 4; i++)
-                        flags |= (unsigned)((nms__load_bits(g + i * es, es) & mask) != 0) << i;
-                    int c4 = nms__group_code(flags);
-                    if (c4 < 0) {
-                        st = nms__fail(err, NMS_ERR_INVALID,
-                                       "cutlass: row %zu, group %zu (columns %zu..%zu) has more than "
-                                       "two nonzeros; the input must already be 2:4 sparse",
-                                       r, u, 4 * u, 4 * u + 3);
-                        break;
-                    }
-                    code = (unsigned)c4;
-                    memcpy(vrow + 2 * u * es, g + (code & 3u) * es, es);
-                    memcpy(vrow + (2 * u + 1) * es, g + (code >> 2) * es, es);
-                }
-                word |= (uint32_t)code << (4 * t);
-            }
+            for (size_t t = 0; t < per_word; t++)
+                word |= (uint32_t)codes[c * per_word + t] << (4 * t);
             store_word(meta->data, nms__cutlass_meta_offset(r, c, m, kind.word_bits),
                        kind.word_bits, word);
         }
     }
+    nms__free(codes);
     if (st) {
         nms_tensor_free(values);
         nms_tensor_free(meta);
@@ -179,30 +162,32 @@ int nms__cutlass_decode(const nms_packed *p, nms_tensor *dense, nms_error *err)
         nms_dtype_size(meta->dtype) != nms_dtype_size(want_meta))
         return nms__fail(err, NMS_ERR_FORMAT, "cutlass: meta must be %zu x %zu %s words for %s values",
                          m, nc, nms_dtype_name(want_meta), nms_dtype_name(p->dtype));
+    uint8_t *codes = nms__malloc(units);
+    if (!codes)
+        return nms__fail(err, NMS_ERR_NOMEM, "cutlass: out of memory");
     for (size_t r = 0; r < m; r++) {
-        unsigned char *row = dense->data + r * k * es;
-        const unsigned char *vrow = values->data + r * (k / 2) * es;
         for (size_t c = 0; c < nc; c++) {
             size_t off = nms__cutlass_meta_offset(r, c, m, kind.word_bits);
             uint32_t word = load_word(meta->data, off, kind.word_bits);
             for (size_t t = 0; t < per_word; t++) {
                 size_t u = c * per_word + t;
                 unsigned code = (word >> (4 * t)) & 15u;
-                if (kind.pairs) {
-                    if (code != 0x4 && code != 0xE)
+                int ok = kind.pairs ? code == 0x4 || code == 0xE : nms__code_valid(code);
+                if (!ok) {
+                    nms__free(codes);
+                    if (kind.pairs)
                         return nms__fail(err, NMS_ERR_FORMAT,
                                          "cutlass: row %zu, column pair %zu has code 0x%X (fp32 needs "
                                          "0x4 or 0xE)", r, u, code);
-                    memcpy(row + (2 * u + (code & 3u) / 2) * es, vrow + u * es, es);
-                } else {
-                    if (!nms__code_valid(code))
-                        return nms__fail(err, NMS_ERR_FORMAT,
-                                         "cutlass: row %zu, group %zu has invalid code 0x%X", r, u, code);
-                    memcpy(row + (4 * u + (code & 3u)) * es, vrow + 2 * u * es, es);
-                    memcpy(row + (4 * u + (code >> 2)) * es, vrow + (2 * u + 1) * es, es);
+                    return nms__fail(err, NMS_ERR_FORMAT,
+                                     "cutlass: row %zu, group %zu has invalid code 0x%X", r, u, code);
                 }
+                codes[u] = (uint8_t)code;
             }
         }
+        nms__decode_row(kind.pairs, es, values->data + r * (k / 2) * es, codes, units,
+                        dense->data + r * k * es);
     }
+    nms__free(codes);
     return NMS_OK;
 }

@@ -72,6 +72,18 @@ uint64_t nms__nonzero_mask(nms_dtype dtype);
 /* Load a little-endian element of 1, 2, 4 or 8 bytes as an integer. */
 uint64_t nms__load_bits(const unsigned char *p, size_t size);
 
+/* Row kernels.  Encode one row of `units` groups of 4 (pairs = 0) or column
+ * pairs (pairs = 1) of elements of es = 1, 2, 4 or 8 bytes: kept values to
+ * vals (2 per group, 1 per pair), codes to codes[units].  Returns SIZE_MAX,
+ * or the index of the first unit with too many nonzeros (nothing is
+ * guaranteed about vals / codes then).  Decode writes the units of a row
+ * (every element: zeros where nothing is kept) from vals and codes, which
+ * must be valid (nms__code_valid; 0x4 / 0xE for pairs). */
+size_t nms__encode_row(int pairs, size_t es, uint64_t mask, const unsigned char *row,
+                       size_t units, unsigned char *vals, uint8_t *codes);
+void nms__decode_row(int pairs, size_t es, const unsigned char *vals, const uint8_t *codes,
+                     size_t units, unsigned char *row);
+
 /* Index into the reordered meta array of logical word (r, c), for an
  * m-row meta matrix of words of 16 (word_bits = 16) or 32 bits:
  *   G, W = 32, 4 (16-bit) or 16, 2 (32-bit)

@@ -29,28 +29,24 @@ int nms__nm_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
         nms_tensor_free(values);
         return st;
     }
+    uint8_t *codes = nms__malloc(groups);
+    if (!codes)
+        st = nms__fail(err, NMS_ERR_NOMEM, "nm: out of memory");
     for (size_t r = 0; r < m && st == NMS_OK; r++) {
-        const unsigned char *row = a->data + r * k * es;
-        unsigned char *vrow = values->data + r * (k / 2) * es;
         unsigned char *mrow = meta->data + r * mb;
-        for (size_t g = 0; g < groups; g++) {
-            const unsigned char *grp = row + 4 * g * es;
-            unsigned flags = 0;
-            for (unsigned i = 0; i < 4; i++)
-                flags |= (unsigned)((nms__load_bits(grp + i * es, es) & mask) != 0) << i;
-            int code = nms__group_code(flags);
-            if (code < 0) {
-                st = nms__fail(err, NMS_ERR_INVALID,
-                               "nm: row %zu, group %zu (columns %zu..%zu) has more than two "
-                               "nonzeros; the input must already be 2:4 sparse",
-                               r, g, 4 * g, 4 * g + 3);
-                break;
-            }
-            memcpy(vrow + 2 * g * es, grp + ((unsigned)code & 3u) * es, es);
-            memcpy(vrow + (2 * g + 1) * es, grp + ((unsigned)code >> 2) * es, es);
-            mrow[g / 2] |= (unsigned char)(code << (4 * (g % 2)));
+        size_t bad = nms__encode_row(0, es, mask, a->data + r * k * es, groups,
+                                     values->data + r * (k / 2) * es, codes);
+        if (bad != SIZE_MAX) {
+            st = nms__fail(err, NMS_ERR_INVALID,
+                           "nm: row %zu, group %zu (columns %zu..%zu) has more than two "
+                           "nonzeros; the input must already be 2:4 sparse",
+                           r, bad, 4 * bad, 4 * bad + 3);
+            break;
         }
+        for (size_t g = 0; g < groups; g++)
+            mrow[g / 2] |= (unsigned char)(codes[g] << (4 * (g % 2)));
     }
+    nms__free(codes);
     if (st) {
         nms_tensor_free(values);
         nms_tensor_free(meta);
@@ -79,21 +75,28 @@ int nms__nm_decode(const nms_packed *p, nms_tensor *dense, nms_error *err)
     if (meta->ndim != 2 || meta->shape[0] != m || meta->shape[1] != mb ||
         nms_dtype_size(meta->dtype) != 1)
         return nms__fail(err, NMS_ERR_FORMAT, "nm: meta must be %zu x %zu bytes", m, mb);
+    uint8_t *codes = nms__malloc(groups);
+    if (!codes)
+        return nms__fail(err, NMS_ERR_NOMEM, "nm: out of memory");
     for (size_t r = 0; r < m; r++) {
-        unsigned char *row = dense->data + r * k * es;
-        const unsigned char *vrow = values->data + r * (k / 2) * es;
         const unsigned char *mrow = meta->data + r * mb;
         for (size_t g = 0; g < groups; g++) {
             unsigned code = (mrow[g / 2] >> (4 * (g % 2))) & 15u;
-            if (!nms__code_valid(code))
+            if (!nms__code_valid(code)) {
+                nms__free(codes);
                 return nms__fail(err, NMS_ERR_FORMAT, "nm: row %zu, group %zu has invalid code 0x%X",
                                  r, g, code);
-            memcpy(row + (4 * g + (code & 3u)) * es, vrow + 2 * g * es, es);
-            memcpy(row + (4 * g + (code >> 2)) * es, vrow + (2 * g + 1) * es, es);
+            }
+            codes[g] = (uint8_t)code;
         }
-        if (groups % 2 == 1 && (mrow[mb - 1] >> 4) != 0)
+        if (groups % 2 == 1 && (mrow[mb - 1] >> 4) != 0) {
+            nms__free(codes);
             return nms__fail(err, NMS_ERR_FORMAT,
                              "nm: row %zu: the unused high nibble of the last meta byte is not 0", r);
+        }
+        nms__decode_row(0, es, values->data + r * (k / 2) * es, codes, groups,
+                        dense->data + r * k * es);
     }
+    nms__free(codes);
     return NMS_OK;
 }
