@@ -21,3 +21,12 @@ tests_check_emit_SOURCES = tests/check_emit.c
 tests_check_emit_CFLAGS = $(UNITTEST_CFLAGS_ALL)
 tests_check_emit_LDADD = $(UNITTEST_LIBS)
 endif
+
+# make bench: pack / unpack against memcpy
+EXTRA_PROGRAMS += tests/bench/emit_bench
+bench_programs += tests/bench/emit_bench
+tests_bench_emit_bench_SOURCES = tests/bench/emit_bench.c
+tests_bench_emit_bench_LDADD = libnmsparse.la
+bench_scripts += tests/bench/emit.sh
+EXTRA_DIST += tests/bench/emit.sh
+CLEANFILES += tests/bench/emit_bench
