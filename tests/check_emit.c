@@ -494,6 +494,68 @@ START_TEST(test_csr_hand)
 }
 END_TEST
 
+
+START_TEST(test_nm_csr_hand_other_dtypes)
+{
+    /* int8 nm: row [-128,0,0,127 | 0,0,0,0] -> codes C, E -> meta 0xEC,
+     * values [-128, 127, 0, 0] */
+    nms_tensor *a = mat(NMS_DTYPE_I8, 1, 8);
+    set_i8(a, 0, 0, -128);
+    set_i8(a, 0, 3, 127);
+    nms_packed *p = pack_ok(a, NMS_FORMAT_NM);
+    const uint8_t *mb = nms_tensor_cdata(nms_packed_find(p, "meta"));
+    const int8_t *v = nms_tensor_cdata(nms_packed_find(p, "values"));
+    ck_assert_uint_eq(mb[0], 0xEC);
+    ck_assert_int_eq(v[0], -128);
+    ck_assert_int_eq(v[1], 127);
+    ck_assert_int_eq(v[2], 0);
+    ck_assert_int_eq(v[3], 0);
+    nms_packed_free(p);
+    /* int8 csr: indptr {0, 2}, indices {0, 3}, data {-128, 127} */
+    p = pack_ok(a, NMS_FORMAT_CSR);
+    const int32_t *ip = nms_tensor_cdata(nms_packed_find(p, "indptr"));
+    const int32_t *ix = nms_tensor_cdata(nms_packed_find(p, "indices"));
+    const int8_t *d = nms_tensor_cdata(nms_packed_find(p, "data"));
+    ck_assert_int_eq(ip[0], 0);
+    ck_assert_int_eq(ip[1], 2);
+    ck_assert_int_eq(ix[0], 0);
+    ck_assert_int_eq(ix[1], 3);
+    ck_assert_int_eq(d[0], -128);
+    ck_assert_int_eq(d[1], 127);
+    ck_assert_int_eq(nms_tensor_dtype(nms_packed_find(p, "data")), NMS_DTYPE_I8);
+    nms_packed_free(p);
+    nms_tensor_free(a);
+
+    /* bf16 nm / csr: -0.0 (0x8000) is a zero, 0x0001 (a denormal) is not:
+     * row [0x8000, 0x0001, 0, 0xbf80] -> flags {1,3} -> code D */
+    a = mat(NMS_DTYPE_BF16, 1, 4);
+    set_u16(a, 0, 0, 0x8000);
+    set_u16(a, 0, 1, 0x0001);
+    set_u16(a, 0, 3, 0xbf80);
+    p = pack_ok(a, NMS_FORMAT_NM);
+    ck_assert_uint_eq(((const uint8_t *)nms_tensor_cdata(nms_packed_find(p, "meta")))[0], 0x0D);
+    ck_assert_uint_eq(get_u16(nms_packed_find(p, "values"), 0), 0x0001);
+    ck_assert_uint_eq(get_u16(nms_packed_find(p, "values"), 1), 0xbf80);
+    nms_packed_free(p);
+    p = pack_ok(a, NMS_FORMAT_CSR);
+    ck_assert_uint_eq(nms_tensor_numel(nms_packed_find(p, "data")), 2);
+    ck_assert_uint_eq(get_u16(nms_packed_find(p, "data"), 0), 0x0001);
+    ck_assert_uint_eq(get_u16(nms_packed_find(p, "data"), 1), 0xbf80);
+    nms_packed_free(p);
+    /* as U16 (no float meaning) 0x8000 is nonzero: three nonzeros */
+    nms_tensor *u = mat(NMS_DTYPE_U16, 1, 4);
+    memcpy(nms_tensor_data(u), nms_tensor_cdata(a), 8);
+    pack_fails(u, NMS_FORMAT_NM, NMS_ERR_INVALID, "row 0, group 0");
+    nms_tensor_free(u);
+    nms_tensor_free(a);
+
+    /* nm needs k % 4 == 0 */
+    a = mat(NMS_DTYPE_F32, 2, 6);
+    pack_fails(a, NMS_FORMAT_NM, NMS_ERR_SHAPE, "multiple of 4");
+    nms_tensor_free(a);
+}
+END_TEST
+
 /* ---- round trips ------------------------------------------------------ */
 
 /* A random m x k matrix of dtype dt: in every group (or, pairs = 1, every
@@ -960,6 +1022,7 @@ static Suite *emit_suite(void)
     tcase_add_test(tc, test_as_dtype_bf16);
     tcase_add_test(tc, test_nm_hand);
     tcase_add_test(tc, test_csr_hand);
+    tcase_add_test(tc, test_nm_csr_hand_other_dtypes);
     tcase_add_test(tc, test_round_trips_cutlass);
     tcase_add_test(tc, test_round_trips_nm_csr);
     tcase_add_test(tc, test_repack_is_stable_with_signed_zeros);

@@ -11,7 +11,16 @@ libnmsparse_la_SOURCES += \
 	src/emit/stage.c \
 	src/emit/c_source.h \
 	src/emit/c_source.c \
-	src/emit/c_source_read.c
+	src/emit/c_source_read.c \
+	src/emit/files.c
+
+nmsparse_SOURCES += src/cli/cmd_pack.c src/cli/cmd_unpack.c
+
+check_PROGRAMS += tests/emit_gen
+tests_emit_gen_SOURCES = tests/emit_gen.c
+tests_emit_gen_LDADD = libnmsparse.la
+TESTS += tests/cli_pack.sh
+EXTRA_DIST += tests/cli_pack.sh
 
 
 if HAVE_CHECK
