@@ -296,6 +296,109 @@ int nms_unstructured_bound(const nms_tensor *scores, double *bound,
 
 /* ------------------------------------------------------------------------ */
 /* weight reconstruction (src/recon) */
+/*
+ * Given a layer's weights W (R x C, rows = output units, C input channels,
+ * C % 4 == 0) and its Gram matrix H = X^T X (C x C, symmetric PSD, from the
+ * calibration inputs X of the layer), choose a 2:4 mask and the surviving
+ * weights W^ so that the output error
+ *     E(W^) = tr((W - W^) H (W - W^)^T)
+ * is small.  Relative errors are E(W^) / tr(W H W^T).
+ *
+ * With an empirical Fisher instead (CHITA's setting) G is n x p, p = R*C,
+ * one row per sample holding the gradient with respect to W flattened
+ * row-major; then H = G^T G / n is p x p and couples all weights of the
+ * layer: E(W^) = ||G vec(W - W^)||^2 / n.  The p x p matrix is never formed
+ * (the solvers use G through Woodbury's identity: n x n systems).
+ *
+ * Damping: the solvers minimise the error for H + lambda I with
+ * lambda = damp * mean(diag H); reported errors use H itself.
+ *
+ * Convolutions: the matrix view of a conv kernel [O, I, kh, kw] (see
+ * nms_tensor_to_matrix: row o*K + k, column i, K = kh*kw) is, in memory, the
+ * O x (K*I) matrix whose column k*I + i is input channel i at kernel position
+ * k (row-major over kh, kw).  Pass that O x (K*I) matrix with H of size
+ * (K*I) x (K*I): H[(k,i),(k',i')] = sum over output pixels of
+ * x[i at offset k] x[i' at offset k'] (the im2col Gram in the same order), so
+ * groups of 4 run along input channels at each kernel position when I % 4 == 0.
+ * Passing the (O*K) x I view with an I x I H instead ignores the coupling
+ * between kernel positions (H then has to be the Gram of the input channels
+ * summed over kernel positions).
+ *
+ * Permutation: perm (length C, position j holds original column perm[j])
+ * forms the 2:4 groups from the permuted columns: the problem solved is
+ * (W P, P^T H P) (H permuted to match).  Outputs are always returned in the
+ * ORIGINAL column order (so the layer computes with them unchanged); they
+ * are 2:4 after applying the permutation.  With a Fisher G, perm (length C)
+ * is applied to the columns of every row.
+ */
+typedef enum nms_recon_method {
+    NMS_RECON_MAGNITUDE = 0, /* keep top-2 |w| per group, no update          */
+    NMS_RECON_WANDA,         /* keep top-2 |w_ij| sqrt(H_jj), no update      */
+    NMS_RECON_BACKSOLVE,     /* a given mask (default: the Wanda mask), then
+                                the exact optimal surviving weights           */
+    NMS_RECON_OBS,           /* SparseGPT-style sequential OBS mask selection
+                                and updates, refitted by a backsolve (Gram
+                                only)                                         */
+    NMS_RECON_IHT            /* CHITA-style iterative hard thresholding with
+                                exact 2:4 projection and line search, from the
+                                best of Wanda+backsolve and OBS, backsolve on
+                                the final support, then (H only) an exact
+                                swap local search (default)                   */
+} nms_recon_method;
+
+/* "magnitude", "wanda", "backsolve", "obs", "iht"; NULL for a bad value. */
+const char *nms_recon_method_name(nms_recon_method method);
+/* NMS_ERR_INVALID for an unknown name. */
+int nms_recon_method_parse(const char *name, nms_recon_method *method);
+
+typedef struct nms_recon_options {
+    nms_recon_method method; /* default NMS_RECON_IHT                         */
+    double damp;             /* default 0.01; >= 0                             */
+    int iht_iters;           /* IHT steps per round, default 20               */
+    int iht_rounds;          /* IHT rounds (each ends with a backsolve), def. 3 */
+    /* IHT with H only: after the IHT rounds, an exact local search applies
+     * the best improving exchange of a kept and a pruned weight of the same
+     * group (objective change computed exactly, support refitted), at most
+     * swap_limit exchanges per row; 0 turns it off.  Default 256. */
+    int swap_limit;
+    const int32_t *perm;     /* NULL = identity; else length C (borrowed)      */
+    /* Backsolve only: the mask to refit, R x C bytes (non-zero = kept) in
+     * the original column order, any number kept per row (borrowed).  NULL =
+     * the Wanda mask. */
+    const unsigned char *mask;
+} nms_recon_options;
+
+/* Fill the defaults above. */
+void nms_recon_options_init(nms_recon_options *options);
+
+typedef struct nms_recon_report {
+    double error;             /* E(W^) with H (undamped)                     */
+    double rel_error;         /* error / base                                */
+    double base;              /* tr(W H W^T): error of pruning everything     */
+    double magnitude_error;   /* E of magnitude 2:4 pruning, same input/perm  */
+    double magnitude_rel_error;
+    double objective;         /* E(W^) with the damped H (what was minimised) */
+    double lambda;            /* damp * mean(diag H)                          */
+    int iterations;           /* IHT steps taken (0 for other methods)        */
+    double seconds;           /* wall time                                    */
+} nms_recon_report;
+
+/* Reconstruct.  W: 2-D R x C, F32 or F64, finite.  Exactly one of H (2-D
+ * C x C, F32 or F64, symmetric up to rounding) and G (2-D n x R*C) is
+ * non-NULL.  options NULL = defaults.  Outputs (each may be NULL when not
+ * wanted; freed with nms_tensor_free): *w_out the pruned, updated weights
+ * (R x C, the dtype of W), *mask_out the mask (R x C, NMS_DTYPE_BOOL), both
+ * in original column order; *report the numbers above.
+ * Errors: NMS_ERR_SHAPE (sizes do not fit, C % 4 != 0), NMS_ERR_INVALID (bad
+ * option, perm not a permutation, obs with G), NMS_ERR_NONFINITE,
+ * NMS_ERR_NUMERIC (the damped H is not positive definite: raise damp),
+ * NMS_ERR_NOMEM.  Work memory: about R*C + C*C doubles plus (C/2)^2 per
+ * thread for H; for G, n*p + n*n doubles. */
+int nms_reconstruct(const nms_tensor *W, const nms_tensor *H,
+                    const nms_tensor *G, const nms_recon_options *options,
+                    nms_tensor **w_out, nms_tensor **mask_out,
+                    nms_recon_report *report, nms_error *err);
+
 /* ==== recon: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */
