@@ -139,9 +139,12 @@ size_t nms_tensor_nbytes(const nms_tensor *t);
 void *nms_tensor_data(nms_tensor *t);
 const void *nms_tensor_cdata(const nms_tensor *t);
 
-/* Convert element type.  Float targets round to nearest even; integer
- * targets round to nearest and fail with NMS_ERR_RANGE when out of range.
- * NaN / infinity make NMS_ERR_NONFINITE unless the target is a float type. */
+/* Convert element type.  Float targets round to nearest even (correctly:
+ * one rounding from the exact source value) and overflow to infinity, except
+ * F8_E4M3, which has no infinity: out of its range is NMS_ERR_RANGE.  Integer
+ * targets round to nearest even and fail with NMS_ERR_RANGE when out of
+ * range.  BOOL targets store 1 for any nonzero value.  NaN / infinity make
+ * NMS_ERR_NONFINITE unless the target is a float type. */
 int nms_tensor_convert(const nms_tensor *t, nms_dtype to, nms_tensor **out,
                        nms_error *err);
 
@@ -156,8 +159,10 @@ int nms_tensor_convert(const nms_tensor *t, nms_dtype to, nms_tensor **out,
  *   NMS_LAYOUT_OIHW  [O, I, kernel...] (PyTorch; default for 3-D and 4-D):
  *                    row = o * K + k, K = product of kernel dims
  *   NMS_LAYOUT_HWIO  [kernel..., I, O] (TensorFlow): row = o * K + k
- *   NMS_LAYOUT_AUTO  OI for 1-D and 2-D, OIHW for 3-D and 4-D.
- * A 1-D tensor [n] is one row of n input channels. */
+ *   NMS_LAYOUT_AUTO  OI for 1-D and 2-D, OIHW for 3-D and more.
+ * A 1-D tensor [n] is one row of n input channels (in every layout); a 2-D
+ * tensor in OIHW is OI, in HWIO it is [in, out].  A 0-d tensor has no matrix
+ * view (NMS_ERR_SHAPE), nor has a 3-D+ tensor in layout OI. */
 typedef enum nms_layout {
     NMS_LAYOUT_AUTO = 0,
     NMS_LAYOUT_OI,
@@ -165,11 +170,16 @@ typedef enum nms_layout {
     NMS_LAYOUT_HWIO
 } nms_layout;
 
-int nms_layout_parse(const char *name, nms_layout *layout); /* "oi", ... */
+/* Names (any case): "auto", "oi" ("linear"), "oihw" ("pytorch", "torch"),
+ * "hwio" ("tensorflow", "tf").  NMS_ERR_INVALID for anything else. */
+int nms_layout_parse(const char *name, nms_layout *layout);
 const char *nms_layout_name(nms_layout layout);
 
-/* The rows x cols float32 matrix of a weight tensor (any numeric dtype).
- * Fails with NMS_ERR_NONFINITE (naming the first bad element) on NaN / inf. */
+/* The rows x cols float32 matrix of a weight tensor (any dtype; integers
+ * are converted to the nearest float).  Fails with NMS_ERR_NONFINITE on NaN /
+ * infinity and NMS_ERR_RANGE on an F64 value beyond the float32 range, the
+ * message naming the first bad element by tensor index and matrix row and
+ * column.  *matrix is a new 2-D F32 tensor owned by the caller. */
 int nms_tensor_to_matrix(const nms_tensor *t, nms_layout layout,
                          nms_tensor **matrix, nms_error *err);
 /* The matrix shape a tensor would have, without converting. */
@@ -187,7 +197,12 @@ int nms_matrix_to_tensor(const nms_tensor *matrix, nms_layout layout,
 
 /* Read dtypes <f4 <f8 <f2 |i1 |u1 <i2 <u2 <i4 <u4 <i8 <u8 |b1 (and '<' or '='
  * byte orders of little-endian data), C or Fortran order (returned C
- * ordered), 0-d to NMS_MAX_DIMS-d. */
+ * ordered), 0-d to NMS_MAX_DIMS-d.  Big-endian ('>f4'), structured and other
+ * dtypes are NMS_ERR_UNSUPPORTED; a malformed header, or data whose length is
+ * not exactly numel x itemsize, is NMS_ERR_FORMAT ("w.npy: header declares N
+ * elements (B bytes) but the file holds M bytes"); a shape whose size
+ * overflows is NMS_ERR_RANGE.  Nothing is allocated beyond what the file
+ * holds.  *out is owned by the caller. */
 int nms_npy_read(const char *path, nms_tensor **out, nms_error *err);
 /* The same from memory; `name` is used in messages. */
 int nms_npy_read_mem(const void *data, size_t size, const char *name,

@@ -6,6 +6,8 @@
 #include "cli/commands.h"
 
 const cli_command cli_commands[] = {
+    {"info", cmd_info, "show tensors, shapes, matrix views and 2:4 kept fractions", CMD_INFO_USAGE},
+    {"eval", cmd_eval, "evaluate a channel permutation: kept magnitude beside identity", CMD_EVAL_USAGE},
     /* ==== io commands above ==== */
     /* ==== lp commands above ==== */
     /* ==== part commands above ==== */
