@@ -300,6 +300,158 @@ int nms_unstructured_bound(const nms_tensor *scores, double *bound,
 
 /* ------------------------------------------------------------------------ */
 /* whole models and structured pruning (src/structured) */
+/*
+ * Whole models.  A channel spec (text format: docs/channel-spec.md) names
+ * every channel space of a model and each `tensor:axis` that runs over it,
+ * with its role.  With it nmsparse can permute a model's channels so that it
+ * still computes the same function (nms_model_apply), find those
+ * permutations (nms_model_plan_solve), and remove whole channels
+ * (nms_model_shrink, structured pruning as in PSP).
+ */
+typedef enum nms_channel_role {
+    NMS_ROLE_PRODUCER = 0, /* weight; the OUTPUT axis makes the channels    */
+    NMS_ROLE_BIAS,         /* added to the producers' output               */
+    NMS_ROLE_SCALE,        /* batch-norm gamma after the producer          */
+    NMS_ROLE_SHIFT,        /* batch-norm beta after the producer           */
+    NMS_ROLE_PARAM,        /* other per-channel tensor (batch-norm mean and
+                              variance, depthwise kernels)                 */
+    NMS_ROLE_ALPHA,        /* PSP structure parameter: multiplies the channel
+                              just before its activation (after the batch
+                              norm when there is one)                      */
+    NMS_ROLE_CONSUMER      /* weight; the INPUT axis reads the channels       */
+} nms_channel_role;
+
+typedef struct nms_channel_spec nms_channel_spec;
+
+/* Parse a spec from memory (`size` bytes; `source` names it in messages)
+ * or from a file.  Syntax errors are NMS_ERR_FORMAT with err->line set and
+ * the message "SOURCE:LINE: ...".  *out is released with nms_spec_free(). */
+int nms_spec_parse(const char *text, size_t size, const char *source,
+                   nms_channel_spec **out, nms_error *err);
+int nms_spec_read(const char *path, nms_channel_spec **out, nms_error *err);
+void nms_spec_free(nms_channel_spec *spec);
+
+/* Check a spec against a model: every tensor exists, every axis is in range
+ * and is the layout's output axis (producers) / input axis (consumers),
+ * every entry of a space has the same channel count (and the count written
+ * on the space line), no tensor axis is in two spaces, every space has a
+ * producer and a consumer, at most one alpha.  Errors name the spec line:
+ * NMS_ERR_NOTFOUND (unknown tensor), NMS_ERR_INVALID (axis, role),
+ * NMS_ERR_SHAPE (sizes). */
+int nms_spec_validate(const nms_channel_spec *spec, const nms_safetensors *model,
+                      nms_error *err);
+
+/* Spaces of a spec (in file order) and their entries. */
+size_t nms_spec_space_count(const nms_channel_spec *spec);
+const char *nms_spec_space_name(const nms_channel_spec *spec, size_t space);
+size_t nms_spec_entry_count(const nms_channel_spec *spec, size_t space);
+/* Entry j of a space: tensor name, axis (-1 when the spec leaves it to the
+ * role's default), role, layout (NMS_LAYOUT_AUTO when not written), line.
+ * Any out pointer may be NULL.  NMS_ERR_INVALID when out of range. */
+int nms_spec_entry(const nms_channel_spec *spec, size_t space, size_t j,
+                   const char **tensor, int *axis, nms_channel_role *role,
+                   nms_layout *layout, long *line);
+
+/* A starting spec for a plainly sequential model, as text (nms_free):
+ * weights (2-D and more) in file order; a weight whose output channel count
+ * equals the next weight's input channel count opens a space with the first
+ * as producer and the second as consumer; 1-D tensors of that size whose
+ * names share the producer's prefix (text before the last '.') or the
+ * prefix of a batch-norm-like tensor between the two are added as bias
+ * ("bias" names) or param.  Layout is OI for 2-D and OIHW otherwise unless
+ * `layout` says (NMS_LAYOUT_AUTO = guess).  The user must check it. */
+int nms_spec_guess(const nms_safetensors *model, nms_layout layout,
+                   char **text, nms_error *err);
+
+/* ---- plans: one permutation per channel space ---- */
+typedef struct nms_model_plan nms_model_plan;
+
+typedef struct nms_space_plan {
+    const char *space;       /* space name                                */
+    size_t channels;         /* C                                         */
+    size_t consumers;        /* consumer tensors stacked into the problem */
+    size_t rows;             /* rows of the stacked matrix                */
+    const int32_t *perm;     /* C entries: position j holds channel perm[j] */
+    double value;            /* kept |w| under perm                       */
+    double bound;            /* proven upper bound                        */
+    double gap;              /* (bound - value) / bound, 0 when bound = 0 */
+    double identity_value;   /* kept |w| in the original order            */
+    double seconds;
+    const char *status;      /* "optimal", "time_limit", ... from the solver */
+} nms_space_plan;
+
+/* An empty plan, and adding a space to it (perm copied; status copied). */
+int nms_model_plan_create(nms_model_plan **out, nms_error *err);
+int nms_model_plan_add(nms_model_plan *plan, const nms_space_plan *space,
+                       nms_error *err);
+void nms_model_plan_free(nms_model_plan *plan);
+size_t nms_model_plan_count(const nms_model_plan *plan);
+/* Space i; the pointers stay valid until the plan is freed. */
+int nms_model_plan_get(const nms_model_plan *plan, size_t i,
+                       nms_space_plan *out, nms_error *err);
+/* PLAN.json: {"format": "nmsparse-model-plan", "version": 1, "spaces": [
+ * {"space", "channels", "consumers", "rows", "value", "bound", "gap",
+ *  "identity_value", "seconds", "status", "perm": [...]}, ...]}.
+ * Written atomically. */
+int nms_model_plan_write(const nms_model_plan *plan, const char *path,
+                         nms_error *err);
+int nms_model_plan_read(const char *path, nms_model_plan **out,
+                        nms_error *err);
+
+/* ---- apply: permute every tensor of each space, optionally prune 2:4 ---- */
+typedef struct nms_model_apply_options {
+    int prune_24;      /* 0 (default): permute only.  1: then prune every
+                          consumer to 2:4 along its input axis (keep the two
+                          largest |w| of each group of 4, ties to the lower
+                          index). */
+} nms_model_apply_options;
+
+/* Read `model_path`, permute, write `out_path` atomically.  Every space of
+ * the spec must have a permutation of its size in the plan, and every plan
+ * space must be in the spec.  Tensors outside the spec (and the metadata)
+ * are copied byte for byte; tensor order is kept.  opt NULL = defaults. */
+int nms_model_apply(const char *model_path, const nms_channel_spec *spec,
+                    const nms_model_plan *plan,
+                    const nms_model_apply_options *opt, const char *out_path,
+                    nms_error *err);
+
+/* ---- shrink: structured pruning (PSP) with compaction ---- */
+typedef struct nms_shrink_options {
+    int by_ratio;      /* 0: remove channels whose score <= threshold.
+                          1: remove floor(ratio * C) lowest-scored channels
+                          of every space (ties: lower index removed first). */
+    double threshold;  /* default 0 (removes channels with alpha == 0)   */
+    double ratio;      /* in [0, 1), default 0                           */
+    size_t multiple;   /* keep a multiple of this many channels per space
+                          (rounding the kept count up), default 1; 4 keeps
+                          consumers ready for 2:4 */
+} nms_shrink_options;
+void nms_shrink_options_init(nms_shrink_options *opt);
+
+/* The score of channel c: |alpha[c]| when the space has an alpha entry,
+ * else the L2 norm of all producers' output slices W[c, ...].  Alphas are
+ * folded (then set to 1) into the scale and shift entries of their space
+ * when it has any (alpha * (gamma * z_hat + beta)), else into producers and
+ * biases (alpha * (W x + b)); removed channels are cut from every tensor of
+ * their space, and the result written atomically.  A space always keeps at
+ * least one channel (or `multiple`). */
+typedef struct nms_shrink_report nms_shrink_report;
+int nms_model_shrink(const char *model_path, const nms_channel_spec *spec,
+                     const nms_shrink_options *opt, const char *out_path,
+                     nms_shrink_report **report, nms_error *err);
+void nms_shrink_report_free(nms_shrink_report *r);
+/* Totals: parameters = elements of all tensors; multiply-adds per output
+ * position = elements of every tensor of 2 or more axes (each taken as a
+ * linear or convolution weight: per token, per output pixel). */
+void nms_shrink_report_totals(const nms_shrink_report *r,
+                              uint64_t *params_before, uint64_t *params_after,
+                              uint64_t *macs_before, uint64_t *macs_after);
+size_t nms_shrink_report_count(const nms_shrink_report *r);
+/* Space i: name, channels before and after; kept[k] (length *after) lists
+ * the kept original channels in order.  Pointers valid until freed. */
+int nms_shrink_report_space(const nms_shrink_report *r, size_t i,
+                            const char **space, size_t *before, size_t *after,
+                            const int32_t **kept);
 /* ==== structured: declarations above this line ==== */
 
 
