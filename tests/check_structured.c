@@ -11,6 +11,7 @@
 #include "structured/apply.h"
 #include "structured/axis_ops.h"
 #include "structured/elem.h"
+#include "structured/guess.h"
 #include "structured/shrink.h"
 #include "structured/spec.h"
 #include "structured/fixtures.h"
@@ -457,6 +458,36 @@ START_TEST(shrink_by_ratio_removes_the_smallest_norms)
 }
 END_TEST
 
+START_TEST(guessed_spec_for_a_sequential_model)
+{
+    nms__model *m = fx_build(FX_MLP, 4, 0);
+    char *text = NULL;
+    nms_error err;
+    ck_assert_int_eq(nms__spec_guess(m, NMS_LAYOUT_AUTO, &text, &err), NMS_OK);
+    ck_assert_msg(strstr(text, "space fc1 16\n  producer fc1.weight:0\n  bias     fc1.bias:0\n"
+                               "  alpha    fc1.alpha:0\n  consumer fc2.weight:1\n"), "%s", text);
+    ck_assert_msg(strstr(text, "space fc2 12\n"), "%s", text);
+    nms__binding *b = bind_ok(m, text);
+    ck_assert_uint_eq(b->n, 2);
+    unbind(b);
+    nms__free(text);
+    nms__model_free(m);
+
+    /* conv net: BN roles; conv2 is HWIO, so with the OIHW guess the chain breaks */
+    m = fx_build(FX_CONV, 4, 0);
+    ck_assert_int_eq(nms__spec_guess(m, NMS_LAYOUT_AUTO, &text, &err), NMS_OK);
+    ck_assert_msg(strstr(text, "# no space: 'conv1.weight' has 8 outputs but 'conv2.weight' reads 3 inputs"), "%s", text);
+    nms__free(text);
+    ck_assert_int_eq(nms__spec_guess(m, NMS_LAYOUT_HWIO, &text, &err), NMS_OK);
+    ck_assert_msg(strstr(text, "space conv2 12\n  producer conv2.weight:3 hwio\n  bias     conv2.bias:0\n"
+                               "  scale    bn2.weight:0\n  shift    bn2.bias:0\n  param    bn2.running_mean:0\n"
+                               "  param    bn2.running_var:0\n  alpha    conv2.alpha:0\n  consumer fc.weight:1\n"),
+                  "%s", text);
+    nms__free(text);
+    nms__model_free(m);
+}
+END_TEST
+
 static Suite *structured_suite(void)
 {
     Suite *s = suite_create("structured");
@@ -464,6 +495,7 @@ static Suite *structured_suite(void)
     tcase_add_test(tc, spec_parse_and_bind);
     tcase_add_test(tc, spec_errors_name_the_line);
     tcase_add_test(tc, half_and_bf16_conversions);
+    tcase_add_test(tc, guessed_spec_for_a_sequential_model);
     suite_add_tcase(s, tc);
     tc = tcase_create("apply");
     tcase_add_loop_test(tc, apply_keeps_the_function, 0, 3);

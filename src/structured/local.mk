@@ -12,7 +12,12 @@ libnmsparse_la_SOURCES += \
 	src/structured/apply.h \
 	src/structured/apply.c \
 	src/structured/shrink.h \
-	src/structured/shrink.c
+	src/structured/shrink.c \
+	src/structured/plan.h \
+	src/structured/plan.c \
+	src/structured/guess.h \
+	src/structured/guess.c
+EXTRA_DIST += docs/channel-spec.md
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_structured
