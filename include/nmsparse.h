@@ -374,7 +374,7 @@ typedef struct nms_space_plan {
     const int32_t *perm;     /* C entries: position j holds channel perm[j] */
     double value;            /* kept |w| under perm                       */
     double bound;            /* proven upper bound                        */
-    double gap;              /* (bound - value) / bound, 0 when bound = 0 */
+    double gap;              /* (bound - value) / value, 0 when value = 0 */
     double identity_value;   /* kept |w| in the original order            */
     double seconds;
     const char *status;      /* "optimal", "time_limit", ... from the solver */

@@ -12,6 +12,7 @@
 #include "structured/axis_ops.h"
 #include "structured/elem.h"
 #include "structured/guess.h"
+#include "structured/plan.h"
 #include "structured/shrink.h"
 #include "structured/spec.h"
 #include "structured/fixtures.h"
@@ -488,6 +489,99 @@ START_TEST(guessed_spec_for_a_sequential_model)
 }
 END_TEST
 
+/* A stand-in solver for testing the orchestration: the reversed order,
+ * valued with the objective, bounded by the unstructured bound. */
+static int reverse_solver(const nms_tensor *scores, void *ctx, nms__space_solution *out, nms_error *err)
+{
+    size_t C = nms_tensor_dim(scores, 1);
+    (*(int *)ctx)++;
+    out->perm = nms__malloc_array(C, sizeof *out->perm);
+    for (size_t j = 0; j < C; j++)
+        out->perm[j] = (int32_t)(C - 1 - j);
+    ck_assert_int_eq(nms_kept_value(scores, out->perm, &out->value, err), NMS_OK);
+    ck_assert_int_eq(nms_unstructured_bound(scores, &out->bound, err), NMS_OK);
+    snprintf(out->status, sizeof out->status, "reversed");
+    return NMS_OK;
+}
+
+static void count_progress(size_t done, size_t total, const char *space, void *ctx)
+{
+    int *calls = ctx;
+    ck_assert_uint_le(done, total);
+    ck_assert(space != NULL);
+    calls[0]++;
+    calls[1] = (int)total;
+}
+
+START_TEST(plan_solve_stacks_consumers)
+{
+    nms__model *m = fx_build(FX_RESIDUAL, 13, 0);
+    nms__binding *b = bind_ok(m, fx_spec_text(FX_RESIDUAL));
+    nms_error err;
+    int solves = 0, progress[2] = {0, 0};
+    nms_model_plan *plan = NULL, *plan2 = NULL;
+    ck_assert_int_eq(nms__plan_solve(m, b, reverse_solver, &solves, 2, count_progress, progress, &plan, &err), NMS_OK);
+    ck_assert_int_eq(solves, 2);
+    ck_assert_int_eq(progress[0], 2);
+    ck_assert_int_eq(progress[1], 2);
+    ck_assert_uint_eq(nms_model_plan_count(plan), 2);
+    nms_space_plan sp;
+    ck_assert_int_eq(nms_model_plan_get(plan, 0, &sp, &err), NMS_OK);
+    ck_assert_str_eq(sp.space, "res");
+    ck_assert_uint_eq(sp.channels, 8);
+    ck_assert_uint_eq(sp.consumers, 2);
+    ck_assert_uint_eq(sp.rows, 12 + 4); /* fc1 and fc3 stacked */
+    ck_assert_int_eq(sp.perm[0], 7);
+    ck_assert_str_eq(sp.status, "reversed");
+    /* identity value = kept value of the stacked |fc1; fc3| in the original order */
+    double want = 0;
+    const char *names[2] = {"fc1.weight", "fc3.weight"};
+    for (int k = 0; k < 2; k++) {
+        const nms_tensor *t = m->tensors[nms__model_find(m, names[k])];
+        double v;
+        ck_assert_int_eq(nms_kept_value(t, NULL, &v, &err), NMS_OK);
+        want += v;
+    }
+    ck_assert_msg(fabs(sp.identity_value - want) <= 1e-9 * want, "%g vs %g", sp.identity_value, want);
+    ck_assert(sp.bound >= sp.value);
+    ck_assert_double_eq_tol(sp.gap, (sp.bound - sp.value) / sp.value, 1e-15);
+    /* one job gives the same plan */
+    ck_assert_int_eq(nms__plan_solve(m, b, reverse_solver, &solves, 1, NULL, NULL, &plan2, &err), NMS_OK);
+    nms_space_plan sp2;
+    for (size_t k = 0; k < 2; k++) {
+        ck_assert_int_eq(nms_model_plan_get(plan, k, &sp, &err), NMS_OK);
+        ck_assert_int_eq(nms_model_plan_get(plan2, k, &sp2, &err), NMS_OK);
+        ck_assert_str_eq(sp.space, sp2.space);
+        ck_assert(sp.value == sp2.value && sp.identity_value == sp2.identity_value);
+        ck_assert_int_eq(memcmp(sp.perm, sp2.perm, sp.channels * sizeof *sp.perm), 0);
+    }
+    /* the plan drives apply: same function */
+    const int32_t *perms[2];
+    ck_assert_int_eq(nms__plan_match(plan, b, perms, "p.json", &err), NMS_OK);
+    nms__model *p;
+    ck_assert_int_eq(nms__model_clone(m, &p, &err), NMS_OK);
+    ck_assert_int_eq(nms__model_apply_perms(p, b, perms, 0, &err), NMS_OK);
+    double y0[10 * 4], y1[10 * 4];
+    outputs(m, FX_RESIDUAL, 3, 10, y0);
+    outputs(p, FX_RESIDUAL, 3, 10, y1);
+    ck_assert(fx_max_diff(y0, y1, 40) <= 1e-6);
+    nms__model_free(p);
+    nms_model_plan_free(plan2);
+    /* a plan missing a space, or with a wrong size, is refused */
+    nms_model_plan *small;
+    ck_assert_int_eq(nms_model_plan_create(&small, &err), NMS_OK);
+    ck_assert_int_eq(nms_model_plan_get(plan, 0, &sp, &err), NMS_OK);
+    ck_assert_int_eq(nms_model_plan_add(small, &sp, &err), NMS_OK);
+    ck_assert_int_eq(nms_model_plan_add(small, &sp, &err), NMS_ERR_INVALID);
+    ck_assert_int_eq(nms__plan_match(small, b, perms, "p.json", &err), NMS_ERR_NOTFOUND);
+    ck_assert_str_eq(err.text, "p.json: no permutation for space 'mid' of the spec");
+    nms_model_plan_free(small);
+    nms_model_plan_free(plan);
+    unbind(b);
+    nms__model_free(m);
+}
+END_TEST
+
 static Suite *structured_suite(void)
 {
     Suite *s = suite_create("structured");
@@ -502,6 +596,7 @@ static Suite *structured_suite(void)
     tcase_add_test(tc, apply_rejects_bad_permutations);
     tcase_add_test(tc, prune24_mask_rule);
     tcase_add_test(tc, apply_prunes_consumers_only);
+    tcase_add_test(tc, plan_solve_stacks_consumers);
     suite_add_tcase(s, tc);
     tc = tcase_create("shrink");
     tcase_add_loop_test(tc, shrink_with_zero_alpha_keeps_the_function, 0, 3);

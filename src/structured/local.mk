@@ -15,6 +15,7 @@ libnmsparse_la_SOURCES += \
 	src/structured/shrink.c \
 	src/structured/plan.h \
 	src/structured/plan.c \
+	src/structured/plan_solve.c \
 	src/structured/guess.h \
 	src/structured/guess.c
 EXTRA_DIST += docs/channel-spec.md

@@ -4,8 +4,8 @@
  *
  * Space k of a plan: name, C channels, perm[0..C-1] (position j holds
  * original channel perm[j]; positions 4g..4g+3 form 2:4 group g), the kept
- * value under perm, a proven upper bound, gap = (bound - value) / bound
- * (0 when bound is 0), the identity value, seconds, solver status word.
+ * value under perm, a proven upper bound, gap = (bound - value) / value
+ * (0 when value is 0), the identity value, seconds, solver status word.
  *
  * PLAN.json (written by nms_model_plan_write):
  *   {"format": "nmsparse-model-plan", "version": 1,
@@ -54,5 +54,28 @@ int nms__space_scores(const nms__model *m, const nms__bound_space *sp,
 int nms__plan_match(const nms_model_plan *plan, const nms__binding *b,
                     const int32_t **perms, const char *plan_source,
                     nms_error *err);
+
+/* One space's solve: the solver fills perm (C entries, nms__malloc'd),
+ * value, bound, status.  scores is a rows x C F64 tensor of |w|. */
+typedef struct nms__space_solution {
+    int32_t *perm;
+    double value, bound;
+    char status[32];
+} nms__space_solution;
+
+typedef int (*nms__space_solver)(const nms_tensor *scores, void *ctx,
+                                 nms__space_solution *out, nms_error *err);
+
+/* Solve every space of the binding with `solve`, `jobs` spaces at a time
+ * (OpenMP; 1 without it), and collect a plan in spec order.  identity_value,
+ * gap, seconds, consumers and rows are filled here.  progress (may be NULL)
+ * is called after each space, serialised, with (done, total, space name).
+ * On failure the error of the first failing space in spec order is
+ * returned. */
+int nms__plan_solve(const nms__model *m, const nms__binding *b,
+                    nms__space_solver solve, void *solver_ctx, int jobs,
+                    void (*progress)(size_t done, size_t total,
+                                     const char *space, void *ctx),
+                    void *progress_ctx, nms_model_plan **out, nms_error *err);
 
 #endif /* NMS_STRUCTURED_PLAN_H */
