@@ -338,7 +338,7 @@ void nms_spec_free(nms_channel_spec *spec);
  * producer and a consumer, at most one alpha.  Errors name the spec line:
  * NMS_ERR_NOTFOUND (unknown tensor), NMS_ERR_INVALID (axis, role),
  * NMS_ERR_SHAPE (sizes). */
-int nms_spec_validate(const nms_channel_spec *spec, const nms_safetensors *model,
+int nms_spec_validate(const nms_channel_spec *spec, const char *model_path,
                       nms_error *err);
 
 /* Spaces of a spec (in file order) and their entries. */
@@ -352,16 +352,16 @@ int nms_spec_entry(const nms_channel_spec *spec, size_t space, size_t j,
                    const char **tensor, int *axis, nms_channel_role *role,
                    nms_layout *layout, long *line);
 
-/* A starting spec for a plainly sequential model, as text (nms_free):
- * weights (2-D and more) in file order; a weight whose output channel count
- * equals the next weight's input channel count opens a space with the first
- * as producer and the second as consumer; 1-D tensors of that size whose
- * names share the producer's prefix (text before the last '.') or the
- * prefix of a batch-norm-like tensor between the two are added as bias
- * ("bias" names) or param.  Layout is OI for 2-D and OIHW otherwise unless
- * `layout` says (NMS_LAYOUT_AUTO = guess).  The user must check it. */
-int nms_spec_guess(const nms_safetensors *model, nms_layout layout,
-                   char **text, nms_error *err);
+/* A starting spec for a plainly sequential model (a safetensors file), as
+ * text (nms_free): weights (2 or more axes) in the file's order; when a
+ * weight's output count equals the next weight's input count, a space with
+ * the first as producer and the second as consumer, plus the tensors of one
+ * axis of that size that lie between them or share the producer's module
+ * (name up to the last '.'): bias, batch-norm scale / shift / param, alpha.
+ * 2-D weights are OI; others use `layout` (NMS_LAYOUT_AUTO = OIHW).  The
+ * user must check it (residual connections are not detected). */
+int nms_spec_guess(const char *model_path, nms_layout layout, char **text,
+                   nms_error *err);
 
 /* ---- plans: one permutation per channel space ---- */
 typedef struct nms_model_plan nms_model_plan;
@@ -397,6 +397,30 @@ int nms_model_plan_write(const nms_model_plan *plan, const char *path,
                          nms_error *err);
 int nms_model_plan_read(const char *path, nms_model_plan **out,
                         nms_error *err);
+
+/* Solving: for every space, the 2:4 partition problem of its consumers'
+ * input channels (all consumers' rows stacked: S = |[T_1; T_2; ...]|), with
+ * the partition solver (nms_part_solve).  Spaces are solved `jobs` at a time;
+ * the plan lists them in spec order.  Every space needs a channel count that
+ * is a multiple of 4. */
+typedef struct nms_model_plan_options {
+    double time_limit_per_space; /* seconds per space; <= 0 = none (default 60) */
+    double gap;                  /* relative gap to stop at (default 1e-9)    */
+    int jobs;                    /* spaces solved at once (default 1)         */
+    int threads;                 /* solver threads per space (0 = default)    */
+    const char *method;          /* "bp" (default), "swap", "identity"        */
+    volatile int *interrupt;     /* set non-zero: running and remaining solves
+                                    stop early with their best permutation
+                                    and certificate (status "interrupted")   */
+    /* Called after each space (serialised; any thread): spaces done, total,
+     * the space just finished.  May be NULL. */
+    void (*progress)(size_t done, size_t total, const char *space, void *ctx);
+    void *progress_ctx;
+} nms_model_plan_options;
+void nms_model_plan_options_init(nms_model_plan_options *opt);
+int nms_model_plan_solve(const char *model_path, const nms_channel_spec *spec,
+                         const nms_model_plan_options *opt,
+                         nms_model_plan **out, nms_error *err);
 
 /* ---- apply: permute every tensor of each space, optionally prune 2:4 ---- */
 typedef struct nms_model_apply_options {
