@@ -67,7 +67,7 @@ int nms__plan_solve(const nms__model *m, const nms__binding *b, nms__space_solve
     for (long s = 0; s < n; s++) {
         job[s].status = solve_one(m, &b->spaces[s], solve, solver_ctx, &job[s]);
 #ifdef _OPENMP
-#pragma omp critical(nms_structured_progress)
+#pragma omp critical
 #endif
         {
             done++;
