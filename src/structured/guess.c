@@ -137,6 +137,10 @@ int nms__spec_guess(const nms__model *m, nms_layout layout, char **text, nms_err
         size_t pl = prefix_len(m->names[A]);
         char name[256];
         snprintf(name, sizeof name, "%.*s", (int)(pl ? pl : strlen(m->names[A])), m->names[A]);
+        /* the module name is the space name; the weight's full name if a
+           module holds two weights */
+        if (k > 0 && same_module(m->names[w[k - 1]], m->names[A]))
+            snprintf(name, sizeof name, "%s", m->names[A]);
         put(&b, "\nspace %s %zu\n", name, C);
         const char *lw = la == NMS_LAYOUT_OI ? "" : la == NMS_LAYOUT_HWIO ? " hwio" : " oihw";
         put(&b, "  producer %s:%d%s\n", m->names[A], oa, lw);
@@ -146,7 +150,9 @@ int nms__spec_guess(const nms__model *m, nms_layout layout, char **text, nms_err
             int between = t > A && t < B;
             int fits = (m->ndim[t] == 1 && m->shape[t][0] == C) ||
                        (strstr(m->names[t], "alpha") && numel_of(m, t) == C);
-            if (!fits || !(between || same_module(m->names[t], m->names[A])))
+            /* B's own bias belongs to B's output space, wherever it lies */
+            if (!fits || same_module(m->names[t], m->names[B]) ||
+                !(between || same_module(m->names[t], m->names[A])))
                 continue;
             int axis = 0;
             while (m->shape[t][axis] != C)
