@@ -834,6 +834,19 @@ START_TEST(layout_oi_1d_3d_and_errors)
     nms_tensor_free(m);
     nms_tensor_free(t);
 
+    /* empty tensors with huge other dims finish at once (a fuzzing find) */
+    size_t hollow[4] = {(size_t)1 << 20, (size_t)1 << 20, 0, 3};
+    for (int lay = NMS_LAYOUT_OIHW; lay <= NMS_LAYOUT_HWIO; lay++) {
+        nms_tensor *back;
+        ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 4, hollow, &t, NULL), NMS_OK);
+        ck_assert_int_eq(nms_tensor_to_matrix(t, (nms_layout)lay, &m, &err), NMS_OK);
+        ck_assert_uint_eq(nms_tensor_numel(m), 0);
+        ck_assert_int_eq(nms_matrix_to_tensor(m, (nms_layout)lay, 4, hollow, &back, &err), NMS_OK);
+        nms_tensor_free(back);
+        nms_tensor_free(m);
+        nms_tensor_free(t);
+    }
+
     t = iota(NMS_DTYPE_F32, 2, s2);
     ck_assert_int_eq(nms_matrix_to_tensor(t, NMS_LAYOUT_OIHW, 3, s3, &m, &err), NMS_ERR_SHAPE);
     ck_assert_ptr_nonnull(strstr(err.text, "6x4"));

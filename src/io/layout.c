@@ -119,10 +119,14 @@ int nms_tensor_matrix_shape(const nms_tensor *t, nms_layout layout,
 }
 
 /* Runs BODY with SRC = tensor flat index, DST = matrix flat index for every
- * element, in source order. */
+ * element, in source order.  (Found by fuzzing: a shape like
+ * [2^32, 2^32, 0] holds nothing, but looping over its first two dims
+ * would take forever.) */
 #define FOR_EACH_ELEMENT(d, SRC, DST, BODY)                                               \
     do {                                                                                 \
-        if ((d).layout == NMS_LAYOUT_HWIO) {                                             \
+        if ((d).O == 0 || (d).I == 0 || (d).K == 0) {                                    \
+            /* no elements: and no loop over the other (maybe huge) dims */              \
+        } else if ((d).layout == NMS_LAYOUT_HWIO) {                                      \
             size_t SRC = 0;                                                              \
             for (size_t k_ = 0; k_ < (d).K; k_++)                                        \
                 for (size_t i_ = 0; i_ < (d).I; i_++)                                    \
