@@ -38,6 +38,13 @@ tests_check_io_st_LDADD = $(UNITTEST_LIBS)
 tests_check_io_st_LDFLAGS = -static
 endif
 
+# The readers and writers on the real matrices beside the project (skips
+# when $NMS_SHARED_DATA is absent).  Public API only: no Check needed.
+check_PROGRAMS += tests/check_io_real
+TESTS += tests/check_io_real
+tests_check_io_real_SOURCES = tests/check_io_real.c
+tests_check_io_real_LDADD = libnmsparse.la
+
 # Fuzz targets (libFuzzer): ./configure --enable-fuzz CC=clang, then
 # 'make fuzz' builds tests/fuzz/fuzz_{npy,safetensors,json,perm} and
 # 'make fuzz-run FUZZ_TIME=120' runs each for FUZZ_TIME seconds, growing a
