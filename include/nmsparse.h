@@ -218,15 +218,24 @@ int nms_npy_write(const char *path, const nms_tensor *t, nms_error *err);
 
 typedef struct nms_safetensors nms_safetensors;
 
-/* Open and validate the header (strict JSON, offsets inside the file, no
- * overlaps, sizes matching dtype x shape).  Tensor data is read on demand. */
+/* Open and validate the header: at most 100 MB, strict JSON (err->line and
+ * err->column locate a syntax error inside the header), no duplicate names,
+ * each entry exactly {dtype, shape, data_offsets}, dtypes BOOL U8 I8 U16 I16
+ * F16 BF16 U32 I32 F32 U64 I64 F64 F8_E4M3 F8_E5M2 (others are
+ * NMS_ERR_UNSUPPORTED), data_offsets[1] - data_offsets[0] == numel x dtype
+ * size, and - as the reference implementation requires - the tensors tile
+ * the data section exactly: no overlap, no gap, no trailing bytes.  Tensor
+ * data is read on demand (the file stays open until nms_st_close); several
+ * threads may call nms_st_load on one object at once. */
 int nms_st_open(const char *path, nms_safetensors **out, nms_error *err);
 /* The same over a memory buffer, which is copied. */
 int nms_st_open_mem(const void *data, size_t size, const char *name,
                     nms_safetensors **out, nms_error *err);
 void nms_st_close(nms_safetensors *f);
 
-/* Tensors are indexed 0..count-1 in the order of their data offsets. */
+/* Tensors are indexed 0..count-1 in the order of their data offsets.  For an
+ * index out of range the accessors return NULL, -1 or NMS_DTYPE_COUNT.
+ * nms_st_find returns NMS_ERR_NOTFOUND for an unknown name (O(log n)). */
 size_t nms_st_count(const nms_safetensors *f);
 const char *nms_st_name(const nms_safetensors *f, size_t index);
 int nms_st_find(const nms_safetensors *f, const char *name, size_t *index);
@@ -243,7 +252,10 @@ const char *nms_st_metadata_value(const nms_safetensors *f, size_t i);
 
 /* Writing: collect named tensors (borrowed: they must outlive the write)
  * and metadata, then write atomically (temporary file + rename).  Tensors
- * are stored in the order added. */
+ * are stored in the order added, contiguously; "__metadata__" comes first in
+ * the header, which is padded with spaces to a multiple of 8 bytes.  Adding
+ * a name twice, or the name "__metadata__", is NMS_ERR_INVALID; setting a
+ * metadata key again replaces its value. */
 typedef struct nms_st_writer nms_st_writer;
 int nms_st_writer_create(nms_st_writer **out, nms_error *err);
 int nms_st_writer_add(nms_st_writer *w, const char *name,

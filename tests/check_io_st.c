@@ -230,6 +230,21 @@ START_TEST(json_depth)
 }
 END_TEST
 
+
+START_TEST(json_budget)
+{
+    static const char text[] = "{\"a\": [1, 2, 3], \"b\": \"some text\"}";
+    nms__json *v = NULL;
+    nms_error err;
+    ck_assert_int_eq(nms__json_parse_budget(text, sizeof text - 1, "t.json", 1 << 20, &v, &err), NMS_OK);
+    nms__json_free(v);
+    v = NULL;
+    ck_assert_int_eq(nms__json_parse_budget(text, sizeof text - 1, "t.json", 200, &v, &err), NMS_ERR_RANGE);
+    ck_assert_ptr_null(v);
+    ck_assert_ptr_nonnull(strstr(err.text, "t.json: the JSON text needs more than 200 bytes"));
+}
+END_TEST
+
 /* ---- JSON writer -------------------------------------------------------- */
 
 START_TEST(json_write_compact)
@@ -598,6 +613,32 @@ START_TEST(st_bad_headers)
 }
 END_TEST
 
+
+/* A header padded with a huge array of zeros parses to ~56 bytes per byte:
+ * refused with a clear error instead of taking gigabytes. */
+START_TEST(st_degenerate_header)
+{
+    size_t n = 1500000;
+    char *h = malloc(n + 16);
+    size_t k = 0;
+    k += (size_t)sprintf(h, "{\"a\":[");
+    while (k < n)
+        h[k++] = '0', h[k++] = ',';
+    h[k++] = '0';
+    h[k++] = ']';
+    h[k++] = '}';
+    h[k] = '\0';
+    size_t size;
+    unsigned char *img = st_image(h, 1, NULL, 0, &size);
+    nms_safetensors *f = NULL;
+    nms_error err;
+    ck_assert_int_eq(nms_st_open_mem(img, size, "m.safetensors", &f, &err), NMS_ERR_RANGE);
+    ck_assert_ptr_nonnull(strstr(err.text, "needs more than"));
+    free(img);
+    free(h);
+}
+END_TEST
+
 START_TEST(st_files_on_disk)
 {
     make_tmpdir();
@@ -748,6 +789,7 @@ static Suite *io_st_suite(void)
     tcase_add_test(tc, json_u64);
     tcase_add_test(tc, json_bad);
     tcase_add_test(tc, json_depth);
+    tcase_add_test(tc, json_budget);
     suite_add_tcase(s, tc);
     tc = tcase_create("json_write");
     tcase_add_test(tc, json_write_compact);
@@ -761,6 +803,7 @@ static Suite *io_st_suite(void)
     tcase_add_test(tc, st_empty_and_metadata_only);
     tcase_add_test(tc, st_bad_framing);
     tcase_add_test(tc, st_bad_headers);
+    tcase_add_test(tc, st_degenerate_header);
     tcase_add_test(tc, st_files_on_disk);
     suite_add_tcase(s, tc);
     tc = tcase_create("safetensors_write");

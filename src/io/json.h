@@ -59,6 +59,13 @@ struct nms__json {
  * NMS_ERR_FORMAT (malformed), NMS_ERR_RANGE (too deep), NMS_ERR_NOMEM. */
 int nms__json_parse(const char *text, size_t len, const char *name,
                     nms__json **out, nms_error *err);
+/* The same with a cap on the memory the tree may take (0 = no cap): beyond
+ * max_bytes (counting nodes, array capacity and strings) the parse stops with
+ * NMS_ERR_RANGE.  Readers of file headers use it so that even a legitimate-
+ * looking but degenerate header ("[0,0,0,...]" takes ~40 bytes of memory
+ * per byte of text) cannot make them allocate without bound. */
+int nms__json_parse_budget(const char *text, size_t len, const char *name,
+                           size_t max_bytes, nms__json **out, nms_error *err);
 void nms__json_free(nms__json *v);
 
 /* The member of an object named key (NUL-free), or NULL. */
