@@ -7,6 +7,7 @@
 
 const cli_command cli_commands[] = {
     /* ==== io commands above ==== */
+    {"lp", cmd_lp, "solve a linear program from an MPS file", CMD_LP_USAGE},
     /* ==== lp commands above ==== */
     /* ==== part commands above ==== */
     /* ==== prune commands above ==== */
