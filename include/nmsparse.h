@@ -438,6 +438,8 @@ int nms_lp_get_reduced_costs(const nms_lp *lp, double *d);
 int nms_lp_get_row_activity(const nms_lp *lp, double *ax);
 /* Simplex iterations of the last solve. */
 long nms_lp_iterations(const nms_lp *lp);
+/* Wall-clock seconds of the last solve. */
+double nms_lp_solve_seconds(const nms_lp *lp);
 
 /* Basis status of each column / row (the row's slack variable). */
 #define NMS_LP_BASIC 0
@@ -457,8 +459,11 @@ const char *nms_lp_col_name(const nms_lp *lp, size_t col);
  * when built with zlib).  Sections NAME ROWS COLUMNS RHS RANGES BOUNDS
  * ENDATA, OBJSENSE / OBJSENSE MAX.  Conventions:
  *  - the first N row is the objective; other N rows are dropped;
- *  - an RHS entry on the objective row r gives the objective constant
- *    c0 = -r (GLPK's convention);
+ *  - an RHS entry r on the objective row is the objective constant:
+ *    c0 = +r, i.e. the objective is c'x + r.  This is what glpsol (GLPK 5.0)
+ *    computes and what the Netlib reference values with constants (e226:
+ *    -25.86492907) assume; some other solvers (CPLEX, HiGHS) use c0 = -r
+ *    instead, and the Netlib readme ignores the constant;
  *  - RANGES R on a row with right-hand side b: G row [b, b+|R|], L row
  *    [b-|R|, b], E row [b, b+R] when R > 0 and [b+R, b] when R < 0, N row
  *    ignored;

@@ -28,6 +28,27 @@ int cmd_eval(int argc, char **argv);
 
 /* ==== io commands above ==== */
 
+int cmd_lp(int argc, char **argv);
+#define CMD_LP_USAGE \
+    "Usage: nmsparse lp FILE.mps [--max] [--primal|--dual] [--time-limit S]\n" \
+    "                   [--iteration-limit N] [--no-scaling] [-q] [-o SOLUTION]\n\n" \
+    "Solve the linear program in FILE (MPS, fixed or free format, .gz when built\n" \
+    "with zlib) with nmsparse's own simplex and print its status, objective\n" \
+    "(full precision, including the objective constant: an RHS value r on the\n" \
+    "objective row adds the constant +r, as glpsol does), iterations and solve\n" \
+    "time.\n\n" \
+    "Options:\n" \
+    "  --max                maximise (default: minimise, or OBJSENSE of the file)\n" \
+    "  --primal / --dual    algorithm (default: primal simplex)\n" \
+    "  --time-limit S       stop after S seconds (status 'time limit')\n" \
+    "  --iteration-limit N  stop after N iterations\n" \
+    "  --no-scaling         solve the unscaled problem\n" \
+    "  -q, --quiet          print only status, objective, iterations, time\n" \
+    "  -o, --output FILE    write the solution: status, objective, then per column\n" \
+    "                       'name value reduced_cost' and per row\n" \
+    "                       'name activity dual'\n" \
+    "Exit status 0 whenever the solver ran (whatever the LP status).\n"
+
 /* ==== lp commands above ==== */
 
 /* ==== part commands above ==== */

@@ -9,6 +9,7 @@ const cli_command cli_commands[] = {
     {"info", cmd_info, "show tensors, shapes, matrix views and 2:4 kept fractions", CMD_INFO_USAGE},
     {"eval", cmd_eval, "evaluate a channel permutation: kept magnitude beside identity", CMD_EVAL_USAGE},
     /* ==== io commands above ==== */
+    {"lp", cmd_lp, "solve a linear program from an MPS file", CMD_LP_USAGE},
     /* ==== lp commands above ==== */
     /* ==== part commands above ==== */
     {"prune", cmd_prune, "2:4-prune a tensor or a safetensors model (dense output)", CMD_PRUNE_USAGE},

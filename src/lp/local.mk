@@ -8,7 +8,9 @@ libnmsparse_la_SOURCES += \
 	src/lp/scale.c \
 	src/lp/simplex_work.h \
 	src/lp/simplex.c \
-	src/lp/dual.c
+	src/lp/dual.c \
+	src/lp/mps.c \
+	src/lp/solution.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_lp
@@ -18,3 +20,5 @@ tests_check_lp_CFLAGS = $(UNITTEST_CFLAGS_ALL)
 tests_check_lp_LDADD = $(UNITTEST_LIBS)
 tests_check_lp_LDFLAGS = -static
 endif
+
+nmsparse_SOURCES += src/cli/cmd_lp.c
