@@ -8,6 +8,6 @@ libnmsparse_la_SOURCES += \
 	src/part/pricing_exact.c \
 	src/part/pricing_heur.c \
 	src/part/heuristic.c \
-	src/part/exact.c \
+	src/part/bb.c \
 	src/part/solve.c \
 	src/part/master_nolp.c

@@ -200,19 +200,21 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             if (lo.time_limit <= 0)
                 break;
         }
-        lo.iteration_limit = 50 * (long)(C + pl.n) + 10000;
+        lo.iteration_limit = 10 * (long)(C + pl.n / 4) + 1000; /* a stalled warm start is rebuilt below */
+        double tlp = nms__now();
         if ((st = nms_lp_solve(lp, &lo, err)) != NMS_OK)
             goto out;
         if (nms_lp_get_status(lp) != NMS_LP_OPTIMAL && !stopped(cg)) {
             /* A stalled warm start: rebuild the master and solve it cold. */
             nms_lp_free(lp);
             lp = NULL;
+            lo.iteration_limit = 0;
             if ((st = master_build(&lp, &pl, C, ones, err)) != NMS_OK ||
                 (st = nms_lp_solve(lp, &lo, err)) != NMS_OK)
                 goto out;
         }
         if (debug)
-            fprintf(stderr, "round %ld: lp status %d obj %.6f cols %zu iters %ld\n", cg->rounds,
+            fprintf(stderr, "round %ld: lp %.3fs status %d obj %.6f cols %zu iters %ld\n", cg->rounds, nms__now() - tlp,
                     (int)nms_lp_get_status(lp), nms_lp_objective(lp), pl.n, nms_lp_iterations(lp));
         if (nms_lp_get_status(lp) != NMS_LP_OPTIMAL)
             break; /* keep the best certified bound so far */

@@ -25,7 +25,7 @@
  *
  * By (2), a partition better than z_inc + delta uses only groups with
  * rc(S) > z_inc + delta - sum pi - (C/4 - 1) max(0, max rc): enumerating
- * those groups and searching partitions among them is exact (exact.c).
+ * those groups and searching partitions among them is exact (bb.c).
  *
  * Storage.  nms__pp keeps S column by column (x[c * Rp + r], Rp = R rounded
  * up to a multiple of 4, padding rows zero), so a group's rows are
@@ -122,18 +122,6 @@ int nms__ls_resplit(const nms__pp *p, int32_t *perm, double deadline,
 int nms__swap_search(const nms__pp *p, int32_t *perm, double deadline,
                      volatile int *interrupt, nms_error *err);
 
-/* ---- exact search over an enumerated pool (exact.c) ------------------------- */
-
-/* Among cols[0..n) (rc w.r.t. pi), find a partition of all C channels whose
- * sum of rc exceeds best_rc; the best such is written to perm and *found
- * set.  Proves (when *complete) that no partition using only these columns
- * has sum rc > max(best_rc, found).  */
-int nms__sp_search(const nms__pp *p, const nms__col *cols, size_t n,
-                   double best_rc, double deadline, volatile int *interrupt,
-                   int32_t *perm, int *found, double *found_rc,
-                   int *complete, long *nodes, nms_error *err);
-
-
 /* ---- column generation at the root (master.c) ------------------------------- */
 
 /* Solves  max sum_S v(S) x_S  s.t.  sum_{S ni i} x_S = 1,  x >= 0  over a pool
@@ -165,5 +153,16 @@ typedef struct nms__cg {
 } nms__cg;
 
 int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err);
+
+/* ---- branch-and-price over an explicit pool (bb.c) --------------------------- */
+
+/* Best partition built from pool[0..n) (v valid; pool in nms__col_cmp
+ * order for the pi it was priced with) worth more than target.  On a
+ * complete run, no pool partition is worth more than max(target, found);
+ * otherwise *open_bound bounds the open nodes (-HUGE_VAL if none). */
+int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
+                 double deadline, volatile int *interrupt, long node_limit,
+                 int32_t *perm, int *found, double *found_value, int *complete,
+                 double *open_bound, long *nodes, nms_error *err);
 
 #endif /* NMS_PART_PART_H */

@@ -201,36 +201,36 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         goto out;
 
     /* Restricted master as an integer program: a better partition among
-     * the pool's columns (cheap; not a proof). */
+     * the pool's columns by a short branch-and-price (not a proof). */
     {
         int found = 0, complete = 0;
-        double frc = 0.0;
-        st = nms__sp_search(p, cg.pool, cg.npool, z - cg.sumpi + 1e-12 * fabs(z), deadline,
-                            o->interrupt, cand, &found, &frc, &complete, &res->nodes, err);
+        double fv = 0.0, ob;
+        long nn = 0;
+        st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), deadline, o->interrupt, 50,
+                          cand, &found, &fv, &complete, &ob, &nn, err);
         if (st)
             goto out;
-        if (found) {
-            double zc = nms__pp_perm_value(p, cand);
-            if (zc > z) {
-                memcpy(perm, cand, C * sizeof *perm);
-                z = zc;
-                d->value = z;
-                report(d, "search", 1);
-            }
+        res->nodes += nn;
+        if (found && nms__pp_perm_value(p, cand) > z) {
+            memcpy(perm, cand, C * sizeof *perm);
+            z = nms__pp_perm_value(p, cand);
+            d->value = z;
+            d->nodes = res->nodes;
+            report(d, "search", 1);
         }
     }
     if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline))
         goto out;
 
-    /* Reduced-cost enumeration + exact search. */
+    /* Reduced-cost enumeration + branch-and-price over the enumerated pool. */
     {
         double delta = (o->gap > 1e-10 ? o->gap : 1e-10) * fabs(z);
         double M = cg.max_rc_ub > 0 ? cg.max_rc_ub : 0.0;
-        double target = z + 0.5 * delta - cg.sumpi;
+        double target = z + 0.5 * delta;
         nms__price_req rq;
         memset(&rq, 0, sizeof rq);
         rq.pi = cg.pi;
-        rq.thr = target - (double)(G - 1) * M;
+        rq.thr = target - cg.sumpi - (double)(G - 1) * M;
         rq.collect_all = 1;
         rq.cap = o->enum_cap;
         rq.threads = o->threads;
@@ -242,30 +242,30 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         if (!pr.complete || pr.cap_exceeded)
             goto out;
         int found = 0, complete = 0;
-        double frc = 0.0;
-        st = nms__sp_search(p, pr.cols, pr.n, target, deadline, o->interrupt, cand, &found,
-                            &frc, &complete, &res->nodes, err);
+        double fv = 0.0, ob = HUGE_VAL;
+        st = nms__bb_pool(p, pr.cols, pr.n, target, deadline, o->interrupt, 0, cand, &found,
+                          &fv, &complete, &ob, &res->nodes, err);
         if (st)
             goto out;
-        d->nodes = res->nodes;
         double zbest = z;
-        if (found) {
-            double zc = nms__pp_perm_value(p, cand);
-            if (zc > z) {
-                memcpy(perm, cand, C * sizeof *perm);
-                zbest = zc;
-            }
+        if (found && nms__pp_perm_value(p, cand) > z) {
+            memcpy(perm, cand, C * sizeof *perm);
+            zbest = nms__pp_perm_value(p, cand);
         }
-        if (complete) {
-            double b = (zbest > z ? zbest : z) + delta;
-            if (b < res->bound) {
-                res->bound = b;
-                res->bound_kind = NMS_PART_BOUND_SEARCH;
-            }
+        /* Partitions outside the pool are worth <= target; inside, <= the
+         * best found (complete) or the best open node. */
+        double b = complete ? (zbest > target ? zbest : target) + 0.5 * delta
+                            : (ob > target ? ob : target);
+        if (b < zbest)
+            b = zbest;
+        if (b < res->bound) {
+            res->bound = b;
+            res->bound_kind = NMS_PART_BOUND_SEARCH;
         }
         z = zbest;
         d->value = z;
         d->bound = res->bound;
+        d->nodes = res->nodes;
         report(d, "search", 1);
     }
 out:
