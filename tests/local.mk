@@ -17,3 +17,9 @@ tests_check_core_CFLAGS = $(UNITTEST_CFLAGS_ALL)
 tests_check_core_LDADD = $(UNITTEST_LIBS)
 endif
 EXTRA_DIST += data/landmark68_dense0_conv1.npy data/landmark68_dense1_conv1.npy data/README.md data/LICENSE LICENSE README
+
+# Command-line tests and data-driven checks.
+TESTS += tests/cli_basic.sh tests/real_manifest.sh tests/readme_example.sh
+EXTRA_DIST += tests/cli_basic.sh tests/real_manifest.sh tests/readme_example.sh \
+	tests/data/nan.npy tests/data/cols6.npy tests/data/truncated.npy \
+	tests/data/conv_oihw_f16.npy tests/data/conv_hwio_f16.npy

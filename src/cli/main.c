@@ -6,10 +6,15 @@
 #include "cli/commands.h"
 
 const cli_command cli_commands[] = {
+    {"info", cmd_info, "show tensors, shapes, matrix views and 2:4 kept fractions", CMD_INFO_USAGE},
+    {"eval", cmd_eval, "evaluate a channel permutation: kept magnitude beside identity", CMD_EVAL_USAGE},
     /* ==== io commands above ==== */
     /* ==== lp commands above ==== */
     /* ==== part commands above ==== */
+    {"prune", cmd_prune, "2:4-prune a tensor or a safetensors model (dense output)", CMD_PRUNE_USAGE},
     /* ==== prune commands above ==== */
+    {"pack", cmd_pack, "compress a 2:4 tensor: cutlass, nm, csr or C source", CMD_PACK_USAGE},
+    {"unpack", cmd_unpack, "the dense matrix back from a packed format", CMD_UNPACK_USAGE},
     /* ==== emit commands above ==== */
     /* ==== recon commands above ==== */
     /* ==== structured commands above ==== */
