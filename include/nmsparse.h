@@ -585,6 +585,12 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
                            const nms_part_options *opt, nms_part_result *res,
                            nms_error *err);
 void nms_part_result_free(nms_part_result *res);
+/* Write res as a JSON report to path (atomically): format, version, input
+ * and method (when not NULL), status, value, bound, bound_kind, gap,
+ * identity_value, unstructured_bound, lp_bound (null if none), seconds,
+ * nodes, columns, pricing_rounds, enumerated, threads, rows, cols, perm. */
+int nms_part_report_write(const char *path, const nms_part_result *res,
+                          const char *input, const char *method, nms_error *err);
 
 /* ==== part: declarations above this line ==== */
 

@@ -10,6 +10,7 @@ const cli_command cli_commands[] = {
     {"eval", cmd_eval, "evaluate a channel permutation: kept magnitude beside identity", CMD_EVAL_USAGE},
     /* ==== io commands above ==== */
     /* ==== lp commands above ==== */
+    {"permute", cmd_permute, "optimal input-channel permutation for 2:4, with a proven bound", CMD_PERMUTE_USAGE},
     /* ==== part commands above ==== */
     {"prune", cmd_prune, "2:4-prune a tensor or a safetensors model (dense output)", CMD_PRUNE_USAGE},
     /* ==== prune commands above ==== */

@@ -23,7 +23,6 @@
  * list with each node's decisions.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -483,9 +482,6 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
             gave_up = 1;
             break;
         }
-        if (getenv("NMS_PART_DEBUG"))
-            fprintf(stderr, "node %ld depth %zu parent %.6f bound %.6f target %.6f integral %d pair %d,%d nlp %zu open %zu\n",
-                    nd.id, nd.nd, nd.bound, b, target, integral, pi_, pj_, s.nlp, nopen);
         if (b > nd.bound)
             b = nd.bound;
         if (b <= target) {

@@ -10,4 +10,7 @@ libnmsparse_la_SOURCES += \
 	src/part/heuristic.c \
 	src/part/bb.c \
 	src/part/solve.c \
-	src/part/master_nolp.c
+	src/part/master.c \
+	src/part/report.c
+
+nmsparse_SOURCES += src/cli/cmd_permute.c

@@ -18,7 +18,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include "part/part.h"
 #include "util/util.h"
@@ -148,7 +147,6 @@ static int master_build(nms_lp **lp, const pool *pl, size_t C, const double *one
 
 int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
 {
-    const int debug = getenv("NMS_PART_DEBUG") != NULL;
     const size_t C = p->C, G = C / 4;
     pool pl = {0};
     nms_lp *lp = NULL;
@@ -201,7 +199,6 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 break;
         }
         lo.iteration_limit = 10 * (long)(C + pl.n / 4) + 1000; /* a stalled warm start is rebuilt below */
-        double tlp = nms__now();
         if ((st = nms_lp_solve(lp, &lo, err)) != NMS_OK)
             goto out;
         if (nms_lp_get_status(lp) != NMS_LP_OPTIMAL && !stopped(cg)) {
@@ -213,9 +210,6 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 (st = nms_lp_solve(lp, &lo, err)) != NMS_OK)
                 goto out;
         }
-        if (debug)
-            fprintf(stderr, "round %ld: lp %.3fs status %d obj %.6f cols %zu iters %ld\n", cg->rounds, nms__now() - tlp,
-                    (int)nms_lp_get_status(lp), nms_lp_objective(lp), pl.n, nms_lp_iterations(lp));
         if (nms_lp_get_status(lp) != NMS_LP_OPTIMAL)
             break; /* keep the best certified bound so far */
         nms_lp_get_row_duals(lp, pi);
@@ -248,11 +242,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.deadline = cg->deadline;
             rq.interrupt = cg->interrupt;
             nms__free(pr.cols);
-            double tdbg = nms__now();
             if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
                 goto out;
-            if (debug)
-                fprintf(stderr, "  exact %.3fs n %zu max %.6g sumpi %.6f\n", nms__now() - tdbg, pr.n, pr.max_rc_ub, sumpi);
             if (!pr.complete)
                 break;
             double M = pr.max_rc_ub > 0 ? pr.max_rc_ub : 0.0;
