@@ -484,6 +484,131 @@ int nms_lp_write_solution(const nms_lp *lp, const char *path, nms_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* channel partition solver (src/part) */
+/* The channel partition solver: a permutation of the input channels (columns)
+ * of a score matrix maximising the 2:4 kept magnitude (nms_kept_value),
+ * with a certificate: a proven upper bound on the best possible value.
+ *
+ * Methods:
+ *   NMS_PART_BP        (default) heuristics (greedy, group-pair re-split
+ *                      local search), then column generation on the
+ *                      set-partitioning LP (exact pricing by enumeration with
+ *                      bounds), then an exact search over every group whose
+ *                      reduced cost could still appear in a better partition.
+ *                      Proves optimality when it finishes.  For cols above
+ *                      exact_max_cols only the heuristics run and the bound is
+ *                      the unstructured one.
+ *   NMS_PART_SWAP      the classic channel-swap search (best improving swap of
+ *                      two channels in different groups, until none), from the
+ *                      identity.  Bound: unstructured.
+ *   NMS_PART_IDENTITY  no permutation.  Bound: unstructured.
+ *
+ * Bound kinds (what the reported bound rests on):
+ *   "unstructured"  sum over rows of the cols/2 largest scores;
+ *   "lagrangian"    sum_i pi_i + (cols/4) max(0, max_S (v(S) - pi(S))) for the
+ *                   last dual vector pi with an exact pricing;
+ *   "lp"            the same when column generation converged (= the LP
+ *                   relaxation value, up to 1e-10 relative);
+ *   "search"        a completed search over every group of reduced cost above
+ *                   the threshold that any better partition needs: bound =
+ *                   value + gap tolerance x value.
+ * Results (perm, value, bound, status) do not depend on the thread count,
+ * except where a time limit or interrupt cuts the run short. */
+typedef enum nms_part_method {
+    NMS_PART_BP = 0,
+    NMS_PART_SWAP,
+    NMS_PART_IDENTITY
+} nms_part_method;
+int nms_part_method_parse(const char *name, nms_part_method *m); /* "bp" "swap" "identity" */
+const char *nms_part_method_name(nms_part_method m);
+
+typedef enum nms_part_status {
+    NMS_PART_OPTIMAL = 0,   /* gap <= 1e-9 (relative)                         */
+    NMS_PART_GAP_LIMIT,     /* gap <= the requested tolerance (> 1e-9)        */
+    NMS_PART_TIME_LIMIT,    /* stopped by the time limit                      */
+    NMS_PART_INTERRUPTED,   /* stopped because *interrupt became non-zero     */
+    NMS_PART_HEURISTIC      /* swap / identity / large-C heuristics: no proof */
+} nms_part_status;
+const char *nms_part_status_name(nms_part_status s); /* "optimal", "gap_limit", ... */
+
+typedef enum nms_part_bound_kind {
+    NMS_PART_BOUND_UNSTRUCTURED = 0,
+    NMS_PART_BOUND_LAGRANGIAN,
+    NMS_PART_BOUND_LP,
+    NMS_PART_BOUND_SEARCH
+} nms_part_bound_kind;
+const char *nms_part_bound_kind_name(nms_part_bound_kind k);
+
+/* Progress report, passed to the callback (valid during the call only). */
+typedef struct nms_part_progress {
+    double seconds;     /* since the start */
+    double value;       /* incumbent */
+    double bound;       /* best proven upper bound */
+    double gap;         /* (bound - value) / max(|value|, tiny) */
+    long nodes;         /* search nodes so far */
+    long columns;       /* columns in the master */
+    const char *phase;  /* "heuristic", "pricing", "search", "done" */
+} nms_part_progress;
+
+typedef struct nms_part_options {
+    nms_part_method method;   /* default NMS_PART_BP */
+    double time_limit;        /* seconds; <= 0 = none (default 0) */
+    double gap;               /* relative gap tolerance, default 1e-9 */
+    int threads;              /* OpenMP threads; 0 = all available (default) */
+    unsigned long seed;       /* reserved for randomised heuristics; default 0 */
+    size_t exact_max_cols;    /* above this many columns BP runs only the
+                                 heuristics (large-C mode); default 256 */
+    size_t enum_cap;          /* most groups the exact search may enumerate;
+                                 default 20 000 000 */
+    volatile int *interrupt;  /* non-NULL and set non-zero (e.g. from a signal
+                                 handler): stop, return the best so far with
+                                 its certificate, status INTERRUPTED */
+    /* Called when the incumbent or the bound improves and about every
+     * progress_interval seconds (default 2); may be NULL.  From the calling
+     * thread only. */
+    void (*progress)(const nms_part_progress *p, void *ctx);
+    void *progress_ctx;
+    double progress_interval;
+} nms_part_options;
+void nms_part_options_default(nms_part_options *opt);
+
+typedef struct nms_part_result {
+    int32_t *perm;            /* cols entries (see Permutations); nms_part_result_free */
+    size_t rows, cols;
+    double value;             /* kept(perm), as nms_kept_value computes it */
+    double bound;             /* proven: no permutation keeps more */
+    nms_part_bound_kind bound_kind;
+    double gap;               /* (bound - value) / value (0 when value is 0) */
+    nms_part_status status;
+    double identity_value;
+    double unstructured_bound;
+    double lp_bound;          /* root LP value when column generation converged, else NaN */
+    double seconds;
+    long nodes;               /* nodes of the exact search */
+    long columns;             /* columns generated into the master */
+    long pricing_rounds;
+    long enumerated;          /* groups enumerated for the exact search */
+    int threads;              /* threads used */
+} nms_part_result;
+
+/* Solve for one score matrix (2-D tensor F32/F64, cols a multiple of 4; the
+ * absolute value of each entry is the score, so weights may be passed
+ * directly).  opt NULL = defaults.  On success *res is filled and owns perm;
+ * on failure *res is zeroed. */
+int nms_part_solve(const nms_tensor *scores, const nms_part_options *opt,
+                   nms_part_result *res, nms_error *err);
+/* Several matrices sharing input channels (same cols), solved as one problem:
+ * their rows are concatenated (e.g. q, k, v projections). */
+int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
+                           const nms_part_options *opt, nms_part_result *res,
+                           nms_error *err);
+void nms_part_result_free(nms_part_result *res);
+/* Write res as a JSON report to path (atomically): format, version, input
+ * and method (when not NULL), status, value, bound, bound_kind, gap,
+ * identity_value, unstructured_bound, lp_bound (null if none), seconds,
+ * nodes, columns, pricing_rounds, enumerated, threads, rows, cols, perm. */
+int nms_part_report_write(const char *path, const nms_part_result *res,
+                          const char *input, const char *method, nms_error *err);
+
 /* ==== part: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */

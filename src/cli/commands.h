@@ -51,6 +51,39 @@ int cmd_lp(int argc, char **argv);
 
 /* ==== lp commands above ==== */
 
+int cmd_permute(int argc, char **argv);
+#define CMD_PERMUTE_USAGE \
+    "Usage: nmsparse permute FILE [--tensor NAME ...] [--layout L] [-o PERM]\n" \
+    "                [--report REPORT.json] [--time-limit S] [--gap G] [--threads N]\n" \
+    "                [--method bp|swap|identity] [--score S.npy] [--quiet]\n\n" \
+    "Find a permutation of the input channels (columns of the matrix view) that\n" \
+    "keeps the most magnitude under 2:4 pruning, with a proven upper bound on what\n" \
+    "any permutation can keep.  Method bp (default): heuristics, column generation\n" \
+    "on the set-partitioning LP, and an exact branch-and-price that proves\n" \
+    "optimality (to the gap tolerance) when it finishes; above 256 channels only\n" \
+    "the heuristics run (bound: unstructured).  swap: the classic best-improving\n" \
+    "channel-swap search.  identity: no permutation.\n\n" \
+    "Progress goes to stderr: a line when the value or the bound improves and\n" \
+    "every few seconds.  Ctrl-C stops the search; the best permutation so far is\n" \
+    "written with its certificate (status interrupted).\n\n" \
+    "Options:\n" \
+    "  --tensor NAME     tensor of a safetensors file; several tensors sharing input\n" \
+    "                    channels (e.g. q, k, v) are stacked into one problem\n" \
+    "  --layout L        oi, oihw (PyTorch, default for 4-D), hwio (TensorFlow)\n" \
+    "  -o, --output PERM write the permutation (one original column per line)\n" \
+    "  --report FILE     JSON report: status, value, bound, bound_kind, gap,\n" \
+    "                    identity_value, unstructured_bound, seconds, nodes,\n" \
+    "                    columns, pricing_rounds, threads, rows, cols, perm\n" \
+    "  --time-limit S    stop after S seconds (default: none)\n" \
+    "  --gap G           relative gap to stop at (default 1e-9: prove optimal)\n" \
+    "  --threads N       OpenMP threads (default 0 = all); results do not depend on it\n" \
+    "  --method M        bp (default), swap or identity\n" \
+    "  --score S.npy     nonnegative importance matrix (same matrix shape) used\n" \
+    "                    instead of |W|\n" \
+    "  -q, --quiet       no progress lines\n\n" \
+    "Status: optimal (gap <= 1e-9), gap_limit, time_limit, interrupted, heuristic\n" \
+    "(no proof attempted).  Bound kinds: unstructured, lagrangian, lp, search.\n"
+
 /* ==== part commands above ==== */
 
 int cmd_prune(int argc, char **argv);

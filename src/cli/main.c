@@ -11,6 +11,7 @@ const cli_command cli_commands[] = {
     /* ==== io commands above ==== */
     {"lp", cmd_lp, "solve a linear program from an MPS file", CMD_LP_USAGE},
     /* ==== lp commands above ==== */
+    {"permute", cmd_permute, "optimal input-channel permutation for 2:4, with a proven bound", CMD_PERMUTE_USAGE},
     /* ==== part commands above ==== */
     {"prune", cmd_prune, "2:4-prune a tensor or a safetensors model (dense output)", CMD_PRUNE_USAGE},
     /* ==== prune commands above ==== */
