@@ -398,7 +398,9 @@ int nms_packed_create(nms_format format, nms_dtype dtype, size_t count,
  * file as a tensor of the part's name (BF16 values keep their dtype there);
  * otherwise each part is written to PREFIX.NAME.npy (BF16 as U16 bit
  * patterns).  All files are written to temporary names first and renamed
- * only when all were written: on failure no output is left behind. */
+ * only when all were written: on failure no output is left behind.  Without
+ * a "perm" part, a PREFIX.perm.npy left by an earlier run is removed (the
+ * reader would otherwise apply it). */
 int nms_packed_write(const nms_packed *p, const char *prefix, nms_error *err);
 /* Read what nms_packed_write() wrote ("perm" is read when present).  `dtype`
  * as in nms_packed_create(). */

@@ -84,6 +84,12 @@ cmp -s "$T/pa.values.npy" "$T/pb.values.npy" && cmp -s "$T/pa.meta.npy" "$T/pb.m
 expect_exit 0 "$NMSPARSE" unpack "$T/pb" --format cutlass -o "$T/pb_out.npy" &&
   { cmp -s "$T/B.npy" "$T/pb_out.npy" || fail "unpack did not restore the original order"; }
 
+# packing again without --perm to the same prefix drops the old perm part
+expect_exit 0 "$NMSPARSE" pack "$T/A.npy" --format cutlass -o "$T/pb"
+[ ! -e "$T/pb.perm.npy" ] || fail "stale perm part left behind"
+expect_exit 0 "$NMSPARSE" unpack "$T/pb" --format cutlass -o "$T/pb_out2.npy" &&
+  { cmp -s "$T/A.npy" "$T/pb_out2.npy" || fail "repack without --perm"; }
+
 # ---- C source ----
 expect_exit 0 "$NMSPARSE" pack "$T/B.npy" --format c --perm "$T/rev.perm" -o "$T/layer1"
 [ -f "$T/layer1.h" ] && [ -f "$T/layer1.c" ] || fail "C files missing"

@@ -67,6 +67,14 @@ int nms_packed_write(const nms_packed *p, const char *prefix, nms_error *err)
             st = nms__fail(err, NMS_ERR_NOMEM, "out of memory");
     if (st == NMS_OK)
         st = nms__write_all_or_nothing(p->count, (const char *const *)paths, stage_part, (void *)p, err);
+    if (st == NMS_OK && !nms__packed_get(p, "perm")) {
+        /* A PREFIX.perm.npy from an earlier run would be applied by the
+         * reader to this output: it belongs to the set, so remove it. */
+        char *stale = part_path(prefix, "perm");
+        if (stale)
+            remove(stale);
+        nms__free(stale);
+    }
     for (size_t i = 0; i < p->count; i++)
         nms__free(paths[i]);
     return st;
