@@ -32,6 +32,40 @@ int cmd_eval(int argc, char **argv);
 
 /* ==== part commands above ==== */
 
+int cmd_prune(int argc, char **argv);
+#define CMD_PRUNE_USAGE \
+    "Usage: nmsparse prune FILE -o OUT [--perm PERM [--original-order]] [--mask MASK]\n" \
+    "                      [--tensor NAME ...] [--min-size N] [--layout L]\n" \
+    "                      [--variant V] [--dtype bf16] [-q]\n\n" \
+    "2:4-prune the weights in FILE (.npy or .safetensors) and write the pruned dense\n" \
+    "tensor(s) to OUT (.npy or .safetensors, by extension) in the input's dtype and\n" \
+    "layout: in every group of 4 consecutive input channels of every row, the 2\n" \
+    "largest |w| are kept (ties to the lower position, -0.0 as zero, so an all-zero\n" \
+    "group keeps positions 0 and 1); the others become +0.  NaN is an error naming\n" \
+    "its row and column.  Element types: F32, F16, BF16, I8 (|-128| = 128).\n\n" \
+    "A safetensors model: the tensors named by --tensor, or else every 2-D and 4-D\n" \
+    "F32/F16/BF16/I8 tensor with at least --min-size elements whose input channels\n" \
+    "are a multiple of 4, are pruned; every other tensor and the metadata are copied\n" \
+    "unchanged.  OUT is written atomically (never half-written).\n\n" \
+    "Options:\n" \
+    "  -o, --output OUT   output file (.npy needs exactly one pruned tensor)\n" \
+    "  --perm PERM        input-channel permutation (text, one 0-based original\n" \
+    "                     column per line): groups are formed in permuted order and\n" \
+    "                     OUT has its input channels in that order (as deployed)\n" \
+    "  --original-order   with --perm: apply the same mask but keep the original\n" \
+    "                     column order in OUT\n" \
+    "  --mask MASK        also write the 0/1 keep mask (uint8, shape and order of\n" \
+    "                     OUT); .npy, or .safetensors with one mask per tensor\n" \
+    "  --tensor NAME      prune this tensor of a safetensors file (repeatable)\n" \
+    "  --min-size N       smallest tensor pruned automatically (default 1024)\n" \
+    "  --layout L         oi (2-D [out,in]), oihw (PyTorch, default for 4-D),\n" \
+    "                     hwio (TensorFlow)\n" \
+    "  --variant V        kernel: auto (default), scalar, sse4.1, avx2, avx512, neon\n" \
+    "                     (also the environment variable NMS_PRUNE_VARIANT)\n" \
+    "  --dtype bf16       read a uint16 .npy as bfloat16 bit patterns (written back\n" \
+    "                     as uint16 to .npy, as BF16 to safetensors)\n" \
+    "  -q, --quiet        no summary on stdout\n"
+
 /* ==== prune commands above ==== */
 
 int cmd_pack(int argc, char **argv);
@@ -88,7 +122,81 @@ int cmd_unpack(int argc, char **argv);
 
 /* ==== emit commands above ==== */
 
+int cmd_reconstruct(int argc, char **argv);
+#define CMD_RECONSTRUCT_USAGE \
+    "Usage: nmsparse reconstruct W (--gram H.npy | --fisher G.npy) [--method M]\n" \
+    "         [--damp D] [--perm PERM] [--tensor NAME] [--layout L] [-o OUT]\n" \
+    "         [--mask MASK] [--input-mask M] [--report R.json]\n\n" \
+    "Prune W (.npy or .safetensors) to 2:4 so that the layer output error\n" \
+    "E = tr((W - W^) H (W - W^)^T) is small, updating the surviving weights, and\n" \
+    "print the relative error E / tr(W H W^T) of the method and of magnitude\n" \
+    "pruning on the same input.\n\n" \
+    "  --gram H.npy     H = X^T X of the layer's calibration inputs, [in, in]\n" \
+    "                   (conv: [in, in] treats kernel positions separately, or\n" \
+    "                   [K*in, K*in] with index k*in + i, k the kernel position)\n" \
+    "  --fisher G.npy   per-sample gradients [n, out*in] (H = G^T G / n, never\n" \
+    "                   formed)\n" \
+    "  --method M       magnitude | wanda (|w| sqrt(H_jj)) | backsolve (Wanda mask,\n" \
+    "                   exact optimal weights) | obs (SparseGPT sweep + backsolve,\n" \
+    "                   --gram only) | iht (default: IHT + exact swap search)\n" \
+    "  --damp D         add D * mean(diag H) to the diagonal (default 0.01)\n" \
+    "  --perm PERM      permutation of the input channels (groups of 4 follow it);\n" \
+    "                   outputs stay in the original channel order\n" \
+    "  --tensor NAME    the tensor of a safetensors file\n" \
+    "  --layout L       oi, oihw (default for 3-D/4-D), hwio\n" \
+    "  -o OUT           pruned, updated weights (.npy or .safetensors, float32,\n" \
+    "                   the shape of W)\n" \
+    "  --mask MASK      the 2:4 mask (bool, the shape of W)\n" \
+    "  --input-mask M   with --method backsolve: refit this mask (non-zero = kept)\n" \
+    "  --report R.json  the numbers as JSON\n" \
+    "  --iht-iters N, --iht-rounds N, --swap-limit N   iht effort (20, 3, 256)\n"
+
 /* ==== recon commands above ==== */
+
+int cmd_model(int argc, char **argv);
+#define CMD_MODEL_USAGE \
+    "Usage: nmsparse model spec MODEL.safetensors [-o SPEC] [--layout oihw|hwio]\n" \
+    "       nmsparse model check MODEL.safetensors --spec SPEC\n" \
+    "       nmsparse model plan MODEL.safetensors --spec SPEC -o PLAN.json\n" \
+    "                [--time-limit-per-layer S] [--jobs N] [--threads N] [--gap G]\n" \
+    "                [--method bp|swap|identity] [--quiet]\n" \
+    "       nmsparse model apply MODEL.safetensors --spec SPEC --plan PLAN.json\n" \
+    "                -o OUT.safetensors [--prune 2:4]\n" \
+    "       nmsparse model shrink MODEL.safetensors --spec SPEC -o OUT.safetensors\n" \
+    "                (--threshold T | --ratio R) [--multiple M]\n\n" \
+    "Whole models.  A channel spec (docs/channel-spec.md) lists every channel space\n" \
+    "of the model and each tensor:axis in it: producers (output axis), bias, scale,\n" \
+    "shift, param and alpha (per channel), consumers (input axis).\n\n" \
+    "  spec    write a starting spec for a plainly sequential model (check it!)\n" \
+    "  check   validate a spec against the model (errors name the spec line)\n" \
+    "  plan    per space, find the input-channel permutation of its consumers\n" \
+    "          (stacked) that keeps the most magnitude under 2:4, with a proven\n" \
+    "          bound; spaces in parallel; a summary table on stdout, progress on\n" \
+    "          stderr; PLAN.json holds perm, value, bound, gap, status per space\n" \
+    "  apply   permute every tensor of each space alike (the model computes the\n" \
+    "          same function); --prune 2:4 then prunes the consumers (two largest\n" \
+    "          |w| of each group of 4 input channels, ties to the lower index);\n" \
+    "          other tensors and the metadata are copied unchanged\n" \
+    "  shrink  structured pruning (PSP): score channels by |alpha| (structure\n" \
+    "          parameter) or by the L2 norm of their producers' weights, fold alpha\n" \
+    "          into the weights, remove channels scoring <= T (or the fraction R\n" \
+    "          lowest) from every tensor of the space; report parameters and\n" \
+    "          multiply-adds before and after\n\n" \
+    "Options:\n" \
+    "  -s, --spec SPEC               the channel spec\n" \
+    "  -o, --output FILE             output (spec: default stdout)\n" \
+    "  --layout L                    spec: layout of weights with 3+ axes\n" \
+    "  --time-limit-per-layer S      plan: seconds per space (default 60; 0 = none)\n" \
+    "  -j, --jobs N                  plan: spaces solved at once (default 1)\n" \
+    "  --threads N                   plan: solver threads per space (0 = all)\n" \
+    "  --gap G                       plan: relative gap to stop at (default 1e-9)\n" \
+    "  --method M                    plan: bp (exact, default), swap, identity\n" \
+    "  -p, --plan PLAN.json          apply: the plan\n" \
+    "  --prune 2:4                   apply: prune consumers after permuting\n" \
+    "  -t, --threshold T             shrink: remove channels scoring <= T\n" \
+    "  -r, --ratio R                 shrink: remove the fraction R lowest-scored\n" \
+    "  -m, --multiple M              shrink: keep a multiple of M channels per space\n" \
+    "Outputs are written to a temporary file and renamed: never half-written.\n"
 
 /* ==== structured commands above ==== */
 
