@@ -798,7 +798,9 @@ int nms_packed_create(nms_format format, nms_dtype dtype, size_t count,
  * file as a tensor of the part's name (BF16 values keep their dtype there);
  * otherwise each part is written to PREFIX.NAME.npy (BF16 as U16 bit
  * patterns).  All files are written to temporary names first and renamed
- * only when all were written: on failure no output is left behind. */
+ * only when all were written: on failure no output is left behind.  Without
+ * a "perm" part, a PREFIX.perm.npy left by an earlier run is removed (the
+ * reader would otherwise apply it). */
 int nms_packed_write(const nms_packed *p, const char *prefix, nms_error *err);
 /* Read what nms_packed_write() wrote ("perm" is read when present).  `dtype`
  * as in nms_packed_create(). */
@@ -821,14 +823,22 @@ int nms_packed_write_c(const nms_packed *p, const char *prefix,
 /* Read back PREFIX.c as written by nms_packed_write_c(). */
 int nms_packed_read_c(const char *prefix, nms_packed **out, nms_error *err);
 
-/* Unpack files to a dense matrix file in one call: read what
- * nms_packed_write() (or, with c_source set, nms_packed_write_c()) wrote
- * under `prefix`, unpack, and write `out_path` atomically: .safetensors (one
- * tensor called `tensor_name`, NULL = "weight") or .npy (BF16 as U16 bit
- * patterns).  `dtype` as in nms_packed_read(). */
+/* Unpack files to a dense file in one call: read what nms_packed_write()
+ * (or, with c_source set, nms_packed_write_c()) wrote under `prefix`, unpack,
+ * optionally scatter the matrix back into an n-d tensor, and write
+ * `out_path` atomically: .safetensors (one tensor) or .npy (BF16 as U16 bit
+ * patterns).  opts may be NULL for the defaults. */
+typedef struct nms_unpack_options {
+    nms_dtype dtype;         /* as in nms_packed_read(); default NMS_DTYPE_COUNT */
+    const char *tensor_name; /* tensor name in a .safetensors output; NULL = "weight" */
+    int ndim;                /* 0 (default): write the rows x cols matrix; else the */
+    const size_t *shape;     /* tensor of this shape whose matrix view in `layout` */
+    nms_layout layout;       /* it is (nms_matrix_to_tensor)                        */
+} nms_unpack_options;
+void nms_unpack_options_init(nms_unpack_options *opts);
 int nms_unpack_file(const char *prefix, nms_format format, int c_source,
-                    nms_dtype dtype, const char *out_path,
-                    const char *tensor_name, nms_error *err);
+                    const nms_unpack_options *opts, const char *out_path,
+                    nms_error *err);
 /* ==== emit: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */

@@ -817,6 +817,29 @@ START_TEST(test_matrix_views)
     nms_tensor_free(m);
     ck_assert_int_eq(nms__matrix_view_bytes(t, NMS_LAYOUT_OI, &m, NULL), NMS_ERR_SHAPE);
     nms_tensor_free(t);
+
+    /* the same mapping as nms_tensor_to_matrix for every layout and rank */
+    static const size_t shapes[][5] = {{7}, {3, 5}, {2, 3, 4}, {2, 3, 2, 2}, {2, 1, 3, 2, 2}};
+    static const int ranks[] = {1, 2, 3, 4, 5};
+    static const nms_layout layouts[] = {NMS_LAYOUT_AUTO, NMS_LAYOUT_OI, NMS_LAYOUT_OIHW,
+                                         NMS_LAYOUT_HWIO};
+    for (size_t sh = 0; sh < 5; sh++)
+        for (size_t l = 0; l < 4; l++) {
+            ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, ranks[sh], shapes[sh], &t, NULL), NMS_OK);
+            float *f = nms_tensor_data(t);
+            for (size_t i = 0; i < nms_tensor_numel(t); i++)
+                f[i] = (float)i + 0.5f;
+            nms_tensor *ref = NULL;
+            int st_ref = nms_tensor_to_matrix(t, layouts[l], &ref, NULL);
+            int st = nms__matrix_view_bytes(t, layouts[l], &m, NULL);
+            ck_assert_int_eq(st, st_ref);
+            if (st == NMS_OK)
+                assert_same_bytes(m, ref);
+            nms_tensor_free(m);
+            nms_tensor_free(ref);
+            m = NULL;
+            nms_tensor_free(t);
+        }
 }
 END_TEST
 

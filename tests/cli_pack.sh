@@ -84,6 +84,23 @@ cmp -s "$T/pa.values.npy" "$T/pb.values.npy" && cmp -s "$T/pa.meta.npy" "$T/pb.m
 expect_exit 0 "$NMSPARSE" unpack "$T/pb" --format cutlass -o "$T/pb_out.npy" &&
   { cmp -s "$T/B.npy" "$T/pb_out.npy" || fail "unpack did not restore the original order"; }
 
+# packing again without --perm to the same prefix drops the old perm part
+expect_exit 0 "$NMSPARSE" pack "$T/A.npy" --format cutlass -o "$T/pb"
+[ ! -e "$T/pb.perm.npy" ] || fail "stale perm part left behind"
+expect_exit 0 "$NMSPARSE" unpack "$T/pb" --format cutlass -o "$T/pb_out2.npy" &&
+  { cmp -s "$T/A.npy" "$T/pb_out2.npy" || fail "repack without --perm"; }
+
+# a 4-D HWIO kernel: pack its matrix view, unpack with --shape / --layout
+expect_exit 0 "$NMSPARSE" unpack "$T/pa" --format cutlass -o "$T/k4.npy" --shape 2x2x64x8 --layout hwio
+expect_exit 0 "$NMSPARSE" pack "$T/k4.npy" --layout hwio --format cutlass -o "$T/k4p"
+cmp -s "$T/pa.values.npy" "$T/k4p.values.npy" && cmp -s "$T/pa.meta.npy" "$T/k4p.meta.npy" ||
+  fail "4-D hwio pack of the scattered tensor differs"
+expect_exit 0 "$NMSPARSE" unpack "$T/k4p" --format cutlass -o "$T/k4b.npy" --shape 2x2x64x8 --layout hwio &&
+  { cmp -s "$T/k4.npy" "$T/k4b.npy" || fail "4-D round trip"; }
+expect_exit 1 "$NMSPARSE" unpack "$T/k4p" --format cutlass -o "$T/k4c.npy" --shape 3x64x8
+expect_exit 2 "$NMSPARSE" unpack "$T/k4p" --format cutlass -o "$T/k4c.npy" --shape 3xx8
+expect_exit 2 "$NMSPARSE" unpack "$T/k4p" --format cutlass -o "$T/k4c.npy" --layout hwio
+
 # ---- C source ----
 expect_exit 0 "$NMSPARSE" pack "$T/B.npy" --format c --perm "$T/rev.perm" -o "$T/layer1"
 [ -f "$T/layer1.h" ] && [ -f "$T/layer1.c" ] || fail "C files missing"

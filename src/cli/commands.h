@@ -161,15 +161,18 @@ int cmd_unpack(int argc, char **argv);
     "the .safetensors file PREFIX) and write it to OUT (.npy, or .safetensors as the\n" \
     "tensor 'weight').  Every stored value comes back bit for bit; zeros the format\n" \
     "does not store come back as +0.  With a stored permutation the original column\n" \
-    "order is restored.  The output is the rows x cols matrix (a 4-D input comes\n" \
-    "back in its matrix view).  Shapes come from the parts: k = 2 x values columns\n" \
+    "order is restored.  The output is the rows x cols matrix, or with --shape the\n" \
+    "tensor of that shape (e.g. a 4-D conv kernel) whose matrix view it is.\n" \
+    "Matrix shapes come from the parts: k = 2 x values columns\n" \
     "(cutlass, nm), the shape part (csr), the first line of PREFIX.c (c).\n\n" \
     "Options:\n" \
     "  -f, --format F    cutlass, nm, csr or c\n" \
     "  -o, --output OUT  .npy (bf16 written as uint16 bits) or .safetensors\n" \
     "  --dtype D         take the stored values as D (e.g. bf16 for uint16 nm/csr\n" \
     "                    values; cutlass uint16 values are bf16 already)\n" \
-    "  --tensor NAME     tensor name in a .safetensors OUT (default weight)\n"
+    "  --tensor NAME     tensor name in a .safetensors OUT (default weight)\n" \
+    "  --shape DIMS      write a tensor of this shape, e.g. 64x32x3x3\n" \
+    "  --layout L        its layout: oi, oihw (default for 3-D/4-D) or hwio\n"
 
 /* ==== emit commands above ==== */
 
