@@ -13,6 +13,7 @@ const cli_command cli_commands[] = {
     /* ==== part commands above ==== */
     /* ==== prune commands above ==== */
     /* ==== emit commands above ==== */
+    {"reconstruct", cmd_reconstruct, "2:4 pruning that minimises the layer output error (Gram / Fisher)", CMD_RECONSTRUCT_USAGE},
     /* ==== recon commands above ==== */
     /* ==== structured commands above ==== */
     {NULL, NULL, NULL, NULL}
