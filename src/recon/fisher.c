@@ -12,6 +12,7 @@ void nms__fisher_av(const nms__fisher *fi, const double *v, double *out)
 {
     long n = (long)fi->n;
     int par = (double)fi->n * (double)fi->p > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
     NMS_RECON_OMP("omp parallel for schedule(static) if(par)")
     for (long s = 0; s < n; s++) {
         const double *as = fi->a + (size_t)s * fi->p;
@@ -27,6 +28,7 @@ void nms__fisher_atu(const nms__fisher *fi, const double *u, double *out)
     const size_t chunk = 4096;
     long nchunks = (long)((fi->p + chunk - 1) / chunk);
     int par = nchunks > 1 && (double)fi->n * (double)fi->p > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
     NMS_RECON_OMP("omp parallel for schedule(static) if(par)")
     for (long c = 0; c < nchunks; c++) {
         size_t j0 = (size_t)c * chunk;
@@ -73,6 +75,7 @@ int nms__fisher_backsolve(const nms__fisher *fi, const double *w,
     /* M = A_S A_S^T + lambda I (lower triangle, then mirrored) */
     long ln = (long)n;
     int par = (double)n * (double)n * (double)p > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
     NMS_RECON_OMP("omp parallel for schedule(dynamic, 1) if(par)")
     for (long s = 0; s < ln; s++) {
         const double *as = fi->a + (size_t)s * p;

@@ -113,6 +113,7 @@ static int backsolve_rows(const gram_problem *pb, const unsigned char *keep, dou
     int status = NMS_OK;
     long bad = -1, R = (long)pb->rows;
     int par = (double)R * (double)kmax * (double)kmax * (double)kmax > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
     NMS_RECON_OMP("omp parallel if(par)")
     {
         double *work = nms__malloc_array(kmax * kmax + kmax + 1, sizeof *work);
@@ -161,6 +162,7 @@ static int obs_rows(const gram_problem *pb, unsigned char *keep, double *x, nms_
     }
     long R = (long)pb->rows;
     int par = (double)R * (double)C * (double)C > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
     NMS_RECON_OMP("omp parallel for schedule(dynamic, 4) if(par)")
     for (long r = 0; r < R; r++) {
         size_t o = (size_t)r * C;
@@ -183,6 +185,7 @@ static void row_objectives(const gram_problem *pb, const double *a, const double
     long R = (long)pb->rows;
     size_t C = pb->cols;
     int par = (double)R * (double)C * (double)C > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
     NMS_RECON_OMP("omp parallel for schedule(dynamic, 4) if(par)")
     for (long r = 0; r < R; r++)
         out[r] = nms__gram_row_quad(a, C, pb->w + (size_t)r * C, x + (size_t)r * C);
@@ -223,6 +226,7 @@ static int iht_rows(const gram_problem *pb, const nms_recon_options *opt, unsign
         long nblocks = (long)((R + IHT_ROW_BLOCK - 1) / IHT_ROW_BLOCK);
         int nomem = 0, steps = 0;
         int par = (double)R * (double)C * (double)C > NMS_RECON_PAR_MIN;
+        (void)par; /* unused without OpenMP */
         NMS_RECON_OMP("omp parallel if(par)")
         {
             double *work = nms__malloc_array(4 * IHT_ROW_BLOCK * C, sizeof *work);
@@ -263,6 +267,7 @@ static int iht_rows(const gram_problem *pb, const nms_recon_options *opt, unsign
         long lR = (long)R;
         int nomem = 0;
         int par = (double)R * (double)C * (double)C * (double)C > NMS_RECON_PAR_MIN;
+        (void)par; /* unused without OpenMP */
         NMS_RECON_OMP("omp parallel for schedule(dynamic, 1) if(par)")
         for (long r = 0; r < lR; r++) {
             size_t o = (size_t)r * C;
