@@ -18,6 +18,7 @@ const cli_command cli_commands[] = {
     {"pack", cmd_pack, "compress a 2:4 tensor: cutlass, nm, csr or C source", CMD_PACK_USAGE},
     {"unpack", cmd_unpack, "the dense matrix back from a packed format", CMD_UNPACK_USAGE},
     /* ==== emit commands above ==== */
+    {"reconstruct", cmd_reconstruct, "2:4 pruning that minimises the layer output error (Gram / Fisher)", CMD_RECONSTRUCT_USAGE},
     /* ==== recon commands above ==== */
     /* ==== structured commands above ==== */
     {NULL, NULL, NULL, NULL}
