@@ -17,6 +17,7 @@ const cli_command cli_commands[] = {
     {"unpack", cmd_unpack, "the dense matrix back from a packed format", CMD_UNPACK_USAGE},
     /* ==== emit commands above ==== */
     /* ==== recon commands above ==== */
+    {"model", cmd_model, "whole models: channel specs, plan, apply, shrink (PSP)", CMD_MODEL_USAGE},
     /* ==== structured commands above ==== */
     {NULL, NULL, NULL, NULL}
 };
