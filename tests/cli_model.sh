@@ -140,6 +140,27 @@ expect_grep '^h2  *12  *8  *4$' "$D/out"
 expect_grep 'parameters:  396 -> ' "$D/out"
 "$FX" compare mlp "$D/mlp.safetensors" "$D/half.safetensors" >/dev/null || fail "the ratio-shrunk MLP cannot be evaluated"
 
+# ---- a real network with shared spaces (skipped without ../shared/data) ----
+R="$NMS_SHARED_DATA/real"
+if [ -d "$R" ]; then
+  P=faceapi__face_landmark_68__
+  set --
+  for f in "$R/$P"L0*.npy; do b=$(basename "$f" .npy); set -- "$@" "${b#${P}L0??_}=$f"; done
+  "$FX" assemble "$D/lm68.safetensors" "$@" || fail "assemble landmark68"
+  expect_exit 0 "$NMSPARSE" model check "$D/lm68.safetensors" --spec "$top_srcdir/tests/structured/landmark68.spec"
+  expect_grep '4 channel spaces' "$D/out"
+  if [ "$have_part" = 1 ]; then
+    printf 'space dense0 32\n' > "$D/lm0.spec"
+    sed -n '/^space dense0/,/^space dense1/p' "$top_srcdir/tests/structured/landmark68.spec" | sed '1d;$d' >> "$D/lm0.spec"
+    expect_exit 0 "$NMSPARSE" model plan "$D/lm68.safetensors" --spec "$D/lm0.spec" -o "$D/lm0.json" --time-limit-per-layer 60
+    expect_grep '^dense0  *4  *32 .* optimal$' "$D/out"
+    expect_exit 0 "$NMSPARSE" model apply "$D/lm68.safetensors" --spec "$D/lm0.spec" --plan "$D/lm0.json" -o "$D/lm0.safetensors" --prune 2:4
+    "$FX" check24 "$D/lm0.safetensors" dense1.conv0.pointwise_filter 1 >/dev/null || fail "dense1.conv0 is not 2:4"
+  fi
+else
+  echo "SKIP: real-network section ($R is absent)"
+fi
+
 # ---- usage errors ----
 expect_exit 2 "$NMSPARSE" model
 expect_exit 2 "$NMSPARSE" model frob

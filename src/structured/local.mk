@@ -22,7 +22,9 @@ libnmsparse_la_SOURCES += \
 	src/structured/guess.h \
 	src/structured/guess.c \
 	src/structured/api.c
-EXTRA_DIST += docs/channel-spec.md src/structured/plan_part.c
+EXTRA_DIST += docs/channel-spec.md src/structured/plan_part.c \
+	tests/structured/landmark68.spec tests/bench/structured_real.sh
+bench_scripts += tests/bench/structured_real.sh
 
 nmsparse_SOURCES += src/cli/cmd_model.c
 
