@@ -83,6 +83,12 @@ done
 "$FX" check24 "$D/residual.24.safetensors" fc1.weight 1 >/dev/null || fail "fc1.weight is not 2:4"
 "$FX" check24 "$D/residual.24.safetensors" fc3.weight 1 >/dev/null || fail "fc3.weight is not 2:4"
 "$FX" check24 "$D/mlp.24.safetensors" fc1.weight 1 >/dev/null && fail "fc1.weight (input layer) was pruned"
+# outside the spec: copied byte for byte; metadata kept
+"$FX" same "$D/conv.safetensors" "$D/conv.24.safetensors" bn1.num_batches_tracked || fail "bn1.num_batches_tracked changed"
+"$FX" same "$D/conv.safetensors" "$D/conv.24.safetensors" fc.bias || fail "fc.bias changed"
+"$FX" same "$D/conv.safetensors" "$D/conv.24.safetensors" conv2.bias && fail "conv2.bias did not move"
+expect_exit 0 "$NMSPARSE" info "$D/conv.24.safetensors"
+expect_grep 'format = pt' "$D/out"
 # invalid plans: nothing written
 sed 's/"perm": \[\([0-9]*\),\([0-9]*\),/"perm": [\1,\1,/' "$D/mlp.rev.json" > "$D/dup.json"
 expect_exit 1 "$NMSPARSE" model apply "$D/mlp.safetensors" --spec "$D/mlp.spec" --plan "$D/dup.json" -o "$D/dup.safetensors"
