@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io/tensor.h"
 #include "structured/apply.h"
@@ -576,6 +577,45 @@ START_TEST(plan_solve_stacks_consumers)
     ck_assert_int_eq(nms__plan_match(small, b, perms, "p.json", &err), NMS_ERR_NOTFOUND);
     ck_assert_str_eq(err.text, "p.json: no permutation for space 'mid' of the spec");
     nms_model_plan_free(small);
+
+    /* PLAN.json round trip: every field and the permutations come back */
+    char path[] = "/tmp/nms_plan_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    nms_model_plan *back = NULL;
+    ck_assert_int_eq(nms_model_plan_write(plan, path, &err), NMS_OK);
+    ck_assert_msg(nms_model_plan_read(path, &back, &err) == NMS_OK, "%s", err.text);
+    ck_assert_uint_eq(nms_model_plan_count(back), 2);
+    for (size_t k = 0; k < 2; k++) {
+        ck_assert_int_eq(nms_model_plan_get(plan, k, &sp, &err), NMS_OK);
+        ck_assert_int_eq(nms_model_plan_get(back, k, &sp2, &err), NMS_OK);
+        ck_assert_str_eq(sp.space, sp2.space);
+        ck_assert_str_eq(sp.status, sp2.status);
+        ck_assert_uint_eq(sp.channels, sp2.channels);
+        ck_assert_uint_eq(sp.consumers, sp2.consumers);
+        ck_assert_uint_eq(sp.rows, sp2.rows);
+        ck_assert(sp.value == sp2.value && sp.bound == sp2.bound && sp.gap == sp2.gap);
+        ck_assert(sp.identity_value == sp2.identity_value && sp.seconds == sp2.seconds);
+        ck_assert_int_eq(memcmp(sp.perm, sp2.perm, sp.channels * sizeof *sp.perm), 0);
+    }
+    nms_model_plan_free(back);
+    /* malformed plans name the place */
+    FILE *f = fopen(path, "w");
+    fputs("{\"format\": \"nmsparse-model-plan\", \"spaces\": [\n {\"space\": \"a\", \"channels\": 4, \"perm\": [0, 1, 2, 4]}]}", f);
+    fclose(f);
+    ck_assert_int_eq(nms_model_plan_read(path, &back, &err), NMS_ERR_FORMAT);
+    ck_assert_msg(strstr(err.text, ":2:") && strstr(err.text, "perm[3] is not a channel index below 4"), "%s", err.text);
+    f = fopen(path, "w");
+    fputs("{\"format\": \"nmsparse-model-plan\", \"spaces\": [{\"space\": \"a\", \"channels\": 4, \"perm\": [0, 1, 1, 3]}]}", f);
+    fclose(f);
+    ck_assert_int_eq(nms_model_plan_read(path, &back, &err), NMS_ERR_INVALID);
+    f = fopen(path, "w");
+    fputs("{\"spaces\": []}", f);
+    fclose(f);
+    ck_assert_int_eq(nms_model_plan_read(path, &back, &err), NMS_ERR_FORMAT);
+    ck_assert_msg(strstr(err.text, "not a model plan"), "%s", err.text);
+    unlink(path);
     nms_model_plan_free(plan);
     unbind(b);
     nms__model_free(m);

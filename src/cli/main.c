@@ -20,6 +20,7 @@ const cli_command cli_commands[] = {
     /* ==== emit commands above ==== */
     {"reconstruct", cmd_reconstruct, "2:4 pruning that minimises the layer output error (Gram / Fisher)", CMD_RECONSTRUCT_USAGE},
     /* ==== recon commands above ==== */
+    {"model", cmd_model, "whole models: channel specs, plan, apply, shrink (PSP)", CMD_MODEL_USAGE},
     /* ==== structured commands above ==== */
     {NULL, NULL, NULL, NULL}
 };

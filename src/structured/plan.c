@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "io/atomic_file.h"
+#include "io/json_write.h"
 #include "structured/axis_ops.h"
 #include "structured/plan.h"
 #include "util/util.h"
@@ -120,12 +121,11 @@ static void put_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* Shortest round-trip text, '.' as decimal point whatever the locale. */
 static void put_number(FILE *f, double v)
 {
-    if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fputs("null", f);
+    char buf[32];
+    fputs(nms__jw_format_double(v, buf), f);
 }
 
 static int write_plan(FILE *f, void *ctx)
