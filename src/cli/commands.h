@@ -68,9 +68,132 @@ int cmd_prune(int argc, char **argv);
 
 /* ==== prune commands above ==== */
 
+int cmd_pack(int argc, char **argv);
+#define CMD_PACK_USAGE \
+    "Usage: nmsparse pack FILE --format cutlass|nm|csr|c -o PREFIX [options]\n\n" \
+    "Compress a weight tensor that is already 2:4 sparse (see 'nmsparse prune').\n" \
+    "A group of 4 with more than two nonzeros is refused, naming its row and group.\n" \
+    "FILE is .npy or .safetensors; the matrix view has the input channels as columns.\n\n" \
+    "Formats and outputs:\n" \
+    "  cutlass  PREFIX.values.npy (m x k/2, input dtype; bf16 as uint16 bits) and\n" \
+    "           PREFIX.meta.npy (m x nc int16 words, int32 for int8, CUTLASS reordered\n" \
+    "           storage order).  fp16/bf16 need m%32 = 0, k%64 = 0; int8 m%16, k%128;\n" \
+    "           fp32 is 1:2 (one nonzero per column pair), m%32, k%32.\n" \
+    "  nm       PREFIX.values.npy (m x k/2) and PREFIX.meta.npy (uint8, m x ceil(k/8),\n" \
+    "           meta[r][b] = code(2b) | code(2b+1) << 4, code = i0 | i1 << 2).\n" \
+    "  csr      PREFIX.indptr.npy, PREFIX.indices.npy, PREFIX.data.npy and\n" \
+    "           PREFIX.shape.npy (int64 {m, k}); any matrix, zeros not stored.\n" \
+    "  c        PREFIX.h and PREFIX.c: static const arrays of the --c-format layout\n" \
+    "           (default nm), shape macros, alignment; strict C99.\n" \
+    "With -o NAME.safetensors (cutlass, nm, csr) all parts go into that one file as\n" \
+    "tensors named values, meta, ... (bf16 values as BF16).  With --perm, the part\n" \
+    "'perm' (PREFIX.perm.npy, int32) is written too.  Outputs appear all or none.\n\n" \
+    "Options:\n" \
+    "  -f, --format F    cutlass, nm, csr or c\n" \
+    "  -o, --output P    output prefix (or .safetensors file)\n" \
+    "  --dtype D         take the elements as D (same size): bf16 for uint16 .npy\n" \
+    "                    holding bfloat16 bit patterns\n" \
+    "  --perm PERM       permute the columns first (column j = original column\n" \
+    "                    PERM[j]); the permuted matrix must be 2:4\n" \
+    "  --tensor NAME     the tensor of a .safetensors FILE\n" \
+    "  --layout L        oi, oihw (default for 3-D/4-D) or hwio\n" \
+    "  --c-format F      layout inside the C source: nm (default), cutlass, csr\n" \
+    "  --symbol NAME     C identifier of the descriptor (default: from PREFIX)\n"
+
+int cmd_unpack(int argc, char **argv);
+#define CMD_UNPACK_USAGE \
+    "Usage: nmsparse unpack PREFIX --format cutlass|nm|csr|c -o OUT [options]\n\n" \
+    "Rebuild the dense matrix from what 'nmsparse pack' wrote under PREFIX (or from\n" \
+    "the .safetensors file PREFIX) and write it to OUT (.npy, or .safetensors as the\n" \
+    "tensor 'weight').  Every stored value comes back bit for bit; zeros the format\n" \
+    "does not store come back as +0.  With a stored permutation the original column\n" \
+    "order is restored.  The output is the rows x cols matrix (a 4-D input comes\n" \
+    "back in its matrix view).  Shapes come from the parts: k = 2 x values columns\n" \
+    "(cutlass, nm), the shape part (csr), the first line of PREFIX.c (c).\n\n" \
+    "Options:\n" \
+    "  -f, --format F    cutlass, nm, csr or c\n" \
+    "  -o, --output OUT  .npy (bf16 written as uint16 bits) or .safetensors\n" \
+    "  --dtype D         take the stored values as D (e.g. bf16 for uint16 nm/csr\n" \
+    "                    values; cutlass uint16 values are bf16 already)\n" \
+    "  --tensor NAME     tensor name in a .safetensors OUT (default weight)\n"
+
 /* ==== emit commands above ==== */
 
+int cmd_reconstruct(int argc, char **argv);
+#define CMD_RECONSTRUCT_USAGE \
+    "Usage: nmsparse reconstruct W (--gram H.npy | --fisher G.npy) [--method M]\n" \
+    "         [--damp D] [--perm PERM] [--tensor NAME] [--layout L] [-o OUT]\n" \
+    "         [--mask MASK] [--input-mask M] [--report R.json]\n\n" \
+    "Prune W (.npy or .safetensors) to 2:4 so that the layer output error\n" \
+    "E = tr((W - W^) H (W - W^)^T) is small, updating the surviving weights, and\n" \
+    "print the relative error E / tr(W H W^T) of the method and of magnitude\n" \
+    "pruning on the same input.\n\n" \
+    "  --gram H.npy     H = X^T X of the layer's calibration inputs, [in, in]\n" \
+    "                   (conv: [in, in] treats kernel positions separately, or\n" \
+    "                   [K*in, K*in] with index k*in + i, k the kernel position)\n" \
+    "  --fisher G.npy   per-sample gradients [n, out*in] (H = G^T G / n, never\n" \
+    "                   formed)\n" \
+    "  --method M       magnitude | wanda (|w| sqrt(H_jj)) | backsolve (Wanda mask,\n" \
+    "                   exact optimal weights) | obs (SparseGPT sweep + backsolve,\n" \
+    "                   --gram only) | iht (default: IHT + exact swap search)\n" \
+    "  --damp D         add D * mean(diag H) to the diagonal (default 0.01)\n" \
+    "  --perm PERM      permutation of the input channels (groups of 4 follow it);\n" \
+    "                   outputs stay in the original channel order\n" \
+    "  --tensor NAME    the tensor of a safetensors file\n" \
+    "  --layout L       oi, oihw (default for 3-D/4-D), hwio\n" \
+    "  -o OUT           pruned, updated weights (.npy or .safetensors, float32,\n" \
+    "                   the shape of W)\n" \
+    "  --mask MASK      the 2:4 mask (bool, the shape of W)\n" \
+    "  --input-mask M   with --method backsolve: refit this mask (non-zero = kept)\n" \
+    "  --report R.json  the numbers as JSON\n" \
+    "  --iht-iters N, --iht-rounds N, --swap-limit N   iht effort (20, 3, 256)\n"
+
 /* ==== recon commands above ==== */
+
+int cmd_model(int argc, char **argv);
+#define CMD_MODEL_USAGE \
+    "Usage: nmsparse model spec MODEL.safetensors [-o SPEC] [--layout oihw|hwio]\n" \
+    "       nmsparse model check MODEL.safetensors --spec SPEC\n" \
+    "       nmsparse model plan MODEL.safetensors --spec SPEC -o PLAN.json\n" \
+    "                [--time-limit-per-layer S] [--jobs N] [--threads N] [--gap G]\n" \
+    "                [--method bp|swap|identity] [--quiet]\n" \
+    "       nmsparse model apply MODEL.safetensors --spec SPEC --plan PLAN.json\n" \
+    "                -o OUT.safetensors [--prune 2:4]\n" \
+    "       nmsparse model shrink MODEL.safetensors --spec SPEC -o OUT.safetensors\n" \
+    "                (--threshold T | --ratio R) [--multiple M]\n\n" \
+    "Whole models.  A channel spec (docs/channel-spec.md) lists every channel space\n" \
+    "of the model and each tensor:axis in it: producers (output axis), bias, scale,\n" \
+    "shift, param and alpha (per channel), consumers (input axis).\n\n" \
+    "  spec    write a starting spec for a plainly sequential model (check it!)\n" \
+    "  check   validate a spec against the model (errors name the spec line)\n" \
+    "  plan    per space, find the input-channel permutation of its consumers\n" \
+    "          (stacked) that keeps the most magnitude under 2:4, with a proven\n" \
+    "          bound; spaces in parallel; a summary table on stdout, progress on\n" \
+    "          stderr; PLAN.json holds perm, value, bound, gap, status per space\n" \
+    "  apply   permute every tensor of each space alike (the model computes the\n" \
+    "          same function); --prune 2:4 then prunes the consumers (two largest\n" \
+    "          |w| of each group of 4 input channels, ties to the lower index);\n" \
+    "          other tensors and the metadata are copied unchanged\n" \
+    "  shrink  structured pruning (PSP): score channels by |alpha| (structure\n" \
+    "          parameter) or by the L2 norm of their producers' weights, fold alpha\n" \
+    "          into the weights, remove channels scoring <= T (or the fraction R\n" \
+    "          lowest) from every tensor of the space; report parameters and\n" \
+    "          multiply-adds before and after\n\n" \
+    "Options:\n" \
+    "  -s, --spec SPEC               the channel spec\n" \
+    "  -o, --output FILE             output (spec: default stdout)\n" \
+    "  --layout L                    spec: layout of weights with 3+ axes\n" \
+    "  --time-limit-per-layer S      plan: seconds per space (default 60; 0 = none)\n" \
+    "  -j, --jobs N                  plan: spaces solved at once (default 1)\n" \
+    "  --threads N                   plan: solver threads per space (0 = all)\n" \
+    "  --gap G                       plan: relative gap to stop at (default 1e-9)\n" \
+    "  --method M                    plan: bp (exact, default), swap, identity\n" \
+    "  -p, --plan PLAN.json          apply: the plan\n" \
+    "  --prune 2:4                   apply: prune consumers after permuting\n" \
+    "  -t, --threshold T             shrink: remove channels scoring <= T\n" \
+    "  -r, --ratio R                 shrink: remove the fraction R lowest-scored\n" \
+    "  -m, --multiple M              shrink: keep a multiple of M channels per space\n" \
+    "Outputs are written to a temporary file and renamed: never half-written.\n"
 
 /* ==== structured commands above ==== */
 

@@ -13,6 +13,8 @@ const cli_command cli_commands[] = {
     /* ==== part commands above ==== */
     {"prune", cmd_prune, "2:4-prune a tensor or a safetensors model (dense output)", CMD_PRUNE_USAGE},
     /* ==== prune commands above ==== */
+    {"pack", cmd_pack, "compress a 2:4 tensor: cutlass, nm, csr or C source", CMD_PACK_USAGE},
+    {"unpack", cmd_unpack, "the dense matrix back from a packed format", CMD_UNPACK_USAGE},
     /* ==== emit commands above ==== */
     /* ==== recon commands above ==== */
     /* ==== structured commands above ==== */
