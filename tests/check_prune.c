@@ -14,6 +14,7 @@
  *  - errors, and variant selection (API and NMS_PRUNE_VARIANT).
  */
 #include <check.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -603,6 +604,86 @@ START_TEST(test_variant_selection)
 }
 END_TEST
 
+/* ---- real layers beside the project ---------------------------------------- */
+
+/* Every variant gives the same bytes on real weights (as F32, F16 and BF16),
+ * and the kept magnitude of the F32 result equals nms_kept_value(). */
+START_TEST(test_real_layers)
+{
+    const char *base = getenv("NMS_SHARED_DATA");
+    char dir[1024], path[2048];
+    if (!base) {
+        printf("check_prune: NMS_SHARED_DATA unset, real layers skipped\n");
+        return;
+    }
+    snprintf(dir, sizeof dir, "%s/real", base);
+    DIR *d = opendir(dir);
+    if (!d) {
+        printf("check_prune: %s absent, real layers skipped\n", dir);
+        return;
+    }
+    const char *lng = getenv("NMS_CHECK_LONG");
+    int max_files = lng && !strcmp(lng, "1") ? 1000 : 12, files = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && files < max_files) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".npy") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        nms_tensor *w, *m = NULL;
+        nms_error err;
+        ck_assert_msg(nms_npy_read(path, &w, &err) == NMS_OK, "%s", err.text);
+        size_t rows, cols;
+        if (nms_tensor_dtype(w) != NMS_DTYPE_F32 || nms_tensor_ndim(w) != 2 ||
+            nms_tensor_matrix_shape(w, NMS_LAYOUT_AUTO, &rows, &cols, NULL) != NMS_OK ||
+            cols % 4 != 0) {
+            nms_tensor_free(w);
+            continue;
+        }
+        files++;
+        ck_assert_int_eq(nms_tensor_to_matrix(w, NMS_LAYOUT_AUTO, &m, &err), NMS_OK);
+        static const nms_dtype as[3] = {NMS_DTYPE_F32, NMS_DTYPE_F16, NMS_DTYPE_BF16};
+        for (int t = 0; t < 3; t++) {
+            nms_tensor *x, *ref = NULL;
+            ck_assert_int_eq(nms_tensor_convert(m, as[t], &x, &err), NMS_OK);
+            for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+                if (!nms_prune_variant_supported((nms_prune_variant)v))
+                    continue;
+                nms_prune_options opt;
+                nms_prune_options_init(&opt);
+                opt.variant = (nms_prune_variant)v;
+                nms_tensor *p;
+                ck_assert_int_eq(nms_prune_24(x, NULL, &opt, &p, NULL, &err), NMS_OK);
+                if (!ref) {
+                    ref = p;
+                    continue;
+                }
+                ck_assert_msg(memcmp(nms_tensor_cdata(p), nms_tensor_cdata(ref), nms_tensor_nbytes(p)) == 0,
+                              "%s as %s: variant %s differs from scalar", e->d_name,
+                              nms_dtype_name(as[t]), nms_prune_variant_name((nms_prune_variant)v));
+                nms_tensor_free(p);
+            }
+            if (as[t] == NMS_DTYPE_F32) {
+                double kept, sum = 0;
+                const float *q = nms_tensor_cdata(ref);
+                ck_assert_int_eq(nms_kept_value(x, NULL, &kept, NULL), NMS_OK);
+                for (size_t i = 0; i < rows * cols; i++)
+                    sum += fabs((double)q[i]);
+                ck_assert_msg(fabs(sum - kept) <= 1e-9 * kept, "%s: kept %.17g, objective %.17g",
+                              e->d_name, sum, kept);
+            }
+            nms_tensor_free(ref);
+            nms_tensor_free(x);
+        }
+        nms_tensor_free(m);
+        nms_tensor_free(w);
+    }
+    closedir(d);
+    printf("check_prune: %d real layers checked\n", files);
+    ck_assert_int_gt(files, 0);
+}
+END_TEST
+
 static Suite *prune_suite(void)
 {
     Suite *s = suite_create("prune");
@@ -617,6 +698,7 @@ static Suite *prune_suite(void)
     tcase_add_test(tc, test_layouts);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_variant_selection);
+    tcase_add_test(tc, test_real_layers);
     suite_add_tcase(s, tc);
     return s;
 }

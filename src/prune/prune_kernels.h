@@ -65,9 +65,6 @@ int nms__prune_h16_scalar(const void *in, size_t ngroups, uint16_t nan_above,
                           void *out, uint8_t *bits);
 int nms__prune_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits);
 
-/* The keep nibble (bit i = element i kept) of one group of four keys. */
-unsigned nms__prune_keep_nibble(uint32_t k0, uint32_t k1, uint32_t k2, uint32_t k3);
-
 /* The kernel tables (functions, not exported variables, so that sanitizer
  * builds add no non-nms_ symbols).  Defined only when built: config.h
  * HAVE_SSE41 / HAVE_AVX2 / HAVE_AVX512 / HAVE_NEON, or the NEON cross test. */
