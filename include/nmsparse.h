@@ -186,7 +186,10 @@ int nms_tensor_to_matrix(const nms_tensor *t, nms_layout layout,
 int nms_tensor_matrix_shape(const nms_tensor *t, nms_layout layout,
                             size_t *rows, size_t *cols, nms_error *err);
 /* The inverse: scatter a rows x cols matrix (any dtype) back into a tensor of
- * `shape` / `ndim` in `layout`, keeping the matrix's dtype. */
+ * `shape` / `ndim` in `layout`, keeping the matrix's dtype (convert it first
+ * with nms_tensor_convert to get the original dtype back).  NMS_ERR_SHAPE
+ * when the matrix is not 2-D or its shape is not the matrix shape of
+ * `shape` in `layout`. */
 int nms_matrix_to_tensor(const nms_tensor *matrix, nms_layout layout,
                          int ndim, const size_t *shape, nms_tensor **out,
                          nms_error *err);
