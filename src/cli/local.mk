@@ -4,3 +4,7 @@ nmsparse_SOURCES += \
 	src/cli/commands.h \
 	src/cli/main.c \
 	src/cli/args.c
+nmsparse_SOURCES += \
+	src/cli/load.c \
+	src/cli/cmd_info.c \
+	src/cli/cmd_eval.c

@@ -1,0 +1,122 @@
+/* linalg.c - dense Cholesky, solves and inverses for weight reconstruction.
+ * See linalg.h for the mathematics and array sizes. */
+#include <math.h>
+#include <string.h>
+
+#include "recon/linalg.h"
+
+/* sum a[k] b[k] with four partial sums (independent chains; the order is
+ * fixed, so results are reproducible). */
+static double dot_unrolled(const double *a, const double *b, size_t n)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        s0 += a[k] * b[k];
+        s1 += a[k + 1] * b[k + 1];
+        s2 += a[k + 2] * b[k + 2];
+        s3 += a[k + 3] * b[k + 3];
+    }
+    for (; k < n; k++)
+        s0 += a[k] * b[k];
+    return (s0 + s1) + (s2 + s3);
+}
+
+int nms__chol_lower(double *a, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        double *aj = a + j * n;
+        double d = aj[j] - dot_unrolled(aj, aj, j);
+        if (!(d > 0.0) || !isfinite(d))
+            return (int)(j + 1 > (size_t)0x7fffffff ? 0x7fffffff : j + 1);
+        double ljj = sqrt(d);
+        aj[j] = ljj;
+        double inv = 1.0 / ljj;
+        /* column j below the diagonal: a[i][j] = (a[i][j] - L[i,:j].L[j,:j]) / ljj */
+        for (size_t i = j + 1; i < n; i++) {
+            double *ai = a + i * n;
+            ai[j] = (ai[j] - dot_unrolled(ai, aj, j)) * inv;
+        }
+        for (size_t k = j + 1; k < n; k++)
+            aj[k] = 0.0;
+    }
+    return 0;
+}
+
+void nms__chol_solve(const double *l, size_t n, double *b)
+{
+    /* forward: L y = b */
+    for (size_t i = 0; i < n; i++) {
+        const double *li = l + i * n;
+        b[i] = (b[i] - dot_unrolled(li, b, i)) / li[i];
+    }
+    /* backward: L^T x = y */
+    for (size_t i = n; i-- > 0;) {
+        double s = b[i];
+        for (size_t k = i + 1; k < n; k++)
+            s -= l[k * n + i] * b[k];
+        b[i] = s / l[i * n + i];
+    }
+}
+
+/* inv = L^{-T} L^{-1}: first M = L^{-1} (lower), then inv = M^T M. */
+int nms__spd_inverse(double *a, size_t n, double *inv)
+{
+    int rc = nms__chol_lower(a, n);
+    if (rc)
+        return rc;
+    /* invert L in place (lower triangular), column by column */
+    for (size_t j = 0; j < n; j++) {
+        a[j * n + j] = 1.0 / a[j * n + j];
+        for (size_t i = j + 1; i < n; i++) {
+            double s = 0.0;
+            for (size_t k = j; k < i; k++)
+                s -= a[i * n + k] * a[k * n + j];
+            a[i * n + j] = s / a[i * n + i];
+        }
+    }
+    /* inv[i][j] = sum_{k >= max(i,j)} M[k][i] M[k][j] */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double s = 0.0;
+            for (size_t k = i; k < n; k++)
+                s += a[k * n + i] * a[k * n + j];
+            inv[i * n + j] = s;
+            inv[j * n + i] = s;
+        }
+    return 0;
+}
+
+int nms__chol_upper_of_inverse(double *a, size_t n, double *u)
+{
+    int rc = nms__spd_inverse(a, n, u);
+    if (rc)
+        return rc;
+    /* A^{-1} = L L^T; U = L^T gives A^{-1} = U^T U. */
+    memcpy(a, u, n * n * sizeof *a);
+    rc = nms__chol_lower(a, n);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            u[i * n + j] = j >= i ? a[j * n + i] : 0.0;
+    return 0;
+}
+
+void nms__rows_times_sym(const double *x, size_t rb, size_t n, const double *h,
+                         double *y)
+{
+    memset(y, 0, rb * n * sizeof *y);
+    /* y[r,:] += x[r,i] * H[i,:]: H row i is read once for the whole block. */
+    for (size_t i = 0; i < n; i++) {
+        const double *hi = h + i * n;
+        for (size_t r = 0; r < rb; r++) {
+            double xi = x[r * n + i];
+            if (xi == 0.0)
+                continue;
+            double *yr = y + r * n;
+            for (size_t j = 0; j < n; j++)
+                yr[j] += xi * hi[j];
+        }
+    }
+}
