@@ -257,8 +257,9 @@ const char *nms_st_metadata_value(const nms_safetensors *f, size_t i);
  * and metadata, then write atomically (temporary file + rename).  Tensors
  * are stored in the order added, contiguously; "__metadata__" comes first in
  * the header, which is padded with spaces to a multiple of 8 bytes.  Adding
- * a name twice, or the name "__metadata__", is NMS_ERR_INVALID; setting a
- * metadata key again replaces its value. */
+ * a name twice, the name "__metadata__", or a name, key or value that is not
+ * valid UTF-8 is NMS_ERR_INVALID; setting a metadata key again replaces its
+ * value. */
 typedef struct nms_st_writer nms_st_writer;
 int nms_st_writer_create(nms_st_writer **out, nms_error *err);
 int nms_st_writer_add(nms_st_writer *w, const char *name,
