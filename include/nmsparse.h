@@ -186,7 +186,10 @@ int nms_tensor_to_matrix(const nms_tensor *t, nms_layout layout,
 int nms_tensor_matrix_shape(const nms_tensor *t, nms_layout layout,
                             size_t *rows, size_t *cols, nms_error *err);
 /* The inverse: scatter a rows x cols matrix (any dtype) back into a tensor of
- * `shape` / `ndim` in `layout`, keeping the matrix's dtype. */
+ * `shape` / `ndim` in `layout`, keeping the matrix's dtype (convert it first
+ * with nms_tensor_convert to get the original dtype back).  NMS_ERR_SHAPE
+ * when the matrix is not 2-D or its shape is not the matrix shape of
+ * `shape` in `layout`. */
 int nms_matrix_to_tensor(const nms_tensor *matrix, nms_layout layout,
                          int ndim, const size_t *shape, nms_tensor **out,
                          nms_error *err);
@@ -254,8 +257,9 @@ const char *nms_st_metadata_value(const nms_safetensors *f, size_t i);
  * and metadata, then write atomically (temporary file + rename).  Tensors
  * are stored in the order added, contiguously; "__metadata__" comes first in
  * the header, which is padded with spaces to a multiple of 8 bytes.  Adding
- * a name twice, or the name "__metadata__", is NMS_ERR_INVALID; setting a
- * metadata key again replaces its value. */
+ * a name twice, the name "__metadata__", or a name, key or value that is not
+ * valid UTF-8 is NMS_ERR_INVALID; setting a metadata key again replaces its
+ * value. */
 typedef struct nms_st_writer nms_st_writer;
 int nms_st_writer_create(nms_st_writer **out, nms_error *err);
 int nms_st_writer_add(nms_st_writer *w, const char *name,
