@@ -73,7 +73,7 @@ static void work_free(sx_work *W)
     nms__free(W->rs); nms__free(W->ci); nms__free(W->rv);
     nms__free(W->rscale); nms__free(W->cscale);
     nms__free(W->lb); nms__free(W->ub); nms__free(W->lb0); nms__free(W->ub0);
-    nms__free(W->c); nms__free(W->x); nms__free(W->stat); nms__free(W->head);
+    nms__free(W->c); nms__free(W->corig); nms__free(W->wr); nms__free(W->x); nms__free(W->stat); nms__free(W->head);
     nms__free(W->pos); nms__free(W->cb); nms__free(W->y); nms__free(W->d);
     nms__free(W->alpha); nms__free(W->rho); nms__free(W->arow);
     nms__free(W->arow_idx); nms__free(W->arow_mark); nms__free(W->w);
@@ -109,6 +109,8 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     W->lb0 = nms__malloc_array(N1, sizeof(double));
     W->ub0 = nms__malloc_array(N1, sizeof(double));
     W->c = nms__malloc_array(N1, sizeof(double));
+    W->corig = nms__malloc_array(N1, sizeof(double));
+    W->wr = nms__malloc_array(M1, sizeof(double));
     W->x = nms__calloc(N1, sizeof(double));
     W->stat = nms__malloc_array(N1, 1);
     W->head = nms__malloc_array(M1, sizeof(int));
@@ -128,7 +130,7 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     W->lu = nms__lu_create(m);
     if (!W->cs || !W->ri || !W->va || !W->rs || !W->ci || !W->rv ||
         !W->rscale || !W->cscale || !W->lb || !W->ub || !W->lb0 || !W->ub0 ||
-        !W->c || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
+        !W->c || !W->corig || !W->wr || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
         !W->y || !W->d || !W->alpha || !W->rho || !W->arow || !W->arow_idx ||
         !W->arow_mark || !W->w || !W->bstart || !W->sing_pos ||
         !W->sing_row || !W->lu)
@@ -191,6 +193,9 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     memcpy(W->ub, W->ub0, (size_t)N * sizeof(double));
     for (int j = 0; j < N; j++)
         W->w[j] = 1.0;
+    for (int i = 0; i < m; i++)
+        W->wr[i] = 1.0;
+    memcpy(W->corig, W->c, (size_t)N * sizeof(double));
     /* basis: warm if consistent, else slack basis */
     int nbasic = 0;
     if (lp->has_basis) {
@@ -783,7 +788,23 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
     W.perturb_allowed = 1;
     int oom = 0;
     nms_lp_status st;
-    if (opt->algorithm == NMS_LP_DUAL)
+    int use_dual = opt->algorithm == NMS_LP_DUAL;
+    if (opt->algorithm == NMS_LP_AUTO) {
+        /* dual simplex when the start is primal infeasible but dual feasible
+         * up to bound flips (e.g. after bound changes, or c >= 0 with the
+         * slack basis); primal simplex otherwise */
+        if (nms__sx_refactor(&W)) {
+            work_free(&W);
+            return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
+        }
+        int ninf = 0;
+        nms__sx_infeasibility(&W, &ninf);
+        if (ninf > 0) {
+            nms__sx_compute_duals(&W, NULL, W.c);
+            use_dual = nms__sx_dual_infeasible_count(&W) == 0;
+        }
+    }
+    if (use_dual)
         st = nms__sx_dual(&W, &oom);
     else
         st = nms__sx_primal(&W, &oom);
