@@ -88,6 +88,32 @@ int nms__sx_dual_infeasible_count(const sx_work *W)
     return cnt;
 }
 
+/* Against dual degeneracy: move every nonbasic reduced cost away from 0 in
+ * its feasible direction by a small random amount (relative to the cost
+ * size), by changing the costs.  Removed at the end like cost shifts. */
+static void perturb_costs(sx_work *W)
+{
+    double cmax = 0.0;
+    for (int j = 0; j < W->n; j++)
+        if (fabs(W->corig[j]) > cmax)
+            cmax = fabs(W->corig[j]);
+    double base = 5e-7 * (cmax < 1.0 ? 1.0 : cmax > 1e3 ? 1e3 : cmax);
+    for (int j = 0; j < W->N; j++) {
+        if (W->pos[j] >= 0 || W->stat[j] == NMS_LP_FIXED)
+            continue;
+        double e = base * (1.0 + nms__sx_rand(W)) * (j < W->n ? 1.0 : 0.5);
+        if (W->stat[j] == NMS_LP_AT_LOWER) {
+            W->c[j] += e;
+            W->d[j] += e;
+        } else if (W->stat[j] == NMS_LP_AT_UPPER) {
+            W->c[j] -= e;
+            W->d[j] -= e;
+        }
+    }
+    W->shifted = 1;
+    W->cost_perturbed = 1;
+}
+
 static int refresh(sx_work *W)
 {
     if (nms__sx_refactor(W))
@@ -105,7 +131,7 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
         *oom = 1;
         return NMS_LP_NUMERICAL;
     }
-    int fresh = 1, trouble = 0;
+    int fresh = 1, trouble = 0, degen = 0;
     for (;;) {
         nms_lp_status lim = nms__sx_check_limits(W);
         if (lim != NMS_LP_UNSOLVED)
@@ -148,12 +174,17 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
                 for (int j = 0; j < W->N; j++)
                     W->c[j] = W->corig[j];
                 W->shifted = 0;
+                W->cost_perturbed = 0;
                 nms__sx_compute_duals(W, NULL, W->c);
-                if (nms__sx_dual_infeasible_count(W) > 0 || W->perturbed)
+                if (nms__sx_dual_infeasible_count(W) > 0 || W->perturbed) {
+                    W->handoffs++;
                     return nms__sx_primal(W, oom);
+                }
             }
-            if (W->perturbed)
+            if (W->perturbed) {
+                W->handoffs++;
                 return nms__sx_primal(W, oom);
+            }
             return NMS_LP_OPTIMAL;
         }
         int jl = W->head[r];
@@ -228,6 +259,14 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
             W->d[q] = 0.0;
             W->shifted = 1;
             t = 0.0;
+        }
+        if (t * fabs(W->arow[q]) <= 1e-12) {
+            if (++degen >= 30 && !W->cost_perturbed && W->handoffs < 4) {
+                perturb_costs(W);
+                degen = 0;
+            }
+        } else {
+            degen = 0;
         }
         if (t != 0.0) {
             double st = s * t;

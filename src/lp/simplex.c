@@ -21,6 +21,9 @@
  */
 #include <math.h>
 #include <string.h>
+#ifdef NMS_LP_TRACE
+#include <stdio.h>
+#endif
 
 #include "lp/lp.h"
 #include "lp/lu.h"
@@ -617,7 +620,23 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             dphase = 0;
         }
         int ninf;
-        nms__sx_infeasibility(W, &ninf);
+        double sinf = nms__sx_infeasibility(W, &ninf);
+        if (ninf > 0 && sinf < 1e-6 && W->perturb_allowed) {
+            /* tiny leftover infeasibilities (often an artefact of the
+             * tolerances) make phase 1 cycle: shift the violated bounds to
+             * the current values instead; the true bounds come back at the
+             * end and the dual simplex repairs what remains */
+            for (int k = 0; k < W->m; k++) {
+                int j = W->head[k];
+                if (W->x[j] < W->lb[j] - W->tol_p)
+                    W->lb[j] = W->x[j];
+                else if (W->x[j] > W->ub[j] + W->tol_p)
+                    W->ub[j] = W->x[j];
+            }
+            W->perturbed = 1;
+            ninf = 0;
+            dphase = 0;
+        }
         int phase1 = ninf > 0;
         if (phase1) {
             set_phase1_costs(W);
@@ -629,6 +648,14 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
         }
         int dir = 1;
         int q = price(W, &dir);
+#ifdef NMS_LP_TRACE
+        if (W->iter % 500 == 0) {
+            double obj = 0, sinf = nms__sx_infeasibility(W, NULL);
+            for (int j = 0; j < W->N; j++) obj += W->corig[j] * W->x[j];
+            fprintf(stderr, "P it %ld ph %d obj %.10g inf %.3g (%d) pert %d degen %d q %d\n",
+                    W->iter, phase1 ? 1 : 2, obj, sinf, ninf, W->perturbed, degen, q);
+        }
+#endif
         if (q < 0) {
             if (!fresh) {
                 if (nms__sx_refactor(W)) {
@@ -650,6 +677,16 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             if (W->perturbed) {
                 nms__sx_unperturb(W);
                 dphase = 0;
+                int nbad = 0;
+                nms__sx_infeasibility(W, &nbad);
+                if (nbad > 0 && W->handoffs < 4) {
+                    /* optimal basis of the perturbed problem: dual feasible,
+                     * slightly primal infeasible -> dual simplex */
+                    W->handoffs++;
+                    return nms__sx_dual(W, oom);
+                }
+                if (nbad > 0)
+                    W->perturb_allowed = 0;
                 continue;
             }
             return NMS_LP_OPTIMAL;
@@ -677,6 +714,10 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             }
             return NMS_LP_UNBOUNDED;
         }
+#ifdef NMS_LP_TRACE
+        if (W->iter > 1500 && W->iter < 1506)
+            fprintf(stderr, "  it %ld q %d dir %d d %.3g r %d theta %.3g alpha_r %.3g stat %d x %.6g lb %.6g ub %.6g\n", W->iter, q, dir, W->d[q], r, theta, r >= 0 ? W->alpha[r] : 0.0, W->stat[q], W->x[q], W->lb[q], W->ub[q]);
+#endif
         W->iter++;
         fresh = 0;
         /* move */
