@@ -25,3 +25,6 @@ endif
 
 TESTS += tests/cli_permute.sh
 EXTRA_DIST += tests/cli_permute.sh
+
+bench_scripts += tests/bench/part_bench.sh
+EXTRA_DIST += tests/bench/part_bench.sh
