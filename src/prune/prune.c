@@ -153,10 +153,14 @@ static void bits_to_bytes(const uint8_t *bits, size_t n, uint8_t *bytes)
         0x01000000u, 0x01000001u, 0x01000100u, 0x01000101u,
         0x01010000u, 0x01010001u, 0x01010100u, 0x01010101u,
     };
-    for (size_t g = 0; g < n / 4; g++) {
-        uint32_t w = nib_bytes[(bits[g / 2] >> (4 * (g % 2))) & 0xf];
-        memcpy(bytes + 4 * g, &w, 4); /* little-endian host (configure checks) */
+    size_t ng = n / 4, g = 0;
+    for (; g + 2 <= ng; g += 2) { /* little-endian host (configure checks) */
+        uint8_t b = bits[g / 2];
+        uint64_t w = nib_bytes[b & 0xf] | (uint64_t)nib_bytes[b >> 4] << 32;
+        memcpy(bytes + 4 * g, &w, 8);
     }
+    if (g < ng)
+        memcpy(bytes + 4 * g, &nib_bytes[bits[g / 2] & 0xf], 4);
 }
 
 /* dst[j] = src[base + idx(j) * step] with idx(j) = perm ? perm[j] : j. */
