@@ -707,6 +707,22 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
                         const void *in, const int32_t *perm,
                         int original_order, nms_prune_variant variant,
                         void *out, uint8_t *mask, nms_error *err);
+/* Prune and pack in one pass to the generic values + metadata layout
+ * (formats-24.md sec. 4): the bytes nms_pack(NMS_FORMAT_NM) gives for the
+ * pruned matrix, without materialising it.  `in` is a row-major rows x cols
+ * matrix of dtype (F32, F16, BF16, I8; cols % 4 == 0); perm (NULL or a
+ * permutation of the cols columns) is applied on the fly and the packed
+ * columns are in permuted order.
+ *   values  rows x cols/2 elements of dtype: per group the elements at
+ *           positions i0 < i1 (kept ones; for a group left with fewer than
+ *           two nonzeros the positions of the specification's table);
+ *   meta    rows x ceil(cols/8) bytes: per row, byte b = code(2b) |
+ *           code(2b+1) << 4 with code = i0 | i1 << 2 (an unused high nibble
+ *           is 0).
+ * Errors as nms_prune_24_buffer. */
+int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
+                    const int32_t *perm, nms_prune_variant variant, void *values,
+                    uint8_t *meta, nms_error *err);
 /* ==== prune: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */
