@@ -119,6 +119,32 @@ expect_grep "static const uint32_t fc2_meta" "$T/fc.c"
 expect_exit 0 "$NMSPARSE" unpack "$T/fc" --format c -o "$T/fc_out.npy" &&
   { cmp -s "$T/in_cutlass_i8.npy" "$T/fc_out.npy" || fail "C source (cutlass int8) round trip"; }
 
+# ---- with nmsparse prune (bundled real layer): prune -> pack -> unpack ----
+L="$top_srcdir/data/landmark68_dense1_conv1.npy"
+if [ -f "$L" ] && "$NMSPARSE" help prune >/dev/null 2>&1; then
+  expect_exit 0 "$NMSPARSE" prune "$L" -o "$T/pr.npy" -q
+  for fmt in nm csr c; do
+    expect_exit 0 "$NMSPARSE" pack "$T/pr.npy" --format $fmt -o "$T/pr_$fmt" || continue
+    expect_exit 0 "$NMSPARSE" unpack "$T/pr_$fmt" --format $fmt -o "$T/pr_$fmt.npy" &&
+      { cmp -s "$T/pr.npy" "$T/pr_$fmt.npy" || fail "prune -> $fmt round trip"; }
+  done
+  # a 64 x 64 fp32 layer is 2:4, not 1:2: cutlass refuses it
+  expect_exit 1 "$NMSPARSE" pack "$T/pr.npy" --format cutlass -o "$T/pr_cut"
+  expect_grep "1:2" "$TMPD/err"
+  # pruned under a permutation, kept in the original order: pack --perm
+  # gives what packing the deployed (permuted) matrix gives
+  i=0; : >"$T/p64.perm"
+  while [ $i -lt 64 ]; do echo $(( (i * 37 + 11) % 64 )) >>"$T/p64.perm"; i=$((i + 1)); done
+  expect_exit 0 "$NMSPARSE" prune "$L" --perm "$T/p64.perm" -o "$T/dep.npy" -q
+  expect_exit 0 "$NMSPARSE" prune "$L" --perm "$T/p64.perm" --original-order -o "$T/orig.npy" -q
+  expect_exit 0 "$NMSPARSE" pack "$T/dep.npy" --format nm -o "$T/dep"
+  expect_exit 0 "$NMSPARSE" pack "$T/orig.npy" --format nm --perm "$T/p64.perm" -o "$T/orig"
+  cmp -s "$T/dep.values.npy" "$T/orig.values.npy" && cmp -s "$T/dep.meta.npy" "$T/orig.meta.npy" ||
+    fail "pack --perm of the original-order pruning differs from the deployed one"
+  expect_exit 0 "$NMSPARSE" unpack "$T/orig" --format nm -o "$T/orig_back.npy" &&
+    { cmp -s "$T/orig.npy" "$T/orig_back.npy" || fail "unpack did not restore the original order"; }
+fi
+
 # ---- errors, with no output left behind ----
 nothing_written() { # PREFIX
   set -- "$1".*
