@@ -111,21 +111,18 @@ size_t nms__cutlass_meta_offset(size_t r, size_t c, size_t m, int word_bits)
                                   size_t groups, unsigned char *row)                       \
     {                                                                                      \
         for (size_t g = 0; g < groups; g++) {                                              \
-            T x[4] = {0, 0, 0, 0}, kept[2];                                                \
-            memcpy(kept, vals + 2 * g * sizeof(T), sizeof kept);                           \
-            x[codes[g] & 3u] = kept[0];                                                    \
-            x[codes[g] >> 2] = kept[1];                                                    \
-            memcpy(row + 4 * g * sizeof(T), x, sizeof x);                                  \
+            unsigned char *grp = row + 4 * g * sizeof(T);                                  \
+            memcpy(grp + (codes[g] & 3u) * sizeof(T), vals + 2 * g * sizeof(T), sizeof(T));\
+            memcpy(grp + (codes[g] >> 2) * sizeof(T), vals + (2 * g + 1) * sizeof(T),      \
+                   sizeof(T));                                                             \
         }                                                                                  \
     }                                                                                      \
     static void decode12_##SUFFIX(const unsigned char *vals, const uint8_t *codes,        \
                                   size_t pairs, unsigned char *row)                        \
     {                                                                                      \
-        for (size_t j = 0; j < pairs; j++) {                                               \
-            T x[2] = {0, 0};                                                               \
-            memcpy(&x[(codes[j] & 3u) >> 1], vals + j * sizeof(T), sizeof(T));             \
-            memcpy(row + 2 * j * sizeof(T), x, sizeof x);                                  \
-        }                                                                                  \
+        for (size_t j = 0; j < pairs; j++)                                                 \
+            memcpy(row + (2 * j + ((codes[j] & 3u) >> 1)) * sizeof(T), vals + j * sizeof(T),\
+                   sizeof(T));                                                             \
     }
 
 DEFINE_ROW_KERNELS(uint8_t, 1)
