@@ -23,6 +23,10 @@ case "$(tail_hex "$T/ex.values.npy" 2048)" in
   "57 31 82 2e 43 c0 44 b5 96 41 ef bb b9 40 7d b9"*) ;;
   *) fail "cutlass values of the worked example: $(tail_hex "$T/ex.values.npy" 2048 | cut -c1-48)" ;;
 esac
+expect_exit 0 "$NMSPARSE" pack "$T/ex.npy" --format cutlass -o "$T/ex"
+expect_grep "cutlass: 32 x 64 F16 -> .*ex.values.npy (32x32 F16) .*ex.meta.npy (32x4 I16)" "$TMPD/out"
+expect_exit 0 "$NMSPARSE" pack "$T/ex.npy" --format cutlass -o "$T/ex" -q
+[ -s "$TMPD/out" ] && fail "-q still prints"
 # nm: the same codes, un-reordered bytes: cd 89 then ee ...
 expect_exit 0 "$NMSPARSE" pack "$T/ex.npy" --format nm -o "$T/exnm" &&
   case "$(tail_hex "$T/exnm.meta.npy" 256)" in
