@@ -116,6 +116,12 @@ for cc in gcc clang; do
   (cd "$T" && $cc -std=c99 -Wall -Wextra -pedantic -Werror -c layer1.c -o layer1_$cc.o) >"$T/cc.log" 2>&1 ||
     { fail "$cc rejects the generated C"; sed 's/^/  /' "$T/cc.log" | head; }
 done
+# C++ code can use it too (extern "C" in the header)
+if command -v g++ >/dev/null 2>&1 && [ -f "$T/layer1_gcc.o" ]; then
+  printf '#include "layer1.h"\nint main() { return layer1.rows == LAYER1_ROWS ? 0 : 1; }\n' >"$T/use.cc"
+  (cd "$T" && g++ -Wall -Wextra -c use.cc -o use.o && g++ use.o layer1_gcc.o -o use && ./use) >"$T/cxx.log" 2>&1 ||
+    { fail "C++ cannot link the generated C"; sed 's/^/  /' "$T/cxx.log" | head; }
+fi
 expect_exit 0 "$NMSPARSE" unpack "$T/layer1" --format c -o "$T/layer1_out.npy" &&
   { cmp -s "$T/B.npy" "$T/layer1_out.npy" || fail "C source round trip"; }
 expect_exit 0 "$NMSPARSE" pack "$T/in_cutlass_i8.npy" --format c --c-format cutlass --symbol fc2 -o "$T/fc"
