@@ -727,8 +727,8 @@ int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
 
 /* ------------------------------------------------------------------------ */
 /* compressed-format emitters (src/emit) */
-/* A 2:4 sparse matrix in a compressed format (see formats-24.md in the
- * source distribution for the exact bytes):
+/* A 2:4 sparse matrix in a compressed format (docs/packed-formats.md in the
+ * source distribution gives the exact bytes):
  *   NMS_FORMAT_CUTLASS  CUTLASS / PyTorch semi-structured: parts "values"
  *       (m x k/2, the matrix's dtype) and "meta" (m x nc int16 words for
  *       F16 / BF16 / F32, int32 words for I8, in CUTLASS's reordered storage
