@@ -92,6 +92,18 @@ nms__model *fx_build(fx_kind kind, unsigned seed, int zero_alpha_every)
         add_f32(m, "fc.bias", 1, 5, 0, 0, 0, &rng, -0.5, 0.5);
         break;
     }
+    case FX_FLAT_CHW:
+    case FX_FLAT_HWC:
+        if (kind == FX_FLAT_CHW)
+            add_f32(m, "conv1.weight", 4, 8, 2, 3, 3, &rng, -1, 1);
+        else
+            add_f32(m, "conv1.weight", 4, 3, 3, 2, 8, &rng, -1, 1);
+        add_f32(m, "conv1.bias", 1, 8, 0, 0, 0, &rng, -0.5, 0.5);
+        add_alpha(m, "conv1.alpha", 8, &rng, zero_alpha_every);
+        add_f32(m, "fc1.weight", 2, 12, 72, 0, 0, &rng, -1, 1);
+        add_f32(m, "fc1.bias", 1, 12, 0, 0, 0, &rng, -0.5, 0.5);
+        add_f32(m, "fc2.weight", 2, 4, 12, 0, 0, &rng, -1, 1);
+        break;
     case FX_RESIDUAL:
         add_f32(m, "fc0.weight", 2, 8, 6, 0, 0, &rng, -1, 1);
         add_f32(m, "fc0.bias", 1, 8, 0, 0, 0, &rng, -0.5, 0.5);
@@ -153,11 +165,34 @@ const char *fx_spec_text(fx_kind kind)
                "  producer fc1.weight:0\n"
                "  bias     fc1.bias:0\n"
                "  consumer fc2.weight:1\n";
+    case FX_FLAT_CHW:
+        return "space c1 8\n"
+               "  producer conv1.weight oihw\n"
+               "  bias     conv1.bias\n"
+               "  alpha    conv1.alpha\n"
+               "  consumer fc1.weight:1 flatten=chw:9   # PyTorch x.flatten(1)\n"
+               "space h1 12\n"
+               "  producer fc1.weight\n"
+               "  bias     fc1.bias\n"
+               "  consumer fc2.weight\n";
+    case FX_FLAT_HWC:
+        return "space c1 8\n"
+               "  producer conv1.weight hwio\n"
+               "  bias     conv1.bias\n"
+               "  alpha    conv1.alpha\n"
+               "  consumer fc1.weight flatten=hwc:9 layout=oi\n"
+               "space h1 12\n"
+               "  producer fc1.weight\n"
+               "  bias     fc1.bias\n"
+               "  consumer fc2.weight\n";
     }
     return "";
 }
 
-size_t fx_input_size(fx_kind kind) { return kind == FX_CONV ? 3 * 5 * 5 : 6; }
+size_t fx_input_size(fx_kind kind)
+{
+    return kind == FX_CONV ? 3 * 5 * 5 : (kind == FX_FLAT_CHW || kind == FX_FLAT_HWC) ? 2 * 3 * 3 : 6;
+}
 size_t fx_output_size(fx_kind kind) { return kind == FX_CONV ? 5 : 4; }
 
 /* ---- evaluator ---- */
@@ -292,6 +327,23 @@ int fx_forward(const nms__model *m, fx_kind kind, const double *x, double *y)
             pooled[c] = s / (double)HW;
         }
         return linear(m, "fc.weight", "fc.bias", pooled, n2, y) == 5 ? 0 : -1;
+    }
+    case FX_FLAT_CHW:
+    case FX_FLAT_HWC: {
+        int hwc = kind == FX_FLAT_HWC;
+        size_t C = conv(m, "conv1.weight", "conv1.bias", hwc, x, 2, 3, 3, a);
+        if (!C)
+            return -1;
+        const nms_tensor *al = get(m, "conv1.alpha");
+        for (size_t c = 0; c < C; c++)
+            for (size_t k = 0; k < 9; k++) {
+                double v = a[c * 9 + k] * (al ? at(al, c) : 1.0);
+                b[hwc ? k * C + c : c * 9 + k] = v > 0 ? v : 0; /* flatten */
+            }
+        if (!(n = linear(m, "fc1.weight", "fc1.bias", b, C * 9, a)))
+            return -1;
+        relu(a, n);
+        return linear(m, "fc2.weight", NULL, a, n, y) == 4 ? 0 : -1;
     }
     case FX_RESIDUAL: {
         double u[4096], h1[4096];
