@@ -687,6 +687,94 @@ START_TEST(plan_with_flattened_consumers)
 }
 END_TEST
 
+static nms__model *read_model(const char *path)
+{
+    nms_safetensors *f;
+    nms__model *m;
+    nms_error err;
+    ck_assert_msg(nms_st_open(path, &f, &err) == NMS_OK, "%s", err.text);
+    ck_assert_int_eq(nms__model_from_st(f, path, 1, &m, &err), NMS_OK);
+    nms_st_close(f);
+    return m;
+}
+
+/* The public file-level API end to end: write a model, validate, plan with
+ * the partition solver, apply, shrink -- as the CLI does. */
+START_TEST(public_api_end_to_end)
+{
+    fx_kind kind = all_kinds[_i];
+    char dir[] = "/tmp/nms_model_XXXXXX", in[256], out[256], small[256];
+    ck_assert(mkdtemp(dir) != NULL);
+    snprintf(in, sizeof in, "%s/in.safetensors", dir);
+    snprintf(out, sizeof out, "%s/out.safetensors", dir);
+    snprintf(small, sizeof small, "%s/small.safetensors", dir);
+    nms_error err;
+    nms__model *m = fx_build(kind, 31, 3);
+    ck_assert_int_eq(nms__model_write(m, in, &err), NMS_OK);
+
+    nms_channel_spec *spec;
+    const char *text = fx_spec_text(kind);
+    ck_assert_int_eq(nms_spec_parse(text, strlen(text), "fx.spec", &spec, &err), NMS_OK);
+    ck_assert_msg(nms_spec_validate(spec, in, &err) == NMS_OK, "%s", err.text);
+    char *guess = NULL;
+    ck_assert_int_eq(nms_spec_guess(in, NMS_LAYOUT_AUTO, &guess, &err), NMS_OK);
+    ck_assert(strstr(guess, "# Channel spec for ") != NULL);
+    nms_free(guess);
+
+    nms_model_plan_options popt;
+    nms_model_plan_options_init(&popt);
+    popt.time_limit_per_space = 30;
+    popt.jobs = 2;
+    nms_model_plan *plan = NULL;
+    ck_assert_msg(nms_model_plan_solve(in, spec, &popt, &plan, &err) == NMS_OK, "%s", err.text);
+    ck_assert_uint_eq(nms_model_plan_count(plan), nms_spec_space_count(spec));
+    for (size_t k = 0; k < nms_model_plan_count(plan); k++) {
+        nms_space_plan sp;
+        ck_assert_int_eq(nms_model_plan_get(plan, k, &sp, &err), NMS_OK);
+        ck_assert_str_eq(sp.space, nms_spec_space_name(spec, k));
+        if (sp.rows > 0) {
+            ck_assert_str_eq(sp.status, "optimal");
+            ck_assert(sp.value >= sp.identity_value * (1 - 1e-12));
+            ck_assert(sp.bound >= sp.value * (1 - 1e-12));
+        }
+    }
+    ck_assert_msg(nms_model_apply(in, spec, plan, NULL, out, &err) == NMS_OK, "%s", err.text);
+    nms__model *p = read_model(out);
+    double y0[16 * 8], y1[16 * 8];
+    outputs(m, kind, 12, 16, y0);
+    outputs(p, kind, 12, 16, y1);
+    ck_assert(fx_max_diff(y0, y1, 16 * fx_output_size(kind)) <= 1e-6);
+    nms__model_free(p);
+
+    nms_shrink_report *r = NULL;
+    ck_assert_msg(nms_model_shrink(in, spec, NULL, small, &r, &err) == NMS_OK, "%s", err.text);
+    uint64_t pb, pa;
+    nms_shrink_report_totals(r, &pb, &pa, NULL, NULL);
+    ck_assert(pa < pb);
+    p = read_model(small);
+    outputs(p, kind, 12, 16, y1);
+    ck_assert(fx_max_diff(y0, y1, 16 * fx_output_size(kind)) <= 1e-6);
+    nms__model_free(p);
+    nms_shrink_report_free(r);
+
+    /* errors: a model without the spec's tensors; no output left behind */
+    nms__model *other = fx_build(kind == FX_MLP ? FX_CONV : FX_MLP, 1, 0);
+    ck_assert_int_eq(nms__model_write(other, in, &err), NMS_OK);
+    unlink(out);
+    ck_assert_int_eq(nms_model_apply(in, spec, plan, NULL, out, &err), NMS_ERR_NOTFOUND);
+    ck_assert(strncmp(err.text, "fx.spec:", 8) == 0);
+    ck_assert(access(out, F_OK) != 0);
+    nms__model_free(other);
+
+    unlink(in);
+    unlink(small);
+    rmdir(dir);
+    nms_model_plan_free(plan);
+    nms_spec_free(spec);
+    nms__model_free(m);
+}
+END_TEST
+
 static Suite *structured_suite(void)
 {
     Suite *s = suite_create("structured");
@@ -706,6 +794,7 @@ static Suite *structured_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("shrink");
     tcase_add_loop_test(tc, shrink_with_zero_alpha_keeps_the_function, 0, 5);
+    tcase_add_loop_test(tc, public_api_end_to_end, 0, 5);
     tcase_add_test(tc, shrink_by_ratio_removes_the_smallest_norms);
     suite_add_tcase(s, tc);
     return s;
