@@ -22,7 +22,7 @@
 
 #define EQF(a, b) ck_assert_msg((a) == (b), "%g != %g", (double)(a), (double)(b))
 
-static const fx_kind all_kinds[] = {FX_MLP, FX_CONV, FX_RESIDUAL, FX_FLAT_CHW, FX_FLAT_HWC};
+static const fx_kind all_kinds[] = {FX_MLP, FX_CONV, FX_RESIDUAL, FX_FLAT_CHW, FX_FLAT_HWC, FX_DEPTHWISE};
 
 static nms_channel_spec *parse_ok(const char *text)
 {
@@ -785,7 +785,7 @@ static Suite *structured_suite(void)
     tcase_add_test(tc, guessed_spec_for_a_sequential_model);
     suite_add_tcase(s, tc);
     tc = tcase_create("apply");
-    tcase_add_loop_test(tc, apply_keeps_the_function, 0, 5);
+    tcase_add_loop_test(tc, apply_keeps_the_function, 0, 6);
     tcase_add_test(tc, apply_rejects_bad_permutations);
     tcase_add_test(tc, prune24_mask_rule);
     tcase_add_test(tc, apply_prunes_consumers_only);
@@ -793,8 +793,8 @@ static Suite *structured_suite(void)
     tcase_add_test(tc, plan_with_flattened_consumers);
     suite_add_tcase(s, tc);
     tc = tcase_create("shrink");
-    tcase_add_loop_test(tc, shrink_with_zero_alpha_keeps_the_function, 0, 5);
-    tcase_add_loop_test(tc, public_api_end_to_end, 0, 5);
+    tcase_add_loop_test(tc, shrink_with_zero_alpha_keeps_the_function, 0, 6);
+    tcase_add_loop_test(tc, public_api_end_to_end, 0, 6);
     tcase_add_test(tc, shrink_by_ratio_removes_the_smallest_norms);
     suite_add_tcase(s, tc);
     return s;

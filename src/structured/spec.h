@@ -9,8 +9,9 @@
  *
  *   producer  a weight whose OUTPUT axis makes the channels   (W[c, ...])
  *   bias      added to a producer's output channel c          (b[c])
- *   scale     batch-norm gamma of the producers' output   (g[c])
- *   shift     batch-norm beta                              (beta[c])
+ *   scale     multiplier of the channel's last affine step before its
+ *             activation: batch-norm gamma g[c], or a depthwise kernel
+ *   shift     its additive term: batch-norm beta[c], or the depthwise bias
  *   param     any other per-channel tensor (batch-norm mean, var; depthwise
  *             kernels): permuted / removed, never scaled
  *   alpha     PSP structure parameter: channel c is multiplied by alpha[c]
