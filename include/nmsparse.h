@@ -981,8 +981,11 @@ int nms_reconstruct(const nms_tensor *W, const nms_tensor *H,
 typedef enum nms_channel_role {
     NMS_ROLE_PRODUCER = 0, /* weight; the OUTPUT axis makes the channels    */
     NMS_ROLE_BIAS,         /* added to the producers' output               */
-    NMS_ROLE_SCALE,        /* batch-norm gamma after the producer          */
-    NMS_ROLE_SHIFT,        /* batch-norm beta after the producer           */
+    NMS_ROLE_SCALE,        /* multiplier of the channel's last affine step
+                              before its activation: batch-norm gamma, or a
+                              depthwise kernel                             */
+    NMS_ROLE_SHIFT,        /* its additive term: batch-norm beta, or the
+                              depthwise bias                               */
     NMS_ROLE_PARAM,        /* other per-channel tensor (batch-norm mean and
                               variance, depthwise kernels)                 */
     NMS_ROLE_ALPHA,        /* PSP structure parameter: multiplies the channel

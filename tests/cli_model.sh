@@ -102,13 +102,7 @@ expect_exit 1 "$NMSPARSE" model apply "$D/mlp.safetensors" --spec "$D/mlp.spec" 
 expect_grep "broken.json:1:" "$D/err"
 
 # ---- plan ----
-have_part=1
 for k in mlp conv residual; do
-  "$NMSPARSE" model plan "$D/$k.safetensors" --spec "$D/$k.spec" -o "$D/$k.plan.json" \
-    --time-limit-per-layer 30 --jobs 2 >"$D/out" 2>"$D/err"
-  if grep -q 'partition solver is not in this build yet' "$D/err"; then
-    echo "SKIP: model plan (the partition solver is not in this build yet)"; have_part=0; break
-  fi
   expect_exit 0 "$NMSPARSE" model plan "$D/$k.safetensors" --spec "$D/$k.spec" -o "$D/$k.plan.json" \
     --time-limit-per-layer 30 --jobs 2
   expect_grep '"format": "nmsparse-model-plan"' "$D/$k.plan.json"
@@ -117,17 +111,24 @@ for k in mlp conv residual; do
   expect_grep '^total' "$D/out"
   expect_grep '2/2 spaces' "$D/err"
 done
-if [ "$have_part" = 1 ]; then
-  "$NMSPARSE" model plan "$D/residual.safetensors" --spec "$D/residual.spec" -o "$D/residual.plan.json" >"$D/out" 2>/dev/null
-  expect_grep '^res  *2  *8 ' "$D/out"   # residual: two consumers stacked, 8 channels
-  # plan value >= identity value for every space
-  awk '/^(res|mid) / { if ($5 + 1e-9 < $4) bad = 1 } END { exit bad }' "$D/out" \
-    || fail "a plan value is below the identity value"
-  for k in mlp conv residual; do
-    expect_exit 0 "$NMSPARSE" model apply "$D/$k.safetensors" --spec "$D/$k.spec" --plan "$D/$k.plan.json" -o "$D/$k.opt.safetensors" --prune 2:4
-    "$FX" compare "$k" "$D/$k.safetensors" "$D/$k.opt.safetensors" >/dev/null || fail "$k: planned model cannot be evaluated"
-  done
-fi
+expect_exit 0 "$NMSPARSE" model plan "$D/residual.safetensors" --spec "$D/residual.spec" -o "$D/residual.1.json" --jobs 1
+expect_grep '^res  *2  *8 ' "$D/out"   # residual: two consumers stacked, 8 channels
+# plan value >= identity value for every space
+awk '/^(res|mid) / { if ($5 + 1e-9 < $4) bad = 1 } END { exit bad }' "$D/out" \
+  || fail "a plan value is below the identity value"
+# the same permutations with 1 and 2 jobs
+[ "$(grep -A1 '"perm"' "$D/residual.1.json" | grep -v seconds)" = "$(grep -A1 '"perm"' "$D/residual.plan.json" | grep -v seconds)" ] \
+  || fail "plans differ between --jobs 1 and --jobs 2"
+for k in mlp conv residual; do
+  expect_exit 0 "$NMSPARSE" model apply "$D/$k.safetensors" --spec "$D/$k.spec" --plan "$D/$k.plan.json" -o "$D/$k.opt.safetensors" --prune 2:4
+  "$FX" compare "$k" "$D/$k.safetensors" "$D/$k.opt.safetensors" >/dev/null || fail "$k: planned model cannot be evaluated"
+done
+# end to end: the |w| left in a space's only consumer after apply --prune 2:4
+# is the plan's value for that space (h2 of the MLP: fc3.weight)
+v=$(sed -n '/"space": "h2"/,/"perm"/p' "$D/mlp.plan.json" | sed -n 's/.*"value": \([^,]*\),.*/\1/p')
+s=$("$FX" abs-sum "$D/mlp.opt.safetensors" fc3.weight)
+awk -v v="$v" -v s="$s" 'BEGIN { d = v - s; if (d < 0) d = -d; exit !(v > 0 && d <= 1e-5 * v) }' \
+  || fail "kept |w| of fc3.weight ($s) is not the plan value ($v)"
 
 # ---- shrink ----
 for k in mlp conv residual; do
@@ -155,14 +156,14 @@ if [ -d "$R" ]; then
   "$FX" assemble "$D/lm68.safetensors" "$@" || fail "assemble landmark68"
   expect_exit 0 "$NMSPARSE" model check "$D/lm68.safetensors" --spec "$top_srcdir/tests/structured/landmark68.spec"
   expect_grep '4 channel spaces' "$D/out"
-  if [ "$have_part" = 1 ]; then
+  {
     printf 'space dense0 32\n' > "$D/lm0.spec"
     sed -n '/^space dense0/,/^space dense1/p' "$top_srcdir/tests/structured/landmark68.spec" | sed '1d;$d' >> "$D/lm0.spec"
     expect_exit 0 "$NMSPARSE" model plan "$D/lm68.safetensors" --spec "$D/lm0.spec" -o "$D/lm0.json" --time-limit-per-layer 60
     expect_grep '^dense0  *4  *32 .* optimal$' "$D/out"
     expect_exit 0 "$NMSPARSE" model apply "$D/lm68.safetensors" --spec "$D/lm0.spec" --plan "$D/lm0.json" -o "$D/lm0.safetensors" --prune 2:4
     "$FX" check24 "$D/lm0.safetensors" dense1.conv0.pointwise_filter 1 >/dev/null || fail "dense1.conv0 is not 2:4"
-  fi
+  }
 else
   echo "SKIP: real-network section ($R is absent)"
 fi

@@ -50,8 +50,17 @@ int nms__model_apply_perms(nms__model *m, const nms__binding *b,
             nms_tensor *t = m->tensors[e->tensor];
             if (!t)
                 return nms__fail(err, NMS_ERR_INTERNAL, "'%s' has no data loaded", e->name);
-            if (perms[s])
+            if (!perms[s])
+                continue;
+            if (e->flatten == 1) {
                 st = nms__axis_permute(t, e->axis, perms[s], err);
+            } else {
+                int32_t *idx;
+                st = nms__entry_axis_index(e, sp->channels, perms[s], sp->channels, &idx, err);
+                if (st == NMS_OK)
+                    st = nms__axis_permute(t, e->axis, idx, err);
+                nms__free(idx);
+            }
         }
     }
     if (!prune_24)

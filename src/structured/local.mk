@@ -18,11 +18,11 @@ libnmsparse_la_SOURCES += \
 	src/structured/plan.c \
 	src/structured/plan_read.c \
 	src/structured/plan_solve.c \
-	src/structured/plan_nopart.c \
+	src/structured/plan_part.c \
 	src/structured/guess.h \
 	src/structured/guess.c \
 	src/structured/api.c
-EXTRA_DIST += docs/channel-spec.md src/structured/plan_part.c \
+EXTRA_DIST += docs/channel-spec.md \
 	tests/structured/landmark68.spec tests/bench/structured_real.sh
 bench_scripts += tests/bench/structured_real.sh
 

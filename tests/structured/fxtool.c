@@ -13,9 +13,11 @@
  *                               the number of groups)
  *   fxtool same A B NAME         exit 0 when tensor NAME has the same dtype,
  *                               shape and bytes in models A and B
+ *   fxtool abs-sum FILE NAME     prints the sum of |w| over tensor NAME
  *   fxtool assemble OUT NAME=FILE.npy ...   a safetensors model from .npy
  *                               files, in the order given
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +148,22 @@ static int same(const char *a, const char *b, const char *name)
     return eq ? 0 : 1;
 }
 
+static int abs_sum(const char *path, const char *name)
+{
+    nms__model *m;
+    if (load(path, &m))
+        return 1;
+    long i = nms__model_find(m, name);
+    if (i < 0)
+        return 1;
+    double s = 0;
+    for (size_t k = 0; k < m->tensors[i]->numel; k++)
+        s += fabs(nms__elem_get(m->tensors[i]->data, m->tensors[i]->dtype, k));
+    printf("%.17g\n", s);
+    nms__model_free(m);
+    return 0;
+}
+
 static int assemble(const char *out, int n, char **items)
 {
     nms__model *m;
@@ -174,6 +192,8 @@ static int assemble(const char *out, int n, char **items)
 
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "abs-sum") == 0)
+        return abs_sum(argv[2], argv[3]);
     if (argc == 5 && strcmp(argv[1], "same") == 0)
         return same(argv[2], argv[3], argv[4]);
     if (argc >= 3 && strcmp(argv[1], "assemble") == 0)
