@@ -61,6 +61,10 @@ printf 'NAME bad\nROWS\n N obj\nCOLUMNS\n x obj 1\nBOUNDS\n ZZ bnd x 1\nENDATA\n
 expect_exit 1 "$NMSPARSE" lp "$TMPD/bad4.mps" && expect_grep "bad4.mps:7: unknown or unsupported bound type 'ZZ'" "$TMPD/err"
 printf 'NAME bad\nROWZ\nENDATA\n' > "$TMPD/bad5.mps"
 expect_exit 1 "$NMSPARSE" lp "$TMPD/bad5.mps" && expect_grep "bad5.mps:2: unknown section 'ROWZ'" "$TMPD/err"
+: > "$TMPD/empty.mps"
+expect_exit 1 "$NMSPARSE" lp "$TMPD/empty.mps" && expect_grep 'no ROWS section' "$TMPD/err"
+printf 'NAME d\nROWS\n N obj\n E r\nCOLUMNS\n x r 1\n x r 2\nENDATA\n' > "$TMPD/dup.mps"
+expect_exit 1 "$NMSPARSE" lp "$TMPD/dup.mps" && expect_grep "column 'x' has two entries in row 'r'" "$TMPD/err"
 expect_exit 1 "$NMSPARSE" lp "$TMPD/does-not-exist.mps" && expect_grep 'does-not-exist.mps' "$TMPD/err"
 
 # Usage errors.
