@@ -361,14 +361,14 @@ typedef enum nms_lp_status {
  * "time limit", "numerical trouble", "interrupted".  Never NULL. */
 const char *nms_lp_status_name(nms_lp_status s);
 
-#define NMS_LP_AUTO 0    /* primal simplex (dual after bound changes)      */
+#define NMS_LP_AUTO 0    /* dual if the start is primal infeasible, else primal */
 #define NMS_LP_PRIMAL 1  /* primal simplex                                 */
 #define NMS_LP_DUAL 2    /* dual simplex (primal when not dual feasible)   */
 
 /* Solver options.  Tolerances apply to the scaled problem. */
 typedef struct nms_lp_options {
     double primal_feas_tol;   /* bound violation allowed; default 1e-7      */
-    double dual_feas_tol;     /* reduced-cost sign violation; default 1e-7  */
+    double dual_feas_tol;     /* reduced-cost sign violation; default 1e-9  */
     double pivot_tol;         /* smallest |pivot| in the ratio test; 1e-7   */
     double time_limit;        /* seconds, <= 0 = none (default 0)           */
     long iteration_limit;     /* per solve, <= 0 = none (default 0)         */

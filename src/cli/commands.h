@@ -31,7 +31,8 @@ int cmd_eval(int argc, char **argv);
 int cmd_lp(int argc, char **argv);
 #define CMD_LP_USAGE \
     "Usage: nmsparse lp FILE.mps [--max] [--primal|--dual] [--time-limit S]\n" \
-    "                   [--iteration-limit N] [--no-scaling] [-q] [-o SOLUTION]\n\n" \
+    "                   [--iteration-limit N] [--no-scaling] [--primal-tol T]\n" \
+    "                   [--dual-tol T] [-q] [-o SOLUTION]\n\n" \
     "Solve the linear program in FILE (MPS, fixed or free format, .gz when built\n" \
     "with zlib) with nmsparse's own simplex and print its status, objective\n" \
     "(full precision, including the objective constant: an RHS value r on the\n" \
@@ -39,10 +40,13 @@ int cmd_lp(int argc, char **argv);
     "time.\n\n" \
     "Options:\n" \
     "  --max                maximise (default: minimise, or OBJSENSE of the file)\n" \
-    "  --primal / --dual    algorithm (default: primal simplex)\n" \
+    "  --primal / --dual    algorithm (default: dual when the start is primal\n" \
+    "                       infeasible, primal otherwise)\n" \
     "  --time-limit S       stop after S seconds (status 'time limit')\n" \
     "  --iteration-limit N  stop after N iterations\n" \
     "  --no-scaling         solve the unscaled problem\n" \
+    "  --primal-tol T       primal feasibility tolerance (scaled; default 1e-7)\n" \
+    "  --dual-tol T         dual feasibility tolerance (scaled; default 1e-9)\n" \
     "  -q, --quiet          print only status, objective, iterations, time\n" \
     "  -o, --output FILE    write the solution: status, objective, then per column\n" \
     "                       'name value reduced_cost' and per row\n" \
