@@ -560,7 +560,7 @@ typedef struct nms_part_options {
     int threads;              /* OpenMP threads; 0 = all available (default) */
     unsigned long seed;       /* reserved for randomised heuristics; default 0 */
     size_t exact_max_cols;    /* above this many columns BP runs only the
-                                 heuristics (large-C mode); default 256 */
+                                 heuristics (large-C mode); default 128 */
     size_t enum_cap;          /* most groups the exact search may enumerate;
                                  default 20 000 000 */
     volatile int *interrupt;  /* non-NULL and set non-zero (e.g. from a signal

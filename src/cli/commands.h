@@ -64,7 +64,7 @@ int cmd_permute(int argc, char **argv);
     "keeps the most magnitude under 2:4 pruning, with a proven upper bound on what\n" \
     "any permutation can keep.  Method bp (default): heuristics, column generation\n" \
     "on the set-partitioning LP, and an exact branch-and-price that proves\n" \
-    "optimality (to the gap tolerance) when it finishes; above 256 channels only\n" \
+    "optimality (to the gap tolerance) when it finishes; above 128 channels only\n" \
     "the heuristics run (bound: unstructured).  swap: the classic best-improving\n" \
     "channel-swap search.  identity: no permutation.\n\n" \
     "Progress goes to stderr: a line when the value or the bound improves and\n" \
