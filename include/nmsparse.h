@@ -707,6 +707,7 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
                         const void *in, const int32_t *perm,
                         int original_order, nms_prune_variant variant,
                         void *out, uint8_t *mask, nms_error *err);
+
 /* Prune and pack in one pass to the generic values + metadata layout
  * (formats-24.md sec. 4): the bytes nms_pack(NMS_FORMAT_NM) gives for the
  * pruned matrix, without materialising it.  `in` is a row-major rows x cols
@@ -719,7 +720,9 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
  *   meta    rows x ceil(cols/8) bytes: per row, byte b = code(2b) |
  *           code(2b+1) << 4 with code = i0 | i1 << 2 (an unused high nibble
  *           is 0).
- * Errors as nms_prune_24_buffer. */
+ * As with nms_pack, a kept -0.0 in a slot the code does not name comes back
+ * as +0 on unpacking.  Uses one or two rows of scratch; with AVX2 / AVX-512
+ * the compaction is vectorised.  Errors as nms_prune_24_buffer. */
 int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
                     const int32_t *perm, nms_prune_variant variant, void *values,
                     uint8_t *meta, nms_error *err);
