@@ -186,7 +186,10 @@ int nms_tensor_to_matrix(const nms_tensor *t, nms_layout layout,
 int nms_tensor_matrix_shape(const nms_tensor *t, nms_layout layout,
                             size_t *rows, size_t *cols, nms_error *err);
 /* The inverse: scatter a rows x cols matrix (any dtype) back into a tensor of
- * `shape` / `ndim` in `layout`, keeping the matrix's dtype. */
+ * `shape` / `ndim` in `layout`, keeping the matrix's dtype (convert it first
+ * with nms_tensor_convert to get the original dtype back).  NMS_ERR_SHAPE
+ * when the matrix is not 2-D or its shape is not the matrix shape of
+ * `shape` in `layout`. */
 int nms_matrix_to_tensor(const nms_tensor *matrix, nms_layout layout,
                          int ndim, const size_t *shape, nms_tensor **out,
                          nms_error *err);
@@ -218,15 +221,24 @@ int nms_npy_write(const char *path, const nms_tensor *t, nms_error *err);
 
 typedef struct nms_safetensors nms_safetensors;
 
-/* Open and validate the header (strict JSON, offsets inside the file, no
- * overlaps, sizes matching dtype x shape).  Tensor data is read on demand. */
+/* Open and validate the header: at most 100 MB, strict JSON (err->line and
+ * err->column locate a syntax error inside the header), no duplicate names,
+ * each entry exactly {dtype, shape, data_offsets}, dtypes BOOL U8 I8 U16 I16
+ * F16 BF16 U32 I32 F32 U64 I64 F64 F8_E4M3 F8_E5M2 (others are
+ * NMS_ERR_UNSUPPORTED), data_offsets[1] - data_offsets[0] == numel x dtype
+ * size, and - as the reference implementation requires - the tensors tile
+ * the data section exactly: no overlap, no gap, no trailing bytes.  Tensor
+ * data is read on demand (the file stays open until nms_st_close); several
+ * threads may call nms_st_load on one object at once. */
 int nms_st_open(const char *path, nms_safetensors **out, nms_error *err);
 /* The same over a memory buffer, which is copied. */
 int nms_st_open_mem(const void *data, size_t size, const char *name,
                     nms_safetensors **out, nms_error *err);
 void nms_st_close(nms_safetensors *f);
 
-/* Tensors are indexed 0..count-1 in the order of their data offsets. */
+/* Tensors are indexed 0..count-1 in the order of their data offsets.  For an
+ * index out of range the accessors return NULL, -1 or NMS_DTYPE_COUNT.
+ * nms_st_find returns NMS_ERR_NOTFOUND for an unknown name (O(log n)). */
 size_t nms_st_count(const nms_safetensors *f);
 const char *nms_st_name(const nms_safetensors *f, size_t index);
 int nms_st_find(const nms_safetensors *f, const char *name, size_t *index);
@@ -243,7 +255,11 @@ const char *nms_st_metadata_value(const nms_safetensors *f, size_t i);
 
 /* Writing: collect named tensors (borrowed: they must outlive the write)
  * and metadata, then write atomically (temporary file + rename).  Tensors
- * are stored in the order added. */
+ * are stored in the order added, contiguously; "__metadata__" comes first in
+ * the header, which is padded with spaces to a multiple of 8 bytes.  Adding
+ * a name twice, the name "__metadata__", or a name, key or value that is not
+ * valid UTF-8 is NMS_ERR_INVALID; setting a metadata key again replaces its
+ * value. */
 typedef struct nms_st_writer nms_st_writer;
 int nms_st_writer_create(nms_st_writer **out, nms_error *err);
 int nms_st_writer_add(nms_st_writer *w, const char *name,
@@ -426,6 +442,8 @@ int nms_lp_get_reduced_costs(const nms_lp *lp, double *d);
 int nms_lp_get_row_activity(const nms_lp *lp, double *ax);
 /* Simplex iterations of the last solve. */
 long nms_lp_iterations(const nms_lp *lp);
+/* Wall-clock seconds of the last solve. */
+double nms_lp_solve_seconds(const nms_lp *lp);
 
 /* Basis status of each column / row (the row's slack variable). */
 #define NMS_LP_BASIC 0
@@ -445,8 +463,11 @@ const char *nms_lp_col_name(const nms_lp *lp, size_t col);
  * when built with zlib).  Sections NAME ROWS COLUMNS RHS RANGES BOUNDS
  * ENDATA, OBJSENSE / OBJSENSE MAX.  Conventions:
  *  - the first N row is the objective; other N rows are dropped;
- *  - an RHS entry on the objective row r gives the objective constant
- *    c0 = -r (GLPK's convention);
+ *  - an RHS entry r on the objective row is the objective constant:
+ *    c0 = +r, i.e. the objective is c'x + r.  This is what glpsol (GLPK 5.0)
+ *    computes and what the Netlib reference values with constants (e226:
+ *    -25.86492907) assume; some other solvers (CPLEX, HiGHS) use c0 = -r
+ *    instead, and the Netlib readme ignores the constant;
  *  - RANGES R on a row with right-hand side b: G row [b, b+|R|], L row
  *    [b-|R|, b], E row [b, b+R] when R > 0 and [b+R, b] when R < 0, N row
  *    ignored;
@@ -467,6 +488,131 @@ int nms_lp_write_solution(const nms_lp *lp, const char *path, nms_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* channel partition solver (src/part) */
+/* The channel partition solver: a permutation of the input channels (columns)
+ * of a score matrix maximising the 2:4 kept magnitude (nms_kept_value),
+ * with a certificate: a proven upper bound on the best possible value.
+ *
+ * Methods:
+ *   NMS_PART_BP        (default) heuristics (greedy, group-pair re-split
+ *                      local search), then column generation on the
+ *                      set-partitioning LP (exact pricing by enumeration with
+ *                      bounds), then an exact search over every group whose
+ *                      reduced cost could still appear in a better partition.
+ *                      Proves optimality when it finishes.  For cols above
+ *                      exact_max_cols only the heuristics run and the bound is
+ *                      the unstructured one.
+ *   NMS_PART_SWAP      the classic channel-swap search (best improving swap of
+ *                      two channels in different groups, until none), from the
+ *                      identity.  Bound: unstructured.
+ *   NMS_PART_IDENTITY  no permutation.  Bound: unstructured.
+ *
+ * Bound kinds (what the reported bound rests on):
+ *   "unstructured"  sum over rows of the cols/2 largest scores;
+ *   "lagrangian"    sum_i pi_i + (cols/4) max(0, max_S (v(S) - pi(S))) for the
+ *                   last dual vector pi with an exact pricing;
+ *   "lp"            the same when column generation converged (= the LP
+ *                   relaxation value, up to 1e-10 relative);
+ *   "search"        a completed search over every group of reduced cost above
+ *                   the threshold that any better partition needs: bound =
+ *                   value + gap tolerance x value.
+ * Results (perm, value, bound, status) do not depend on the thread count,
+ * except where a time limit or interrupt cuts the run short. */
+typedef enum nms_part_method {
+    NMS_PART_BP = 0,
+    NMS_PART_SWAP,
+    NMS_PART_IDENTITY
+} nms_part_method;
+int nms_part_method_parse(const char *name, nms_part_method *m); /* "bp" "swap" "identity" */
+const char *nms_part_method_name(nms_part_method m);
+
+typedef enum nms_part_status {
+    NMS_PART_OPTIMAL = 0,   /* gap <= 1e-9 (relative)                         */
+    NMS_PART_GAP_LIMIT,     /* gap <= the requested tolerance (> 1e-9)        */
+    NMS_PART_TIME_LIMIT,    /* stopped by the time limit                      */
+    NMS_PART_INTERRUPTED,   /* stopped because *interrupt became non-zero     */
+    NMS_PART_HEURISTIC      /* swap / identity / large-C heuristics: no proof */
+} nms_part_status;
+const char *nms_part_status_name(nms_part_status s); /* "optimal", "gap_limit", ... */
+
+typedef enum nms_part_bound_kind {
+    NMS_PART_BOUND_UNSTRUCTURED = 0,
+    NMS_PART_BOUND_LAGRANGIAN,
+    NMS_PART_BOUND_LP,
+    NMS_PART_BOUND_SEARCH
+} nms_part_bound_kind;
+const char *nms_part_bound_kind_name(nms_part_bound_kind k);
+
+/* Progress report, passed to the callback (valid during the call only). */
+typedef struct nms_part_progress {
+    double seconds;     /* since the start */
+    double value;       /* incumbent */
+    double bound;       /* best proven upper bound */
+    double gap;         /* (bound - value) / max(|value|, tiny) */
+    long nodes;         /* search nodes so far */
+    long columns;       /* columns in the master */
+    const char *phase;  /* "heuristic", "pricing", "search", "done" */
+} nms_part_progress;
+
+typedef struct nms_part_options {
+    nms_part_method method;   /* default NMS_PART_BP */
+    double time_limit;        /* seconds; <= 0 = none (default 0) */
+    double gap;               /* relative gap tolerance, default 1e-9 */
+    int threads;              /* OpenMP threads; 0 = all available (default) */
+    unsigned long seed;       /* reserved for randomised heuristics; default 0 */
+    size_t exact_max_cols;    /* above this many columns BP runs only the
+                                 heuristics (large-C mode); default 256 */
+    size_t enum_cap;          /* most groups the exact search may enumerate;
+                                 default 20 000 000 */
+    volatile int *interrupt;  /* non-NULL and set non-zero (e.g. from a signal
+                                 handler): stop, return the best so far with
+                                 its certificate, status INTERRUPTED */
+    /* Called when the incumbent or the bound improves and about every
+     * progress_interval seconds (default 2); may be NULL.  From the calling
+     * thread only. */
+    void (*progress)(const nms_part_progress *p, void *ctx);
+    void *progress_ctx;
+    double progress_interval;
+} nms_part_options;
+void nms_part_options_default(nms_part_options *opt);
+
+typedef struct nms_part_result {
+    int32_t *perm;            /* cols entries (see Permutations); nms_part_result_free */
+    size_t rows, cols;
+    double value;             /* kept(perm), as nms_kept_value computes it */
+    double bound;             /* proven: no permutation keeps more */
+    nms_part_bound_kind bound_kind;
+    double gap;               /* (bound - value) / value (0 when value is 0) */
+    nms_part_status status;
+    double identity_value;
+    double unstructured_bound;
+    double lp_bound;          /* root LP value when column generation converged, else NaN */
+    double seconds;
+    long nodes;               /* nodes of the exact search */
+    long columns;             /* columns generated into the master */
+    long pricing_rounds;
+    long enumerated;          /* groups enumerated for the exact search */
+    int threads;              /* threads used */
+} nms_part_result;
+
+/* Solve for one score matrix (2-D tensor F32/F64, cols a multiple of 4; the
+ * absolute value of each entry is the score, so weights may be passed
+ * directly).  opt NULL = defaults.  On success *res is filled and owns perm;
+ * on failure *res is zeroed. */
+int nms_part_solve(const nms_tensor *scores, const nms_part_options *opt,
+                   nms_part_result *res, nms_error *err);
+/* Several matrices sharing input channels (same cols), solved as one problem:
+ * their rows are concatenated (e.g. q, k, v projections). */
+int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
+                           const nms_part_options *opt, nms_part_result *res,
+                           nms_error *err);
+void nms_part_result_free(nms_part_result *res);
+/* Write res as a JSON report to path (atomically): format, version, input
+ * and method (when not NULL), status, value, bound, bound_kind, gap,
+ * identity_value, unstructured_bound, lp_bound (null if none), seconds,
+ * nodes, columns, pricing_rounds, enumerated, threads, rows, cols, perm. */
+int nms_part_report_write(const char *path, const nms_part_result *res,
+                          const char *input, const char *method, nms_error *err);
+
 /* ==== part: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */
@@ -561,6 +707,22 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
                         const void *in, const int32_t *perm,
                         int original_order, nms_prune_variant variant,
                         void *out, uint8_t *mask, nms_error *err);
+/* Prune and pack in one pass to the generic values + metadata layout
+ * (formats-24.md sec. 4): the bytes nms_pack(NMS_FORMAT_NM) gives for the
+ * pruned matrix, without materialising it.  `in` is a row-major rows x cols
+ * matrix of dtype (F32, F16, BF16, I8; cols % 4 == 0); perm (NULL or a
+ * permutation of the cols columns) is applied on the fly and the packed
+ * columns are in permuted order.
+ *   values  rows x cols/2 elements of dtype: per group the elements at
+ *           positions i0 < i1 (kept ones; for a group left with fewer than
+ *           two nonzeros the positions of the specification's table);
+ *   meta    rows x ceil(cols/8) bytes: per row, byte b = code(2b) |
+ *           code(2b+1) << 4 with code = i0 | i1 << 2 (an unused high nibble
+ *           is 0).
+ * Errors as nms_prune_24_buffer. */
+int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
+                    const int32_t *perm, nms_prune_variant variant, void *values,
+                    uint8_t *meta, nms_error *err);
 /* ==== prune: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */
@@ -819,8 +981,11 @@ int nms_reconstruct(const nms_tensor *W, const nms_tensor *H,
 typedef enum nms_channel_role {
     NMS_ROLE_PRODUCER = 0, /* weight; the OUTPUT axis makes the channels    */
     NMS_ROLE_BIAS,         /* added to the producers' output               */
-    NMS_ROLE_SCALE,        /* batch-norm gamma after the producer          */
-    NMS_ROLE_SHIFT,        /* batch-norm beta after the producer           */
+    NMS_ROLE_SCALE,        /* multiplier of the channel's last affine step
+                              before its activation: batch-norm gamma, or a
+                              depthwise kernel                             */
+    NMS_ROLE_SHIFT,        /* its additive term: batch-norm beta, or the
+                              depthwise bias                               */
     NMS_ROLE_PARAM,        /* other per-channel tensor (batch-norm mean and
                               variance, depthwise kernels)                 */
     NMS_ROLE_ALPHA,        /* PSP structure parameter: multiplies the channel

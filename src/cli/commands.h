@@ -28,7 +28,61 @@ int cmd_eval(int argc, char **argv);
 
 /* ==== io commands above ==== */
 
+int cmd_lp(int argc, char **argv);
+#define CMD_LP_USAGE \
+    "Usage: nmsparse lp FILE.mps [--max] [--primal|--dual] [--time-limit S]\n" \
+    "                   [--iteration-limit N] [--no-scaling] [-q] [-o SOLUTION]\n\n" \
+    "Solve the linear program in FILE (MPS, fixed or free format, .gz when built\n" \
+    "with zlib) with nmsparse's own simplex and print its status, objective\n" \
+    "(full precision, including the objective constant: an RHS value r on the\n" \
+    "objective row adds the constant +r, as glpsol does), iterations and solve\n" \
+    "time.\n\n" \
+    "Options:\n" \
+    "  --max                maximise (default: minimise, or OBJSENSE of the file)\n" \
+    "  --primal / --dual    algorithm (default: primal simplex)\n" \
+    "  --time-limit S       stop after S seconds (status 'time limit')\n" \
+    "  --iteration-limit N  stop after N iterations\n" \
+    "  --no-scaling         solve the unscaled problem\n" \
+    "  -q, --quiet          print only status, objective, iterations, time\n" \
+    "  -o, --output FILE    write the solution: status, objective, then per column\n" \
+    "                       'name value reduced_cost' and per row\n" \
+    "                       'name activity dual'\n" \
+    "Exit status 0 whenever the solver ran (whatever the LP status).\n"
+
 /* ==== lp commands above ==== */
+
+int cmd_permute(int argc, char **argv);
+#define CMD_PERMUTE_USAGE \
+    "Usage: nmsparse permute FILE [--tensor NAME ...] [--layout L] [-o PERM]\n" \
+    "                [--report REPORT.json] [--time-limit S] [--gap G] [--threads N]\n" \
+    "                [--method bp|swap|identity] [--score S.npy] [--quiet]\n\n" \
+    "Find a permutation of the input channels (columns of the matrix view) that\n" \
+    "keeps the most magnitude under 2:4 pruning, with a proven upper bound on what\n" \
+    "any permutation can keep.  Method bp (default): heuristics, column generation\n" \
+    "on the set-partitioning LP, and an exact branch-and-price that proves\n" \
+    "optimality (to the gap tolerance) when it finishes; above 256 channels only\n" \
+    "the heuristics run (bound: unstructured).  swap: the classic best-improving\n" \
+    "channel-swap search.  identity: no permutation.\n\n" \
+    "Progress goes to stderr: a line when the value or the bound improves and\n" \
+    "every few seconds.  Ctrl-C stops the search; the best permutation so far is\n" \
+    "written with its certificate (status interrupted).\n\n" \
+    "Options:\n" \
+    "  --tensor NAME     tensor of a safetensors file; several tensors sharing input\n" \
+    "                    channels (e.g. q, k, v) are stacked into one problem\n" \
+    "  --layout L        oi, oihw (PyTorch, default for 4-D), hwio (TensorFlow)\n" \
+    "  -o, --output PERM write the permutation (one original column per line)\n" \
+    "  --report FILE     JSON report: status, value, bound, bound_kind, gap,\n" \
+    "                    identity_value, unstructured_bound, seconds, nodes,\n" \
+    "                    columns, pricing_rounds, threads, rows, cols, perm\n" \
+    "  --time-limit S    stop after S seconds (default: none)\n" \
+    "  --gap G           relative gap to stop at (default 1e-9: prove optimal)\n" \
+    "  --threads N       OpenMP threads (default 0 = all); results do not depend on it\n" \
+    "  --method M        bp (default), swap or identity\n" \
+    "  --score S.npy     nonnegative importance matrix (same matrix shape) used\n" \
+    "                    instead of |W|\n" \
+    "  -q, --quiet       no progress lines\n\n" \
+    "Status: optimal (gap <= 1e-9), gap_limit, time_limit, interrupted, heuristic\n" \
+    "(no proof attempted).  Bound kinds: unstructured, lagrangian, lp, search.\n"
 
 /* ==== part commands above ==== */
 

@@ -388,6 +388,7 @@ int nms_lp_get_row_activity(const nms_lp *lp, double *ax)
 }
 
 long nms_lp_iterations(const nms_lp *lp) { return lp ? lp->iterations : 0; }
+double nms_lp_solve_seconds(const nms_lp *lp) { return lp ? lp->solve_seconds : 0.0; }
 
 int nms_lp_get_basis(const nms_lp *lp, int *col_status, int *row_status)
 {

@@ -416,18 +416,30 @@ int nms__gram_row_swap_search(const double *hd, size_t cols, const double *w, do
         goto done; /* not positive definite: leave x as it is */
     }
     nms__free(tmp);
-    /* Y = K Hd_SP */
+    /* Y = K Hd_SP, with Hd_SP gathered contiguously first (the product is
+     * then a sequence of vectorisable row updates) */
+    double *hsp = nms__malloc_array(m * q, sizeof *hsp);
+    if (!hsp) {
+        swaps = -1;
+        goto done;
+    }
+    for (size_t t = 0; t < m; t++) {
+        const double *ht = hd + sidx[t] * C;
+        for (size_t j = 0; j < q; j++)
+            hsp[t * q + j] = ht[pidx[j]];
+    }
     for (size_t p = 0; p < m; p++) {
         double *yp = Y + p * q;
         memset(yp, 0, q * sizeof *yp);
         const double *kp = K + p * m;
         for (size_t t = 0; t < m; t++) {
             double kpt = kp[t];
-            const double *ht = hd + sidx[t] * C;
+            const double *ht = hsp + t * q;
             for (size_t j = 0; j < q; j++)
-                yp[j] += kpt * ht[pidx[j]];
+                yp[j] += kpt * ht[j];
         }
     }
+    nms__free(hsp);
     for (size_t t = 0; t < q; t++) {
         size_t c = pidx[t];
         const double *hc = hd + c * C;

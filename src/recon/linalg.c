@@ -5,13 +5,28 @@
 
 #include "recon/linalg.h"
 
+/* sum a[k] b[k] with four partial sums (independent chains; the order is
+ * fixed, so results are reproducible). */
+static double dot_unrolled(const double *a, const double *b, size_t n)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        s0 += a[k] * b[k];
+        s1 += a[k + 1] * b[k + 1];
+        s2 += a[k + 2] * b[k + 2];
+        s3 += a[k + 3] * b[k + 3];
+    }
+    for (; k < n; k++)
+        s0 += a[k] * b[k];
+    return (s0 + s1) + (s2 + s3);
+}
+
 int nms__chol_lower(double *a, size_t n)
 {
     for (size_t j = 0; j < n; j++) {
         double *aj = a + j * n;
-        double d = aj[j];
-        for (size_t k = 0; k < j; k++)
-            d -= aj[k] * aj[k];
+        double d = aj[j] - dot_unrolled(aj, aj, j);
         if (!(d > 0.0) || !isfinite(d))
             return (int)(j + 1 > (size_t)0x7fffffff ? 0x7fffffff : j + 1);
         double ljj = sqrt(d);
@@ -20,10 +35,7 @@ int nms__chol_lower(double *a, size_t n)
         /* column j below the diagonal: a[i][j] = (a[i][j] - L[i,:j].L[j,:j]) / ljj */
         for (size_t i = j + 1; i < n; i++) {
             double *ai = a + i * n;
-            double s = ai[j];
-            for (size_t k = 0; k < j; k++)
-                s -= ai[k] * aj[k];
-            ai[j] = s * inv;
+            ai[j] = (ai[j] - dot_unrolled(ai, aj, j)) * inv;
         }
         for (size_t k = j + 1; k < n; k++)
             aj[k] = 0.0;
@@ -36,10 +48,7 @@ void nms__chol_solve(const double *l, size_t n, double *b)
     /* forward: L y = b */
     for (size_t i = 0; i < n; i++) {
         const double *li = l + i * n;
-        double s = b[i];
-        for (size_t k = 0; k < i; k++)
-            s -= li[k] * b[k];
-        b[i] = s / li[i];
+        b[i] = (b[i] - dot_unrolled(li, b, i)) / li[i];
     }
     /* backward: L^T x = y */
     for (size_t i = n; i-- > 0;) {

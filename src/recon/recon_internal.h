@@ -89,6 +89,9 @@ int nms__gram_row_swap_search(const double *hd, size_t cols, const double *w,
 #else
 #define NMS_RECON_OMP(x)
 #endif
+/* Parallel regions run only for more than this many flops of work (thread
+ * start-up and barriers cost more than small problems). */
+#define NMS_RECON_PAR_MIN 2e6
 
 /*
  * Empirical Fisher (low rank).  A = G / sqrt(n) is n x p (p = R*C, weights

@@ -128,8 +128,12 @@ int nms__spec_guess(const nms__model *m, nms_layout layout, char **text, nms_err
         nms_layout la = m->ndim[A] == 2 ? NMS_LAYOUT_OI : (layout == NMS_LAYOUT_AUTO ? NMS_LAYOUT_OIHW : layout);
         nms_layout lb = m->ndim[B] == 2 ? NMS_LAYOUT_OI : (layout == NMS_LAYOUT_AUTO ? NMS_LAYOUT_OIHW : layout);
         int oa = nms__layout_out_axis(la, m->ndim[A]), ib = nms__layout_in_axis(lb, m->ndim[B]);
-        size_t C = m->shape[A][oa];
-        if (C != m->shape[B][ib]) {
+        size_t C = m->shape[A][oa], flatten = 1;
+        /* a conv followed by a linear layer reading C * K inputs: a flatten */
+        if (m->ndim[A] >= 3 && m->ndim[B] == 2 && C > 0 && m->shape[B][ib] > C &&
+            m->shape[B][ib] % C == 0)
+            flatten = m->shape[B][ib] / C;
+        if (flatten == 1 && C != m->shape[B][ib]) {
             put(&b, "\n# no space: '%s' has %zu outputs but '%s' reads %zu inputs\n", m->names[A], C,
                 m->names[B], m->shape[B][ib]);
             continue;
@@ -161,7 +165,11 @@ int nms__spec_guess(const nms__model *m, nms_layout layout, char **text, nms_err
             used[t] = 1;
         }
         lw = lb == NMS_LAYOUT_OI ? "" : lb == NMS_LAYOUT_HWIO ? " hwio" : " oihw";
-        put(&b, "  consumer %s:%d%s\n", m->names[B], ib, lw);
+        if (flatten > 1)
+            put(&b, "  consumer %s:%d flatten=%s:%zu   # check: %zu positions per channel\n", m->names[B], ib,
+                la == NMS_LAYOUT_HWIO ? "hwc" : "chw", flatten, flatten);
+        else
+            put(&b, "  consumer %s:%d%s\n", m->names[B], ib, lw);
         spaces++;
     }
     if (spaces == 0)

@@ -102,8 +102,8 @@ static int read_space(const nms__json *o, const char *path, nms_model_plan *plan
 
 int nms_model_plan_read(const char *path, nms_model_plan **out, nms_error *err)
 {
-    char *text;
-    size_t len;
+    char *text = NULL;
+    size_t len = 0;
     int st = read_all(path, &text, &len, err);
     if (st != NMS_OK)
         return st;

@@ -1,5 +1,6 @@
 /* plan_solve.c - solve the partition problem of every channel space, several
  * spaces at a time. */
+#include <stdio.h>
 #include <string.h>
 
 #include "io/tensor.h"
@@ -28,6 +29,16 @@ static int solve_one(const nms__model *m, const nms__bound_space *sp, nms__space
         return nms__fail(&job->err, NMS_ERR_SHAPE,
                          "space '%s' has %zu channels: 2:4 groups need a multiple of 4", sp->name,
                          sp->channels);
+    }
+    if (job->rows == 0) { /* nothing to group: keep the order */
+        nms__free(s);
+        job->sol.perm = nms__malloc_array(sp->channels, sizeof *job->sol.perm);
+        if (!job->sol.perm)
+            return nms__fail(&job->err, NMS_ERR_NOMEM, "out of memory");
+        for (size_t c = 0; c < sp->channels; c++)
+            job->sol.perm[c] = (int32_t)c;
+        snprintf(job->sol.status, sizeof job->sol.status, "no_grouped_consumer");
+        return NMS_OK;
     }
     size_t shape[2] = {job->rows, sp->channels};
     st = nms_tensor_create(NMS_DTYPE_F64, 2, shape, &t, &job->err);

@@ -170,9 +170,10 @@ static int parse_line(nms_channel_spec *spec, char **tok, int ntok,
     if (spec->n == 0)
         return SYNTAX("%s:%ld: '%s' before the first 'space' line", src, lineno, tok[0]);
     if (ntok < 2)
-        return SYNTAX("%s:%ld: expected '%s TENSOR[:AXIS] [oi|oihw|hwio]'", src, lineno, tok[0]);
-    if (ntok > 3)
-        return SYNTAX("%s:%ld: unexpected '%s' after the layout", src, lineno, tok[3]);
+        return SYNTAX("%s:%ld: expected '%s TENSOR[:AXIS] [oi|oihw|hwio] [flatten=chw:K|hwc:K]'",
+                      src, lineno, tok[0]);
+    if (ntok > 4)
+        return SYNTAX("%s:%ld: unexpected '%s' after the options", src, lineno, tok[4]);
 
     char *name = tok[1];
     char *colon = strrchr(name, ':');
@@ -190,10 +191,30 @@ static int parse_line(nms_channel_spec *spec, char **tok, int ntok,
     }
     if (!*name)
         return SYNTAX("%s:%ld: empty tensor name", src, lineno);
-    if (ntok == 3) {
-        const char *l = tok[2];
+    for (int k = 2; k < ntok; k++) {
+        const char *l = tok[k];
+        if (strncmp(l, "flatten=", 8) == 0) {
+            const char *v = l + 8;
+            if (e.flatten)
+                return SYNTAX("%s:%ld: flatten given twice", src, lineno);
+            if (strncmp(v, "chw:", 4) == 0)
+                e.flatten_minor = 0;
+            else if (strncmp(v, "hwc:", 4) == 0)
+                e.flatten_minor = 1;
+            else
+                return SYNTAX("%s:%ld: '%s': expected flatten=chw:K or flatten=hwc:K", src, lineno, l);
+            if (parse_size(v + 4, &e.flatten))
+                return SYNTAX("%s:%ld: '%s': K (positions per channel) must be a positive integer",
+                              src, lineno, l);
+            if (e.role != NMS_ROLE_CONSUMER)
+                return SYNTAX("%s:%ld: flatten is only meaningful for consumers, not for a %s", src,
+                              lineno, tok[0]);
+            continue;
+        }
         if (strncmp(l, "layout=", 7) == 0)
             l += 7;
+        if (e.layout != NMS_LAYOUT_AUTO)
+            return SYNTAX("%s:%ld: layout given twice", src, lineno);
         if (strcmp(l, "oi") == 0)
             e.layout = NMS_LAYOUT_OI;
         else if (strcmp(l, "oihw") == 0)
@@ -201,7 +222,8 @@ static int parse_line(nms_channel_spec *spec, char **tok, int ntok,
         else if (strcmp(l, "hwio") == 0)
             e.layout = NMS_LAYOUT_HWIO;
         else
-            return SYNTAX("%s:%ld: unknown layout '%s' (expected oi, oihw or hwio)", src, lineno, tok[2]);
+            return SYNTAX("%s:%ld: unknown option '%s' (expected a layout oi, oihw, hwio or "
+                          "flatten=chw:K / hwc:K)", src, lineno, tok[k]);
         if (e.role != NMS_ROLE_PRODUCER && e.role != NMS_ROLE_CONSUMER)
             return SYNTAX("%s:%ld: a layout is only meaningful for producers and consumers, "
                           "not for a %s", src, lineno, tok[0]);
@@ -344,6 +366,12 @@ static int bind_entry(const nms_channel_spec *spec, const nms__spec_entry *e,
     be->role = e->role;
     be->layout = layout;
     be->line = e->line;
+    be->flatten = e->flatten ? e->flatten : 1;
+    be->flatten_minor = e->flatten_minor;
+    if (e->flatten && m->shape[idx][axis] % e->flatten)
+        return BAD(NMS_ERR_SHAPE, e->line,
+                   "%s:%ld: '%s' has %zu entries on axis %d: not a whole number of channels of %zu "
+                   "positions (flatten)", src, e->line, e->tensor, m->shape[idx][axis], axis, e->flatten);
     return NMS_OK;
 }
 
@@ -380,7 +408,7 @@ int nms__spec_bind(const nms_channel_spec *spec, const nms__model *m,
             st = bind_entry(spec, e, m, be, err);
             if (st != NMS_OK)
                 break;
-            size_t n = m->shape[be->tensor][be->axis];
+            size_t n = m->shape[be->tensor][be->axis] / be->flatten;
             if (channels == 0) {
                 channels = n;
                 size_line = e->line;
@@ -450,6 +478,26 @@ int nms__spec_bind(const nms_channel_spec *spec, const nms__model *m,
         return st;
     }
     *out = b;
+    return NMS_OK;
+}
+
+int nms__entry_axis_index(const nms__bound_entry *e, size_t C, const int32_t *ch,
+                          size_t m, int32_t **out, nms_error *err)
+{
+    size_t K = e->flatten, n;
+    if (nms__mul_size(m, K, &n) || n > INT32_MAX)
+        return nms__fail(err, NMS_ERR_RANGE, "'%s': axis too long", e->name);
+    int32_t *idx = nms__malloc_array(n ? n : 1, sizeof *idx);
+    if (!idx)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    for (size_t j = 0; j < m; j++)
+        for (size_t k = 0; k < K; k++) {
+            if (e->flatten_minor)
+                idx[k * m + j] = (int32_t)(k * C + (size_t)ch[j]);
+            else
+                idx[j * K + k] = (int32_t)((size_t)ch[j] * K + k);
+        }
+    *out = idx;
     return NMS_OK;
 }
 

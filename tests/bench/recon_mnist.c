@@ -16,8 +16,9 @@
  *    each variant, and the relative layer errors E / tr(W H W^T).
  *
  * Usage: recon_mnist DIR [--epochs N] [--perm1 FILE --perm2 FILE]
- *                        [--save-prefix P]   (writes P_fc1_w.npy ... for
- *                        permutation solving)
+ *                        [--save-prefix P]   (writes P_fc1_w.npy, _h, _score)
+ *                        [--cache FILE]      (trained weights: reused when
+ *                                             present for the same epochs)
  * DIR holds the uncompressed idx files train-images-idx3-ubyte, ...
  */
 #include <math.h>
@@ -71,7 +72,7 @@ static unsigned char *read_idx(const char *dir, const char *name, int dims, size
     return d;
 }
 
-/* ---- random numbers ---- */
+/* ---- random numbers (one stream, seeded: the run is reproducible) ---- */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint64_t rng_next(void)
 {
@@ -278,7 +279,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: recon_mnist DIR [--epochs N] [--perm1 FILE --perm2 FILE] [--save-prefix P]\n");
         return 2;
     }
-    const char *dir = argv[1], *perm1_path = NULL, *perm2_path = NULL, *save_prefix = NULL;
+    const char *dir = argv[1], *perm1_path = NULL, *perm2_path = NULL, *save_prefix = NULL,
+               *cache_path = NULL;
     int epochs = 3;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--epochs"))
@@ -287,6 +289,8 @@ int main(int argc, char **argv)
             perm1_path = argv[i + 1];
         else if (!strcmp(argv[i], "--perm2"))
             perm2_path = argv[i + 1];
+        else if (!strcmp(argv[i], "--cache"))
+            cache_path = argv[i + 1];
         else if (!strcmp(argv[i], "--save-prefix"))
             save_prefix = argv[i + 1];
         else {
@@ -308,8 +312,36 @@ int main(int argc, char **argv)
     layer_init(&l2, NH1, NH2);
     layer_init(&l3, NH2, NOUT);
 
-    /* ---- train ---- */
+    /* ---- train (or load the weights a previous run cached) ---- */
     double t0 = now_s();
+    layer *all[3] = {&l1, &l2, &l3};
+    int cached = 0;
+    if (cache_path) {
+        FILE *cf = fopen(cache_path, "rb");
+        if (cf) {
+            int32_t ep = -1;
+            cached = fread(&ep, sizeof ep, 1, cf) == 1 && ep == epochs;
+            for (int k = 0; k < 3 && cached; k++) {
+                size_t nw = (size_t)all[k]->in * (size_t)all[k]->out;
+                cached = fread(all[k]->w, sizeof(float), nw, cf) == nw &&
+                         fread(all[k]->b, sizeof(float), (size_t)all[k]->out, cf) == (size_t)all[k]->out;
+            }
+            fclose(cf);
+            if (cached)
+                printf("weights of a %d-epoch training loaded from %s\n", epochs, cache_path);
+            else { /* stale or short: retrain from the same seed */
+                for (int k = 0; k < 3; k++)
+                    free(all[k]->w), free(all[k]->b);
+                rng_state = 0x9E3779B97F4A7C15ull;
+                layer_init(&l1, NIN, NH1);
+                layer_init(&l2, NH1, NH2);
+                layer_init(&l3, NH2, NOUT);
+            }
+        }
+    }
+    if (cached)
+        epochs = 0;
+    int trained_epochs = epochs;
     size_t *order = malloc(ntr * sizeof *order);
     float *x = malloc(sizeof(float) * NIN * BATCH), *h1 = malloc(sizeof(float) * NH1 * BATCH);
     float *h2 = malloc(sizeof(float) * NH2 * BATCH), *z = malloc(sizeof(float) * NOUT * BATCH);
@@ -356,6 +388,21 @@ int main(int argc, char **argv)
         printf("epoch %d: mean training loss %.4f (%.1f s)\n", ep + 1, loss / (double)(ntr - ntr % BATCH),
                now_s() - t0);
         fflush(stdout);
+    }
+    if (cache_path && trained_epochs > 0) {
+        FILE *cf = fopen(cache_path, "wb");
+        int32_t ep = trained_epochs;
+        if (cf) {
+            int okw = fwrite(&ep, sizeof ep, 1, cf) == 1;
+            for (int k = 0; k < 3; k++) {
+                size_t nw = (size_t)all[k]->in * (size_t)all[k]->out;
+                okw &= fwrite(all[k]->w, sizeof(float), nw, cf) == nw;
+                okw &= fwrite(all[k]->b, sizeof(float), (size_t)all[k]->out, cf) == (size_t)all[k]->out;
+            }
+            okw &= fclose(cf) == 0;
+            if (!okw)
+                remove(cache_path);
+        }
     }
     double dense_acc = accuracy(&l1, &l2, &l3, l1.w, l2.w, te, tel, nte);
     printf("dense test accuracy: %.2f %%\n", dense_acc);
