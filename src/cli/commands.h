@@ -168,8 +168,8 @@ int cmd_unpack(int argc, char **argv);
     "does not store come back as +0.  With a stored permutation the original column\n" \
     "order is restored.  The output is the rows x cols matrix, or with --shape the\n" \
     "tensor of that shape (e.g. a 4-D conv kernel) whose matrix view it is.\n" \
-    "Matrix shapes come from the parts: k = 2 x values columns\n" \
-    "(cutlass, nm), the shape part (csr), the first line of PREFIX.c (c).\n\n" \
+    "The matrix shape comes from the parts: k = 2 x values columns (cutlass,\n" \
+    "nm), the shape part (csr), the first line of PREFIX.c (c).\n\n" \
     "Options:\n" \
     "  -f, --format F    cutlass, nm, csr or c\n" \
     "  -o, --output OUT  .npy (bf16 written as uint16 bits) or .safetensors\n" \
