@@ -8,7 +8,7 @@ CC=${CC:-cc}
 lib="$top_builddir/.libs/libnmsparse.a"
 [ -f "$lib" ] || lib="$top_builddir/.libs/libnmsparse.so"
 [ -f "$lib" ] || { echo "SKIP: library not built"; exit 77; }
-if ! $CC -std=c99 -Wall -Wextra -Werror -I"$top_srcdir/include" -o "$TMPD/example" "$TMPD/example.c" \
+if ! $CC ${CFLAGS:-} ${LDFLAGS:-} -std=c99 -Wall -Wextra -Werror -I"$top_srcdir/include" -o "$TMPD/example" "$TMPD/example.c" \
      "$lib" -Wl,-rpath,"$top_builddir/.libs" $(sed -n "s/^Libs.private: //p" "$top_builddir/nmsparse.pc") -lm > "$TMPD/cc.log" 2>&1; then
   fail "README example does not compile:"; cat "$TMPD/cc.log"; finish
 fi

@@ -19,6 +19,7 @@
 
 #include "io/convert.h"
 #include "io/tensor.h"
+#include "util/half.h"
 #include "util/util.h"
 
 int nms_layout_parse(const char *name, nms_layout *layout)
@@ -118,10 +119,14 @@ int nms_tensor_matrix_shape(const nms_tensor *t, nms_layout layout,
 }
 
 /* Runs BODY with SRC = tensor flat index, DST = matrix flat index for every
- * element, in source order. */
+ * element, in source order.  (Found by fuzzing: a shape like
+ * [2^32, 2^32, 0] holds nothing, but looping over its first two dims
+ * would take forever.) */
 #define FOR_EACH_ELEMENT(d, SRC, DST, BODY)                                               \
     do {                                                                                 \
-        if ((d).layout == NMS_LAYOUT_HWIO) {                                             \
+        if ((d).O == 0 || (d).I == 0 || (d).K == 0) {                                    \
+            /* no elements: and no loop over the other (maybe huge) dims */              \
+        } else if ((d).layout == NMS_LAYOUT_HWIO) {                                      \
             size_t SRC = 0;                                                              \
             for (size_t k_ = 0; k_ < (d).K; k_++)                                        \
                 for (size_t i_ = 0; i_ < (d).I; i_++)                                    \
@@ -177,16 +182,46 @@ int nms_tensor_to_matrix(const nms_tensor *t, nms_layout layout,
     size_t esize = nms_dtype_size(t->dtype);
     size_t bad_src = 0, bad_dst = 0;
     int bad = 0; /* 1 = NaN, 2 = infinity, 3 = finite F64 beyond float */
-    FOR_EACH_ELEMENT(d, s, o, {
-        int overflow;
-        float v = nms__load_f32(t->dtype, src + s * esize, &overflow);
-        if (!isfinite(v) && !bad) {
-            bad = overflow ? 3 : isnan(v) ? 1 : 2;
-            bad_src = s;
-            bad_dst = o;
-        }
-        out[o] = v;
-    });
+    /* the common float types get loops without the per-element dispatch */
+    if (t->dtype == NMS_DTYPE_F32) {
+        FOR_EACH_ELEMENT(d, s, o, {
+            float v;
+            memcpy(&v, src + 4 * s, 4);
+            out[o] = v;
+        });
+    } else if (t->dtype == NMS_DTYPE_F16) {
+        FOR_EACH_ELEMENT(d, s, o, {
+            uint16_t h;
+            memcpy(&h, src + 2 * s, 2);
+            out[o] = nms__f16_to_f32(h);
+        });
+    } else if (t->dtype == NMS_DTYPE_BF16) {
+        FOR_EACH_ELEMENT(d, s, o, {
+            uint16_t h;
+            memcpy(&h, src + 2 * s, 2);
+            out[o] = nms__bf16_to_f32(h);
+        });
+    } else {
+        FOR_EACH_ELEMENT(d, s, o, {
+            int overflow;
+            float v = nms__load_f32(t->dtype, src + s * esize, &overflow);
+            if (overflow && !bad) {
+                bad = 3;
+                bad_src = s;
+                bad_dst = o;
+            }
+            out[o] = v;
+        });
+    }
+    /* the first non-finite element in tensor order */
+    if (!bad)
+        FOR_EACH_ELEMENT(d, s, o, {
+            if (!bad && !isfinite(out[o])) {
+                bad = isnan(out[o]) ? 1 : 2;
+                bad_src = s;
+                bad_dst = o;
+            }
+        });
     if (bad) {
         char ib[200];
         const char *what = bad == 1 ? "is NaN" : bad == 2 ? "is infinite" : "is beyond the float32 range";

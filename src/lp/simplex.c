@@ -1,0 +1,861 @@
+/*
+ * simplex.c - bounded-variable revised simplex on the computational form
+ *
+ *     A~ x~ - r~ = 0,   lb <= (x~, r~) <= ub,   minimise c~'x~
+ *
+ * (see lp.h for the scaling).  Variables 0..n-1 are the structural columns,
+ * n..n+m-1 the row logicals (column -e_i).  A basis is m variables (head);
+ * the others sit at a bound (or at 0 when free).
+ *
+ * Primal simplex: phase 1 minimises the sum of infeasibilities of the basic
+ * variables (costs -1 / +1 / 0 recomputed every iteration), phase 2 the true
+ * cost.  Pricing: devex reference weights.  Ratio test: Harris two-pass with
+ * the primal feasibility tolerance; entering variables may flip between
+ * their bounds.  Degeneracy: after a run of zero steps the bounds of the
+ * basic variables that sit at a bound are relaxed by small random amounts;
+ * the true bounds are restored at the end and the solve continues (dual
+ * simplex, then primal) until the unperturbed problem is optimal.
+ *
+ * Dual simplex (dual.c shares this work area): used after bound changes and
+ * on request.
+ */
+#include <math.h>
+#include <string.h>
+#ifdef NMS_LP_TRACE
+#include <stdio.h>
+#endif
+
+#include "lp/lp.h"
+#include "lp/lu.h"
+#include "lp/scale.h"
+#include "lp/simplex_work.h"
+#include "util/util.h"
+
+#define REFACTOR_EVERY 100
+#define DEGEN_TRIGGER 30
+#define DEVEX_RESET 1e7
+
+/* ---------------------------------------------------------------- setup */
+
+static signed char nonbasic_status(double lo, double hi)
+{
+    if (lo == hi)
+        return NMS_LP_FIXED;
+    if (isfinite(lo))
+        return NMS_LP_AT_LOWER;
+    if (isfinite(hi))
+        return NMS_LP_AT_UPPER;
+    return NMS_LP_AT_ZERO;
+}
+
+double nms__sx_bound_value(const sx_work *W, int j)
+{
+    switch (W->stat[j]) {
+    case NMS_LP_AT_LOWER:
+    case NMS_LP_FIXED: return W->lb[j];
+    case NMS_LP_AT_UPPER: return W->ub[j];
+    default: return 0.0;
+    }
+}
+
+/* Make a nonbasic status consistent with the (possibly changed) bounds. */
+static signed char fix_status(signed char s, double lo, double hi)
+{
+    if (lo == hi)
+        return NMS_LP_FIXED;
+    if (s == NMS_LP_AT_UPPER && isfinite(hi))
+        return NMS_LP_AT_UPPER;
+    if (s == NMS_LP_AT_LOWER && isfinite(lo))
+        return NMS_LP_AT_LOWER;
+    return nonbasic_status(lo, hi);
+}
+
+static void work_free(sx_work *W)
+{
+    nms__free(W->cs); nms__free(W->ri); nms__free(W->va);
+    nms__free(W->rs); nms__free(W->ci); nms__free(W->rv);
+    nms__free(W->rscale); nms__free(W->cscale);
+    nms__free(W->lb); nms__free(W->ub); nms__free(W->lb0); nms__free(W->ub0);
+    nms__free(W->c); nms__free(W->corig); nms__free(W->wr); nms__free(W->x); nms__free(W->stat); nms__free(W->head);
+    nms__free(W->pos); nms__free(W->cb); nms__free(W->y); nms__free(W->d);
+    nms__free(W->alpha); nms__free(W->rho); nms__free(W->arow);
+    nms__free(W->arow_idx); nms__free(W->arow_mark); nms__free(W->w);
+    nms__free(W->bstart); nms__free(W->brow); nms__free(W->bval);
+    nms__free(W->sing_pos); nms__free(W->sing_row);
+    nms__lu_free(W->lu);
+}
+
+static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
+{
+    memset(W, 0, sizeof *W);
+    int m = (int)lp->m, n = (int)lp->n, N = m + n;
+    size_t nnz = lp->nnz;
+    size_t M1 = (size_t)m + 1, N1 = (size_t)N + 1;
+    W->m = m;
+    W->n = n;
+    W->N = N;
+    W->opt = opt;
+    W->tol_p = opt->primal_feas_tol;
+    W->tol_d = opt->dual_feas_tol;
+    W->tol_piv = opt->pivot_tol;
+    W->rng = 12345u;
+    W->cs = nms__malloc_array((size_t)n + 1, sizeof(int));
+    W->ri = nms__malloc_array(nnz + 1, sizeof(int));
+    W->va = nms__malloc_array(nnz + 1, sizeof(double));
+    W->rs = nms__calloc(M1 + 1, sizeof(int));
+    W->ci = nms__malloc_array(nnz + 1, sizeof(int));
+    W->rv = nms__malloc_array(nnz + 1, sizeof(double));
+    W->rscale = nms__malloc_array(M1, sizeof(double));
+    W->cscale = nms__malloc_array((size_t)n + 1, sizeof(double));
+    W->lb = nms__malloc_array(N1, sizeof(double));
+    W->ub = nms__malloc_array(N1, sizeof(double));
+    W->lb0 = nms__malloc_array(N1, sizeof(double));
+    W->ub0 = nms__malloc_array(N1, sizeof(double));
+    W->c = nms__malloc_array(N1, sizeof(double));
+    W->corig = nms__malloc_array(N1, sizeof(double));
+    W->wr = nms__malloc_array(M1, sizeof(double));
+    W->x = nms__calloc(N1, sizeof(double));
+    W->stat = nms__malloc_array(N1, 1);
+    W->head = nms__malloc_array(M1, sizeof(int));
+    W->pos = nms__malloc_array(N1, sizeof(int));
+    W->cb = nms__calloc(M1, sizeof(double));
+    W->y = nms__calloc(M1, sizeof(double));
+    W->d = nms__calloc(N1, sizeof(double));
+    W->alpha = nms__calloc(M1, sizeof(double));
+    W->rho = nms__calloc(M1, sizeof(double));
+    W->arow = nms__calloc(N1, sizeof(double));
+    W->arow_idx = nms__malloc_array(N1, sizeof(int));
+    W->arow_mark = nms__calloc(N1, 1);
+    W->w = nms__malloc_array(N1, sizeof(double));
+    W->bstart = nms__malloc_array(M1, sizeof(int));
+    W->sing_pos = nms__malloc_array(M1, sizeof(int));
+    W->sing_row = nms__malloc_array(M1, sizeof(int));
+    W->lu = nms__lu_create(m);
+    if (!W->cs || !W->ri || !W->va || !W->rs || !W->ci || !W->rv ||
+        !W->rscale || !W->cscale || !W->lb || !W->ub || !W->lb0 || !W->ub0 ||
+        !W->c || !W->corig || !W->wr || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
+        !W->y || !W->d || !W->alpha || !W->rho || !W->arow || !W->arow_idx ||
+        !W->arow_mark || !W->w || !W->bstart || !W->sing_pos ||
+        !W->sing_row || !W->lu)
+        return -1;
+    /* scaling */
+    if (opt->scaling) {
+        if (nms__lp_scale(lp->m, lp->n, lp->col_start, lp->row_index,
+                          lp->value, W->rscale, W->cscale))
+            return -1;
+    } else {
+        for (int i = 0; i < m; i++) W->rscale[i] = 1.0;
+        for (int j = 0; j < n; j++) W->cscale[j] = 1.0;
+    }
+    double sgn = lp->maximize ? -1.0 : 1.0;
+    /* scaled CSC */
+    size_t p0 = 0;
+    for (int j = 0; j < n; j++) {
+        W->cs[j] = (int)p0;
+        for (size_t p = lp->col_start[j]; p < lp->col_start[j + 1]; p++) {
+            int i = lp->row_index[p];
+            W->ri[p0] = i;
+            W->va[p0] = lp->value[p] * W->rscale[i] * W->cscale[j];
+            W->rs[i + 1]++;
+            p0++;
+        }
+    }
+    W->cs[n] = (int)p0;
+    /* row-wise copy */
+    for (int i = 0; i < m; i++)
+        W->rs[i + 1] += W->rs[i];
+    {
+        int *fill = W->bstart; /* temporary */
+        for (int i = 0; i < m; i++)
+            fill[i] = W->rs[i];
+        for (int j = 0; j < n; j++)
+            for (int p = W->cs[j]; p < W->cs[j + 1]; p++) {
+                int i = W->ri[p];
+                W->ci[fill[i]] = j;
+                W->rv[fill[i]++] = W->va[p];
+            }
+    }
+    W->bcap = p0 + (size_t)m + 1;
+    W->brow = nms__malloc_array(W->bcap, sizeof(int));
+    W->bval = nms__malloc_array(W->bcap, sizeof(double));
+    if (!W->brow || !W->bval)
+        return -1;
+    for (int j = 0; j < n; j++) {
+        double s = W->cscale[j];
+        W->lb0[j] = lp->col_lo[j] / s;
+        W->ub0[j] = lp->col_hi[j] / s;
+        W->c[j] = sgn * lp->cost[j] * s;
+    }
+    for (int i = 0; i < m; i++) {
+        double s = W->rscale[i];
+        W->lb0[n + i] = lp->row_lo[i] * s;
+        W->ub0[n + i] = lp->row_hi[i] * s;
+        W->c[n + i] = 0.0;
+    }
+    memcpy(W->lb, W->lb0, (size_t)N * sizeof(double));
+    memcpy(W->ub, W->ub0, (size_t)N * sizeof(double));
+    for (int j = 0; j < N; j++)
+        W->w[j] = 1.0;
+    for (int i = 0; i < m; i++)
+        W->wr[i] = 1.0;
+    memcpy(W->corig, W->c, (size_t)N * sizeof(double));
+    /* basis: warm if consistent, else slack basis */
+    int nbasic = 0;
+    if (lp->has_basis) {
+        for (int j = 0; j < n; j++) {
+            W->stat[j] = lp->col_stat[j];
+            nbasic += W->stat[j] == NMS_LP_BASIC;
+        }
+        for (int i = 0; i < m; i++) {
+            W->stat[n + i] = lp->row_stat[i];
+            nbasic += W->stat[n + i] == NMS_LP_BASIC;
+        }
+    }
+    if (!lp->has_basis || nbasic != m) {
+        for (int j = 0; j < n; j++)
+            W->stat[j] = nonbasic_status(W->lb[j], W->ub[j]);
+        for (int i = 0; i < m; i++)
+            W->stat[n + i] = NMS_LP_BASIC;
+        W->warm = 0;
+    } else {
+        W->warm = 1;
+    }
+    int k = 0;
+    for (int j = 0; j < N; j++) {
+        if (W->stat[j] == NMS_LP_BASIC) {
+            W->head[k] = j;
+            W->pos[j] = k++;
+        } else {
+            W->pos[j] = -1;
+            W->stat[j] = fix_status(W->stat[j], W->lb[j], W->ub[j]);
+            W->x[j] = nms__sx_bound_value(W, j);
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------- linear algebra */
+
+/* x_B from B x_B = -N x_N. */
+void nms__sx_compute_xb(sx_work *W)
+{
+    int m = W->m, n = W->n;
+    double *r = W->alpha;
+    for (int i = 0; i < m; i++)
+        r[i] = 0.0;
+    for (int j = 0; j < W->N; j++) {
+        if (W->pos[j] >= 0 || W->x[j] == 0.0)
+            continue;
+        double v = W->x[j];
+        if (j < n) {
+            for (int p = W->cs[j]; p < W->cs[j + 1]; p++)
+                r[W->ri[p]] -= W->va[p] * v;
+        } else {
+            r[j - n] += v;
+        }
+    }
+    nms__lu_ftran(W->lu, r);
+    for (int k = 0; k < m; k++)
+        W->x[W->head[k]] = r[k];
+}
+
+/* Factor the basis, replacing singular columns by slacks.  -1 = no memory. */
+int nms__sx_refactor(sx_work *W)
+{
+    int m = W->m, n = W->n;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int nz = 0;
+        for (int k = 0; k < m; k++) {
+            int j = W->head[k];
+            W->bstart[k] = nz;
+            if (j < n) {
+                for (int p = W->cs[j]; p < W->cs[j + 1]; p++) {
+                    W->brow[nz] = W->ri[p];
+                    W->bval[nz++] = W->va[p];
+                }
+            } else {
+                W->brow[nz] = j - n;
+                W->bval[nz++] = -1.0;
+            }
+        }
+        W->bstart[m] = nz;
+        int nsing = 0;
+        if (nms__lu_factor(W->lu, W->bstart, W->brow, W->bval, &nsing,
+                           W->sing_pos, W->sing_row))
+            return -1;
+        W->n_refactor++;
+        if (nsing == 0)
+            break;
+        for (int s = 0; s < nsing; s++) {
+            int k = W->sing_pos[s];
+            int j = W->head[k];
+            int jn = n + W->sing_row[s];
+            W->pos[j] = -1;
+            W->stat[j] = nonbasic_status(W->lb[j], W->ub[j]);
+            W->x[j] = nms__sx_bound_value(W, j);
+            W->head[k] = jn;
+            W->pos[jn] = k;
+            W->stat[jn] = NMS_LP_BASIC;
+        }
+        W->n_singular += nsing;
+    }
+    nms__sx_compute_xb(W);
+    return 0;
+}
+
+/* y = B^{-T} c_B for the given basic costs, then d_j = c_j - a_j'y for every
+ * nonbasic j (c = cost vector of the phase: nonbasic costs are cvec[j]). */
+void nms__sx_compute_duals(sx_work *W, const double *cvec_basic_from_cb,
+                           const double *cvec)
+{
+    int m = W->m, n = W->n;
+    for (int k = 0; k < m; k++)
+        W->y[k] = cvec_basic_from_cb ? cvec_basic_from_cb[k] : cvec[W->head[k]];
+    nms__lu_btran(W->lu, W->y);
+    for (int j = 0; j < n; j++) {
+        if (W->pos[j] >= 0) {
+            W->d[j] = 0.0;
+            continue;
+        }
+        double s = cvec ? cvec[j] : 0.0;
+        for (int p = W->cs[j]; p < W->cs[j + 1]; p++)
+            s -= W->va[p] * W->y[W->ri[p]];
+        W->d[j] = s;
+    }
+    for (int i = 0; i < m; i++) {
+        int j = n + i;
+        W->d[j] = W->pos[j] >= 0 ? 0.0 : (cvec ? cvec[j] : 0.0) + W->y[i];
+    }
+}
+
+/* alpha = B^{-1} a_q. */
+void nms__sx_ftran_col(sx_work *W, int q)
+{
+    int m = W->m, n = W->n;
+    for (int i = 0; i < m; i++)
+        W->alpha[i] = 0.0;
+    if (q < n) {
+        for (int p = W->cs[q]; p < W->cs[q + 1]; p++)
+            W->alpha[W->ri[p]] = W->va[p];
+    } else {
+        W->alpha[q - n] = -1.0;
+    }
+    nms__lu_ftran(W->lu, W->alpha);
+}
+
+/* Pivot row r: rho = B^{-T} e_r, arow_j = rho'a_j for nonbasic j (sparse,
+ * support in arow_idx[0..arow_nz-1]). */
+void nms__sx_pivot_row(sx_work *W, int r)
+{
+    int m = W->m, n = W->n;
+    for (int t = 0; t < W->arow_nz; t++) {
+        int j = W->arow_idx[t];
+        W->arow[j] = 0.0;
+        W->arow_mark[j] = 0;
+    }
+    W->arow_nz = 0;
+    for (int i = 0; i < m; i++)
+        W->rho[i] = 0.0;
+    W->rho[r] = 1.0;
+    nms__lu_btran(W->lu, W->rho);
+    for (int i = 0; i < m; i++) {
+        double ri = W->rho[i];
+        if (fabs(ri) < 1e-14)
+            continue;
+        for (int p = W->rs[i]; p < W->rs[i + 1]; p++) {
+            int j = W->ci[p];
+            if (W->pos[j] >= 0)
+                continue;
+            if (!W->arow_mark[j]) {
+                W->arow_mark[j] = 1;
+                W->arow_idx[W->arow_nz++] = j;
+            }
+            W->arow[j] += ri * W->rv[p];
+        }
+        int jl = n + i;
+        if (W->pos[jl] < 0) {
+            if (!W->arow_mark[jl]) {
+                W->arow_mark[jl] = 1;
+                W->arow_idx[W->arow_nz++] = jl;
+            }
+            W->arow[jl] -= ri;
+        }
+    }
+}
+
+/* Replace basis position r by q (alpha = ftran of a_q). */
+int nms__sx_basis_change(sx_work *W, int r, int q)
+{
+    int jl = W->head[r];
+    W->pos[jl] = -1;
+    W->head[r] = q;
+    W->pos[q] = r;
+    W->stat[q] = NMS_LP_BASIC;
+    if (nms__lu_update(W->lu, r, W->alpha))
+        return -1;
+    return 0;
+}
+
+int nms__sx_need_refactor(const sx_work *W)
+{
+    int u = nms__lu_num_updates(W->lu);
+    if (u >= REFACTOR_EVERY)
+        return 1;
+    return u > 10 && nms__lu_eta_nnz(W->lu) > 2 * nms__lu_nnz(W->lu) + 10 * (size_t)W->m;
+}
+
+/* Limits: returns a status other than UNSOLVED when one is hit. */
+nms_lp_status nms__sx_check_limits(sx_work *W)
+{
+    const nms_lp_options *o = W->opt;
+    if (o->iteration_limit > 0 && W->iter >= o->iteration_limit)
+        return NMS_LP_ITERATION_LIMIT;
+    if (o->interrupt && *o->interrupt)
+        return NMS_LP_INTERRUPTED;
+    if (o->time_limit > 0 && (W->iter & 15) == 0 &&
+        nms__now() - W->t0 > o->time_limit)
+        return NMS_LP_TIME_LIMIT;
+    return NMS_LP_UNSOLVED;
+}
+
+double nms__sx_rand(sx_work *W)
+{
+    W->rng = W->rng * 1103515245u + 12345u;
+    return (double)((W->rng >> 8) & 0xffffff) / 16777216.0;
+}
+
+/* Relax the bounds of basic variables sitting at (or near) a bound. */
+void nms__sx_perturb(sx_work *W)
+{
+    for (int k = 0; k < W->m; k++) {
+        int j = W->head[k];
+        double xj = W->x[j];
+        if (W->lb[j] == W->lb0[j] && isfinite(W->lb[j]) &&
+            xj - W->lb[j] <= 1e-6 * (1 + fabs(W->lb[j])))
+            W->lb[j] -= (1e-6 + 1e-6 * nms__sx_rand(W)) * (1 + fabs(W->lb[j]));
+        if (W->ub[j] == W->ub0[j] && isfinite(W->ub[j]) &&
+            W->ub[j] - xj <= 1e-6 * (1 + fabs(W->ub[j])))
+            W->ub[j] += (1e-6 + 1e-6 * nms__sx_rand(W)) * (1 + fabs(W->ub[j]));
+    }
+    W->perturbed = 1;
+}
+
+/* Restore the true bounds; nonbasic variables move to them. */
+void nms__sx_unperturb(sx_work *W)
+{
+    for (int j = 0; j < W->N; j++) {
+        W->lb[j] = W->lb0[j];
+        W->ub[j] = W->ub0[j];
+        if (W->pos[j] < 0) {
+            W->stat[j] = fix_status(W->stat[j], W->lb[j], W->ub[j]);
+            W->x[j] = nms__sx_bound_value(W, j);
+        }
+    }
+    W->perturbed = 0;
+    nms__sx_compute_xb(W);
+}
+
+/* Sum of bound violations of the basic variables beyond tol. */
+double nms__sx_infeasibility(const sx_work *W, int *count)
+{
+    double s = 0;
+    int c = 0;
+    for (int k = 0; k < W->m; k++) {
+        int j = W->head[k];
+        double v = W->x[j];
+        if (v < W->lb[j] - W->tol_p) {
+            s += W->lb[j] - v;
+            c++;
+        } else if (v > W->ub[j] + W->tol_p) {
+            s += v - W->ub[j];
+            c++;
+        }
+    }
+    if (count)
+        *count = c;
+    return s;
+}
+
+/* ------------------------------------------------------------ primal */
+
+/* Entering variable by devex pricing; -1 if none.  *dir = +1 / -1. */
+static int price(sx_work *W, int *dir)
+{
+    int best = -1;
+    double bestv = 0.0, td = W->tol_d;
+    for (int j = 0; j < W->N; j++) {
+        if (W->pos[j] >= 0)
+            continue;
+        double dj = W->d[j];
+        int s;
+        switch (W->stat[j]) {
+        case NMS_LP_AT_LOWER: if (dj >= -td) continue; s = 1; break;
+        case NMS_LP_AT_UPPER: if (dj <= td) continue; s = -1; break;
+        case NMS_LP_AT_ZERO: if (fabs(dj) <= td) continue; s = dj < 0 ? 1 : -1; break;
+        default: continue;
+        }
+        double v = dj * dj / W->w[j];
+        if (v > bestv) {
+            bestv = v;
+            best = j;
+            *dir = s;
+        }
+    }
+    return best;
+}
+
+/* Target bound of basic variable j when it moves with rate delta (per unit
+ * step); returns 0 when it does not block. */
+static int block_target(const sx_work *W, int j, double delta, int phase1,
+                        double *target)
+{
+    double xj = W->x[j], tol = W->tol_p;
+    if (delta < 0) {
+        if (phase1 && xj > W->ub[j] + tol) {
+            *target = W->ub[j];
+            return 1;
+        }
+        if (phase1 && xj < W->lb[j] - tol)
+            return 0;
+        if (!isfinite(W->lb[j]))
+            return 0;
+        *target = W->lb[j];
+        return 1;
+    }
+    if (phase1 && xj < W->lb[j] - tol) {
+        *target = W->lb[j];
+        return 1;
+    }
+    if (phase1 && xj > W->ub[j] + tol)
+        return 0;
+    if (!isfinite(W->ub[j]))
+        return 0;
+    *target = W->ub[j];
+    return 1;
+}
+
+/* Harris two-pass ratio test.  Returns the leaving position, -1 for a bound
+ * flip of q, -2 when unbounded.  *theta = step length, *target = leaving
+ * variable's new value. */
+static int ratio_test(sx_work *W, int q, int dir, int phase1, double *theta,
+                      double *target)
+{
+    int m = W->m;
+    double tmax = HUGE_VAL, tol = W->tol_p;
+    for (int k = 0; k < m; k++) {
+        double a = W->alpha[k];
+        if (fabs(a) < W->tol_piv)
+            continue;
+        int j = W->head[k];
+        double delta = -dir * a, t;
+        if (!block_target(W, j, delta, phase1, &t))
+            continue;
+        double r = (fabs(W->x[j] - t) + tol) / fabs(delta);
+        if (delta < 0 ? W->x[j] < t : W->x[j] > t)
+            r = tol / fabs(delta);
+        if (r < tmax)
+            tmax = r;
+    }
+    double range = W->ub[q] - W->lb[q];
+    if (isfinite(range) && range <= tmax) {
+        *theta = range;
+        return -1;
+    }
+    if (tmax == HUGE_VAL)
+        return -2;
+    int best = -1;
+    double besta = 0.0, bestr = 0.0, bestt = 0.0;
+    for (int k = 0; k < m; k++) {
+        double a = W->alpha[k];
+        if (fabs(a) < W->tol_piv)
+            continue;
+        int j = W->head[k];
+        double delta = -dir * a, t;
+        if (!block_target(W, j, delta, phase1, &t))
+            continue;
+        double r = (W->x[j] - t) / -delta;
+        if (r <= tmax && fabs(a) > besta) {
+            besta = fabs(a);
+            best = k;
+            bestr = r;
+            bestt = t;
+        }
+    }
+    if (best < 0)
+        return -2;
+    *theta = bestr > 0 ? bestr : 0.0;
+    *target = bestt;
+    return best;
+}
+
+static void set_phase1_costs(sx_work *W)
+{
+    for (int k = 0; k < W->m; k++) {
+        int j = W->head[k];
+        double v = W->x[j];
+        W->cb[k] = v < W->lb[j] - W->tol_p ? -1.0 : v > W->ub[j] + W->tol_p ? 1.0 : 0.0;
+    }
+}
+
+nms_lp_status nms__sx_primal(sx_work *W, int *oom)
+{
+    int n = W->n;
+    int fresh = 0, dphase = 0, degen = 0, restarts = 0;
+    *oom = 0;
+    if (nms__sx_refactor(W)) {
+        *oom = 1;
+        return NMS_LP_NUMERICAL;
+    }
+    fresh = 1;
+    for (;;) {
+        nms_lp_status lim = nms__sx_check_limits(W);
+        if (lim != NMS_LP_UNSOLVED)
+            return lim;
+        if (nms__sx_need_refactor(W)) {
+            if (nms__sx_refactor(W)) {
+                *oom = 1;
+                return NMS_LP_NUMERICAL;
+            }
+            fresh = 1;
+            dphase = 0;
+        }
+        int ninf;
+        double sinf = nms__sx_infeasibility(W, &ninf);
+        if (ninf > 0 && sinf < 1e-6 && W->perturb_allowed) {
+            /* tiny leftover infeasibilities (often an artefact of the
+             * tolerances) make phase 1 cycle: shift the violated bounds to
+             * the current values instead; the true bounds come back at the
+             * end and the dual simplex repairs what remains */
+            for (int k = 0; k < W->m; k++) {
+                int j = W->head[k];
+                if (W->x[j] < W->lb[j] - W->tol_p)
+                    W->lb[j] = W->x[j];
+                else if (W->x[j] > W->ub[j] + W->tol_p)
+                    W->ub[j] = W->x[j];
+            }
+            W->perturbed = 1;
+            ninf = 0;
+            dphase = 0;
+        }
+        int phase1 = ninf > 0;
+        if (phase1) {
+            set_phase1_costs(W);
+            nms__sx_compute_duals(W, W->cb, NULL);
+            dphase = 1;
+        } else if (dphase != 2) {
+            nms__sx_compute_duals(W, NULL, W->c);
+            dphase = 2;
+        }
+        int dir = 1;
+        int q = price(W, &dir);
+#ifdef NMS_LP_TRACE
+        if (W->iter % 500 == 0) {
+            double obj = 0, sinf = nms__sx_infeasibility(W, NULL);
+            for (int j = 0; j < W->N; j++) obj += W->corig[j] * W->x[j];
+            fprintf(stderr, "P it %ld ph %d obj %.10g inf %.3g (%d) pert %d degen %d q %d\n",
+                    W->iter, phase1 ? 1 : 2, obj, sinf, ninf, W->perturbed, degen, q);
+        }
+#endif
+        if (q < 0) {
+            if (!fresh) {
+                if (nms__sx_refactor(W)) {
+                    *oom = 1;
+                    return NMS_LP_NUMERICAL;
+                }
+                fresh = 1;
+                dphase = 0;
+                continue;
+            }
+            if (phase1) {
+                if (W->perturbed) {
+                    nms__sx_unperturb(W);
+                    dphase = 0;
+                    continue;
+                }
+                return NMS_LP_INFEASIBLE;
+            }
+            if (W->perturbed) {
+                nms__sx_unperturb(W);
+                dphase = 0;
+                int nbad = 0;
+                nms__sx_infeasibility(W, &nbad);
+                if (nbad > 0 && W->handoffs < 4) {
+                    /* optimal basis of the perturbed problem: dual feasible,
+                     * slightly primal infeasible -> dual simplex */
+                    W->handoffs++;
+                    return nms__sx_dual(W, oom);
+                }
+                if (nbad > 0)
+                    W->perturb_allowed = 0;
+                continue;
+            }
+            return NMS_LP_OPTIMAL;
+        }
+        nms__sx_ftran_col(W, q);
+        double theta = 0.0, target = 0.0;
+        int r = ratio_test(W, q, dir, phase1, &theta, &target);
+        if (r == -2) {
+            if (!fresh && restarts < 5) {
+                restarts++;
+                if (nms__sx_refactor(W)) {
+                    *oom = 1;
+                    return NMS_LP_NUMERICAL;
+                }
+                fresh = 1;
+                dphase = 0;
+                continue;
+            }
+            if (phase1)
+                return NMS_LP_NUMERICAL;
+            if (W->perturbed) {
+                nms__sx_unperturb(W);
+                dphase = 0;
+                continue;
+            }
+            return NMS_LP_UNBOUNDED;
+        }
+#ifdef NMS_LP_TRACE
+        if (W->iter > 1500 && W->iter < 1506)
+            fprintf(stderr, "  it %ld q %d dir %d d %.3g r %d theta %.3g alpha_r %.3g stat %d x %.6g lb %.6g ub %.6g\n", W->iter, q, dir, W->d[q], r, theta, r >= 0 ? W->alpha[r] : 0.0, W->stat[q], W->x[q], W->lb[q], W->ub[q]);
+#endif
+        W->iter++;
+        fresh = 0;
+        /* move */
+        double step = dir * theta;
+        if (step != 0.0) {
+            W->x[q] += step;
+            for (int k = 0; k < W->m; k++)
+                if (W->alpha[k] != 0.0)
+                    W->x[W->head[k]] -= W->alpha[k] * step;
+        }
+        if (r == -1) {
+            /* bound flip */
+            W->stat[q] = W->stat[q] == NMS_LP_AT_LOWER ? NMS_LP_AT_UPPER : NMS_LP_AT_LOWER;
+            W->x[q] = nms__sx_bound_value(W, q);
+            degen = 0;
+            continue;
+        }
+        if (theta <= 1e-12) {
+            if (++degen >= DEGEN_TRIGGER && W->perturb_allowed) {
+                nms__sx_perturb(W);
+                degen = 0;
+            }
+        } else {
+            degen = 0;
+        }
+        int jl = W->head[r];
+        double ar = W->alpha[r];
+        /* pivot row for devex and the reduced-cost update */
+        nms__sx_pivot_row(W, r);
+        double wq = W->w[q];
+        if (wq > DEVEX_RESET) {
+            for (int j = 0; j < W->N; j++)
+                W->w[j] = 1.0;
+            wq = 1.0;
+        }
+        double thd = W->d[q] / ar;
+        for (int t = 0; t < W->arow_nz; t++) {
+            int j = W->arow_idx[t];
+            if (j == q)
+                continue;
+            double a = W->arow[j] / ar;
+            double wn = a * a * wq;
+            if (wn > W->w[j])
+                W->w[j] = wn;
+            if (dphase == 2)
+                W->d[j] -= thd * W->arow[j];
+        }
+        W->w[jl] = wq / (ar * ar) > 1.0 ? wq / (ar * ar) : 1.0;
+        if (dphase == 2) {
+            W->d[jl] = -thd;
+            W->d[q] = 0.0;
+        }
+        /* leaving variable to its bound */
+        W->x[jl] = target;
+        if (nms__sx_basis_change(W, r, q)) {
+            *oom = 1;
+            return NMS_LP_NUMERICAL;
+        }
+        if (W->lb[jl] == W->ub[jl])
+            W->stat[jl] = NMS_LP_FIXED;
+        else if (target == W->lb[jl])
+            W->stat[jl] = NMS_LP_AT_LOWER;
+        else
+            W->stat[jl] = NMS_LP_AT_UPPER;
+        (void)n;
+    }
+}
+
+/* ------------------------------------------------------------ driver */
+
+static void store_solution(sx_work *W, nms_lp *lp, nms_lp_status st)
+{
+    int m = W->m, n = W->n;
+    double sgn = lp->maximize ? -1.0 : 1.0;
+    nms__sx_compute_duals(W, NULL, W->c);
+    for (int j = 0; j < n; j++) {
+        lp->x[j] = W->x[j] * W->cscale[j];
+        lp->d[j] = sgn * W->d[j] / W->cscale[j];
+        lp->col_stat[j] = W->stat[j];
+    }
+    for (int i = 0; i < m; i++) {
+        lp->y[i] = sgn * W->y[i] * W->rscale[i];
+        lp->row_stat[i] = W->stat[n + i];
+    }
+    /* row activities and objective from the unscaled data */
+    for (int i = 0; i < m; i++)
+        lp->ax[i] = 0.0;
+    double obj = lp->obj_offset;
+    for (int j = 0; j < n; j++) {
+        double xj = lp->x[j];
+        obj += lp->cost[j] * xj;
+        for (size_t p = lp->col_start[j]; p < lp->col_start[j + 1]; p++)
+            lp->ax[lp->row_index[p]] += lp->value[p] * xj;
+    }
+    lp->objective = obj;
+    lp->has_basis = 1;
+    lp->status = st;
+}
+
+int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
+{
+    sx_work W;
+    double t0 = nms__now();
+    if (work_init(&W, lp, opt)) {
+        work_free(&W);
+        return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
+    }
+    W.t0 = t0;
+    W.perturb_allowed = 1;
+    int oom = 0;
+    nms_lp_status st;
+    int use_dual = opt->algorithm == NMS_LP_DUAL;
+    if (opt->algorithm == NMS_LP_AUTO) {
+        /* dual simplex when the start is primal infeasible but dual feasible
+         * up to bound flips (e.g. after bound changes, or c >= 0 with the
+         * slack basis); primal simplex otherwise */
+        if (nms__sx_refactor(&W)) {
+            work_free(&W);
+            return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
+        }
+        int ninf = 0;
+        nms__sx_infeasibility(&W, &ninf);
+        if (ninf > 0) {
+            nms__sx_compute_duals(&W, NULL, W.c);
+            use_dual = nms__sx_dual_infeasible_count(&W) == 0;
+        }
+    }
+    if (use_dual)
+        st = nms__sx_dual(&W, &oom);
+    else
+        st = nms__sx_primal(&W, &oom);
+    if (oom) {
+        work_free(&W);
+        return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
+    }
+    store_solution(&W, lp, st);
+    lp->iterations = W.iter;
+    lp->solve_seconds = nms__now() - t0;
+    work_free(&W);
+    return NMS_OK;
+}

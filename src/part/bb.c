@@ -1,0 +1,576 @@
+/*
+ * bb.c - branch-and-price over an explicit pool of groups, Ryan-Foster
+ * branching.
+ *
+ * Problem: max sum_S v(S) x_S over partitions built from pool groups only.
+ * A node is a list of decisions (i, j, together) / (i, j, apart); a group is
+ * allowed at a node when it holds both or neither of every "together" pair
+ * and not both of any "apart" pair.  At each node the master LP (columns: a
+ * subset of the pool, plus one artificial column per channel with cost -BIG
+ * so every node LP is feasible) is solved and priced against the allowed
+ * pool groups (a plain scan of the pool) until no allowed group has
+ * positive reduced cost.  The node bound is Lagrangian and rigorous for any
+ * duals pi:
+ *
+ *     best partition at the node <= sum_i pi_i + (C/4) max(0, max_{S allowed} rc(S)).
+ *
+ * Nodes with bound <= the target are cut.  Integral LP solutions (without
+ * artificials) are partitions.  Branching pair: the (i, j) whose
+ * f_ij = sum_{S ni i,j} x_S is closest to 1/2 (ties: lowest pair).  Open
+ * nodes are taken best bound first (ties: the newest).
+ *
+ * Arrays: pool allowed flags n, LP-column map, C*C pair sums, the open-node
+ * list with each node's decisions.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "part/part.h"
+#include "util/util.h"
+
+typedef struct dec {
+    int32_t i, j;
+    int together;
+} dec;
+
+typedef struct node {
+    double bound;   /* parent's bound */
+    long id;
+    size_t nd;
+    dec *d;
+} node;
+
+static int allowed(const int32_t g[4], const dec *d, size_t nd)
+{
+    for (size_t q = 0; q < nd; q++) {
+        int hi = 0, hj = 0;
+        for (int k = 0; k < 4; k++) {
+            hi |= g[k] == d[q].i;
+            hj |= g[k] == d[q].j;
+        }
+        if (d[q].together ? hi != hj : (hi && hj))
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct bbst {
+    const nms__pp *p;
+    const nms__col *pool;
+    size_t n, C;
+    nms_lp *lp;
+    size_t nlp;             /* LP columns: C artificials, then pool columns */
+    size_t *lp2pool;        /* nlp - C entries */
+    unsigned char *in_lp;   /* n */
+    unsigned char *ok;      /* n: allowed at the current node */
+    double *ub;             /* current LP upper bound per LP column */
+    size_t lpcap;
+    double big;
+} bbst;
+
+static int add_pool_cols(bbst *s, const size_t *which, size_t m, nms_error *err)
+{
+    if (!m)
+        return NMS_OK;
+    double *cost = nms__malloc_array(m, sizeof *cost), *hi = nms__malloc_array(m, sizeof *hi);
+    double *val = nms__malloc_array(4 * m, sizeof *val);
+    size_t *start = nms__malloc_array(m + 1, sizeof *start);
+    int32_t *idx = nms__malloc_array(4 * m, sizeof *idx);
+    int st = NMS_OK;
+    if (s->nlp - s->C + m > s->lpcap) {
+        size_t nc = (s->nlp - s->C + m) * 2;
+        size_t *q = nms__realloc_array(s->lp2pool, nc, sizeof *q);
+        double *u = nms__realloc_array(s->ub, nc + s->C, sizeof *u);
+        if (q)
+            s->lp2pool = q;
+        if (u)
+            s->ub = u;
+        if (!q || !u) {
+            st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+            goto out;
+        }
+        s->lpcap = nc;
+    }
+    if (!cost || !hi || !val || !start || !idx) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+        goto out;
+    }
+    for (size_t q = 0; q < m; q++) {
+        const nms__col *c = &s->pool[which[q]];
+        cost[q] = c->v;
+        hi[q] = HUGE_VAL; /* x <= 1 is implied by the rows; an explicit bound would spoil the duals */
+        start[q] = 4 * q;
+        for (int k = 0; k < 4; k++) {
+            idx[4 * q + (size_t)k] = c->g[k];
+            val[4 * q + (size_t)k] = 1.0;
+        }
+    }
+    start[m] = 4 * m;
+    if ((st = nms_lp_add_cols(s->lp, m, cost, NULL, hi, start, idx, val, err)) != NMS_OK)
+        goto out;
+    for (size_t q = 0; q < m; q++) {
+        s->lp2pool[s->nlp - s->C] = which[q];
+        s->ub[s->nlp] = HUGE_VAL;
+        s->in_lp[which[q]] = 1;
+        s->nlp++;
+    }
+out:
+    nms__free(cost);
+    nms__free(hi);
+    nms__free(val);
+    nms__free(start);
+    nms__free(idx);
+    return st;
+}
+
+static int build_lp(bbst *s, nms_error *err)
+{
+    size_t C = s->C;
+    double *ones = nms__malloc_array(C, sizeof *ones), *cost = nms__malloc_array(C, sizeof *cost);
+    double *val = nms__malloc_array(C, sizeof *val);
+    size_t *start = nms__malloc_array(C + 1, sizeof *start);
+    int32_t *idx = nms__malloc_array(C, sizeof *idx);
+    int st = NMS_OK;
+    if (!ones || !cost || !val || !start || !idx) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+        goto out;
+    }
+    for (size_t i = 0; i < C; i++) {
+        ones[i] = 1.0;
+        cost[i] = -s->big;
+        val[i] = 1.0;
+        start[i] = i;
+        idx[i] = (int32_t)i;
+    }
+    start[C] = C;
+    if ((st = nms_lp_create(&s->lp, err)) != NMS_OK)
+        goto out;
+    nms_lp_set_maximize(s->lp, 1);
+    if ((st = nms_lp_add_rows(s->lp, C, ones, ones, err)) != NMS_OK ||
+        (st = nms_lp_add_cols(s->lp, C, cost, NULL, NULL, start, idx, val, err)) != NMS_OK)
+        goto out;
+    for (size_t i = 0; i < C; i++)
+        s->ub[i] = HUGE_VAL;
+    s->nlp = C;
+out:
+    nms__free(ones);
+    nms__free(cost);
+    nms__free(val);
+    nms__free(start);
+    nms__free(idx);
+    return st;
+}
+
+/* The same LP (artificials, then the pool columns in LP order, current
+ * bounds) built afresh: no basis. */
+static int rebuild_lp(bbst *s, nms_error *err)
+{
+    size_t C = s->C, m = s->nlp - C;
+    size_t *which = nms__malloc_array(m + 1, sizeof *which);
+    double *ub = nms__malloc_array(m + 1, sizeof *ub);
+    int st = NMS_OK;
+    if (!which || !ub) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+        goto out;
+    }
+    memcpy(which, s->lp2pool, m * sizeof *which);
+    memcpy(ub, s->ub + C, m * sizeof *ub);
+    nms_lp_free(s->lp);
+    s->lp = NULL;
+    for (size_t q = 0; q < m; q++)
+        s->in_lp[which[q]] = 0;
+    if ((st = build_lp(s, err)) != NMS_OK || (st = add_pool_cols(s, which, m, err)) != NMS_OK)
+        goto out;
+    for (size_t k = C; k < s->nlp; k++)
+        if (ub[k - C] != s->ub[k]) {
+            if ((st = nms_lp_set_col_bounds(s->lp, k, 0.0, ub[k - C], err)) != NMS_OK)
+                goto out;
+            s->ub[k] = ub[k - C];
+        }
+out:
+    nms__free(which);
+    nms__free(ub);
+    return st;
+}
+
+/* LP rounding + local search: take LP columns by decreasing x (ties: lower
+ * LP index) while disjoint, group the leftover channels in index order,
+ * then improve with the re-split local search.  Writes a partition to
+ * perm and returns its value. */
+static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
+                       volatile int *interrupt)
+{
+    size_t C = s->C, m = 0, np = 0;
+    size_t *ord = NULL;
+    unsigned char *used = nms__calloc(C, 1);
+    if (!used)
+        return -HUGE_VAL;
+    ord = nms__malloc_array(s->nlp - C + 1, sizeof *ord);
+    if (!ord) {
+        nms__free(used);
+        return -HUGE_VAL;
+    }
+    for (size_t k = C; k < s->nlp; k++)
+        if (x[k] > 1e-9)
+            ord[m++] = k;
+    /* insertion sort by x descending (m is small: the LP support) */
+    for (size_t a = 1; a < m; a++) {
+        size_t v = ord[a], b = a;
+        while (b > 0 && x[ord[b - 1]] < x[v]) {
+            ord[b] = ord[b - 1];
+            b--;
+        }
+        ord[b] = v;
+    }
+    for (size_t a = 0; a < m; a++) {
+        const int32_t *g = s->pool[s->lp2pool[ord[a] - C]].g;
+        if (used[g[0]] || used[g[1]] || used[g[2]] || used[g[3]])
+            continue;
+        for (int k = 0; k < 4; k++) {
+            used[g[k]] = 1;
+            perm[np++] = g[k];
+        }
+    }
+    for (size_t i = 0; i < C; i++)
+        if (!used[i])
+            perm[np++] = (int32_t)i;
+    nms__free(ord);
+    nms__free(used);
+    if (nms__ls_resplit(s->p, perm, deadline, interrupt, NULL) != NMS_OK)
+        return -HUGE_VAL;
+    return nms__pp_perm_value(s->p, perm);
+}
+
+/* Evaluate a node: column generation over the allowed pool.  Outputs the
+ * rigorous bound, whether the LP solution is an integral partition, and a
+ * branching pair.  *ok_lp = 0 if the LP could not be solved. */
+static int eval_node(bbst *s, const dec *d, size_t nd, double target, double deadline,
+                     volatile int *interrupt, double *bound, int *integral, int32_t *bi,
+                     int32_t *bj, double *xval, int *ok_lp, double *pi, double *rcs,
+                     size_t *cand, double *pairf, int32_t *perm, nms_error *err)
+{
+    size_t C = s->C, G = C / 4, n = s->n;
+    int st;
+    *ok_lp = 0;
+    *integral = 0;
+    *bi = *bj = -1;
+    for (size_t q = 0; q < n; q++)
+        s->ok[q] = (unsigned char)allowed(s->pool[q].g, d, nd);
+    for (size_t k = C; k < s->nlp; k++) {
+        double u = s->ok[s->lp2pool[k - C]] ? HUGE_VAL : 0.0;
+        if (u != s->ub[k]) {
+            if ((st = nms_lp_set_col_bounds(s->lp, k, 0.0, u, err)) != NMS_OK)
+                return st;
+            s->ub[k] = u;
+        }
+    }
+    double best_bound = HUGE_VAL;
+    for (int it = 0; it < 1000; it++) {
+        nms_lp_options lo;
+        nms_lp_options_default(&lo);
+        lo.interrupt = interrupt;
+        lo.iteration_limit = 10 * (long)(C + s->nlp / 4) + 1000;
+        if (deadline > 0) {
+            lo.time_limit = deadline - nms__now();
+            if (lo.time_limit <= 0)
+                return NMS_OK;
+        }
+        if ((st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
+            return st;
+        if (nms_lp_get_status(s->lp) == NMS_LP_ITERATION_LIMIT) {
+            /* a stalled warm start: rebuild this node's LP and solve it cold */
+            lo.iteration_limit = 0;
+            if ((st = rebuild_lp(s, err)) != NMS_OK || (st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
+                return st;
+        }
+        if (nms_lp_get_status(s->lp) != NMS_LP_OPTIMAL)
+            return NMS_OK;
+        nms_lp_get_row_duals(s->lp, pi);
+        double sumpi = 0.0;
+        for (size_t i = 0; i < C; i++)
+            sumpi += pi[i];
+        double maxrc = 0.0;
+        size_t m = 0;
+        double tol = 1e-9 * s->p->vscale;
+        for (size_t q = 0; q < n; q++) {
+            if (!s->ok[q])
+                continue;
+            double rc = s->pool[q].v - nms__pi_sum4(pi, s->pool[q].g);
+            if (rc > maxrc)
+                maxrc = rc;
+            if (rc > tol && !s->in_lp[q]) {
+                rcs[q] = rc;
+                cand[m++] = q;
+            }
+        }
+        double b = sumpi + (double)G * maxrc;
+        if (b < best_bound)
+            best_bound = b;
+        if (best_bound <= target || m == 0)
+            break;
+        /* add the 2C best candidates (partial selection by rc) */
+        size_t want = 2 * C;
+        if (m > want) {
+            /* keep the `want` best by rc (ties: lower pool index) in top[] */
+            size_t *top = cand + m; /* scratch after the candidates: caller sized 2n */
+            size_t nt = 0;
+            for (size_t a = 0; a < m; a++) {
+                size_t q = cand[a];
+                if (nt == want && rcs[q] <= rcs[top[nt - 1]])
+                    continue;
+                size_t pos = nt < want ? nt++ : want - 1;
+                while (pos > 0 && rcs[top[pos - 1]] < rcs[q]) {
+                    top[pos] = top[pos - 1];
+                    pos--;
+                }
+                top[pos] = q;
+            }
+            memmove(cand, top, nt * sizeof *cand);
+            m = nt;
+        }
+        if ((st = add_pool_cols(s, cand, m, err)) != NMS_OK)
+            return st;
+    }
+    *ok_lp = 1;
+    *bound = best_bound;
+    if (best_bound <= target)
+        return NMS_OK;
+    /* Primal solution: integral? pair sums for branching. */
+    double *x = xval;
+    nms_lp_get_primal(s->lp, x);
+    int art = 0, frac = 0;
+    for (size_t i = 0; i < C; i++)
+        if (x[i] > 1e-7)
+            art = 1;
+    for (size_t k = C; k < s->nlp; k++)
+        if (x[k] > 1e-7 && x[k] < 1 - 1e-7)
+            frac = 1;
+    if (!art && !frac) {
+        size_t g = 0;
+        for (size_t k = C; k < s->nlp && g < G; k++)
+            if (x[k] > 0.5) {
+                memcpy(perm + 4 * g, s->pool[s->lp2pool[k - C]].g, 4 * sizeof(int32_t));
+                g++;
+            }
+        *integral = g == G;
+        if (*integral)
+            return NMS_OK;
+    }
+    memset(pairf, 0, C * C * sizeof *pairf);
+    for (size_t k = C; k < s->nlp; k++) {
+        if (x[k] <= 1e-9)
+            continue;
+        const int32_t *g = s->pool[s->lp2pool[k - C]].g;
+        for (int a = 0; a < 4; a++)
+            for (int b = a + 1; b < 4; b++)
+                pairf[(size_t)g[a] * C + (size_t)g[b]] += x[k];
+    }
+    double bestd = 2.0;
+    for (size_t i = 0; i < C; i++)
+        for (size_t j = i + 1; j < C; j++) {
+            double f = pairf[i * C + j];
+            if (f > 1e-6 && f < 1 - 1e-6 && fabs(f - 0.5) < bestd) {
+                bestd = fabs(f - 0.5);
+                *bi = (int32_t)i;
+                *bj = (int32_t)j;
+            }
+        }
+    return NMS_OK;
+}
+
+int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
+                 double deadline, volatile int *interrupt, long node_limit,
+                 int32_t *perm, int *found, double *found_value, int *complete,
+                 double *open_bound, long *nodes, nms_error *err)
+{
+    size_t C = p->C;
+    bbst s;
+    memset(&s, 0, sizeof s);
+    s.p = p;
+    s.pool = pool;
+    s.n = n;
+    s.C = C;
+    s.big = 10.0 * p->vscale + 1.0;
+    *found = 0;
+    *complete = 0;
+    *open_bound = HUGE_VAL;
+    node *open = NULL;
+    size_t nopen = 0, capopen = 0;
+    long next_id = 0;
+    double *pi = nms__malloc_array(C, sizeof *pi), *rcs = nms__malloc_array(n + 1, sizeof *rcs);
+    size_t *cand = nms__malloc_array(2 * n + 2 * C + 1, sizeof *cand);
+    double *pairf = nms__malloc_array(C * C, sizeof *pairf);
+    int32_t *cur = nms__malloc_array(C, sizeof *cur);
+    double *x = NULL;
+    size_t xcap = 0;
+    s.in_lp = nms__calloc(n + 1, 1);
+    s.ok = nms__calloc(n + 1, 1);
+    s.lpcap = 256;
+    s.lp2pool = nms__malloc_array(s.lpcap, sizeof *s.lp2pool);
+    s.ub = nms__malloc_array(s.lpcap + C, sizeof *s.ub);
+    int st = NMS_OK;
+    if (!pi || !rcs || !cand || !pairf || !cur || !s.in_lp || !s.ok || !s.lp2pool || !s.ub) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
+        goto out;
+    }
+    if ((st = build_lp(&s, err)) != NMS_OK)
+        goto out;
+    /* seed the LP with the best-rc pool groups (pool is in rc order) */
+    {
+        size_t m = n < 4 * C ? n : 4 * C;
+        for (size_t q = 0; q < m; q++)
+            cand[q] = q;
+        if ((st = add_pool_cols(&s, cand, m, err)) != NMS_OK)
+            goto out;
+    }
+    open = nms__malloc_array(16, sizeof *open);
+    capopen = 16;
+    if (!open) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+        goto out;
+    }
+    open[0].bound = HUGE_VAL;
+    open[0].id = next_id++;
+    open[0].nd = 0;
+    open[0].d = NULL;
+    nopen = 1;
+    long count = 0;
+    int gave_up = 0;
+    while (nopen) {
+        /* best bound first, ties to the newest */
+        size_t bi = 0;
+        for (size_t q = 1; q < nopen; q++)
+            if (open[q].bound > open[bi].bound ||
+                (open[q].bound == open[bi].bound && open[q].id > open[bi].id))
+                bi = q;
+        node nd = open[bi];
+        open[bi] = open[--nopen];
+        if (nd.bound <= target) {
+            nms__free(nd.d);
+            continue;
+        }
+        if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline) ||
+            (node_limit > 0 && count >= node_limit)) {
+            open[nopen++] = nd; /* keep it open for the bound */
+            gave_up = 1;
+            break;
+        }
+        count++;
+        double b = HUGE_VAL;
+        int integral = 0, ok_lp = 0;
+        int32_t pi_ = -1, pj_ = -1;
+        /* x must hold every LP column; the LP grows inside eval_node, so
+         * allocate for the worst case: every pool group plus artificials. */
+        if (!x) {
+            xcap = n + C + 1;
+            x = nms__malloc_array(xcap, sizeof *x);
+            if (!x) {
+                nms__free(nd.d);
+                st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+                goto out;
+            }
+        }
+        st = eval_node(&s, nd.d, nd.nd, target, deadline, interrupt, &b, &integral, &pi_, &pj_, x,
+                       &ok_lp, pi, rcs, cand, pairf, cur, err);
+        if (st) {
+            nms__free(nd.d);
+            goto out;
+        }
+        if (!ok_lp) {
+            open[nopen++] = nd;
+            gave_up = 1;
+            break;
+        }
+        if (b > nd.bound)
+            b = nd.bound;
+        if (b <= target) {
+            nms__free(nd.d);
+            continue;
+        }
+        if (!integral && (count <= 20 || count % 10 == 0)) {
+            double v = round_lp(&s, x, cur, deadline, interrupt);
+            if (v > target) {
+                target = v;
+                *found = 1;
+                *found_value = v;
+                memcpy(perm, cur, C * sizeof *perm);
+                if (b <= target) {
+                    nms__free(nd.d);
+                    continue;
+                }
+            }
+        }
+        if (integral) {
+            double v = 0.0;
+            for (size_t g = 0; g < C / 4; g++)
+                v += nms__pp_group_value(p, cur + 4 * g);
+            if (v > target) {
+                target = v;
+                *found = 1;
+                *found_value = v;
+                memcpy(perm, cur, C * sizeof *perm);
+            }
+            nms__free(nd.d);
+            continue;
+        }
+        if (pi_ < 0) { /* cannot branch: give up on a proof */
+            open[nopen++] = nd;
+            gave_up = 1;
+            break;
+        }
+        if (nopen + 2 > capopen) {
+            size_t nc = capopen * 2 + 2;
+            node *q = nms__realloc_array(open, nc, sizeof *q);
+            if (!q) {
+                nms__free(nd.d);
+                st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+                goto out;
+            }
+            open = q;
+            capopen = nc;
+        }
+        for (int t = 0; t < 2; t++) {
+            node ch;
+            ch.bound = b;
+            ch.id = next_id++;
+            ch.nd = nd.nd + 1;
+            ch.d = nms__malloc_array(ch.nd, sizeof *ch.d);
+            if (!ch.d) {
+                nms__free(nd.d);
+                st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+                goto out;
+            }
+            if (nd.nd)
+                memcpy(ch.d, nd.d, nd.nd * sizeof *ch.d);
+            ch.d[nd.nd].i = pi_;
+            ch.d[nd.nd].j = pj_;
+            ch.d[nd.nd].together = t == 1; /* "together" explored first (newest) */
+            open[nopen++] = ch;
+        }
+        nms__free(nd.d);
+    }
+    *nodes += count;
+    *complete = !gave_up;
+    double ob = -HUGE_VAL;
+    for (size_t q = 0; q < nopen; q++)
+        if (open[q].bound > ob)
+            ob = open[q].bound;
+    *open_bound = ob;
+out:
+    for (size_t q = 0; q < nopen; q++)
+        nms__free(open[q].d);
+    nms__free(open);
+    nms_lp_free(s.lp);
+    nms__free(s.lp2pool);
+    nms__free(s.ub);
+    nms__free(s.in_lp);
+    nms__free(s.ok);
+    nms__free(pi);
+    nms__free(rcs);
+    nms__free(cand);
+    nms__free(pairf);
+    nms__free(cur);
+    nms__free(x);
+    return st;
+}

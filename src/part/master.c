@@ -1,0 +1,301 @@
+/*
+ * master.c - column generation for the root of the set-partitioning LP
+ *
+ *     max  sum_S v(S) x_S   s.t.  sum_{S ni i} x_S = 1  (i < C),  x >= 0
+ *
+ * over a growing pool of groups, with the simplex of src/lp (warm
+ * re-solves after adding columns).  Duals pi (row duals of the maximisation:
+ * v(S) - pi(S) <= 0 for every pool column at an optimum).  Pricing: the
+ * dual-guided heuristic first; when it finds nothing, exact enumeration
+ * (pricing_exact.c), whose maximum gives the Lagrangian bound
+ * sum pi + (C/4) max(0, max rc) -- valid for any pi, so LP inaccuracy can
+ * only weaken it, never invalidate it.
+ *
+ * The pool keeps one copy of each group (hash set on the packed indices).
+ * The (pi, max rc) pair of the best bound is what the caller gets, so the
+ * reduced-cost enumeration after us uses a certified pair.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "part/part.h"
+#include "util/util.h"
+
+typedef struct pool {
+    nms__col *c;
+    size_t n, cap;
+    uint64_t *keys;   /* open addressing, 0 = empty; key = packed group + 1 */
+    size_t kcap;
+} pool;
+
+static uint64_t key_of(const int32_t g[4])
+{
+    return (((uint64_t)g[0] << 48) | ((uint64_t)g[1] << 32) | ((uint64_t)g[2] << 16) | (uint64_t)g[3]) + 1;
+}
+
+static size_t hash_slot(uint64_t k, size_t cap)
+{
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    return (size_t)(k & (cap - 1));
+}
+
+static int pool_has(const pool *pl, uint64_t k)
+{
+    for (size_t s = hash_slot(k, pl->kcap);; s = (s + 1) & (pl->kcap - 1)) {
+        if (pl->keys[s] == k)
+            return 1;
+        if (!pl->keys[s])
+            return 0;
+    }
+}
+
+/* Add a column unless present; returns 1 added, 0 present, -1 no memory. */
+static int pool_add(pool *pl, const nms__col *c)
+{
+    uint64_t k = key_of(c->g);
+    if ((pl->n + 1) * 2 > pl->kcap) {
+        size_t nk = pl->kcap ? pl->kcap * 2 : 1024;
+        uint64_t *keys = nms__calloc(nk, sizeof *keys);
+        if (!keys)
+            return -1;
+        for (size_t q = 0; q < pl->kcap; q++)
+            if (pl->keys[q]) {
+                size_t s = hash_slot(pl->keys[q], nk);
+                while (keys[s])
+                    s = (s + 1) & (nk - 1);
+                keys[s] = pl->keys[q];
+            }
+        nms__free(pl->keys);
+        pl->keys = keys;
+        pl->kcap = nk;
+    }
+    if (pool_has(pl, k))
+        return 0;
+    if (pl->n == pl->cap) {
+        size_t nc = pl->cap ? pl->cap * 2 : 256;
+        nms__col *q = nms__realloc_array(pl->c, nc, sizeof *q);
+        if (!q)
+            return -1;
+        pl->c = q;
+        pl->cap = nc;
+    }
+    pl->c[pl->n++] = *c;
+    size_t s = hash_slot(k, pl->kcap);
+    while (pl->keys[s])
+        s = (s + 1) & (pl->kcap - 1);
+    pl->keys[s] = k;
+    return 1;
+}
+
+static int stopped(const nms__cg *cg)
+{
+    return (cg->interrupt && *cg->interrupt) || (cg->deadline > 0 && nms__now() > cg->deadline);
+}
+
+/* Add pool columns [from, pl->n) to the LP. */
+static int lp_add_pool(nms_lp *lp, const pool *pl, size_t from, nms_error *err)
+{
+    size_t n = pl->n - from;
+    if (!n)
+        return NMS_OK;
+    double *cost = nms__malloc_array(n, sizeof *cost), *lo = nms__malloc_array(n, sizeof *lo);
+    double *hi = nms__malloc_array(n, sizeof *hi), *val = nms__malloc_array(4 * n, sizeof *val);
+    size_t *start = nms__malloc_array(n + 1, sizeof *start);
+    int32_t *idx = nms__malloc_array(4 * n, sizeof *idx);
+    int st = NMS_OK;
+    if (!cost || !lo || !hi || !val || !start || !idx) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory adding master columns");
+        goto out;
+    }
+    for (size_t q = 0; q < n; q++) {
+        const nms__col *c = &pl->c[from + q];
+        cost[q] = c->v;
+        lo[q] = 0.0;
+        hi[q] = HUGE_VAL;
+        start[q] = 4 * q;
+        for (int k = 0; k < 4; k++) {
+            idx[4 * q + (size_t)k] = c->g[k];
+            val[4 * q + (size_t)k] = 1.0;
+        }
+    }
+    start[n] = 4 * n;
+    st = nms_lp_add_cols(lp, n, cost, lo, hi, start, idx, val, err);
+out:
+    nms__free(cost);
+    nms__free(lo);
+    nms__free(hi);
+    nms__free(val);
+    nms__free(start);
+    nms__free(idx);
+    return st;
+}
+
+/* A fresh master LP over the whole pool. */
+static int master_build(nms_lp **lp, const pool *pl, size_t C, const double *ones, nms_error *err)
+{
+    int st = nms_lp_create(lp, err);
+    if (st)
+        return st;
+    nms_lp_set_maximize(*lp, 1);
+    if ((st = nms_lp_add_rows(*lp, C, ones, ones, err)) != NMS_OK)
+        return st;
+    return lp_add_pool(*lp, pl, 0, err);
+}
+
+int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
+{
+    const size_t C = p->C, G = C / 4;
+    pool pl = {0};
+    nms_lp *lp = NULL;
+    double *pi = nms__malloc_array(C, sizeof *pi), *ones = nms__malloc_array(C, sizeof *ones);
+    nms__col *hcols = NULL;
+    nms__price_res pr;
+    int st = NMS_OK;
+    memset(&pr, 0, sizeof pr);
+    cg->sumpi = 0.0;
+    cg->max_rc_ub = HUGE_VAL;
+    cg->bound = HUGE_VAL;
+    cg->converged = 0;
+    cg->lp_value = NAN;
+    cg->pool = NULL;
+    cg->npool = 0;
+    cg->rounds = 0;
+    if (!pi || !ones) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in column generation");
+        goto out;
+    }
+    for (size_t i = 0; i < C; i++) {
+        ones[i] = 1.0;
+        cg->pi[i] = 0.0;
+    }
+    for (size_t g = 0; g < G; g++) {
+        nms__col c;
+        memcpy(c.g, cg->init_perm + 4 * g, sizeof c.g);
+        nms__sort4(c.g);
+        c.v = nms__pp_group_value(p, c.g);
+        c.rc = 0.0;
+        if (pool_add(&pl, &c) < 0) {
+            st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in column generation");
+            goto out;
+        }
+    }
+    if ((st = master_build(&lp, &pl, C, ones, err)) != NMS_OK)
+        goto out;
+    const double tol_rc = 1e-9 * p->vscale;
+    size_t in_lp = pl.n;
+    int use_heur = 1;
+    size_t kexact = 2 * C > 16 ? 2 * C : 16, kheur = C / 2 > 8 ? C / 2 : 8;
+    for (;;) {
+        if (stopped(cg))
+            break;
+        nms_lp_options lo;
+        nms_lp_options_default(&lo);
+        lo.interrupt = cg->interrupt;
+        if (cg->deadline > 0) {
+            lo.time_limit = cg->deadline - nms__now();
+            if (lo.time_limit <= 0)
+                break;
+        }
+        lo.iteration_limit = 10 * (long)(C + pl.n / 4) + 1000; /* a stalled warm start is rebuilt below */
+        if ((st = nms_lp_solve(lp, &lo, err)) != NMS_OK)
+            goto out;
+        if (nms_lp_get_status(lp) != NMS_LP_OPTIMAL && !stopped(cg)) {
+            /* A stalled warm start: rebuild the master and solve it cold. */
+            nms_lp_free(lp);
+            lp = NULL;
+            lo.iteration_limit = 0;
+            if ((st = master_build(&lp, &pl, C, ones, err)) != NMS_OK ||
+                (st = nms_lp_solve(lp, &lo, err)) != NMS_OK)
+                goto out;
+        }
+        if (nms_lp_get_status(lp) != NMS_LP_OPTIMAL)
+            break; /* keep the best certified bound so far */
+        nms_lp_get_row_duals(lp, pi);
+        double sumpi = 0.0;
+        for (size_t i = 0; i < C; i++)
+            sumpi += pi[i];
+        double lpval = nms_lp_objective(lp);
+        cg->rounds++;
+        size_t nh = 0;
+        if (use_heur && (st = nms__price_heuristic(p, pi, tol_rc, kheur, cg->threads, &hcols, &nh, err)) != NMS_OK)
+            goto out;
+        size_t added = 0;
+        for (size_t q = 0; q < nh; q++) {
+            int a = pool_add(&pl, &hcols[q]);
+            if (a < 0) {
+                st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in column generation");
+                goto out;
+            }
+            added += (size_t)a;
+        }
+        nms__free(hcols);
+        hcols = NULL;
+        if (use_heur && added < C / 8 + 1)
+            use_heur = 0; /* the heuristic has dried up: exact pricing from now on */
+        if (!added) {
+            nms__price_req rq;
+            memset(&rq, 0, sizeof rq);
+            rq.pi = pi;
+            rq.thr = tol_rc;
+            rq.k = kexact;
+            rq.threads = cg->threads;
+            rq.deadline = cg->deadline;
+            rq.interrupt = cg->interrupt;
+            nms__free(pr.cols);
+            if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
+                goto out;
+            if (!pr.complete)
+                break;
+            double M = pr.max_rc_ub > 0 ? pr.max_rc_ub : 0.0;
+            double bound = sumpi + (double)G * M;
+            if (bound < cg->bound) {
+                cg->bound = bound;
+                cg->sumpi = sumpi;
+                cg->max_rc_ub = pr.max_rc_ub;
+                memcpy(cg->pi, pi, C * sizeof *pi);
+            }
+            for (size_t q = 0; q < pr.n; q++) {
+                int a = pool_add(&pl, &pr.cols[q]);
+                if (a < 0) {
+                    st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in column generation");
+                    goto out;
+                }
+                added += (size_t)a;
+            }
+            if (cg->on_bound)
+                cg->on_bound(cg->ctx, cg->bound, (long)pl.n, cg->rounds);
+            if (!added) { /* no column with rc > tol: the LP relaxation is solved */
+                cg->converged = 1;
+                cg->lp_value = lpval;
+                break;
+            }
+            if (cg->bound <= cg->z_inc + cg->gap * fabs(cg->z_inc))
+                break;
+        } else if (cg->on_bound && (cg->rounds % 8) == 0) {
+            cg->on_bound(cg->ctx, cg->bound, (long)pl.n, cg->rounds);
+        }
+        if ((st = lp_add_pool(lp, &pl, in_lp, err)) != NMS_OK)
+            goto out;
+        in_lp = pl.n;
+    }
+    /* Hand over the pool with reduced costs w.r.t. the certified pi. */
+    for (size_t q = 0; q < pl.n; q++)
+        pl.c[q].rc = pl.c[q].v - nms__pi_sum4(cg->pi, pl.c[q].g);
+    if (pl.n > 1)
+        qsort(pl.c, pl.n, sizeof *pl.c, nms__col_cmp);
+    cg->pool = pl.c;
+    cg->npool = pl.n;
+    pl.c = NULL;
+out:
+    nms_lp_free(lp);
+    nms__free(pl.c);
+    nms__free(pl.keys);
+    nms__free(pr.cols);
+    nms__free(hcols);
+    nms__free(pi);
+    nms__free(ones);
+    return st;
+}

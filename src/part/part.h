@@ -1,0 +1,169 @@
+/*
+ * part.h - internal interface of the channel partition solver.
+ *
+ * The problem.  A nonnegative score matrix S (R rows x C columns, C a
+ * multiple of 4).  A group is a 4-subset G of {0..C-1}; its value is
+ *
+ *     v(G) = sum_r top2( S[r, G] )          (two largest of the four)
+ *
+ * and we maximise sum_g v(G_g) over partitions of the C columns into C/4
+ * groups.  v is submodular (it is the weighted rank of a uniform matroid
+ * of rank 2, row by row), so for A subset of G:
+ *
+ *     v(G) <= v(A) + sum_{k in G \ A} ( v(A + k) - v(A) )            (1)
+ *
+ * which is the bound the exact pricing prunes with.  For sorted a >= b >= c
+ * in one row, top2(a, b, c, x) = a + max(b, x).
+ *
+ * Set-partitioning form: max sum_S v(S) x_S, sum_{S ni i} x_S = 1 (every
+ * channel i), x_S in {0,1}.  For any dual vector pi (length C) the reduced
+ * cost of S is rc(S) = v(S) - sum_{i in S} pi_i and, since every partition
+ * has exactly C/4 groups,
+ *
+ *     value(P) = sum_i pi_i + sum_{S in P} rc(S)                       (2)
+ *     z*       <= sum_i pi_i + (C/4) max(0, max_S rc(S))   (Lagrangian bound)
+ *
+ * By (2), a partition better than z_inc + delta uses only groups with
+ * rc(S) > z_inc + delta - sum pi - (C/4 - 1) max(0, max rc): enumerating
+ * those groups and searching partitions among them is exact (bb.c).
+ *
+ * Storage.  nms__pp keeps S column by column (x[c * Rp + r], Rp = R rounded
+ * up to a multiple of 4, padding rows zero), so a group's rows are
+ * contiguous.  Every sum over rows uses the same 4-lane pattern
+ * (lane r % 4, then (l0 + l1) + (l2 + l3)) so that v(G) is bit-identical
+ * wherever it is computed; top2 of a row is exact (one rounded addition of
+ * the two largest), whatever order the four values come in.
+ *
+ * Memory: O(R * C) for the matrix, O(C^2) for the swap search, O(R + C)
+ * per thread in the pricing; never O(C^4).
+ */
+#ifndef NMS_PART_PART_H
+#define NMS_PART_PART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nmsparse.h"
+
+typedef struct nms__pp {
+    size_t R, Rp, C;
+    double *x;      /* C * Rp, column-major, zero-padded rows */
+    double vscale;  /* a size for absolute tolerances: max over c of sum_r S[r,c] * 2 */
+} nms__pp;
+
+int nms__pp_init(nms__pp *p, const double *s, size_t R, size_t C, nms_error *err);
+void nms__pp_free(nms__pp *p);
+
+/* v(G) with the canonical 4-lane row sum. */
+double nms__pp_group_value(const nms__pp *p, const int32_t g[4]);
+/* sum_g v(G_g) of a permutation (groups = positions 4g..4g+3). */
+double nms__pp_perm_value(const nms__pp *p, const int32_t *perm);
+
+/* ---- columns (groups) ----------------------------------------------------- */
+
+typedef struct nms__col {
+    int32_t g[4];   /* sorted ascending */
+    double v;       /* v(G) */
+    double rc;      /* v(G) - pi(G) with pi summed in ascending channel order */
+} nms__col;
+
+/* Order: rc descending, then g lexicographically ascending. */
+int nms__col_cmp(const void *a, const void *b);
+/* Sort the 4 indices of g ascending. */
+void nms__sort4(int32_t g[4]);
+/* pi(G) summed in ascending order of the (sorted) channels. */
+double nms__pi_sum4(const double *pi, const int32_t g[4]);
+
+/* ---- exact pricing ---------------------------------------------------------- */
+
+typedef struct nms__price_req {
+    const double *pi;      /* C duals; NULL = all zero */
+    double thr;            /* report only groups with rc > thr */
+    size_t k;              /* top-k mode: the k best (k >= 1) */
+    int collect_all;       /* instead: every group with rc > thr, at most cap */
+    size_t cap;
+    int threads;           /* 0 = OpenMP default */
+    double deadline;       /* nms__now() time to give up; 0 = none */
+    volatile int *interrupt;
+    const unsigned char *forbid; /* C*C, forbid[i*C+j] != 0: i, j never together; NULL = none */
+} nms__price_req;
+
+typedef struct nms__price_res {
+    nms__col *cols;        /* n columns, nms__col_cmp order; nms__free */
+    size_t n;
+    double max_rc_ub;      /* an upper bound on max_S rc(S) (exact when > thr) */
+    int complete;          /* 0: stopped by deadline / interrupt / cap */
+    int cap_exceeded;
+} nms__price_res;
+
+int nms__price_exact(const nms__pp *p, const nms__price_req *req,
+                     nms__price_res *res, nms_error *err);
+
+/* Dual-guided heuristic pricing: from every channel, grow a group greedily
+ * by reduced cost and improve it by single exchanges (the seed channel
+ * stays in its group).  Returns at most k
+ * distinct groups with rc > thr, nms__col_cmp order.  Deterministic. */
+int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
+                         size_t k, int threads, nms__col **cols, size_t *n,
+                         nms_error *err);
+
+/* ---- primal heuristics (heuristic.c) ----------------------------------------- */
+
+/* Greedy start: repeatedly open a group with the unassigned channel of
+ * largest column sum and add the channel that raises v most, three times. */
+int nms__greedy_start(const nms__pp *p, int32_t *perm, nms_error *err);
+/* Exchange local search: for pairs of groups, the best of the 35 splits of
+ * their 8 channels (covers every 2-swap); first improvement in a fixed
+ * order; pairs are re-examined only when one of their groups changed.
+ * Improves perm in place.  Returns NMS_OK (stops at deadline / interrupt). */
+int nms__ls_resplit(const nms__pp *p, int32_t *perm, double deadline,
+                    volatile int *interrupt, nms_error *err);
+/* The classic channel-swap search (NVIDIA ASP style): repeatedly apply the
+ * best improving swap of two channels in different groups until none. */
+int nms__swap_search(const nms__pp *p, int32_t *perm, double deadline,
+                     volatile int *interrupt, nms_error *err);
+
+/* ---- column generation at the root (master.c) ------------------------------- */
+
+/* Solves  max sum_S v(S) x_S  s.t.  sum_{S ni i} x_S = 1,  x >= 0  over a pool
+ * of groups grown by pricing (heuristic first, exact when the heuristic finds
+ * nothing), with the LP solver of src/lp.  Every exact pricing round gives
+ * the valid bound sum pi + (C/4) max(0, max rc).  Stops when no group has
+ * rc > tol (converged: the LP relaxation is solved), when the bound meets the
+ * incumbent within the gap, or at the deadline / interrupt. */
+typedef struct nms__cg {
+    /* in */
+    const int32_t *init_perm;   /* C: a partition, its groups seed the pool */
+    double z_inc;               /* incumbent value */
+    double gap;                 /* relative tolerance to stop early */
+    double deadline;
+    volatile int *interrupt;
+    int threads;
+    void (*on_bound)(void *ctx, double bound, long columns, long rounds);
+    void *ctx;
+    /* out */
+    double *pi;                 /* C duals of the last LP solve (caller allocates) */
+    double sumpi;
+    double max_rc_ub;           /* exact-pricing upper bound on max rc for pi (HUGE_VAL if none) */
+    double bound;               /* best Lagrangian bound seen (HUGE_VAL if none) */
+    int converged;
+    double lp_value;            /* LP objective of the last solve */
+    nms__col *pool;             /* the master's columns, rc w.r.t. pi (nms__free) */
+    size_t npool;
+    long rounds;
+} nms__cg;
+
+int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err);
+
+/* ---- branch-and-price over an explicit pool (bb.c) --------------------------- */
+
+/* Best partition built from pool[0..n) (v valid; pool in nms__col_cmp
+ * order for the pi it was priced with) worth more than target.  On a
+ * complete run, no pool partition is worth more than max(target, found);
+ * otherwise *open_bound bounds the open nodes (-HUGE_VAL if none). */
+int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
+                 double deadline, volatile int *interrupt, long node_limit,
+                 int32_t *perm, int *found, double *found_value, int *complete,
+                 double *open_bound, long *nodes, nms_error *err);
+
+#endif /* NMS_PART_PART_H */

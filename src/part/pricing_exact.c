@@ -1,0 +1,271 @@
+/*
+ * pricing_exact.c - exact enumeration of 4-channel groups by reduced cost.
+ *
+ * Every group {i < j < k < l} is reached once: (i, j) are its two smallest
+ * channels (the parallel loop), {k, l} two of the channels above j, visited
+ * in the order of
+ *
+ *     h_k = sum_r max(0, S[r,k] - min(S[r,i], S[r,j])) - pi_k
+ *         = v({i,j,k}) - v({i,j}) - pi_k,
+ *
+ * descending.  By submodularity (part.h, (1)) rc({i,j,k,l}) <= rc({i,j}) +
+ * h_k + h_l and rc({i,j,k,l}) <= rc({i,j,k}) + h_l, so sorted h lets whole
+ * ranges be skipped.  With a >= b the two largest of the fixed three in a
+ * row, adding l costs one max and one add: top2 = a + max(b, S[r,l]).
+ *
+ * Determinism: a group's reported v and rc are recomputed canonically
+ * (nms__pp_group_value, nms__pi_sum4); pruning only drops groups that are
+ * provably (with a rounding margin) outside the requested set, and the
+ * merge sorts by (rc desc, group asc).  So the result is the same for any
+ * thread count and schedule.
+ *
+ * Work arrays per thread: 4 * Rp doubles + C doubles + C ints.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "part/part.h"
+#include "util/util.h"
+
+typedef struct hk {
+    double h;
+    int32_t k;
+} hk;
+
+static int hk_cmp(const void *pa, const void *pb)
+{
+    const hk *a = pa, *b = pb;
+    if (a->h != b->h)
+        return a->h > b->h ? -1 : 1;
+    return (a->k > b->k) - (a->k < b->k);
+}
+
+typedef struct tbuf {
+    nms__col *c;
+    size_t n, cap;
+} tbuf;
+
+/* top-k insert: keep c[0..n) sorted by nms__col_cmp, n <= k. */
+static void topk_insert(tbuf *t, size_t k, const nms__col *x)
+{
+    if (t->n == k && nms__col_cmp(x, &t->c[k - 1]) >= 0)
+        return;
+    size_t pos = t->n < k ? t->n : k - 1;
+    while (pos > 0 && nms__col_cmp(x, &t->c[pos - 1]) < 0) {
+        t->c[pos] = t->c[pos - 1];
+        pos--;
+    }
+    t->c[pos] = *x;
+    if (t->n < k)
+        t->n++;
+}
+
+static int list_push(tbuf *t, const nms__col *x)
+{
+    if (t->n == t->cap) {
+        size_t nc = t->cap ? 2 * t->cap : 256;
+        nms__col *q = nms__realloc_array(t->c, nc, sizeof *q);
+        if (!q)
+            return -1;
+        t->c = q;
+        t->cap = nc;
+    }
+    t->c[t->n++] = *x;
+    return 0;
+}
+
+int nms__price_exact(const nms__pp *p, const nms__price_req *req,
+                     nms__price_res *res, nms_error *err)
+{
+    const size_t C = p->C, Rp = p->Rp;
+    const double *pi = req->pi;
+    memset(res, 0, sizeof *res);
+    if (C < 4 || C % 4)
+        return nms__fail(err, NMS_ERR_SHAPE, "pricing needs a multiple of 4 columns, not %zu", C);
+    size_t K = req->collect_all ? 0 : (req->k ? req->k : 1);
+    double pimax = 0.0;
+    for (size_t i = 0; pi && i < C; i++)
+        if (fabs(pi[i]) > pimax)
+            pimax = fabs(pi[i]);
+    /* Rounding margin: bounds are computed with other summation orders. */
+    const double eps = 1e-10 * (p->vscale + 4.0 * pimax);
+    const double thr = req->thr;
+
+    int nthreads = 1;
+#ifdef _OPENMP
+    nthreads = req->threads > 0 ? req->threads : omp_get_max_threads();
+#endif
+    volatile int stop = 0, failed = 0;
+    size_t total = 0;
+    tbuf merged = {0, 0, 0};
+    const long npairs = (long)(C * C);
+
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nthreads)
+#endif
+    {
+        double *p1 = nms__malloc_array(4 * Rp + C, sizeof(double));
+        hk *h = nms__malloc_array(C, sizeof *h);
+        tbuf loc = {0, 0, 0};
+        if (K) {
+            loc.c = nms__malloc_array(K, sizeof *loc.c);
+            loc.cap = K;
+        }
+        if (!p1 || !h || (K && !loc.c))
+            failed = 1;
+        double *p2 = p1 ? p1 + Rp : NULL, *a = p1 ? p1 + 2 * Rp : NULL, *b = p1 ? p1 + 3 * Rp : NULL;
+        long checks = 0;
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic, 8)
+#endif
+        for (long t = 0; t < npairs; t++) {
+            size_t i = (size_t)t / C, j = (size_t)t % C;
+            if (j <= i || j + 2 >= C || failed || stop)
+                continue;
+            if (req->forbid && req->forbid[i * C + j])
+                continue;
+            if ((++checks & 7) == 0) {
+                if ((req->interrupt && *req->interrupt) ||
+                    (req->deadline > 0 && nms__now() > req->deadline))
+                    stop = 1;
+            }
+            const double *xi = p->x + i * Rp, *xj = p->x + j * Rp;
+            double v2 = 0.0;
+            for (size_t r = 0; r < Rp; r++) {
+                double hi = xi[r] > xj[r] ? xi[r] : xj[r];
+                double lo = xi[r] > xj[r] ? xj[r] : xi[r];
+                p1[r] = hi;
+                p2[r] = lo;
+                v2 += hi + lo;
+            }
+            double rc2 = v2 - (pi ? pi[i] + pi[j] : 0.0);
+            size_t nc = 0;
+            for (size_t k = j + 1; k < C; k++) {
+                if (req->forbid && (req->forbid[i * C + k] || req->forbid[j * C + k]))
+                    continue;
+                const double *xk = p->x + k * Rp;
+                double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+                for (size_t r = 0; r < Rp; r += 4) {
+                    double d0 = xk[r] - p2[r], d1 = xk[r + 1] - p2[r + 1];
+                    double d2 = xk[r + 2] - p2[r + 2], d3 = xk[r + 3] - p2[r + 3];
+                    l0 += d0 > 0 ? d0 : 0;
+                    l1 += d1 > 0 ? d1 : 0;
+                    l2 += d2 > 0 ? d2 : 0;
+                    l3 += d3 > 0 ? d3 : 0;
+                }
+                h[nc].h = (l0 + l1) + (l2 + l3) - (pi ? pi[k] : 0.0);
+                h[nc].k = (int32_t)k;
+                nc++;
+            }
+            if (nc < 2)
+                continue;
+            qsort(h, nc, sizeof *h, hk_cmp);
+            double thr_eff = thr;
+            if (K && loc.n == K && loc.c[K - 1].rc > thr_eff)
+                thr_eff = loc.c[K - 1].rc;
+            if (rc2 + h[0].h + h[1].h < thr_eff - eps)
+                continue;
+            for (size_t q1 = 0; q1 + 1 < nc; q1++) {
+                if (rc2 + h[q1].h + h[q1 + 1].h < thr_eff - eps)
+                    break;
+                size_t k = (size_t)h[q1].k;
+                const double *xk = p->x + k * Rp;
+                double A = 0.0, B = 0.0;
+                for (size_t r = 0; r < Rp; r++) {
+                    double x = xk[r];
+                    double aa = p1[r] > x ? p1[r] : x;
+                    double mid = p1[r] > x ? x : p1[r];
+                    double bb = p2[r] > mid ? p2[r] : mid;
+                    a[r] = aa;
+                    b[r] = bb;
+                    A += aa;
+                    B += bb;
+                }
+                double rc3 = (A + B) - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
+                double base = A - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
+                for (size_t q2 = q1 + 1; q2 < nc; q2++) {
+                    if (rc3 + h[q2].h < thr_eff - eps)
+                        break;
+                    size_t l = (size_t)h[q2].k;
+                    if (req->forbid && req->forbid[k * C + l])
+                        continue;
+                    const double *xl = p->x + l * Rp;
+                    double m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+                    for (size_t r = 0; r < Rp; r += 4) {
+                        m0 += b[r] > xl[r] ? b[r] : xl[r];
+                        m1 += b[r + 1] > xl[r + 1] ? b[r + 1] : xl[r + 1];
+                        m2 += b[r + 2] > xl[r + 2] ? b[r + 2] : xl[r + 2];
+                        m3 += b[r + 3] > xl[r + 3] ? b[r + 3] : xl[r + 3];
+                    }
+                    double rcf = base + ((m0 + m1) + (m2 + m3)) - (pi ? pi[l] : 0.0);
+                    if (rcf < thr_eff - eps)
+                        continue;
+                    nms__col col;
+                    col.g[0] = (int32_t)i;
+                    col.g[1] = (int32_t)j;
+                    col.g[2] = (int32_t)k;
+                    col.g[3] = (int32_t)l;
+                    nms__sort4(col.g);
+                    col.v = nms__pp_group_value(p, col.g);
+                    col.rc = col.v - nms__pi_sum4(pi, col.g);
+                    if (!(col.rc > thr))
+                        continue;
+                    if (K) {
+                        topk_insert(&loc, K, &col);
+                        if (loc.n == K && loc.c[K - 1].rc > thr_eff)
+                            thr_eff = loc.c[K - 1].rc;
+                    } else {
+                        size_t now;
+#ifdef _OPENMP
+#pragma omp atomic capture
+#endif
+                        now = ++total;
+                        if (now > req->cap) {
+                            stop = 1;
+                            break;
+                        }
+                        if (list_push(&loc, &col)) {
+                            failed = 1;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+#ifdef _OPENMP
+#pragma omp critical(nms_price_merge)
+#endif
+        {
+            for (size_t q = 0; q < loc.n && !failed; q++)
+                if (list_push(&merged, &loc.c[q]))
+                    failed = 1;
+        }
+        nms__free(loc.c);
+        nms__free(h);
+        nms__free(p1);
+    }
+    if (failed) {
+        nms__free(merged.c);
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in exact pricing (C = %zu)", C);
+    }
+    if (merged.n > 1)
+        qsort(merged.c, merged.n, sizeof *merged.c, nms__col_cmp);
+    if (K && merged.n > K)
+        merged.n = K;
+    res->cols = merged.c;
+    res->n = merged.n;
+    res->complete = !stop;
+    res->cap_exceeded = !K && total > req->cap;
+    res->max_rc_ub = thr;
+    if (merged.n && merged.c[0].rc > thr)
+        res->max_rc_ub = merged.c[0].rc;
+    if (!res->complete)
+        res->max_rc_ub = HUGE_VAL;
+    res->max_rc_ub += res->complete ? eps : 0.0;
+    return NMS_OK;
+}

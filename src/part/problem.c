@@ -1,0 +1,93 @@
+/* problem.c - the column-major score store and group / column helpers. */
+#include <string.h>
+
+#include "part/part.h"
+#include "util/util.h"
+
+int nms__pp_init(nms__pp *p, const double *s, size_t R, size_t C, nms_error *err)
+{
+    memset(p, 0, sizeof *p);
+    size_t Rp = (R + 3) / 4 * 4, n;
+    if (Rp < R || nms__mul_size(Rp, C, &n))
+        return nms__fail(err, NMS_ERR_RANGE, "a %zu x %zu score matrix is too large", R, C);
+    p->x = nms__calloc(n ? n : 1, sizeof *p->x);
+    if (!p->x)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory for a %zu x %zu score matrix", R, C);
+    p->R = R;
+    p->Rp = Rp;
+    p->C = C;
+    double vmax = 0.0;
+    for (size_t c = 0; c < C; c++) {
+        double sum = 0.0;
+        for (size_t r = 0; r < R; r++) {
+            p->x[c * Rp + r] = s[r * C + c];
+            sum += s[r * C + c];
+        }
+        if (sum > vmax)
+            vmax = sum;
+    }
+    p->vscale = 2.0 * vmax > 1e-300 ? 2.0 * vmax : 1.0;
+    return NMS_OK;
+}
+
+void nms__pp_free(nms__pp *p)
+{
+    nms__free(p->x);
+    memset(p, 0, sizeof *p);
+}
+
+double nms__pp_group_value(const nms__pp *p, const int32_t g[4])
+{
+    const double *a = p->x + (size_t)g[0] * p->Rp, *b = p->x + (size_t)g[1] * p->Rp;
+    const double *c = p->x + (size_t)g[2] * p->Rp, *d = p->x + (size_t)g[3] * p->Rp;
+    double l[4] = {0, 0, 0, 0};
+    for (size_t r = 0; r < p->Rp; r += 4)
+        for (int q = 0; q < 4; q++) {
+            size_t i = r + (size_t)q;
+            double hi1 = a[i] > b[i] ? a[i] : b[i], lo1 = a[i] > b[i] ? b[i] : a[i];
+            double hi2 = c[i] > d[i] ? c[i] : d[i], lo2 = c[i] > d[i] ? d[i] : c[i];
+            double s = hi1 + hi2, t = hi1 + lo1, u = hi2 + lo2;
+            double m = s > t ? s : t;
+            l[q] += m > u ? m : u;
+        }
+    return (l[0] + l[1]) + (l[2] + l[3]);
+}
+
+double nms__pp_perm_value(const nms__pp *p, const int32_t *perm)
+{
+    double sum = 0.0;
+    for (size_t j = 0; j + 4 <= p->C; j += 4)
+        sum += nms__pp_group_value(p, perm + j);
+    return sum;
+}
+
+void nms__sort4(int32_t g[4])
+{
+    for (int i = 1; i < 4; i++) {
+        int32_t v = g[i];
+        int j = i;
+        while (j > 0 && g[j - 1] > v) {
+            g[j] = g[j - 1];
+            j--;
+        }
+        g[j] = v;
+    }
+}
+
+double nms__pi_sum4(const double *pi, const int32_t g[4])
+{
+    if (!pi)
+        return 0.0;
+    return ((pi[g[0]] + pi[g[1]]) + pi[g[2]]) + pi[g[3]];
+}
+
+int nms__col_cmp(const void *pa, const void *pb)
+{
+    const nms__col *a = pa, *b = pb;
+    if (a->rc != b->rc)
+        return a->rc > b->rc ? -1 : 1;
+    for (int i = 0; i < 4; i++)
+        if (a->g[i] != b->g[i])
+            return a->g[i] < b->g[i] ? -1 : 1;
+    return 0;
+}

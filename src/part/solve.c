@@ -1,0 +1,435 @@
+/*
+ * solve.c - the partition solver's driver: options, methods, limits,
+ * certificate and progress.
+ *
+ * BP pipeline (part.h has the mathematics):
+ *   1. incumbent: group-pair re-split local search from the identity and
+ *      from the greedy start; the better one.
+ *   2. root column generation (master.c): duals pi, Lagrangian bounds.
+ *   3. with delta = max(gap, 1e-10) * z_inc, enumerate every group with
+ *      rc(S) > z_inc + delta/2 - sum pi - (C/4 - 1) max(0, max rc): by part.h
+ *      (2) any partition worth more than z_inc + delta/2 uses only such
+ *      groups.  An exact search among them (exact.c) either finds the best
+ *      better partition or proves there is none; the bound is then
+ *      max(z) + delta ("search").
+ * If a stage cannot finish (time, interrupt, enumeration cap) the best
+ * valid bound so far is reported with its kind.
+ */
+#include <math.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "part/objective.h"
+#include "part/part.h"
+#include "util/util.h"
+
+void nms_part_options_default(nms_part_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->method = NMS_PART_BP;
+    opt->time_limit = 0.0;
+    opt->gap = 1e-9;
+    opt->threads = 0;
+    opt->seed = 0;
+    opt->exact_max_cols = 256;
+    opt->enum_cap = 20000000;
+    opt->interrupt = NULL;
+    opt->progress = NULL;
+    opt->progress_ctx = NULL;
+    opt->progress_interval = 2.0;
+}
+
+int nms_part_method_parse(const char *name, nms_part_method *m)
+{
+    if (!name)
+        return NMS_ERR_INVALID;
+    if (!strcmp(name, "bp"))
+        *m = NMS_PART_BP;
+    else if (!strcmp(name, "swap"))
+        *m = NMS_PART_SWAP;
+    else if (!strcmp(name, "identity"))
+        *m = NMS_PART_IDENTITY;
+    else
+        return NMS_ERR_INVALID;
+    return NMS_OK;
+}
+
+const char *nms_part_method_name(nms_part_method m)
+{
+    switch (m) {
+    case NMS_PART_BP: return "bp";
+    case NMS_PART_SWAP: return "swap";
+    case NMS_PART_IDENTITY: return "identity";
+    }
+    return "unknown";
+}
+
+const char *nms_part_status_name(nms_part_status s)
+{
+    switch (s) {
+    case NMS_PART_OPTIMAL: return "optimal";
+    case NMS_PART_GAP_LIMIT: return "gap_limit";
+    case NMS_PART_TIME_LIMIT: return "time_limit";
+    case NMS_PART_INTERRUPTED: return "interrupted";
+    case NMS_PART_HEURISTIC: return "heuristic";
+    }
+    return "unknown";
+}
+
+const char *nms_part_bound_kind_name(nms_part_bound_kind k)
+{
+    switch (k) {
+    case NMS_PART_BOUND_UNSTRUCTURED: return "unstructured";
+    case NMS_PART_BOUND_LAGRANGIAN: return "lagrangian";
+    case NMS_PART_BOUND_LP: return "lp";
+    case NMS_PART_BOUND_SEARCH: return "search";
+    }
+    return "unknown";
+}
+
+void nms_part_result_free(nms_part_result *res)
+{
+    if (!res)
+        return;
+    nms__free(res->perm);
+    res->perm = NULL;
+}
+
+static double rel_gap(double value, double bound)
+{
+    if (!(bound > value))
+        return 0.0;
+    double d = fabs(value) > 1e-300 ? fabs(value) : 1.0;
+    return (bound - value) / d;
+}
+
+typedef struct drv {
+    const nms_part_options *opt;
+    double t0, last;
+    double value, bound;
+    long nodes, columns;
+} drv;
+
+static void report(drv *d, const char *phase, int improved)
+{
+    if (!d->opt->progress)
+        return;
+    double now = nms__now();
+    if (!improved && now - d->last < d->opt->progress_interval)
+        return;
+    d->last = now;
+    nms_part_progress pr = {now - d->t0, d->value, d->bound, rel_gap(d->value, d->bound),
+                            d->nodes, d->columns, phase};
+    d->opt->progress(&pr, d->opt->progress_ctx);
+}
+
+static int stop_requested(const nms_part_options *o, double deadline)
+{
+    return (o->interrupt && *o->interrupt) || (deadline > 0 && nms__now() > deadline);
+}
+
+typedef struct cgctx {
+    drv *d;
+    double *bound;
+    nms_part_bound_kind *kind;
+} cgctx;
+
+static void on_bound(void *vctx, double bound, long columns, long rounds)
+{
+    cgctx *c = vctx;
+    int improved = 0;
+    (void)rounds;
+    c->d->columns = columns;
+    if (bound < *c->bound) {
+        *c->bound = bound;
+        *c->kind = NMS_PART_BOUND_LAGRANGIAN;
+        c->d->bound = bound;
+        improved = 1;
+    }
+    report(c->d, "pricing", improved);
+}
+
+/* The BP method on an initialised problem; perm holds the incumbent on entry
+ * and on return.  Fills bound / kind / counters in res. */
+static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline,
+                    int32_t *perm, drv *d, nms_part_result *res, nms_error *err)
+{
+    size_t C = p->C, G = C / 4;
+    int st = NMS_OK;
+    double z = nms__pp_perm_value(p, perm);
+    nms__cg cg;
+    memset(&cg, 0, sizeof cg);
+    cg.pi = nms__malloc_array(C, sizeof *cg.pi);
+    int32_t *cand = nms__malloc_array(C, sizeof *cand);
+    nms__price_res pr;
+    memset(&pr, 0, sizeof pr);
+    if (!cg.pi || !cand) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in the partition solver");
+        goto out;
+    }
+    cgctx cctx = {d, &res->bound, &res->bound_kind};
+    cg.init_perm = perm;
+    cg.z_inc = z;
+    cg.gap = o->gap;
+    cg.deadline = deadline;
+    cg.interrupt = o->interrupt;
+    cg.threads = o->threads;
+    cg.on_bound = on_bound;
+    cg.ctx = &cctx;
+    if ((st = nms__cg_root(p, &cg, err)) != NMS_OK)
+        goto out;
+    res->pricing_rounds = cg.rounds;
+    res->columns = (long)cg.npool;
+    d->columns = res->columns;
+    if (cg.converged) {
+        res->lp_bound = cg.lp_value;
+        if (cg.bound <= res->bound) {
+            res->bound = cg.bound;
+            res->bound_kind = NMS_PART_BOUND_LP;
+        }
+    }
+    if (cg.bound < res->bound) {
+        res->bound = cg.bound;
+        res->bound_kind = NMS_PART_BOUND_LAGRANGIAN;
+    }
+    d->bound = res->bound;
+    report(d, "pricing", 1);
+    if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline) || !(cg.max_rc_ub < HUGE_VAL))
+        goto out;
+
+    /* Restricted master as an integer program: a better partition among
+     * the pool's columns by a short branch-and-price (not a proof). */
+    {
+        int found = 0, complete = 0;
+        double fv = 0.0, ob;
+        long nn = 0;
+        st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), deadline, o->interrupt, 50,
+                          cand, &found, &fv, &complete, &ob, &nn, err);
+        if (st)
+            goto out;
+        res->nodes += nn;
+        if (found && nms__pp_perm_value(p, cand) > z) {
+            memcpy(perm, cand, C * sizeof *perm);
+            z = nms__pp_perm_value(p, cand);
+            d->value = z;
+            d->nodes = res->nodes;
+            report(d, "search", 1);
+        }
+    }
+    if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline))
+        goto out;
+
+    /* Reduced-cost enumeration + branch-and-price over the enumerated pool. */
+    {
+        double delta = (o->gap > 1e-10 ? o->gap : 1e-10) * fabs(z);
+        double M = cg.max_rc_ub > 0 ? cg.max_rc_ub : 0.0;
+        double target = z + 0.5 * delta;
+        nms__price_req rq;
+        memset(&rq, 0, sizeof rq);
+        rq.pi = cg.pi;
+        rq.thr = target - cg.sumpi - (double)(G - 1) * M;
+        rq.collect_all = 1;
+        rq.cap = o->enum_cap;
+        rq.threads = o->threads;
+        rq.deadline = deadline;
+        rq.interrupt = o->interrupt;
+        if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
+            goto out;
+        res->enumerated = (long)pr.n;
+        if (!pr.complete || pr.cap_exceeded)
+            goto out;
+        int found = 0, complete = 0;
+        double fv = 0.0, ob = HUGE_VAL;
+        st = nms__bb_pool(p, pr.cols, pr.n, target, deadline, o->interrupt, 0, cand, &found,
+                          &fv, &complete, &ob, &res->nodes, err);
+        if (st)
+            goto out;
+        double zbest = z;
+        if (found && nms__pp_perm_value(p, cand) > z) {
+            memcpy(perm, cand, C * sizeof *perm);
+            zbest = nms__pp_perm_value(p, cand);
+        }
+        /* Partitions outside the pool are worth <= target; inside, <= the
+         * best found (complete) or the best open node. */
+        double b = complete ? (zbest > target ? zbest : target) + 0.5 * delta
+                            : (ob > target ? ob : target);
+        if (b < zbest)
+            b = zbest;
+        if (b < res->bound) {
+            res->bound = b;
+            res->bound_kind = NMS_PART_BOUND_SEARCH;
+        }
+        z = zbest;
+        d->value = z;
+        d->bound = res->bound;
+        d->nodes = res->nodes;
+        report(d, "search", 1);
+    }
+out:
+    nms__free(pr.cols);
+    nms__free(cg.pi);
+    nms__free(cg.pool);
+    nms__free(cand);
+    return st;
+}
+
+static int gather_scores(const nms_tensor *const *t, size_t count, double **out, size_t *R,
+                         size_t *C, nms_error *err)
+{
+    double *all = NULL;
+    size_t rows = 0, cols = 0;
+    for (size_t q = 0; q < count; q++) {
+        double *s;
+        size_t r, c, tot, bytes;
+        int st = nms__abs_scores(t[q], &s, &r, &c, err);
+        if (st) {
+            nms__free(all);
+            return st;
+        }
+        if (q > 0 && c != cols) {
+            nms__free(all);
+            nms__free(s);
+            return nms__fail(err, NMS_ERR_SHAPE, "stacked score matrix %zu has %zu columns, the first has %zu",
+                             q, c, cols);
+        }
+        cols = c;
+        if (nms__add_size(rows, r, &tot) || nms__mul_size(tot, cols ? cols : 1, &bytes)) {
+            nms__free(all);
+            nms__free(s);
+            return nms__fail(err, NMS_ERR_RANGE, "stacked score matrices are too large");
+        }
+        double *na = nms__realloc_array(all, bytes ? bytes : 1, sizeof *na);
+        if (!na) {
+            nms__free(all);
+            nms__free(s);
+            return nms__fail(err, NMS_ERR_NOMEM, "out of memory stacking score matrices");
+        }
+        all = na;
+        memcpy(all + rows * cols, s, r * c * sizeof *s);
+        rows = tot;
+        nms__free(s);
+    }
+    *out = all;
+    *R = rows;
+    *C = cols;
+    return NMS_OK;
+}
+
+int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
+                           const nms_part_options *opt, nms_part_result *res,
+                           nms_error *err)
+{
+    nms_part_options defaults;
+    if (!opt) {
+        nms_part_options_default(&defaults);
+        opt = &defaults;
+    }
+    if (!res)
+        return nms__fail(err, NMS_ERR_INVALID, "nms_part_solve: result is NULL");
+    memset(res, 0, sizeof *res);
+    if (!scores || count == 0)
+        return nms__fail(err, NMS_ERR_INVALID, "nms_part_solve: no score matrix");
+    if (!(opt->gap >= 0) || !(opt->time_limit == opt->time_limit))
+        return nms__fail(err, NMS_ERR_INVALID, "invalid gap or time limit");
+    double t0 = nms__now();
+    double deadline = opt->time_limit > 0 ? t0 + opt->time_limit : 0.0;
+    double *s = NULL;
+    size_t R = 0, C = 0;
+    int st = gather_scores(scores, count, &s, &R, &C, err);
+    if (st)
+        return st;
+    if (C == 0 || C % 4) {
+        nms__free(s);
+        return nms__fail(err, NMS_ERR_SHAPE, "the matrix has %zu columns, not a positive multiple of 4", C);
+    }
+    nms__pp p;
+    if ((st = nms__pp_init(&p, s, R, C, err)) != NMS_OK) {
+        nms__free(s);
+        return st;
+    }
+    int32_t *perm = nms__malloc_array(C, sizeof *perm);
+    int32_t *alt = nms__malloc_array(C, sizeof *alt);
+    if (!perm || !alt) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in the partition solver");
+        goto fail;
+    }
+    res->rows = R;
+    res->cols = C;
+    res->identity_value = nms__kept_value(s, R, C, NULL);
+    res->unstructured_bound = nms__unstructured_bound(s, R, C);
+    res->lp_bound = NAN;
+    res->bound = res->unstructured_bound;
+    res->bound_kind = NMS_PART_BOUND_UNSTRUCTURED;
+#ifdef _OPENMP
+    res->threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+#else
+    res->threads = 1;
+#endif
+    for (size_t j = 0; j < C; j++)
+        perm[j] = (int32_t)j;
+    drv d = {opt, t0, t0, res->identity_value, res->bound, 0, 0};
+    report(&d, "heuristic", 1);
+    int proven_possible = 0;
+    if (opt->method == NMS_PART_SWAP) {
+        if ((st = nms__swap_search(&p, perm, deadline, opt->interrupt, err)) != NMS_OK)
+            goto fail;
+    } else if (opt->method == NMS_PART_BP) {
+        if ((st = nms__ls_resplit(&p, perm, deadline, opt->interrupt, err)) != NMS_OK ||
+            (st = nms__greedy_start(&p, alt, err)) != NMS_OK ||
+            (st = nms__ls_resplit(&p, alt, deadline, opt->interrupt, err)) != NMS_OK)
+            goto fail;
+        if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
+            memcpy(perm, alt, C * sizeof *perm);
+        d.value = nms__pp_perm_value(&p, perm);
+        report(&d, "heuristic", 1);
+        if (C <= opt->exact_max_cols && !stop_requested(opt, deadline)) {
+            proven_possible = 1;
+            if ((st = solve_bp(&p, opt, deadline, perm, &d, res, err)) != NMS_OK)
+                goto fail;
+        }
+    }
+    res->value = nms__kept_value(s, R, C, perm);
+    if (res->bound < res->value) /* rounding: no partition beats the optimum */
+        res->bound = res->value;
+    res->gap = rel_gap(res->value, res->bound);
+    double tol = opt->gap > 1e-9 ? opt->gap : 1e-9;
+    if (res->gap <= 1e-9 * (1 + 1e-6))
+        res->status = NMS_PART_OPTIMAL;
+    else if (res->gap <= tol * (1 + 1e-6))
+        res->status = NMS_PART_GAP_LIMIT;
+    else if (opt->interrupt && *opt->interrupt)
+        res->status = NMS_PART_INTERRUPTED;
+    else if (deadline > 0 && nms__now() > deadline)
+        res->status = NMS_PART_TIME_LIMIT;
+    else
+        res->status = proven_possible ? NMS_PART_TIME_LIMIT : NMS_PART_HEURISTIC;
+    if (proven_possible && res->status == NMS_PART_TIME_LIMIT && !(deadline > 0 && nms__now() > deadline))
+        res->status = NMS_PART_HEURISTIC; /* e.g. the enumeration cap: no proof, no limit hit */
+    res->perm = perm;
+    res->seconds = nms__now() - t0;
+    d.value = res->value;
+    d.bound = res->bound;
+    d.nodes = res->nodes;
+    report(&d, "done", 1);
+    nms__free(alt);
+    nms__pp_free(&p);
+    nms__free(s);
+    return NMS_OK;
+fail:
+    nms__free(perm);
+    nms__free(alt);
+    nms__pp_free(&p);
+    nms__free(s);
+    memset(res, 0, sizeof *res);
+    return st;
+}
+
+int nms_part_solve(const nms_tensor *scores, const nms_part_options *opt,
+                   nms_part_result *res, nms_error *err)
+{
+    const nms_tensor *one[1] = {scores};
+    return nms_part_solve_stacked(one, 1, opt, res, err);
+}

@@ -1,0 +1,246 @@
+/*
+ * prune_avx2.c - 2:4 kernels with AVX2 intrinsics; the rule and the outputs
+ * are those of prune_kernels.h, byte for byte.  Same method as
+ * prune_sse41.c (b_s = R_s + C_s > K for s = 1, 2; the drop flag is the sign
+ * of d = b_1 + b_2 - rot_3(b_1)) on 256-bit vectors; every in-lane shuffle
+ * stays inside a 128-bit half, which holds whole groups.  Compiled with -mavx2.
+ */
+#include <immintrin.h>
+#include <string.h>
+
+#include "prune/prune_kernels.h"
+
+#define LOADU(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define STOREU(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
+
+/* ---- fp32: two groups per vector ------------------------------------- */
+
+static inline __m256i drop_f32(__m256i k)
+{
+    const __m256i c1 = _mm256_setr_epi32(0, 0, 0, 1, 0, 0, 0, 1);
+    const __m256i c2 = _mm256_setr_epi32(0, 0, 1, 1, 0, 0, 1, 1);
+    __m256i b1 = _mm256_cmpgt_epi32(_mm256_add_epi32(_mm256_shuffle_epi32(k, _MM_SHUFFLE(0, 3, 2, 1)), c1), k);
+    __m256i b2 = _mm256_cmpgt_epi32(_mm256_add_epi32(_mm256_shuffle_epi32(k, _MM_SHUFFLE(1, 0, 3, 2)), c2), k);
+    __m256i r = _mm256_shuffle_epi32(b1, _MM_SHUFFLE(2, 1, 0, 3));
+    return _mm256_sub_epi32(_mm256_add_epi32(b1, b2), r);
+}
+
+static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    const unsigned char *src = in;
+    unsigned char *dst = out;
+    const __m256i absmask = _mm256_set1_epi32(0x7fffffff);
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i kmax = _mm256_setzero_si256(); /* NaN iff some key > 0x7f800000 */
+    size_t g = 0;
+    for (; g + 4 <= ngroups; g += 4) {
+        __m256i x0 = LOADU(src + 16 * g), x1 = LOADU(src + 16 * g + 32);
+        __m256i k0 = _mm256_and_si256(x0, absmask), k1 = _mm256_and_si256(x1, absmask);
+        kmax = _mm256_max_epi32(kmax, _mm256_max_epi32(k0, k1));
+        __m256i d0 = drop_f32(k0), d1 = drop_f32(k1);
+        if (dst) {
+            STOREU(dst + 16 * g, _mm256_blendv_epi8(x0, zero, d0));
+            STOREU(dst + 16 * g + 32, _mm256_blendv_epi8(x1, zero, d1));
+        }
+        if (bits) {
+            bits[g / 2] = (uint8_t)~_mm256_movemask_ps(_mm256_castsi256_ps(d0));
+            bits[g / 2 + 1] = (uint8_t)~_mm256_movemask_ps(_mm256_castsi256_ps(d1));
+        }
+    }
+    __m256i nan = _mm256_cmpgt_epi32(kmax, _mm256_set1_epi32((int)NMS__F32_NAN_ABOVE));
+    int found = !_mm256_testz_si256(nan, nan);
+    if (g < ngroups)
+        found |= nms__prune_f32_scalar(src + 16 * g, ngroups - g, dst ? dst + 16 * g : NULL,
+                                       bits ? bits + g / 2 : NULL);
+    return found;
+}
+
+/* ---- fp16 / bf16: four groups per vector ---------------------------- */
+
+static inline __m256i drop_h16(__m256i k)
+{
+    const __m256i s1 = _mm256_setr_epi8(2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9,
+                                        2, 3, 4, 5, 6, 7, 0, 1, 10, 11, 12, 13, 14, 15, 8, 9);
+    const __m256i s2 = _mm256_setr_epi8(4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11,
+                                        4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11);
+    const __m256i s3 = _mm256_setr_epi8(6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13,
+                                        6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13);
+    const __m256i c1 = _mm256_set1_epi64x(0x0001000000000000LL);
+    const __m256i c2 = _mm256_set1_epi64x(0x0001000100000000LL);
+    __m256i b1 = _mm256_cmpgt_epi16(_mm256_add_epi16(_mm256_shuffle_epi8(k, s1), c1), k);
+    __m256i b2 = _mm256_cmpgt_epi16(_mm256_add_epi16(_mm256_shuffle_epi8(k, s2), c2), k);
+    return _mm256_sub_epi16(_mm256_add_epi16(b1, b2), _mm256_shuffle_epi8(b1, s3));
+}
+
+static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
+                     void *out, uint8_t *bits)
+{
+    const unsigned char *src = in;
+    unsigned char *dst = out;
+    const __m256i absmask = _mm256_set1_epi16(0x7fff);
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i kmax = _mm256_setzero_si256();
+    size_t g = 0;
+    for (; g + 8 <= ngroups; g += 8) {
+        __m256i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 32);
+        __m256i k0 = _mm256_and_si256(x0, absmask), k1 = _mm256_and_si256(x1, absmask);
+        kmax = _mm256_max_epi16(kmax, _mm256_max_epi16(k0, k1));
+        __m256i d0 = drop_h16(k0), d1 = drop_h16(k1);
+        if (dst) {
+            STOREU(dst + 8 * g, _mm256_blendv_epi8(x0, zero, d0));
+            STOREU(dst + 8 * g + 32, _mm256_blendv_epi8(x1, zero, d1));
+        }
+        if (bits) {
+            /* packs works per 128-bit half: quads d0.lo d1.lo d0.hi d1.hi,
+             * reordered to d0.lo d0.hi d1.lo d1.hi */
+            __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi16(d0, d1), _MM_SHUFFLE(3, 1, 2, 0));
+            uint32_t m = ~(uint32_t)_mm256_movemask_epi8(p);
+            memcpy(bits + g / 2, &m, 4);
+        }
+    }
+    __m256i nan = _mm256_cmpgt_epi16(kmax, _mm256_set1_epi16((short)nan_above));
+    int found = !_mm256_testz_si256(nan, nan);
+    if (g < ngroups)
+        found |= nms__prune_h16_scalar(src + 8 * g, ngroups - g, nan_above,
+                                       dst ? dst + 8 * g : NULL, bits ? bits + g / 2 : NULL);
+    return found;
+}
+
+/* ---- int8: eight groups per vector ----------------------------------- */
+
+static inline __m256i drop_i8(__m256i k)
+{
+    const __m256i s1 = _mm256_setr_epi8(1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12,
+                                        1, 2, 3, 0, 5, 6, 7, 4, 9, 10, 11, 8, 13, 14, 15, 12);
+    const __m256i s2 = _mm256_setr_epi8(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13,
+                                        2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+    const __m256i s3 = _mm256_setr_epi8(3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14,
+                                        3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
+    const __m256i c1 = _mm256_set1_epi32(0x01000000);
+    const __m256i c2 = _mm256_set1_epi32(0x01010000);
+    __m256i b1 = _mm256_cmpgt_epi8(_mm256_add_epi8(_mm256_shuffle_epi8(k, s1), c1), k);
+    __m256i b2 = _mm256_cmpgt_epi8(_mm256_add_epi8(_mm256_shuffle_epi8(k, s2), c2), k);
+    return _mm256_sub_epi8(_mm256_add_epi8(b1, b2), _mm256_shuffle_epi8(b1, s3));
+}
+
+static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    const unsigned char *src = in;
+    unsigned char *dst = out;
+    /* |x| in 0..128 xor 0x80 -> signed -128..0, same order */
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    const __m256i zero = _mm256_setzero_si256();
+    size_t g = 0;
+    for (; g + 8 <= ngroups; g += 8) {
+        __m256i x = LOADU(src + 4 * g);
+        __m256i d = drop_i8(_mm256_xor_si256(_mm256_abs_epi8(x), bias));
+        if (dst)
+            STOREU(dst + 4 * g, _mm256_blendv_epi8(x, zero, d));
+        if (bits) {
+            uint32_t m = ~(uint32_t)_mm256_movemask_epi8(d);
+            memcpy(bits + g / 2, &m, 4);
+        }
+    }
+    if (g < ngroups)
+        nms__prune_i8_scalar(src + 4 * g, ngroups - g, dst ? dst + 4 * g : NULL,
+                             bits ? bits + g / 2 : NULL);
+    return 0;
+}
+
+const nms__prune_kernels *nms__prune_kernels_avx2(void)
+{
+    static const nms__prune_kernels kernels = {"avx2", prune_f32, prune_h16, prune_i8};
+    return &kernels;
+}
+
+/* ---- nm packing of an already pruned 16-bit row ------------------------
+ * For nms_prune_24_nm: per group, flags = nonzero magnitude bits, code =
+ * the nm / CUTLASS code of those flags (two flags: their positions; fewer:
+ * the table of formats-24.md sec. 3), values = the elements at the code's
+ * two positions, meta byte = code(2b) | code(2b+1) << 4.  Byte shuffles for
+ * a pair of groups (8 halfs) are looked up by the pair's 8 flag bits. */
+
+#define NM_CODE(n)                                                                        \
+    ((n) == 3 ? 0x4 : (n) == 5 ? 0x8 : (n) == 6 ? 0x9 : (n) == 9 ? 0xC : (n) == 10 ? 0xD \
+     : (n) == 1 ? 0x8 : (n) == 2 ? 0x9 : 0xE)
+#define NM_I0(n) (NM_CODE(n) & 3)
+#define NM_I1(n) (NM_CODE(n) >> 2)
+#define NM_SHUF(f)                                                                         \
+    {2 * NM_I0((f) & 15), 2 * NM_I0((f) & 15) + 1, 2 * NM_I1((f) & 15), 2 * NM_I1((f) & 15) + 1, \
+     8 + 2 * NM_I0((f) >> 4), 9 + 2 * NM_I0((f) >> 4), 8 + 2 * NM_I1((f) >> 4),          \
+     9 + 2 * NM_I1((f) >> 4), -128, -128, -128, -128, -128, -128, -128, -128}
+#define NM_SHUF4(f) NM_SHUF(f), NM_SHUF((f) + 1), NM_SHUF((f) + 2), NM_SHUF((f) + 3)
+#define NM_SHUF16(f) NM_SHUF4(f), NM_SHUF4((f) + 4), NM_SHUF4((f) + 8), NM_SHUF4((f) + 12)
+#define NM_META(f) (NM_CODE((f) & 15) | NM_CODE((f) >> 4) << 4)
+#define NM_META4(f) NM_META(f), NM_META((f) + 1), NM_META((f) + 2), NM_META((f) + 3)
+#define NM_META16(f) NM_META4(f), NM_META4((f) + 4), NM_META4((f) + 8), NM_META4((f) + 12)
+
+static const signed char nm_shuffle[256][16] = {
+    NM_SHUF16(0),   NM_SHUF16(16),  NM_SHUF16(32),  NM_SHUF16(48),
+    NM_SHUF16(64),  NM_SHUF16(80),  NM_SHUF16(96),  NM_SHUF16(112),
+    NM_SHUF16(128), NM_SHUF16(144), NM_SHUF16(160), NM_SHUF16(176),
+    NM_SHUF16(192), NM_SHUF16(208), NM_SHUF16(224), NM_SHUF16(240),
+};
+static const unsigned char nm_meta[256] = {
+    NM_META16(0),   NM_META16(16),  NM_META16(32),  NM_META16(48),
+    NM_META16(64),  NM_META16(80),  NM_META16(96),  NM_META16(112),
+    NM_META16(128), NM_META16(144), NM_META16(160), NM_META16(176),
+    NM_META16(192), NM_META16(208), NM_META16(224), NM_META16(240),
+};
+
+size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m256i absmask = _mm256_set1_epi16(0x7fff);
+    const __m256i zero = _mm256_setzero_si256();
+    size_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        __m256i x = LOADU(src + 8 * g);
+        __m256i nz = _mm256_cmpgt_epi16(_mm256_and_si256(x, absmask), zero);
+        /* per 128-bit half: 8 flag bytes, then 8 zero bytes */
+        uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_packs_epi16(nz, zero));
+        unsigned f0 = m & 0xff, f1 = (m >> 16) & 0xff;
+        __m256i shuf = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)nm_shuffle[f0])),
+            _mm_loadu_si128((const __m128i *)(const void *)nm_shuffle[f1]), 1);
+        __m256i picked = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(x, shuf), _MM_SHUFFLE(3, 1, 2, 0));
+        _mm_storeu_si128((__m128i *)(void *)(dst + 4 * g), _mm256_castsi256_si128(picked));
+        meta[g / 2] = nm_meta[f0];
+        meta[g / 2 + 1] = nm_meta[f1];
+    }
+    return g; /* the caller encodes the remaining groups */
+}
+
+/* The same for 32-bit elements: a pair of groups is one 256-bit vector and
+ * the two kept elements of each are picked with one cross-lane permute. */
+#define NM_PERM(f)                                                                        \
+    {NM_I0((f) & 15), NM_I1((f) & 15), 4 + NM_I0((f) >> 4), 4 + NM_I1((f) >> 4), 0, 0, 0, 0}
+#define NM_PERM4(f) NM_PERM(f), NM_PERM((f) + 1), NM_PERM((f) + 2), NM_PERM((f) + 3)
+#define NM_PERM16(f) NM_PERM4(f), NM_PERM4((f) + 4), NM_PERM4((f) + 8), NM_PERM4((f) + 12)
+
+static const int32_t nm_permute[256][8] = {
+    NM_PERM16(0),   NM_PERM16(16),  NM_PERM16(32),  NM_PERM16(48),
+    NM_PERM16(64),  NM_PERM16(80),  NM_PERM16(96),  NM_PERM16(112),
+    NM_PERM16(128), NM_PERM16(144), NM_PERM16(160), NM_PERM16(176),
+    NM_PERM16(192), NM_PERM16(208), NM_PERM16(224), NM_PERM16(240),
+};
+
+size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m256i absmask = _mm256_set1_epi32(0x7fffffff);
+    const __m256i zero = _mm256_setzero_si256();
+    size_t g = 0;
+    for (; g + 2 <= groups; g += 2) {
+        __m256i x = LOADU(src + 16 * g);
+        __m256i nz = _mm256_cmpgt_epi32(_mm256_and_si256(x, absmask), zero);
+        unsigned f = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(nz));
+        __m256i idx = LOADU(nm_permute[f]);
+        __m256i picked = _mm256_permutevar8x32_epi32(x, idx);
+        _mm_storeu_si128((__m128i *)(void *)(dst + 8 * g), _mm256_castsi256_si128(picked));
+        meta[g / 2] = nm_meta[f];
+    }
+    return g;
+}

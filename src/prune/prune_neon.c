@@ -1,0 +1,159 @@
+/*
+ * prune_neon.c - 2:4 kernels with AArch64 NEON (Advanced SIMD) intrinsics;
+ * the rule and the outputs are those of prune_kernels.h, byte for byte.
+ * Same method as prune_sse41.c (b_s = R_s + C_s > K for s = 1, 2 with
+ * unsigned compares, b_3 = ~rot_3(b_1), drop iff d = b_1 + b_2 - rot_3(b_1)
+ * is negative).  Rotations: vext
+ * for 32-bit lanes (one group per vector), 64-bit / 32-bit shift-and-insert
+ * for 16-bit / 8-bit lanes.  NEON has no movemask: the bitmap is built by
+ * and-ing the keep lanes with their bit weights and adding across the vector.
+ */
+#include <arm_neon.h>
+#include <string.h>
+
+#include "prune/prune_kernels.h"
+
+/* ---- fp32: one group per vector -------------------------------------- */
+
+static inline uint32x4_t drop_f32(uint32x4_t k)
+{
+    static const uint32_t c1v[4] = {0, 0, 0, 1}, c2v[4] = {0, 0, 1, 1};
+    uint32x4_t b1 = vcgtq_u32(vaddq_u32(vextq_u32(k, k, 1), vld1q_u32(c1v)), k);
+    uint32x4_t b2 = vcgtq_u32(vaddq_u32(vextq_u32(k, k, 2), vld1q_u32(c2v)), k);
+    int32x4_t d = vreinterpretq_s32_u32(vsubq_u32(vaddq_u32(b1, b2), vextq_u32(b1, b1, 3)));
+    return vcltzq_s32(d);
+}
+
+static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    const unsigned char *src = in;
+    unsigned char *dst = out;
+    static const uint32_t weights_v[4] = {1, 2, 4, 8};
+    const uint32x4_t weights = vld1q_u32(weights_v);
+    const uint32x4_t absmask = vdupq_n_u32(0x7fffffffu);
+    uint32x4_t kmax = vdupq_n_u32(0);
+    size_t g = 0;
+    for (; g + 2 <= ngroups; g += 2) {
+        uint32x4_t x0 = vreinterpretq_u32_u8(vld1q_u8(src + 16 * g));
+        uint32x4_t x1 = vreinterpretq_u32_u8(vld1q_u8(src + 16 * g + 16));
+        uint32x4_t k0 = vandq_u32(x0, absmask), k1 = vandq_u32(x1, absmask);
+        kmax = vmaxq_u32(kmax, vmaxq_u32(k0, k1));
+        uint32x4_t d0 = drop_f32(k0), d1 = drop_f32(k1);
+        if (dst) {
+            vst1q_u8(dst + 16 * g, vreinterpretq_u8_u32(vbicq_u32(x0, d0)));
+            vst1q_u8(dst + 16 * g + 16, vreinterpretq_u8_u32(vbicq_u32(x1, d1)));
+        }
+        if (bits) {
+            uint32_t n0 = vaddvq_u32(vbicq_u32(weights, d0));
+            uint32_t n1 = vaddvq_u32(vbicq_u32(weights, d1));
+            bits[g / 2] = (uint8_t)(n0 | n1 << 4);
+        }
+    }
+    int found = vmaxvq_u32(kmax) > NMS__F32_NAN_ABOVE;
+    if (g < ngroups)
+        found |= nms__prune_f32_scalar(src + 16 * g, ngroups - g, dst ? dst + 16 * g : NULL,
+                                       bits ? bits + g / 2 : NULL);
+    return found;
+}
+
+/* ---- fp16 / bf16: two groups per vector ----------------------------- */
+
+/* lane i takes lane (i+s) mod 4 of its 64-bit group */
+static inline uint16x8_t rot16(uint16x8_t k, int s)
+{
+    uint64x2_t q = vreinterpretq_u64_u16(k);
+    switch (s) {
+    case 1: q = vsliq_n_u64(vshrq_n_u64(q, 16), q, 48); break;
+    case 2: q = vsliq_n_u64(vshrq_n_u64(q, 32), q, 32); break;
+    default: q = vsliq_n_u64(vshrq_n_u64(q, 48), q, 16); break;
+    }
+    return vreinterpretq_u16_u64(q);
+}
+
+static inline uint16x8_t drop_h16(uint16x8_t k)
+{
+    static const uint16_t c1v[8] = {0, 0, 0, 1, 0, 0, 0, 1};
+    static const uint16_t c2v[8] = {0, 0, 1, 1, 0, 0, 1, 1};
+    uint16x8_t b1 = vcgtq_u16(vaddq_u16(rot16(k, 1), vld1q_u16(c1v)), k);
+    uint16x8_t b2 = vcgtq_u16(vaddq_u16(rot16(k, 2), vld1q_u16(c2v)), k);
+    int16x8_t d = vreinterpretq_s16_u16(vsubq_u16(vaddq_u16(b1, b2), rot16(b1, 3)));
+    return vcltzq_s16(d);
+}
+
+static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
+                     void *out, uint8_t *bits)
+{
+    const unsigned char *src = in;
+    unsigned char *dst = out;
+    static const uint16_t weights_v[8] = {1, 2, 4, 8, 16, 32, 64, 128};
+    const uint16x8_t weights = vld1q_u16(weights_v);
+    const uint16x8_t absmask = vdupq_n_u16(0x7fff);
+    uint16x8_t kmax = vdupq_n_u16(0);
+    size_t g = 0;
+    for (; g + 2 <= ngroups; g += 2) {
+        uint16x8_t x = vreinterpretq_u16_u8(vld1q_u8(src + 8 * g));
+        uint16x8_t k = vandq_u16(x, absmask);
+        kmax = vmaxq_u16(kmax, k);
+        uint16x8_t d = drop_h16(k);
+        if (dst)
+            vst1q_u8(dst + 8 * g, vreinterpretq_u8_u16(vbicq_u16(x, d)));
+        if (bits)
+            bits[g / 2] = (uint8_t)vaddvq_u16(vbicq_u16(weights, d));
+    }
+    int found = vmaxvq_u16(kmax) > nan_above;
+    if (g < ngroups)
+        found |= nms__prune_h16_scalar(src + 8 * g, ngroups - g, nan_above,
+                                       dst ? dst + 8 * g : NULL, bits ? bits + g / 2 : NULL);
+    return found;
+}
+
+/* ---- int8: four groups per vector ------------------------------------ */
+
+/* lane i takes lane (i+s) mod 4 of its 32-bit group */
+static inline uint8x16_t rot8(uint8x16_t k, int s)
+{
+    uint32x4_t w = vreinterpretq_u32_u8(k);
+    switch (s) {
+    case 1: w = vsliq_n_u32(vshrq_n_u32(w, 8), w, 24); break;
+    case 2: w = vsliq_n_u32(vshrq_n_u32(w, 16), w, 16); break;
+    default: w = vsliq_n_u32(vshrq_n_u32(w, 24), w, 8); break;
+    }
+    return vreinterpretq_u8_u32(w);
+}
+
+static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    const unsigned char *src = in;
+    unsigned char *dst = out;
+    static const uint8_t weights_v[16] = {1, 2, 4, 8, 16, 32, 64, 128,
+                                          1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t weights = vld1q_u8(weights_v);
+    const uint8x16_t c1 = vreinterpretq_u8_u32(vdupq_n_u32(0x01000000u));
+    const uint8x16_t c2 = vreinterpretq_u8_u32(vdupq_n_u32(0x01010000u));
+    size_t g = 0;
+    for (; g + 4 <= ngroups; g += 4) {
+        int8x16_t x = vld1q_s8((const int8_t *)(const void *)(src + 4 * g));
+        /* vabsq_s8(-128) wraps to 0x80 = 128 as unsigned: exactly |x| */
+        uint8x16_t k = vreinterpretq_u8_s8(vabsq_s8(x));
+        uint8x16_t b1 = vcgtq_u8(vaddq_u8(rot8(k, 1), c1), k);
+        uint8x16_t b2 = vcgtq_u8(vaddq_u8(rot8(k, 2), c2), k);
+        uint8x16_t d = vcltzq_s8(vreinterpretq_s8_u8(vsubq_u8(vaddq_u8(b1, b2), rot8(b1, 3))));
+        if (dst)
+            vst1q_s8((int8_t *)(void *)(dst + 4 * g), vbicq_s8(x, vreinterpretq_s8_u8(d)));
+        if (bits) {
+            uint8x16_t w = vbicq_u8(weights, d);
+            bits[g / 2] = (uint8_t)vaddv_u8(vget_low_u8(w));
+            bits[g / 2 + 1] = (uint8_t)vaddv_u8(vget_high_u8(w));
+        }
+    }
+    if (g < ngroups)
+        nms__prune_i8_scalar(src + 4 * g, ngroups - g, dst ? dst + 4 * g : NULL,
+                             bits ? bits + g / 2 : NULL);
+    return 0;
+}
+
+const nms__prune_kernels *nms__prune_kernels_neon(void)
+{
+    static const nms__prune_kernels kernels = {"neon", prune_f32, prune_h16, prune_i8};
+    return &kernels;
+}

@@ -1,0 +1,28 @@
+/*
+ * elem.h - reading and writing single tensor elements as double (internal).
+ *
+ * get: every numeric dtype (F32, F64, F16, BF16, I8..U64, BOOL); fp8 are not
+ * supported (nms__elem_readable() says which).  set: float dtypes only
+ * (F32, F64, F16, BF16), rounding to nearest even (nms__elem_writable()).
+ * `i` is an element index into a dense array of that dtype.
+ */
+#ifndef NMS_STRUCTURED_ELEM_H
+#define NMS_STRUCTURED_ELEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nmsparse.h"
+
+int nms__elem_readable(nms_dtype dt);
+int nms__elem_writable(nms_dtype dt);
+double nms__elem_get(const void *data, nms_dtype dt, size_t i);
+void nms__elem_set(void *data, nms_dtype dt, size_t i, double v);
+
+/* IEEE half <-> float (round to nearest even, overflow to infinity). */
+float nms__half_to_float(uint16_t h);
+uint16_t nms__float_to_half(float f);
+float nms__bf16_to_float(uint16_t h);
+uint16_t nms__float_to_bf16(float f);
+
+#endif /* NMS_STRUCTURED_ELEM_H */

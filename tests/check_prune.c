@@ -1,0 +1,796 @@
+/*
+ * check_prune.c - the 2:4 pruning kernels and API.
+ *
+ *  - hand-computed groups (ties, zeros, -0.0, subnormals, infinities, -128);
+ *  - the scalar reference against an independent oracle that ranks real
+ *    magnitudes (decoded floats, not integer keys);
+ *  - every SIMD variant this host runs against the scalar one: identical
+ *    values and bitmaps on random and adversarial data, every length
+ *    0..130 groups and larger, unaligned pointers, in place, one output only;
+ *  - NaN rejection (kernels and API, naming row and column);
+ *  - permutation on the fly (permuted and original order) against an
+ *    explicit permuted copy, and the kept magnitude against nms_kept_value;
+ *  - tensor layouts (OIHW, HWIO) against an explicit matrix;
+ *  - errors, and variant selection (API and NMS_PRUNE_VARIANT).
+ */
+#include <check.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nmsparse.h"
+#include "prune/prune.h"
+#include "prune/testdata.h"
+
+static const nms_dtype api_dtype[PT_DTYPE_COUNT] = {NMS_DTYPE_F32, NMS_DTYPE_F16,
+                                                    NMS_DTYPE_BF16, NMS_DTYPE_I8};
+
+static int run_kernel(const nms__prune_kernels *k, int dtype, const void *in, size_t ngroups,
+                      void *out, uint8_t *bits)
+{
+    switch (dtype) {
+    case PT_F32: return k->f32(in, ngroups, out, bits);
+    case PT_F16: return k->h16(in, ngroups, NMS__F16_NAN_ABOVE, out, bits);
+    case PT_BF16: return k->h16(in, ngroups, NMS__BF16_NAN_ABOVE, out, bits);
+    default: return k->i8(in, ngroups, out, bits);
+    }
+}
+
+/* ---- an independent oracle on decoded magnitudes ---------------------- */
+
+static double magnitude(int dtype, const void *buf, size_t i)
+{
+    const unsigned char *p = buf;
+    switch (dtype) {
+    case PT_F32: {
+        float f;
+        memcpy(&f, p + 4 * i, 4);
+        return fabs((double)f);
+    }
+    case PT_F16: {
+        uint16_t h;
+        memcpy(&h, p + 2 * i, 2);
+        int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+        if (e == 31)
+            return m ? NAN : INFINITY;
+        return e ? ldexp(1024 + m, e - 25) : ldexp(m, -24);
+    }
+    case PT_BF16: {
+        uint16_t h;
+        memcpy(&h, p + 2 * i, 2);
+        uint32_t b = (uint32_t)h << 16;
+        float f;
+        memcpy(&f, &b, 4);
+        return fabs((double)f);
+    }
+    default:
+        return fabs((double)(signed char)p[i]);
+    }
+}
+
+/* Keep the first largest, then the first largest of the rest. */
+static unsigned oracle_nibble(int dtype, const void *buf, size_t g)
+{
+    double m[4];
+    for (int i = 0; i < 4; i++)
+        m[i] = magnitude(dtype, buf, 4 * g + (size_t)i);
+    int a = 0;
+    for (int i = 1; i < 4; i++)
+        if (m[i] > m[a])
+            a = i;
+    int b = a == 0 ? 1 : 0;
+    for (int i = 0; i < 4; i++)
+        if (i != a && m[i] > m[b])
+            b = i;
+    return (1u << a) | (1u << b);
+}
+
+static unsigned nibble(const uint8_t *bits, size_t g)
+{
+    return (bits[g / 2] >> (4 * (g % 2))) & 0xf;
+}
+
+/* ---- hand-computed groups ----------------------------------------------- */
+
+static void prune_f32_group(const float in[4], float out[4], uint8_t mask[4])
+{
+    nms_error err;
+    ck_assert_int_eq(nms_prune_24_buffer(NMS_DTYPE_F32, 1, 4, in, NULL, 0, NMS_PRUNE_AUTO,
+                                         out, mask, &err), NMS_OK);
+    float out2[4];
+    uint8_t mask2[4];
+    ck_assert_int_eq(nms_prune_24_buffer(NMS_DTYPE_F32, 1, 4, in, NULL, 0, NMS_PRUNE_SCALAR,
+                                         out2, mask2, &err), NMS_OK);
+    ck_assert_mem_eq(out, out2, sizeof out2);
+    ck_assert_mem_eq(mask, mask2, sizeof mask2);
+}
+
+static void expect_f32(float a, float b, float c, float d, const char *keep)
+{
+    float in[4] = {a, b, c, d}, out[4];
+    uint8_t mask[4];
+    prune_f32_group(in, out, mask);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_msg(mask[i] == (keep[i] == '1'), "group [%g %g %g %g]: mask[%d] = %d, want %s",
+                      (double)a, (double)b, (double)c, (double)d, i, mask[i], keep);
+        uint32_t want = 0, got;
+        if (mask[i])
+            memcpy(&want, &in[i], 4);
+        memcpy(&got, &out[i], 4);
+        ck_assert_uint_eq(got, want); /* kept bit for bit, dropped = +0 */
+    }
+}
+
+START_TEST(test_hand_cases)
+{
+    expect_f32(1.0f, -3.0f, 2.0f, 0.5f, "0110");
+    expect_f32(0.0f, 0.0f, 0.0f, 0.0f, "1100");
+    expect_f32(-0.0f, 0.0f, 0.0f, 0.0f, "1100");   /* kept -0.0 stays -0.0 */
+    expect_f32(0.0f, 0.0f, 0.0f, -0.0f, "1100");   /* dropped -0.0 becomes +0 */
+    expect_f32(0.0f, -0.0f, 0.0f, 5.0f, "1001");
+    expect_f32(5.0f, 5.0f, 5.0f, 5.0f, "1100");
+    expect_f32(-5.0f, 5.0f, -5.0f, 5.0f, "1100");
+    expect_f32(1.0f, 2.0f, 2.0f, 2.0f, "0110");
+    expect_f32(3.0f, 1.0f, -3.0f, 1.0f, "1010");
+    expect_f32(1.0f, 1.0f, 2.0f, 1.0f, "1010");
+    expect_f32(INFINITY, 1e38f, -INFINITY, 3.0f, "1010");
+    expect_f32(1e-45f, 0.0f, 3e-45f, -1e-45f, "1010"); /* subnormals */
+    expect_f32(-1e-45f, 1e-45f, 0.0f, 0.0f, "1100");
+
+    /* int8: |-128| = 128 beats 127 */
+    int8_t i8[8] = {-128, 127, -127, 127, 1, -1, 1, -1}, o8[8];
+    uint8_t m8[8];
+    ck_assert_int_eq(nms_prune_24_buffer(NMS_DTYPE_I8, 2, 4, i8, NULL, 0, NMS_PRUNE_AUTO, o8,
+                                         m8, NULL), NMS_OK);
+    const int8_t want8[8] = {-128, 127, 0, 0, 1, -1, 0, 0};
+    ck_assert_mem_eq(o8, want8, 8);
+    int8_t i8b[4] = {0, 127, -128, -127}, o8b[4];
+    ck_assert_int_eq(nms_prune_24_buffer(NMS_DTYPE_I8, 1, 4, i8b, NULL, 0, NMS_PRUNE_AUTO, o8b,
+                                         NULL, NULL), NMS_OK);
+    const int8_t want8b[4] = {0, 127, -128, 0};
+    ck_assert_mem_eq(o8b, want8b, 4);
+
+    /* fp16: 1, -1, 2, smallest subnormal -> keep 2 and 0 */
+    uint16_t h[4] = {0x3c00, 0xbc00, 0x4000, 0x0001}, ho[4];
+    ck_assert_int_eq(nms_prune_24_buffer(NMS_DTYPE_F16, 1, 4, h, NULL, 0, NMS_PRUNE_AUTO, ho,
+                                         NULL, NULL), NMS_OK);
+    const uint16_t wanth[4] = {0x3c00, 0, 0x4000, 0};
+    ck_assert_mem_eq(ho, wanth, sizeof wanth);
+    /* bf16: -inf, subnormal, -0, largest finite -> keep 0 and 3 */
+    uint16_t b[4] = {0xff80, 0x0001, 0x8000, 0x7f7f}, bo[4];
+    ck_assert_int_eq(nms_prune_24_buffer(NMS_DTYPE_BF16, 1, 4, b, NULL, 0, NMS_PRUNE_AUTO, bo,
+                                         NULL, NULL), NMS_OK);
+    const uint16_t wantb[4] = {0xff80, 0, 0, 0x7f7f};
+    ck_assert_mem_eq(bo, wantb, sizeof wantb);
+}
+END_TEST
+
+/* ---- scalar reference vs oracle ---------------------------------------- */
+
+START_TEST(test_scalar_matches_oracle)
+{
+    const size_t ngroups = 4096;
+    unsigned char *in = malloc(ngroups * 16), *out = malloc(ngroups * 16);
+    uint8_t *bits = malloc(ngroups / 2);
+    ck_assert_ptr_nonnull(in);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_ptr_nonnull(bits);
+    for (int dt = 0; dt < PT_DTYPE_COUNT; dt++) {
+        for (int pat = -1; pat < PT_PATTERN_COUNT; pat++) {
+            size_t n = ngroups;
+            if (pat < 0)
+                n = prune_test_fill_all_combinations(dt, in, ngroups);
+            else
+                prune_test_fill(dt, pat, 7, in, 4 * n);
+            ck_assert_int_eq(run_kernel(nms__prune_kernels_scalar(), dt, in, n, out, bits), 0);
+            size_t es = prune_test_elem_size(dt);
+            for (size_t g = 0; g < n; g++) {
+                unsigned want = oracle_nibble(dt, in, g);
+                ck_assert_msg(nibble(bits, g) == want, "%s %s group %zu: nibble %x, oracle %x",
+                              prune_test_dtype_name(dt),
+                              pat < 0 ? "combinations" : prune_test_pattern_name(pat), g,
+                              nibble(bits, g), want);
+                for (size_t i = 0; i < 4; i++) {
+                    size_t e = 4 * g + i;
+                    static const unsigned char zero[4] = {0, 0, 0, 0};
+                    const void *expect = (want >> i & 1) ? (const void *)(in + e * es) : zero;
+                    ck_assert(memcmp(out + e * es, expect, es) == 0);
+                }
+            }
+        }
+    }
+    free(in);
+    free(out);
+    free(bits);
+}
+END_TEST
+
+/* ---- every variant vs scalar -------------------------------------------- */
+
+static int n_variants_tested;
+
+static void compare_variant(const nms__prune_kernels *k, int dt, const unsigned char *in,
+                            size_t ngroups, const char *what)
+{
+    size_t es = prune_test_elem_size(dt), nb = 4 * ngroups * es, nbits = (ngroups + 1) / 2;
+    unsigned char *o1 = malloc(nb + 16), *o2 = malloc(nb + 16), *inplace = malloc(nb + 1);
+    uint8_t *b1 = malloc(nbits + 8), *b2 = malloc(nbits + 8), *b3 = malloc(nbits + 8);
+    ck_assert(o1 && o2 && inplace && b1 && b2 && b3);
+    memset(o1, 0xa5, nb + 16);
+    memset(o2, 0x5a, nb + 16);
+    memset(b1, 0xa5, nbits + 8);
+    memset(b2, 0x5a, nbits + 8);
+    ck_assert_int_eq(run_kernel(nms__prune_kernels_scalar(), dt, in, ngroups, o1, b1), 0);
+    ck_assert_int_eq(run_kernel(k, dt, in, ngroups, o2, b2), 0);
+    ck_assert_msg(memcmp(o1, o2, nb) == 0, "%s %s %s, %zu groups: values differ from scalar",
+                  k->name, prune_test_dtype_name(dt), what, ngroups);
+    ck_assert_msg(memcmp(b1, b2, nbits) == 0, "%s %s %s, %zu groups: bitmap differs from scalar",
+                  k->name, prune_test_dtype_name(dt), what, ngroups);
+    /* nothing written past the end */
+    for (size_t i = nb; i < nb + 16; i++)
+        ck_assert_uint_eq(o2[i], 0x5a);
+    for (size_t i = nbits; i < nbits + 8; i++)
+        ck_assert_uint_eq(b2[i], 0x5a);
+    /* one output at a time, and in place (from an odd address) */
+    memset(o2, 0, nb);
+    ck_assert_int_eq(run_kernel(k, dt, in, ngroups, o2, NULL), 0);
+    ck_assert(memcmp(o1, o2, nb) == 0);
+    ck_assert_int_eq(run_kernel(k, dt, in, ngroups, NULL, b3), 0);
+    ck_assert(memcmp(b1, b3, nbits) == 0);
+    memcpy(inplace + 1, in, nb);
+    ck_assert_int_eq(run_kernel(k, dt, inplace + 1, ngroups, inplace + 1, NULL), 0);
+    ck_assert(memcmp(o1, inplace + 1, nb) == 0);
+    free(o1);
+    free(o2);
+    free(inplace);
+    free(b1);
+    free(b2);
+    free(b3);
+}
+
+START_TEST(test_variants_match_scalar)
+{
+    static const size_t big[] = {255, 256, 257, 1000, 4099, 65536 + 13};
+    unsigned char *buf = malloc(4 * 65600 * 4 + 1);
+    ck_assert_ptr_nonnull(buf);
+    n_variants_tested = 0;
+    for (int v = NMS_PRUNE_SSE41; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+        const nms__prune_kernels *k = nms__prune_kernels_get((nms_prune_variant)v);
+        if (!k) {
+            printf("check_prune: variant %s not supported here, skipped\n",
+                   nms_prune_variant_name((nms_prune_variant)v));
+            continue;
+        }
+        printf("check_prune: testing variant %s against scalar\n", k->name);
+        n_variants_tested++;
+        for (int dt = 0; dt < PT_DTYPE_COUNT; dt++) {
+            size_t n = prune_test_fill_all_combinations(dt, buf + 1, 4096);
+            compare_variant(k, dt, buf + 1, n, "combinations");
+            for (int pat = 0; pat < PT_PATTERN_COUNT; pat++) {
+                for (size_t ng = 0; ng <= 130; ng++) {
+                    prune_test_fill(dt, pat, ng + 1, buf, 4 * ng);
+                    compare_variant(k, dt, buf, ng, prune_test_pattern_name(pat));
+                    prune_test_fill(dt, pat, ng + 2, buf + 1, 4 * ng); /* unaligned */
+                    compare_variant(k, dt, buf + 1, ng, prune_test_pattern_name(pat));
+                }
+                for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+                    prune_test_fill(dt, pat, 1000 + i, buf + 1, 4 * big[i]);
+                    compare_variant(k, dt, buf + 1, big[i], prune_test_pattern_name(pat));
+                }
+            }
+        }
+    }
+    free(buf);
+}
+END_TEST
+
+/* ---- NaN ------------------------------------------------------------------ */
+
+START_TEST(test_nan_rejected)
+{
+    const size_t ngroups = 37, n = 4 * ngroups;
+    static const size_t pos[] = {0, 3, 17, 31, 32, 63, 64, 127, 128, 140, 147};
+    unsigned char buf[4 * 4 * 37], out[4 * 4 * 37];
+    for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+        const nms__prune_kernels *k = nms__prune_kernels_get((nms_prune_variant)v);
+        if (!k)
+            continue;
+        for (int dt = PT_F32; dt <= PT_BF16; dt++) {
+            size_t es = prune_test_elem_size(dt);
+            /* infinities alone are fine */
+            prune_test_fill(dt, PT_SPECIAL, 3, buf, n);
+            ck_assert_int_eq(run_kernel(k, dt, buf, ngroups, out, NULL), 0);
+            for (size_t p = 0; p < sizeof pos / sizeof pos[0]; p++) {
+                for (int which = 0; which < 3; which++) {
+                    prune_test_fill(dt, PT_RANDOM, p, buf, n);
+                    prune_test_nan(dt, which, buf + pos[p] * es);
+                    ck_assert_msg(run_kernel(k, dt, buf, ngroups, out, NULL) == 1,
+                                  "%s %s: NaN at %zu not reported", k->name,
+                                  prune_test_dtype_name(dt), pos[p]);
+                    nms_error err;
+                    memset(&err, 0, sizeof err);
+                    /* as a 4 x 37 matrix: row pos / 37 ... */
+                    int st = nms_prune_24_buffer(api_dtype[dt], 1, n, buf, NULL, 0,
+                                                 (nms_prune_variant)v, out, NULL, &err);
+                    ck_assert_int_eq(st, NMS_ERR_NONFINITE);
+                    char want[64];
+                    snprintf(want, sizeof want, "NaN at row 0, column %zu ", pos[p]);
+                    ck_assert_msg(strstr(err.text, want) != NULL, "message '%s' lacks '%s'",
+                                  err.text, want);
+                }
+            }
+        }
+    }
+    /* the first NaN of a matrix, by row and column */
+    float m[3][8] = {{0}};
+    m[1][6] = NAN;
+    m[2][1] = NAN;
+    nms_error err;
+    ck_assert_int_eq(nms_prune_24_buffer(NMS_DTYPE_F32, 3, 8, m, NULL, 0, NMS_PRUNE_AUTO, NULL,
+                                         (uint8_t *)out, &err), NMS_ERR_NONFINITE);
+    ck_assert_ptr_nonnull(strstr(err.text, "NaN at row 1, column 6 "));
+    /* with a permutation the original column is named */
+    int32_t perm[8] = {7, 6, 5, 4, 3, 2, 1, 0};
+    ck_assert_int_eq(nms_prune_24_buffer(NMS_DTYPE_F32, 3, 8, m, perm, 0, NMS_PRUNE_AUTO,
+                                         out, NULL, &err), NMS_ERR_NONFINITE);
+    ck_assert_msg(strstr(err.text, "NaN at row 1, column 6 (position 1 after the permutation)"),
+                  "%s", err.text);
+    /* tensors name the element */
+    size_t shape[4] = {2, 4, 1, 3};
+    nms_tensor *t, *p = (nms_tensor *)1;
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 4, shape, &t, NULL), NMS_OK);
+    float *d = nms_tensor_data(t);
+    d[1 * 12 + 2 * 3 + 2] = NAN; /* [1, 2, 0, 2]: row 1*3+2 = 5, column 2 */
+    ck_assert_int_eq(nms_prune_24(t, NULL, NULL, &p, NULL, &err), NMS_ERR_NONFINITE);
+    ck_assert_ptr_null(p);
+    ck_assert_msg(strstr(err.text, "row 5, column 2 ") && strstr(err.text, "[1, 2, 0, 2]"), "%s",
+                  err.text);
+    nms_tensor_free(t);
+}
+END_TEST
+
+/* ---- permutation on the fly ---------------------------------------------- */
+
+START_TEST(test_permutation)
+{
+    const size_t rows = 7, cols = 36;
+    unsigned char in[7 * 36 * 4], permuted[7 * 36 * 4], want[7 * 36 * 4], got[7 * 36 * 4],
+        back[7 * 36 * 4];
+    uint8_t mask_want[7 * 36], mask_got[7 * 36], mask_back[7 * 36];
+    int32_t perm[36];
+    uint64_t st = 99;
+    for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+        if (!nms_prune_variant_supported((nms_prune_variant)v))
+            continue;
+        for (int dt = 0; dt < PT_DTYPE_COUNT; dt++) {
+            size_t es = prune_test_elem_size(dt);
+            for (size_t j = 0; j < cols; j++)
+                perm[j] = (int32_t)j;
+            for (size_t j = cols - 1; j > 0; j--) { /* Fisher-Yates */
+                size_t i = (size_t)(prune_test_rand(&st) % (j + 1));
+                int32_t tmp = perm[i];
+                perm[i] = perm[j];
+                perm[j] = tmp;
+            }
+            prune_test_fill(dt, (int)(st % PT_PATTERN_COUNT), st, in, rows * cols);
+            for (size_t r = 0; r < rows; r++)
+                for (size_t j = 0; j < cols; j++)
+                    memcpy(permuted + (r * cols + j) * es, in + (r * cols + (size_t)perm[j]) * es, es);
+            ck_assert_int_eq(nms_prune_24_buffer(api_dtype[dt], rows, cols, permuted, NULL, 0,
+                                                 NMS_PRUNE_SCALAR, want, mask_want, NULL), NMS_OK);
+            ck_assert_int_eq(nms_prune_24_buffer(api_dtype[dt], rows, cols, in, perm, 0,
+                                                 (nms_prune_variant)v, got, mask_got, NULL), NMS_OK);
+            ck_assert(memcmp(want, got, rows * cols * es) == 0);
+            ck_assert(memcmp(mask_want, mask_got, rows * cols) == 0);
+            ck_assert_int_eq(nms_prune_24_buffer(api_dtype[dt], rows, cols, in, perm, 1,
+                                                 (nms_prune_variant)v, back, mask_back, NULL), NMS_OK);
+            for (size_t r = 0; r < rows; r++)
+                for (size_t j = 0; j < cols; j++) {
+                    size_t c = (size_t)perm[j];
+                    ck_assert(memcmp(back + (r * cols + c) * es, got + (r * cols + j) * es, es) == 0);
+                    ck_assert_uint_eq(mask_back[r * cols + c], mask_got[r * cols + j]);
+                }
+            /* in place with a permutation */
+            memcpy(got, in, rows * cols * es);
+            ck_assert_int_eq(nms_prune_24_buffer(api_dtype[dt], rows, cols, got, perm, 1,
+                                                 (nms_prune_variant)v, got, NULL, NULL), NMS_OK);
+            ck_assert(memcmp(got, back, rows * cols * es) == 0);
+        }
+    }
+}
+END_TEST
+
+/* The kept magnitude equals the objective of src/part for the same perm. */
+START_TEST(test_kept_value_matches_objective)
+{
+    const size_t rows = 13, cols = 24;
+    size_t shape[2] = {rows, cols};
+    nms_tensor *w, *p;
+    int32_t perm[24];
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, shape, &w, NULL), NMS_OK);
+    prune_test_fill(PT_F32, PT_TIES, 5, nms_tensor_data(w), rows * cols);
+    float *d = nms_tensor_data(w);
+    uint64_t st = 3;
+    for (size_t i = 0; i < rows * cols; i++)
+        d[i] = (float)(prune_test_rand(&st) % 7) - 3.0f; /* ties, exact sums */
+    for (size_t j = 0; j < cols; j++)
+        perm[j] = (int32_t)((j * 5) % cols);
+    for (int use_perm = 0; use_perm < 2; use_perm++) {
+        nms_prune_options opt;
+        nms_prune_options_init(&opt);
+        opt.original_order = 1;
+        ck_assert_int_eq(nms_prune_24(w, use_perm ? perm : NULL, &opt, &p, NULL, NULL), NMS_OK);
+        double kept = 0, sum = 0;
+        ck_assert_int_eq(nms_kept_value(w, use_perm ? perm : NULL, &kept, NULL), NMS_OK);
+        const float *q = nms_tensor_cdata(p);
+        size_t nonzero_groups_ok = 0;
+        for (size_t i = 0; i < rows * cols; i++)
+            sum += fabs((double)q[i]);
+        ck_assert_double_eq(sum, kept);
+        /* each group (in permuted order) has at most two nonzeros */
+        for (size_t r = 0; r < rows; r++)
+            for (size_t g = 0; g < cols / 4; g++) {
+                int nz = 0;
+                for (int i = 0; i < 4; i++) {
+                    size_t c = use_perm ? (size_t)perm[4 * g + (size_t)i] : 4 * g + (size_t)i;
+                    nz += q[r * cols + c] != 0.0f;
+                }
+                nonzero_groups_ok += nz <= 2;
+            }
+        ck_assert_uint_eq(nonzero_groups_ok, rows * cols / 4);
+        nms_tensor_free(p);
+    }
+    nms_tensor_free(w);
+}
+END_TEST
+
+/* ---- tensor layouts ------------------------------------------------------ */
+
+static void check_layout(nms_layout layout, int ndim, const size_t *shape, int use_perm)
+{
+    nms_tensor *w, *p, *m;
+    nms__prune_view view;
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F16, ndim, shape, &w, NULL), NMS_OK);
+    size_t n = nms_tensor_numel(w);
+    prune_test_fill(PT_F16, PT_RANDOM, (uint64_t)layout * 10 + (uint64_t)use_perm, nms_tensor_data(w), n);
+    ck_assert_int_eq(nms__prune_view_of(ndim, shape, layout, &view, NULL), NMS_OK);
+    size_t rows = view.rows, cols = view.cols;
+    ck_assert_uint_eq(rows * cols, n);
+    int32_t perm[64];
+    for (size_t j = 0; j < cols; j++)
+        perm[j] = (int32_t)((j * 5 + 1) % cols); /* 5 is coprime to every cols used */
+    /* explicit matrix from the layout definition */
+    uint16_t *mat = malloc(n * 2), *mp = malloc(n * 2);
+    uint8_t *mm = malloc(n);
+    const uint16_t *src = nms_tensor_cdata(w);
+    ck_assert(mat && mp && mm);
+    size_t o_count = shape[layout == NMS_LAYOUT_HWIO ? ndim - 1 : 0];
+    size_t k_count = rows / o_count;
+    for (size_t o = 0; o < o_count; o++)
+        for (size_t k = 0; k < k_count; k++)
+            for (size_t c = 0; c < cols; c++) {
+                size_t off = layout == NMS_LAYOUT_HWIO ? k * cols * o_count + c * o_count + o
+                                                       : o * cols * k_count + c * k_count + k;
+                mat[(o * k_count + k) * cols + c] = src[off];
+            }
+    for (int orig = 0; orig < 2; orig++) {
+        nms_prune_options opt;
+        nms_prune_options_init(&opt);
+        opt.layout = layout;
+        opt.original_order = orig;
+        ck_assert_int_eq(nms_prune_24(w, use_perm ? perm : NULL, &opt, &p, &m, NULL), NMS_OK);
+        ck_assert_int_eq(nms_tensor_ndim(p), ndim);
+        ck_assert_int_eq(nms_tensor_dtype(m), NMS_DTYPE_U8);
+        ck_assert_int_eq(nms_prune_24_buffer(NMS_DTYPE_F16, rows, cols, mat,
+                                             use_perm ? perm : NULL, orig, NMS_PRUNE_SCALAR, mp,
+                                             mm, NULL), NMS_OK);
+        const uint16_t *pd = nms_tensor_cdata(p);
+        const uint8_t *md = nms_tensor_cdata(m);
+        for (size_t o = 0; o < o_count; o++)
+            for (size_t k = 0; k < k_count; k++)
+                for (size_t c = 0; c < cols; c++) {
+                    size_t off = layout == NMS_LAYOUT_HWIO ? k * cols * o_count + c * o_count + o
+                                                           : o * cols * k_count + c * k_count + k;
+                    size_t e = (o * k_count + k) * cols + c;
+                    ck_assert_uint_eq(pd[off], mp[e]);
+                    ck_assert_uint_eq(md[off], mm[e]);
+                }
+        nms_tensor_free(p);
+        nms_tensor_free(m);
+    }
+    free(mat);
+    free(mp);
+    free(mm);
+    nms_tensor_free(w);
+}
+
+START_TEST(test_layouts)
+{
+    const size_t oihw[4] = {3, 8, 2, 3}, hwio[4] = {2, 3, 8, 5}, oi[2] = {5, 12}, io[2] = {8, 3},
+                 k1[4] = {4, 16, 1, 1};
+    for (int use_perm = 0; use_perm < 2; use_perm++) {
+        check_layout(NMS_LAYOUT_OIHW, 4, oihw, use_perm);
+        check_layout(NMS_LAYOUT_HWIO, 4, hwio, use_perm);
+        check_layout(NMS_LAYOUT_OI, 2, oi, use_perm);
+        check_layout(NMS_LAYOUT_OIHW, 4, k1, use_perm);
+        check_layout(NMS_LAYOUT_HWIO, 2, io, use_perm);
+    }
+    /* AUTO is OI for 2-D and OIHW for 4-D */
+    nms__prune_view a, b;
+    ck_assert_int_eq(nms__prune_view_of(4, oihw, NMS_LAYOUT_AUTO, &a, NULL), NMS_OK);
+    ck_assert_int_eq(nms__prune_view_of(4, oihw, NMS_LAYOUT_OIHW, &b, NULL), NMS_OK);
+    ck_assert_mem_eq(&a, &b, sizeof a);
+    ck_assert_uint_eq(a.rows, 18);
+    ck_assert_uint_eq(a.cols, 8);
+}
+END_TEST
+
+/* ---- errors and variant selection ------------------------------------------ */
+
+START_TEST(test_errors)
+{
+    size_t shape[2] = {2, 6};
+    nms_tensor *w, *p = NULL, *m = NULL;
+    nms_error err;
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, shape, &w, NULL), NMS_OK);
+    ck_assert_int_eq(nms_prune_24(w, NULL, NULL, &p, &m, &err), NMS_ERR_SHAPE);
+    ck_assert_ptr_nonnull(strstr(err.text, "not a multiple of 4"));
+    nms_tensor_free(w);
+    shape[1] = 8;
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F64, 2, shape, &w, NULL), NMS_OK);
+    ck_assert_int_eq(nms_prune_24(w, NULL, NULL, &p, NULL, &err), NMS_ERR_UNSUPPORTED);
+    nms_tensor_free(w);
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, shape, &w, NULL), NMS_OK);
+    ck_assert_int_eq(nms_prune_24(w, NULL, NULL, NULL, NULL, &err), NMS_ERR_INVALID);
+    int32_t bad[8] = {0, 1, 2, 3, 4, 5, 6, 6};
+    ck_assert_int_eq(nms_prune_24(w, bad, NULL, &p, NULL, &err), NMS_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(err.text, "permutation"));
+    ck_assert_ptr_null(p);
+    nms_prune_options opt;
+    nms_prune_options_init(&opt);
+    opt.layout = NMS_LAYOUT_OI;
+    nms_tensor_free(w);
+    size_t s4[4] = {2, 4, 1, 1};
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 4, s4, &w, NULL), NMS_OK);
+    ck_assert_int_eq(nms_prune_24(w, NULL, &opt, &p, NULL, &err), NMS_ERR_SHAPE);
+    nms_tensor_free(w);
+}
+END_TEST
+
+START_TEST(test_variant_selection)
+{
+    nms_prune_variant v, best;
+    nms_error err;
+    unsetenv("NMS_PRUNE_VARIANT");
+    ck_assert_int_eq(nms_prune_variant_resolve(NMS_PRUNE_AUTO, &best, &err), NMS_OK);
+    ck_assert_int_ne(best, NMS_PRUNE_AUTO);
+    ck_assert(nms_prune_variant_supported(best));
+    static const nms_prune_variant preference[] = {NMS_PRUNE_AVX512, NMS_PRUNE_AVX2,
+                                                   NMS_PRUNE_SSE41, NMS_PRUNE_NEON,
+                                                   NMS_PRUNE_SCALAR};
+    for (size_t i = 0; i < sizeof preference / sizeof preference[0]; i++)
+        if (nms_prune_variant_supported(preference[i])) {
+            ck_assert_int_eq(best, preference[i]);
+            break;
+        }
+    printf("check_prune: automatic variant here: %s\n", nms_prune_variant_name(best));
+    setenv("NMS_PRUNE_VARIANT", "scalar", 1);
+    ck_assert_int_eq(nms_prune_variant_resolve(NMS_PRUNE_AUTO, &v, &err), NMS_OK);
+    ck_assert_int_eq(v, NMS_PRUNE_SCALAR);
+    /* an explicit request wins over the environment */
+    ck_assert_int_eq(nms_prune_variant_resolve(best, &v, &err), NMS_OK);
+    ck_assert_int_eq(v, best);
+    setenv("NMS_PRUNE_VARIANT", "bogus", 1);
+    ck_assert_int_eq(nms_prune_variant_resolve(NMS_PRUNE_AUTO, &v, &err), NMS_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(err.text, "NMS_PRUNE_VARIANT=bogus"));
+    float x[4] = {1, 2, 3, 4};
+    ck_assert_int_eq(nms_prune_24_buffer(NMS_DTYPE_F32, 1, 4, x, NULL, 0, NMS_PRUNE_AUTO, x, NULL,
+                                         &err), NMS_ERR_INVALID);
+    unsetenv("NMS_PRUNE_VARIANT");
+    for (int i = 0; i < NMS_PRUNE_VARIANT_COUNT; i++) {
+        nms_prune_variant parsed;
+        ck_assert_int_eq(nms_prune_variant_parse(nms_prune_variant_name((nms_prune_variant)i), &parsed), NMS_OK);
+        ck_assert_int_eq(parsed, i);
+        if (!nms_prune_variant_supported((nms_prune_variant)i))
+            ck_assert_int_eq(nms_prune_variant_resolve((nms_prune_variant)i, &v, &err),
+                             NMS_ERR_UNSUPPORTED);
+    }
+    ck_assert_int_eq(nms_prune_variant_parse("sse41", &v), NMS_OK);
+    ck_assert_int_eq(v, NMS_PRUNE_SSE41);
+    ck_assert_int_eq(nms_prune_variant_parse("mmx", &v), NMS_ERR_INVALID);
+    ck_assert_str_eq(nms_prune_variant_name((nms_prune_variant)99), "?");
+}
+END_TEST
+
+/* ---- real layers beside the project ---------------------------------------- */
+
+/* Every variant gives the same bytes on real weights (as F32, F16 and BF16),
+ * and the kept magnitude of the F32 result equals nms_kept_value(). */
+START_TEST(test_real_layers)
+{
+    const char *base = getenv("NMS_SHARED_DATA");
+    char dir[1024], path[2048];
+    if (!base) {
+        printf("check_prune: NMS_SHARED_DATA unset, real layers skipped\n");
+        return;
+    }
+    snprintf(dir, sizeof dir, "%s/real", base);
+    DIR *d = opendir(dir);
+    if (!d) {
+        printf("check_prune: %s absent, real layers skipped\n", dir);
+        return;
+    }
+    const char *lng = getenv("NMS_CHECK_LONG");
+    int max_files = lng && !strcmp(lng, "1") ? 1000 : 12, files = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && files < max_files) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".npy") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        nms_tensor *w, *m = NULL;
+        nms_error err;
+        ck_assert_msg(nms_npy_read(path, &w, &err) == NMS_OK, "%s", err.text);
+        size_t rows, cols;
+        if (nms_tensor_dtype(w) != NMS_DTYPE_F32 || nms_tensor_ndim(w) != 2 ||
+            nms_tensor_matrix_shape(w, NMS_LAYOUT_AUTO, &rows, &cols, NULL) != NMS_OK ||
+            cols % 4 != 0) {
+            nms_tensor_free(w);
+            continue;
+        }
+        files++;
+        ck_assert_int_eq(nms_tensor_to_matrix(w, NMS_LAYOUT_AUTO, &m, &err), NMS_OK);
+        static const nms_dtype as[3] = {NMS_DTYPE_F32, NMS_DTYPE_F16, NMS_DTYPE_BF16};
+        for (int t = 0; t < 3; t++) {
+            nms_tensor *x, *ref = NULL;
+            ck_assert_int_eq(nms_tensor_convert(m, as[t], &x, &err), NMS_OK);
+            for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+                if (!nms_prune_variant_supported((nms_prune_variant)v))
+                    continue;
+                nms_prune_options opt;
+                nms_prune_options_init(&opt);
+                opt.variant = (nms_prune_variant)v;
+                nms_tensor *p;
+                ck_assert_int_eq(nms_prune_24(x, NULL, &opt, &p, NULL, &err), NMS_OK);
+                if (!ref) {
+                    ref = p;
+                    continue;
+                }
+                ck_assert_msg(memcmp(nms_tensor_cdata(p), nms_tensor_cdata(ref), nms_tensor_nbytes(p)) == 0,
+                              "%s as %s: variant %s differs from scalar", e->d_name,
+                              nms_dtype_name(as[t]), nms_prune_variant_name((nms_prune_variant)v));
+                nms_tensor_free(p);
+            }
+            if (as[t] == NMS_DTYPE_F32) {
+                double kept, sum = 0;
+                const float *q = nms_tensor_cdata(ref);
+                ck_assert_int_eq(nms_kept_value(x, NULL, &kept, NULL), NMS_OK);
+                for (size_t i = 0; i < rows * cols; i++)
+                    sum += fabs((double)q[i]);
+                ck_assert_msg(fabs(sum - kept) <= 1e-9 * kept, "%s: kept %.17g, objective %.17g",
+                              e->d_name, sum, kept);
+            }
+            nms_tensor_free(ref);
+            nms_tensor_free(x);
+        }
+        nms_tensor_free(m);
+        nms_tensor_free(w);
+    }
+    closedir(d);
+    printf("check_prune: %d real layers checked\n", files);
+    ck_assert_int_gt(files, 0);
+}
+END_TEST
+
+/* ---- prune + pack (nm) in one pass ------------------------------------------ */
+
+/* nms_prune_24_nm gives the bytes of nms_pack(NM) on the pruned matrix. */
+START_TEST(test_prune_nm_matches_pack)
+{
+    static const size_t shapes[][2] = {{3, 4}, {5, 12}, {16, 64}, {7, 36}, {2, 1028}};
+    uint64_t st = 11;
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        size_t rows = shapes[si][0], cols = shapes[si][1], shape[2] = {rows, cols};
+        for (int dt = 0; dt < PT_DTYPE_COUNT; dt++) {
+            size_t es = prune_test_elem_size(dt), mb = (cols / 4 + 1) / 2;
+            for (int pat = 0; pat < PT_PATTERN_COUNT; pat++) {
+                for (int use_perm = 0; use_perm < 2; use_perm++) {
+                    nms_tensor *w, *p;
+                    nms_packed *pk;
+                    nms_error err;
+                    int32_t *perm = malloc(cols * sizeof *perm);
+                    ck_assert_ptr_nonnull(perm);
+                    for (size_t j = 0; j < cols; j++)
+                        perm[j] = (int32_t)j;
+                    for (size_t j = cols - 1; use_perm && j > 0; j--) {
+                        size_t i = (size_t)(prune_test_rand(&st) % (j + 1));
+                        int32_t tmp = perm[i];
+                        perm[i] = perm[j];
+                        perm[j] = tmp;
+                    }
+                    ck_assert_int_eq(nms_tensor_create(api_dtype[dt], 2, shape, &w, NULL), NMS_OK);
+                    prune_test_fill(dt, pat, st++, nms_tensor_data(w), rows * cols);
+                    /* reference: prune (permuted order), then pack */
+                    ck_assert_int_eq(nms_prune_24(w, use_perm ? perm : NULL, NULL, &p, NULL, &err), NMS_OK);
+                    ck_assert_msg(nms_pack(p, NMS_FORMAT_NM, NULL, &pk, &err) == NMS_OK, "%s", err.text);
+                    const nms_tensor *pv = nms_packed_find(pk, "values"), *pm = nms_packed_find(pk, "meta");
+                    ck_assert_ptr_nonnull(pv);
+                    ck_assert_ptr_nonnull(pm);
+                    ck_assert_uint_eq(nms_tensor_nbytes(pv), rows * cols / 2 * es);
+                    ck_assert_uint_eq(nms_tensor_nbytes(pm), rows * mb);
+                    for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+                        if (!nms_prune_variant_supported((nms_prune_variant)v))
+                            continue;
+                        unsigned char *vals = malloc(rows * cols / 2 * es + 1);
+                        uint8_t *meta = malloc(rows * mb + 1);
+                        ck_assert(vals && meta);
+                        memset(meta, 0xff, rows * mb + 1);
+                        ck_assert_int_eq(nms_prune_24_nm(api_dtype[dt], rows, cols, nms_tensor_cdata(w),
+                                                         use_perm ? perm : NULL, (nms_prune_variant)v,
+                                                         vals, meta, &err), NMS_OK);
+                        ck_assert_msg(memcmp(vals, nms_tensor_cdata(pv), nms_tensor_nbytes(pv)) == 0,
+                                      "%s %s %zux%zu perm %d variant %s: values differ from nms_pack",
+                                      prune_test_dtype_name(dt), prune_test_pattern_name(pat), rows,
+                                      cols, use_perm, nms_prune_variant_name((nms_prune_variant)v));
+                        ck_assert_msg(memcmp(meta, nms_tensor_cdata(pm), rows * mb) == 0,
+                                      "%s %s %zux%zu: meta differs from nms_pack",
+                                      prune_test_dtype_name(dt), prune_test_pattern_name(pat), rows, cols);
+                        ck_assert_uint_eq(meta[rows * mb], 0xff);
+                        free(vals);
+                        free(meta);
+                    }
+                    nms_packed_free(pk);
+                    nms_tensor_free(p);
+                    nms_tensor_free(w);
+                    free(perm);
+                }
+            }
+        }
+    }
+    /* NaN names row and original column */
+    float x[2][8] = {{0}};
+    x[1][5] = NAN;
+    int32_t perm[8] = {7, 6, 5, 4, 3, 2, 1, 0};
+    float vals[8];
+    uint8_t meta[2];
+    nms_error err;
+    ck_assert_int_eq(nms_prune_24_nm(NMS_DTYPE_F32, 2, 8, x, perm, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_NONFINITE);
+    ck_assert_msg(strstr(err.text, "NaN at row 1, column 5 "), "%s", err.text);
+    ck_assert_int_eq(nms_prune_24_nm(NMS_DTYPE_F64, 2, 8, x, NULL, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_UNSUPPORTED);
+    ck_assert_int_eq(nms_prune_24_nm(NMS_DTYPE_F32, 2, 6, x, NULL, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_SHAPE);
+}
+END_TEST
+
+static Suite *prune_suite(void)
+{
+    Suite *s = suite_create("prune");
+    TCase *tc = tcase_create("kernels");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_hand_cases);
+    tcase_add_test(tc, test_scalar_matches_oracle);
+    tcase_add_test(tc, test_variants_match_scalar);
+    tcase_add_test(tc, test_nan_rejected);
+    tcase_add_test(tc, test_permutation);
+    tcase_add_test(tc, test_kept_value_matches_objective);
+    tcase_add_test(tc, test_layouts);
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_variant_selection);
+    tcase_add_test(tc, test_real_layers);
+    tcase_add_test(tc, test_prune_nm_matches_pack);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(prune_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
