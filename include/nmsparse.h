@@ -924,8 +924,8 @@ int nms_recon_method_parse(const char *name, nms_recon_method *method);
 typedef struct nms_recon_options {
     nms_recon_method method; /* default NMS_RECON_IHT                         */
     double damp;             /* default 0.01; >= 0                             */
-    int iht_iters;           /* IHT steps per round, default 20               */
-    int iht_rounds;          /* IHT rounds (each ends with a backsolve), def. 3 */
+    int iht_iters;           /* IHT steps per round, default 10               */
+    int iht_rounds;          /* IHT rounds (each ends with a backsolve), def. 1 */
     /* IHT with H only: after the IHT rounds, an exact local search applies
      * the best improving exchange of a kept and a pruned weight of the same
      * group (objective change computed exactly, support refitted), at most

@@ -208,7 +208,7 @@ int cmd_reconstruct(int argc, char **argv);
     "  --mask MASK      the 2:4 mask (bool, the shape of W)\n" \
     "  --input-mask M   with --method backsolve: refit this mask (non-zero = kept)\n" \
     "  --report R.json  the numbers as JSON\n" \
-    "  --iht-iters N, --iht-rounds N, --swap-limit N   iht effort (20, 3, 256)\n"
+    "  --iht-iters N, --iht-rounds N, --swap-limit N   iht effort (10, 1, 256)\n"
 
 /* ==== recon commands above ==== */
 
