@@ -500,6 +500,18 @@ START_TEST(guessed_spec_for_a_sequential_model)
     nms__free(text);
     nms__model_free(m);
 
+    /* depthwise kernels join the space of the pointwise conv before them */
+    m = fx_build(FX_DEPTHWISE, 4, 0);
+    ck_assert_int_eq(nms__spec_guess(m, NMS_LAYOUT_AUTO, &text, &err), NMS_OK);
+    ck_assert_msg(strstr(text, "space pw1 8\n  producer pw1.weight:0 oihw\n  param    dw.weight:0 ") &&
+                  strstr(text, "  bias     pw1.bias:0\n  param    dw.bias:0\n  alpha    dw.alpha:0\n"
+                               "  consumer pw2.weight:1 oihw\n\nspace pw2 12\n"), "%s", text);
+    b = bind_ok(m, text);
+    ck_assert_uint_eq(b->n, 2);
+    unbind(b);
+    nms__free(text);
+    nms__model_free(m);
+
     /* a conv followed by a linear layer over C * 9 inputs: a flatten */
     m = fx_build(FX_FLAT_CHW, 4, 0);
     ck_assert_int_eq(nms__spec_guess(m, NMS_LAYOUT_AUTO, &text, &err), NMS_OK);
