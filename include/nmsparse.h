@@ -186,7 +186,10 @@ int nms_tensor_to_matrix(const nms_tensor *t, nms_layout layout,
 int nms_tensor_matrix_shape(const nms_tensor *t, nms_layout layout,
                             size_t *rows, size_t *cols, nms_error *err);
 /* The inverse: scatter a rows x cols matrix (any dtype) back into a tensor of
- * `shape` / `ndim` in `layout`, keeping the matrix's dtype. */
+ * `shape` / `ndim` in `layout`, keeping the matrix's dtype (convert it first
+ * with nms_tensor_convert to get the original dtype back).  NMS_ERR_SHAPE
+ * when the matrix is not 2-D or its shape is not the matrix shape of
+ * `shape` in `layout`. */
 int nms_matrix_to_tensor(const nms_tensor *matrix, nms_layout layout,
                          int ndim, const size_t *shape, nms_tensor **out,
                          nms_error *err);
@@ -254,8 +257,9 @@ const char *nms_st_metadata_value(const nms_safetensors *f, size_t i);
  * and metadata, then write atomically (temporary file + rename).  Tensors
  * are stored in the order added, contiguously; "__metadata__" comes first in
  * the header, which is padded with spaces to a multiple of 8 bytes.  Adding
- * a name twice, or the name "__metadata__", is NMS_ERR_INVALID; setting a
- * metadata key again replaces its value. */
+ * a name twice, the name "__metadata__", or a name, key or value that is not
+ * valid UTF-8 is NMS_ERR_INVALID; setting a metadata key again replaces its
+ * value. */
 typedef struct nms_st_writer nms_st_writer;
 int nms_st_writer_create(nms_st_writer **out, nms_error *err);
 int nms_st_writer_add(nms_st_writer *w, const char *name,
@@ -703,12 +707,28 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
                         const void *in, const int32_t *perm,
                         int original_order, nms_prune_variant variant,
                         void *out, uint8_t *mask, nms_error *err);
+/* Prune and pack in one pass to the generic values + metadata layout
+ * (formats-24.md sec. 4): the bytes nms_pack(NMS_FORMAT_NM) gives for the
+ * pruned matrix, without materialising it.  `in` is a row-major rows x cols
+ * matrix of dtype (F32, F16, BF16, I8; cols % 4 == 0); perm (NULL or a
+ * permutation of the cols columns) is applied on the fly and the packed
+ * columns are in permuted order.
+ *   values  rows x cols/2 elements of dtype: per group the elements at
+ *           positions i0 < i1 (kept ones; for a group left with fewer than
+ *           two nonzeros the positions of the specification's table);
+ *   meta    rows x ceil(cols/8) bytes: per row, byte b = code(2b) |
+ *           code(2b+1) << 4 with code = i0 | i1 << 2 (an unused high nibble
+ *           is 0).
+ * Errors as nms_prune_24_buffer. */
+int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
+                    const int32_t *perm, nms_prune_variant variant, void *values,
+                    uint8_t *meta, nms_error *err);
 /* ==== prune: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */
 /* compressed-format emitters (src/emit) */
-/* A 2:4 sparse matrix in a compressed format (see formats-24.md in the
- * source distribution for the exact bytes):
+/* A 2:4 sparse matrix in a compressed format (docs/packed-formats.md in the
+ * source distribution gives the exact bytes):
  *   NMS_FORMAT_CUTLASS  CUTLASS / PyTorch semi-structured: parts "values"
  *       (m x k/2, the matrix's dtype) and "meta" (m x nc int16 words for
  *       F16 / BF16 / F32, int32 words for I8, in CUTLASS's reordered storage

@@ -279,6 +279,13 @@ START_TEST(json_write_compact)
     ck_assert_int_eq(nms__jw_finish(&w), 0);
     ck_assert_str_eq(w.buf, "{\"a\":\"x\\\"y\\\\\\n\\u0001\xc3\xa9\",\"d\":0.1,\"n\":null,\"i\":-5,"
                             "\"u\":18446744073709551615,\"b\":true,\"arr\":[1,2.5,[],null],\"o\\t\":{}}");
+    /* invalid UTF-8 becomes U+FFFD, valid multi-byte text is kept */
+    nms__json_writer w2;
+    nms__jw_init_mem(&w2, 0);
+    nms__jw_string(&w2, "a\xff\xe2\x82\xac\xc0\xafz\xe2\x82");
+    ck_assert_int_eq(nms__jw_finish(&w2), 0);
+    ck_assert_str_eq(w2.buf, "\"a\\ufffd\xe2\x82\xac\\ufffd\\ufffdz\\ufffd\\ufffd\"");
+    nms__jw_free_mem(&w2);
     /* and it reads back */
     nms__json *v;
     ck_assert_int_eq(nms__json_parse(w.buf, w.len, "w", &v, NULL), NMS_OK);
@@ -726,6 +733,9 @@ START_TEST(st_write_round_trip)
     nms_error err;
     ck_assert_int_eq(nms_st_writer_add(w, names[2], ts[0], &err), NMS_ERR_INVALID);
     ck_assert_int_eq(nms_st_writer_add(w, "__metadata__", ts[0], &err), NMS_ERR_INVALID);
+    ck_assert_int_eq(nms_st_writer_add(w, "bad\xff", ts[0], &err), NMS_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(err.text, "not valid UTF-8"));
+    ck_assert_int_eq(nms_st_writer_set_metadata(w, "k", "\xc0\xaf", &err), NMS_ERR_INVALID);
     ck_assert_int_eq(nms_st_writer_set_metadata(w, "format", "pt", NULL), NMS_OK);
     ck_assert_int_eq(nms_st_writer_set_metadata(w, "by", "nmsparse \"2:4\"", NULL), NMS_OK);
     ck_assert_int_eq(nms_st_writer_set_metadata(w, "format", "np", NULL), NMS_OK); /* replaces */

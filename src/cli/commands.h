@@ -152,7 +152,8 @@ int cmd_pack(int argc, char **argv);
     "  --tensor NAME     the tensor of a .safetensors FILE\n" \
     "  --layout L        oi, oihw (default for 3-D/4-D) or hwio\n" \
     "  --c-format F      layout inside the C source: nm (default), cutlass, csr\n" \
-    "  --symbol NAME     C identifier of the descriptor (default: from PREFIX)\n"
+    "  --symbol NAME     C identifier of the descriptor (default: from PREFIX)\n" \
+    "  -q, --quiet       no summary line on stdout\n"
 
 int cmd_unpack(int argc, char **argv);
 #define CMD_UNPACK_USAGE \

@@ -76,9 +76,9 @@ uint64_t nms__load_bits(const unsigned char *p, size_t size);
  * pairs (pairs = 1) of elements of es = 1, 2, 4 or 8 bytes: kept values to
  * vals (2 per group, 1 per pair), codes to codes[units].  Returns SIZE_MAX,
  * or the index of the first unit with too many nonzeros (nothing is
- * guaranteed about vals / codes then).  Decode writes the units of a row
- * (every element: zeros where nothing is kept) from vals and codes, which
- * must be valid (nms__code_valid; 0x4 / 0xE for pairs). */
+ * guaranteed about vals / codes then).  Decode stores the kept values of a
+ * row from vals and codes, which must be valid (nms__code_valid; 0x4 / 0xE
+ * for pairs), into a row that is already zero (it writes nothing else). */
 size_t nms__encode_row(int pairs, size_t es, uint64_t mask, const unsigned char *row,
                        size_t units, unsigned char *vals, uint8_t *codes);
 void nms__decode_row(int pairs, size_t es, const unsigned char *vals, const uint8_t *codes,

@@ -168,6 +168,11 @@ int nms_packed_read(const char *prefix, nms_format format, nms_dtype dtype,
         st = nms_packed_create(format, dtype, count, names, (const nms_tensor *const *)parts, out, err);
         if (st != NMS_OK)
             nms__error_prefix(err, prefix);
+        if (st == NMS_ERR_INVALID) { /* inconsistent file contents */
+            st = NMS_ERR_FORMAT;
+            if (err)
+                err->status = st;
+        }
     }
     for (size_t i = 0; i < count; i++)
         nms_tensor_free(parts[i]);

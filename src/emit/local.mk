@@ -20,7 +20,7 @@ check_PROGRAMS += tests/emit_gen
 tests_emit_gen_SOURCES = tests/emit_gen.c
 tests_emit_gen_LDADD = libnmsparse.la
 TESTS += tests/cli_pack.sh tests/cli_pack_real.sh
-EXTRA_DIST += tests/cli_pack.sh tests/cli_pack_real.sh
+EXTRA_DIST += tests/cli_pack.sh tests/cli_pack_real.sh docs/packed-formats.md
 
 
 if HAVE_CHECK

@@ -202,7 +202,12 @@ int nms_unpack(const nms_packed *p, nms_tensor **matrix, nms_error *err)
     if (st == NMS_OK && perm) {
         /* dense holds column j = original column perm[j]: scatter back. */
         const int32_t *pv = (const int32_t *)(const void *)perm->data;
-        if ((st = nms_perm_check(pv, p->cols, err)) == NMS_OK) {
+        if (nms_perm_check(pv, p->cols, err) != NMS_OK) {
+            nms__error_prefix(err, "packed matrix: part 'perm'");
+            if (err)
+                err->status = NMS_ERR_FORMAT;
+            st = NMS_ERR_FORMAT;
+        } else {
             nms_tensor *orig = NULL;
             st = nms_tensor_create(p->dtype, 2, shape, &orig, err);
             if (st == NMS_OK) {

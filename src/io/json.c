@@ -89,8 +89,7 @@ static int hex4(const unsigned char *s, unsigned *out)
     return 0;
 }
 
-/* Length of a valid UTF-8 sequence starting at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t nms__utf8_len(const unsigned char *s, size_t n)
 {
     unsigned c = s[0];
     if (c < 0x80)
@@ -210,7 +209,7 @@ static int parse_string(parser *ps, nms__json *v)
             }
             continue;
         }
-        size_t k = utf8_len(ps->p, (size_t)(q - ps->p));
+        size_t k = nms__utf8_len(ps->p, (size_t)(q - ps->p));
         if (k == 0) {
             nms__free(out);
             return fail_at(ps, ps->p, NMS_ERR_FORMAT, "invalid UTF-8 in a string");
@@ -546,6 +545,19 @@ int nms__json_u64(const nms__json *v, uint64_t *out)
     }
     *out = x;
     return 0;
+}
+
+int nms__utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (n > 0) {
+        size_t k = nms__utf8_len(p, n);
+        if (k == 0)
+            return 0;
+        p += k;
+        n -= k;
+    }
+    return 1;
 }
 
 const char *nms__json_type_name(nms__json_type t)

@@ -73,6 +73,11 @@ const nms__json *nms__json_get(const nms__json *obj, const char *key);
 /* A number that is a non-negative integer literal (no fraction or
  * exponent) fitting in uint64_t: 0 and *out set; otherwise -1. */
 int nms__json_u64(const nms__json *v, uint64_t *out);
+/* UTF-8: the length of the valid sequence starting at s (at most n bytes;
+ * n >= 1), or 0 when it is not one (overlong forms, surrogates and code
+ * points beyond U+10FFFF are invalid); and whether all n bytes are valid. */
+size_t nms__utf8_len(const unsigned char *s, size_t n);
+int nms__utf8_valid(const char *s, size_t n);
 /* A name for a type ("object", "string", ...), for messages. */
 const char *nms__json_type_name(nms__json_type t);
 

@@ -50,7 +50,8 @@ tests_check_io_real_LDADD = libnmsparse.la
 # 'make fuzz-run FUZZ_TIME=120' runs each for FUZZ_TIME seconds, growing a
 # corpus in fuzz-corpus/<target> from the seeds in tests/fuzz/corpus/<target>.
 # The readers are compiled into each target with the fuzzer's coverage
-# instrumentation and ASan + UBSan.
+# instrumentation and ASan + UBSan; an input that takes over 10 s counts as a
+# failure (a hang).  Failing inputs land in fuzz-artifacts/<target>-*.
 fuzz_targets = npy safetensors json perm
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/npy.dict tests/fuzz/safetensors.dict tests/fuzz/json.dict \
 	tests/fuzz/fuzz_npy.c tests/fuzz/fuzz_safetensors.c tests/fuzz/fuzz_json.c tests/fuzz/fuzz_perm.c
@@ -82,7 +83,7 @@ fuzz-run: $(fuzz_programs)
 	  mkdir -p fuzz-corpus/$$t fuzz-artifacts; \
 	  dict=; test -f $(srcdir)/tests/fuzz/$$t.dict && dict=-dict=$(srcdir)/tests/fuzz/$$t.dict; \
 	  echo "== fuzz_$$t for $(FUZZ_TIME) s"; \
-	  ./tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 $$dict \
+	  ./tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -timeout=10 -max_len=65536 -print_final_stats=1 $$dict \
 	    -artifact_prefix=fuzz-artifacts/$$t- fuzz-corpus/$$t $(srcdir)/tests/fuzz/corpus/$$t; \
 	done
 else

@@ -524,6 +524,8 @@ int nms_st_writer_add(nms_st_writer *w, const char *name,
         return nms__fail(err, NMS_ERR_INVALID, "nms_st_writer_add: NULL argument");
     if (strcmp(name, "__metadata__") == 0)
         return nms__fail(err, NMS_ERR_INVALID, "a tensor cannot be named \"__metadata__\"");
+    if (!nms__utf8_valid(name, strlen(name)))
+        return nms__fail(err, NMS_ERR_INVALID, "tensor name '%.200s' is not valid UTF-8", name);
     for (size_t i = 0; i < w->count; i++)
         if (strcmp(w->items[i].name, name) == 0)
             return nms__fail(err, NMS_ERR_INVALID, "tensor '%.200s' added twice", name);
@@ -546,6 +548,8 @@ int nms_st_writer_set_metadata(nms_st_writer *w, const char *key,
 {
     if (!w || !key || !value)
         return nms__fail(err, NMS_ERR_INVALID, "nms_st_writer_set_metadata: NULL argument");
+    if (!nms__utf8_valid(key, strlen(key)) || !nms__utf8_valid(value, strlen(value)))
+        return nms__fail(err, NMS_ERR_INVALID, "metadata '%.100s' is not valid UTF-8", key);
     char *v = nms__strdup(value);
     if (!v)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory");

@@ -22,3 +22,11 @@ tests_check_lp_LDFLAGS = -static
 endif
 
 nmsparse_SOURCES += src/cli/cmd_lp.c
+
+TESTS += tests/cli_lp.sh tests/cli_lp_netlib.sh
+EXTRA_DIST += tests/cli_lp.sh tests/cli_lp_netlib.sh \
+	tests/lp/tiny_fixed.mps tests/lp/tiny_free.mps \
+	tests/lp/netlib_quick.list tests/lp/netlib.xfail
+
+bench_scripts += tests/bench/lp_bench.sh
+EXTRA_DIST += tests/bench/lp_bench.sh

@@ -21,6 +21,9 @@
  */
 #include <math.h>
 #include <string.h>
+#ifdef NMS_LP_TRACE
+#include <stdio.h>
+#endif
 
 #include "lp/lp.h"
 #include "lp/lu.h"
@@ -73,7 +76,7 @@ static void work_free(sx_work *W)
     nms__free(W->rs); nms__free(W->ci); nms__free(W->rv);
     nms__free(W->rscale); nms__free(W->cscale);
     nms__free(W->lb); nms__free(W->ub); nms__free(W->lb0); nms__free(W->ub0);
-    nms__free(W->c); nms__free(W->x); nms__free(W->stat); nms__free(W->head);
+    nms__free(W->c); nms__free(W->corig); nms__free(W->wr); nms__free(W->x); nms__free(W->stat); nms__free(W->head);
     nms__free(W->pos); nms__free(W->cb); nms__free(W->y); nms__free(W->d);
     nms__free(W->alpha); nms__free(W->rho); nms__free(W->arow);
     nms__free(W->arow_idx); nms__free(W->arow_mark); nms__free(W->w);
@@ -109,6 +112,8 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     W->lb0 = nms__malloc_array(N1, sizeof(double));
     W->ub0 = nms__malloc_array(N1, sizeof(double));
     W->c = nms__malloc_array(N1, sizeof(double));
+    W->corig = nms__malloc_array(N1, sizeof(double));
+    W->wr = nms__malloc_array(M1, sizeof(double));
     W->x = nms__calloc(N1, sizeof(double));
     W->stat = nms__malloc_array(N1, 1);
     W->head = nms__malloc_array(M1, sizeof(int));
@@ -128,7 +133,7 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     W->lu = nms__lu_create(m);
     if (!W->cs || !W->ri || !W->va || !W->rs || !W->ci || !W->rv ||
         !W->rscale || !W->cscale || !W->lb || !W->ub || !W->lb0 || !W->ub0 ||
-        !W->c || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
+        !W->c || !W->corig || !W->wr || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
         !W->y || !W->d || !W->alpha || !W->rho || !W->arow || !W->arow_idx ||
         !W->arow_mark || !W->w || !W->bstart || !W->sing_pos ||
         !W->sing_row || !W->lu)
@@ -191,6 +196,9 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     memcpy(W->ub, W->ub0, (size_t)N * sizeof(double));
     for (int j = 0; j < N; j++)
         W->w[j] = 1.0;
+    for (int i = 0; i < m; i++)
+        W->wr[i] = 1.0;
+    memcpy(W->corig, W->c, (size_t)N * sizeof(double));
     /* basis: warm if consistent, else slack basis */
     int nbasic = 0;
     if (lp->has_basis) {
@@ -612,7 +620,23 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             dphase = 0;
         }
         int ninf;
-        nms__sx_infeasibility(W, &ninf);
+        double sinf = nms__sx_infeasibility(W, &ninf);
+        if (ninf > 0 && sinf < 1e-6 && W->perturb_allowed) {
+            /* tiny leftover infeasibilities (often an artefact of the
+             * tolerances) make phase 1 cycle: shift the violated bounds to
+             * the current values instead; the true bounds come back at the
+             * end and the dual simplex repairs what remains */
+            for (int k = 0; k < W->m; k++) {
+                int j = W->head[k];
+                if (W->x[j] < W->lb[j] - W->tol_p)
+                    W->lb[j] = W->x[j];
+                else if (W->x[j] > W->ub[j] + W->tol_p)
+                    W->ub[j] = W->x[j];
+            }
+            W->perturbed = 1;
+            ninf = 0;
+            dphase = 0;
+        }
         int phase1 = ninf > 0;
         if (phase1) {
             set_phase1_costs(W);
@@ -624,6 +648,14 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
         }
         int dir = 1;
         int q = price(W, &dir);
+#ifdef NMS_LP_TRACE
+        if (W->iter % 500 == 0) {
+            double obj = 0, sinf = nms__sx_infeasibility(W, NULL);
+            for (int j = 0; j < W->N; j++) obj += W->corig[j] * W->x[j];
+            fprintf(stderr, "P it %ld ph %d obj %.10g inf %.3g (%d) pert %d degen %d q %d\n",
+                    W->iter, phase1 ? 1 : 2, obj, sinf, ninf, W->perturbed, degen, q);
+        }
+#endif
         if (q < 0) {
             if (!fresh) {
                 if (nms__sx_refactor(W)) {
@@ -645,6 +677,16 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             if (W->perturbed) {
                 nms__sx_unperturb(W);
                 dphase = 0;
+                int nbad = 0;
+                nms__sx_infeasibility(W, &nbad);
+                if (nbad > 0 && W->handoffs < 4) {
+                    /* optimal basis of the perturbed problem: dual feasible,
+                     * slightly primal infeasible -> dual simplex */
+                    W->handoffs++;
+                    return nms__sx_dual(W, oom);
+                }
+                if (nbad > 0)
+                    W->perturb_allowed = 0;
                 continue;
             }
             return NMS_LP_OPTIMAL;
@@ -672,6 +714,10 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             }
             return NMS_LP_UNBOUNDED;
         }
+#ifdef NMS_LP_TRACE
+        if (W->iter > 1500 && W->iter < 1506)
+            fprintf(stderr, "  it %ld q %d dir %d d %.3g r %d theta %.3g alpha_r %.3g stat %d x %.6g lb %.6g ub %.6g\n", W->iter, q, dir, W->d[q], r, theta, r >= 0 ? W->alpha[r] : 0.0, W->stat[q], W->x[q], W->lb[q], W->ub[q]);
+#endif
         W->iter++;
         fresh = 0;
         /* move */
@@ -783,7 +829,23 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
     W.perturb_allowed = 1;
     int oom = 0;
     nms_lp_status st;
-    if (opt->algorithm == NMS_LP_DUAL)
+    int use_dual = opt->algorithm == NMS_LP_DUAL;
+    if (opt->algorithm == NMS_LP_AUTO) {
+        /* dual simplex when the start is primal infeasible but dual feasible
+         * up to bound flips (e.g. after bound changes, or c >= 0 with the
+         * slack basis); primal simplex otherwise */
+        if (nms__sx_refactor(&W)) {
+            work_free(&W);
+            return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
+        }
+        int ninf = 0;
+        nms__sx_infeasibility(&W, &ninf);
+        if (ninf > 0) {
+            nms__sx_compute_duals(&W, NULL, W.c);
+            use_dual = nms__sx_dual_infeasible_count(&W) == 0;
+        }
+    }
+    if (use_dual)
         st = nms__sx_dual(&W, &oom);
     else
         st = nms__sx_primal(&W, &oom);

@@ -25,17 +25,17 @@ static int write_solution(FILE *f, void *ctx)
     for (size_t j = 0; j < lp->n; j++) {
         const char *nm = nms_lp_col_name(lp, j);
         if (nm)
-            fprintf(f, "%s %.17g %.17g\n", nm, lp->x[j], lp->d[j]);
+            fprintf(f, "%s %.17g %.17g\n", nm, lp->x[j] + 0.0, lp->d[j] + 0.0);
         else
-            fprintf(f, "C%zu %.17g %.17g\n", j, lp->x[j], lp->d[j]);
+            fprintf(f, "C%zu %.17g %.17g\n", j, lp->x[j] + 0.0, lp->d[j] + 0.0);
     }
     fprintf(f, "rows %zu\n", lp->m);
     for (size_t i = 0; i < lp->m; i++) {
         const char *nm = nms_lp_row_name(lp, i);
         if (nm)
-            fprintf(f, "%s %.17g %.17g\n", nm, lp->ax[i], lp->y[i]);
+            fprintf(f, "%s %.17g %.17g\n", nm, lp->ax[i] + 0.0, lp->y[i] + 0.0);
         else
-            fprintf(f, "R%zu %.17g %.17g\n", i, lp->ax[i], lp->y[i]);
+            fprintf(f, "R%zu %.17g %.17g\n", i, lp->ax[i] + 0.0, lp->y[i] + 0.0);
     }
     return ferror(f) ? -1 : 0;
 }

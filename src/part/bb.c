@@ -488,7 +488,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
             nms__free(nd.d);
             continue;
         }
-        if (!integral) {
+        if (!integral && (count <= 20 || count % 10 == 0)) {
             double v = round_lp(&s, x, cur, deadline, interrupt);
             if (v > target) {
                 target = v;

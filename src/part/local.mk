@@ -14,3 +14,17 @@ libnmsparse_la_SOURCES += \
 	src/part/report.c
 
 nmsparse_SOURCES += src/cli/cmd_permute.c
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_part
+TESTS += tests/check_part
+tests_check_part_SOURCES = tests/check_part.c
+tests_check_part_CFLAGS = $(UNITTEST_CFLAGS_ALL)
+tests_check_part_LDADD = $(UNITTEST_LIBS)
+endif
+
+TESTS += tests/cli_permute.sh
+EXTRA_DIST += tests/cli_permute.sh
+
+bench_scripts += tests/bench/part_bench.sh
+EXTRA_DIST += tests/bench/part_bench.sh

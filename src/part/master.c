@@ -186,6 +186,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         goto out;
     const double tol_rc = 1e-9 * p->vscale;
     size_t in_lp = pl.n;
+    int use_heur = 1;
     size_t kexact = 2 * C > 16 ? 2 * C : 16, kheur = C / 2 > 8 ? C / 2 : 8;
     for (;;) {
         if (stopped(cg))
@@ -219,7 +220,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         double lpval = nms_lp_objective(lp);
         cg->rounds++;
         size_t nh = 0;
-        if (C > 128 && (st = nms__price_heuristic(p, pi, tol_rc, kheur, cg->threads, &hcols, &nh, err)) != NMS_OK)
+        if (use_heur && (st = nms__price_heuristic(p, pi, tol_rc, kheur, cg->threads, &hcols, &nh, err)) != NMS_OK)
             goto out;
         size_t added = 0;
         for (size_t q = 0; q < nh; q++) {
@@ -232,6 +233,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         }
         nms__free(hcols);
         hcols = NULL;
+        if (use_heur && added < C / 8 + 1)
+            use_heur = 0; /* the heuristic has dried up: exact pricing from now on */
         if (!added) {
             nms__price_req rq;
             memset(&rq, 0, sizeof rq);

@@ -100,7 +100,8 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                      nms__price_res *res, nms_error *err);
 
 /* Dual-guided heuristic pricing: from every channel, grow a group greedily
- * by reduced cost and improve it by single exchanges.  Returns at most k
+ * by reduced cost and improve it by single exchanges (the seed channel
+ * stays in its group).  Returns at most k
  * distinct groups with rc > thr, nms__col_cmp order.  Deterministic. */
 int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
                          size_t k, int threads, nms__col **cols, size_t *n,

@@ -2,9 +2,9 @@
  * pricing_heur.c - dual-guided heuristic pricing.
  *
  * From every seed channel i: grow S = {i} three times by the channel c
- * maximising v(S + c) - pi_c, then improve S by single exchanges (replace
- * one member by the non-member that raises v(S) - pi(S) most) until none
- * helps.  Row sums for "add c to a set whose row top two are a >= b" use
+ * maximising v(S + c) - pi_c, then improve S by single exchanges of the
+ * three non-seed members (replace one by the non-member that raises
+ * v(S) - pi(S) most) until none helps: a good group through every channel.  Row sums for "add c to a set whose row top two are a >= b" use
  * top2 = max(a, x) + max(b, min(a, x)).  Seeds run in parallel; each seed's
  * result lands in its own slot, so the output does not depend on threads.
  * Work per thread: 2 * Rp doubles.
@@ -104,11 +104,11 @@ int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
                 g[m] = (int32_t)bc;
             }
             double cur = nms__pp_group_value(p, g) - nms__pi_sum4(pi, g);
-            for (int it = 0; it < 8; it++) {
+            for (int it = 0; it < 2; it++) {
                 double best = cur;
                 int bpos = -1;
                 size_t bc = C;
-                for (int pos = 0; pos < 4; pos++) {
+                for (int pos = 1; pos < 4; pos++) { /* the seed stays: one group per seed */
                     int32_t rest[3];
                     int m = 0;
                     double pirest = 0.0;

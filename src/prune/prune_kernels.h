@@ -74,4 +74,11 @@ const nms__prune_kernels *nms__prune_kernels_avx2(void);
 const nms__prune_kernels *nms__prune_kernels_avx512(void);
 const nms__prune_kernels *nms__prune_kernels_neon(void);
 
+/* nm packing of a pruned 16-bit row (see prune_nm.c for the bytes): encodes
+ * the first groups (a multiple of 4) and returns how many; AVX2 only (also
+ * used by the AVX-512 variant). */
+size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta);
+/* The same for 32-bit rows (a multiple of 2 groups). */
+size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta);
+
 #endif /* NMS_PRUNE_KERNELS_H */

@@ -97,10 +97,10 @@ int main(int argc, char **argv)
     static const char *const dt_names[] = {"f32", "f16", "bf16", "i8"};
     const size_t cols = 4096;
     printf("%-8s %-5s %-8s %10s %10s %8s%s%s\n", "size", "dtype", "variant", "memcpy", "prune",
-           "ratio", with_pack ? "      +nm +cutlass" : "",
+           "ratio", with_pack ? "      +nm +cutlass  nm1pass" : "",
            with_mask ? "  (prune writes values + 0/1 mask)" : "");
     printf("%-8s %-5s %-8s %10s %10s %8s%s\n", "", "", "", "GB/s", "GB/s", "t/t_cpy",
-           with_pack ? "  t/t_cpy  t/t_cpy" : "");
+           with_pack ? "  t/t_cpy  t/t_cpy  t/t_cpy" : "");
     for (const char *s = sizes; *s;) {
         double mb = strtod(s, NULL);
         const char *comma = strchr(s, ',');
@@ -191,6 +191,33 @@ int main(int argc, char **argv)
                             best = t2 - t1;
                     }
                     printf(" %8.2f", best / cpy);
+                }
+                if (with_pack) {
+                    double best = 1e30, cpy = 1e30;
+                    unsigned char *vals = malloc(bytes / 2);
+                    uint8_t *meta = malloc(rows * ((cols / 4 + 1) / 2));
+                    if (!vals || !meta)
+                        return 1;
+                    memset(vals, 0, bytes / 2);
+                    memset(meta, 0, rows * ((cols / 4 + 1) / 2));
+                    for (int r = 0; r < 3; r++) {
+                        nms_error err;
+                        double t0 = now();
+                        memcpy(out, in, bytes);
+                        double t1 = now();
+                        if (nms_prune_24_nm(dts[d], rows, cols, in, NULL, var, vals, meta, &err) != NMS_OK) {
+                            fprintf(stderr, "prune_nm: %s\n", err.text);
+                            return 1;
+                        }
+                        double t2 = now();
+                        if (t1 - t0 < cpy)
+                            cpy = t1 - t0;
+                        if (t2 - t1 < best)
+                            best = t2 - t1;
+                    }
+                    printf(" %8.2f", best / cpy);
+                    free(vals);
+                    free(meta);
                 }
                 printf("\n");
                 fflush(stdout);

@@ -1,0 +1,433 @@
+/* check_part.c - the partition solver against brute force, the reference
+ * optima of ../shared/data/reference/partition-optima.tsv, and its
+ * invariants (valid permutations, bound >= value, thread independence). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nmsparse.h"
+#include "part/objective.h"
+#include "part/part.h"
+#include "util/util.h"
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static unsigned long long rng_state;
+static double urand(void)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+/* R x C float32 matrix; quantized != 0 draws integers 0..quantized (ties). */
+static nms_tensor *random_matrix(size_t R, size_t C, unsigned long long seed, int quantized)
+{
+    size_t shape[2] = {R, C};
+    nms_tensor *t = NULL;
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, shape, &t, NULL), NMS_OK);
+    float *v = nms_tensor_data(t);
+    rng_state = seed;
+    for (size_t i = 0; i < R * C; i++) {
+        double u = urand();
+        v[i] = quantized ? (float)floor(u * (quantized + 1)) : (float)((u - 0.5) * (1 + 3 * urand()));
+    }
+    return t;
+}
+
+static double top2(double a, double b, double c, double d)
+{
+    double x[4] = {a, b, c, d};
+    for (int i = 0; i < 2; i++)
+        for (int j = i + 1; j < 4; j++)
+            if (x[j] > x[i]) {
+                double t = x[i];
+                x[i] = x[j];
+                x[j] = t;
+            }
+    return x[0] + x[1];
+}
+
+/* Brute force over all partitions (C <= 16): independent of the library. */
+typedef struct bf {
+    size_t C;
+    double *gv; /* by 16-bit mask of the group */
+    double best;
+} bf;
+
+static void bf_rec(bf *b, unsigned used, double cur)
+{
+    unsigned all = (1u << b->C) - 1;
+    if (used == all) {
+        if (cur > b->best)
+            b->best = cur;
+        return;
+    }
+    int i = 0;
+    while (used & (1u << i))
+        i++;
+    for (size_t j = (size_t)i + 1; j < b->C; j++) {
+        if (used & (1u << j))
+            continue;
+        for (size_t k = j + 1; k < b->C; k++) {
+            if (used & (1u << k))
+                continue;
+            for (size_t l = k + 1; l < b->C; l++) {
+                if (used & (1u << l))
+                    continue;
+                unsigned m = (1u << i) | (1u << j) | (1u << k) | (1u << l);
+                bf_rec(b, used | m, cur + b->gv[m]);
+            }
+        }
+    }
+}
+
+static double brute_force(const nms_tensor *t)
+{
+    size_t R = nms_tensor_dim(t, 0), C = nms_tensor_dim(t, 1);
+    const float *v = nms_tensor_cdata(t);
+    bf b = {C, calloc((size_t)1 << C, sizeof(double)), -1.0};
+    ck_assert_ptr_nonnull(b.gv);
+    for (size_t i = 0; i < C; i++)
+        for (size_t j = i + 1; j < C; j++)
+            for (size_t k = j + 1; k < C; k++)
+                for (size_t l = k + 1; l < C; l++) {
+                    double s = 0;
+                    for (size_t r = 0; r < R; r++)
+                        s += top2(fabs(v[r * C + i]), fabs(v[r * C + j]), fabs(v[r * C + k]), fabs(v[r * C + l]));
+                    b.gv[(1u << i) | (1u << j) | (1u << k) | (1u << l)] = s;
+                }
+    bf_rec(&b, 0, 0.0);
+    free(b.gv);
+    return b.best;
+}
+
+static void check_result(const nms_tensor *t, const nms_part_result *r)
+{
+    size_t C = nms_tensor_dim(t, 1);
+    ck_assert_uint_eq(r->cols, C);
+    ck_assert_int_eq(nms_perm_check(r->perm, C, NULL), NMS_OK);
+    double kept;
+    ck_assert_int_eq(nms_kept_value(t, r->perm, &kept, NULL), NMS_OK);
+    ck_assert_msg(fabs(kept - r->value) <= 1e-9 * fabs(kept) + 1e-12, "perm re-evaluates to %.12g, reported %.12g",
+                  kept, r->value);
+    ck_assert_msg(r->bound >= r->value, "bound %.12g < value %.12g", r->bound, r->value);
+    ck_assert_msg(r->bound <= r->unstructured_bound * (1 + 1e-12) + 1e-12, "bound above the unstructured bound");
+    ck_assert_msg(r->value >= r->identity_value * (1 - 1e-12), "value below identity");
+}
+
+static nms_part_result solve(const nms_tensor *t, nms_part_method m, int threads)
+{
+    nms_part_options o;
+    nms_part_options_default(&o);
+    o.method = m;
+    o.threads = threads;
+    nms_part_result r;
+    nms_error e;
+    int st = nms_part_solve(t, &o, &r, &e);
+    ck_assert_msg(st == NMS_OK, "solve failed: %s", e.text);
+    check_result(t, &r);
+    return r;
+}
+
+static const char *shared_dir(void)
+{
+    const char *d = getenv("NMS_SHARED_DATA");
+    return d && *d ? d : "../shared/data";
+}
+
+/* A 2-D v1.0 '<f4' .npy through the library reader. */
+static nms_tensor *load_real(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/real/%s", shared_dir(), name);
+    nms_tensor *t = NULL;
+    if (nms_npy_read(path, &t, NULL) != NMS_OK)
+        return NULL;
+    return t;
+}
+
+/* Columns [c0, c0 + C) and the first R rows of a real matrix. */
+static nms_tensor *submatrix(const nms_tensor *t, size_t R, size_t c0, size_t C)
+{
+    size_t shape[2] = {R, C}, TC = nms_tensor_dim(t, 1);
+    nms_tensor *s = NULL;
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, shape, &s, NULL), NMS_OK);
+    const float *a = nms_tensor_cdata(t);
+    float *b = nms_tensor_data(s);
+    for (size_t r = 0; r < R; r++)
+        for (size_t c = 0; c < C; c++)
+            b[r * C + c] = a[r * TC + c0 + c];
+    return s;
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+START_TEST(test_brute_force_random)
+{
+    static const size_t Cs[] = {8, 12, 16};
+    for (int q = 0; q < 3; q++)
+        for (int quant = 0; quant < 2; quant++)
+            for (unsigned long long seed = 1; seed <= 3; seed++) {
+                size_t C = Cs[q], R = 3 + (size_t)seed * 5;
+                nms_tensor *t = random_matrix(R, C, seed * 100 + (unsigned long long)C, quant ? 3 : 0);
+                double opt = brute_force(t);
+                nms_part_result r = solve(t, NMS_PART_BP, 0);
+                ck_assert_msg(fabs(r.value - opt) <= 1e-9 * opt, "C=%zu seed %llu quant %d: %.12g vs brute force %.12g",
+                              C, seed, quant, r.value, opt);
+                ck_assert_int_eq(r.status, NMS_PART_OPTIMAL);
+                ck_assert_msg(r.bound >= opt * (1 - 1e-12), "bound below the optimum");
+                nms_part_result s = solve(t, NMS_PART_SWAP, 0);
+                ck_assert(s.value <= opt * (1 + 1e-12));
+                nms_part_result_free(&s);
+                nms_part_result_free(&r);
+                nms_tensor_free(t);
+            }
+}
+END_TEST
+
+START_TEST(test_brute_force_real)
+{
+    static const char *files[] = {
+        "faceapi__face_landmark_68__L000_dense0.conv1.pointwise_filter.npy",
+        "humanmodels__iris__L001_model.conv2d_2.Conv2D_weights.npy",
+        "humanmodels__movenet-lightning__L004_center_net_mobile_net_v2fpn_feature_extractor.model_1.model.block_4_expand.Conv2D_weights.npy",
+    };
+    int any = 0;
+    for (int f = 0; f < 3; f++) {
+        nms_tensor *t = load_real(files[f]);
+        if (!t)
+            continue;
+        any = 1;
+        for (size_t c0 = 0; c0 + 16 <= nms_tensor_dim(t, 1); c0 += 16) {
+            size_t R = nms_tensor_dim(t, 0) < 48 ? nms_tensor_dim(t, 0) : 48;
+            nms_tensor *s = submatrix(t, R, c0, 16);
+            double opt = brute_force(s);
+            nms_part_result r = solve(s, NMS_PART_BP, 0);
+            ck_assert_msg(fabs(r.value - opt) <= 1e-9 * opt, "%s cols %zu..: %.12g vs %.12g", files[f], c0, r.value, opt);
+            ck_assert_int_eq(r.status, NMS_PART_OPTIMAL);
+            nms_part_result_free(&r);
+            nms_tensor_free(s);
+        }
+        nms_tensor_free(t);
+    }
+    if (!any)
+        fprintf(stderr, "check_part: real data absent, real-derived brute force skipped\n");
+}
+END_TEST
+
+/* Every C = 32 reference matrix: proven optimal, equal value, equal root LP. */
+START_TEST(test_reference_optima)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/reference/partition-optima.tsv", shared_dir());
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "check_part: %s absent, reference optima skipped\n", path);
+        return;
+    }
+    char line[2048];
+    int n = 0;
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f)); /* header */
+    while (fgets(line, sizeof line, f)) {
+        char name[1024];
+        size_t R, C;
+        double ident, opt, lp;
+        if (sscanf(line, "%1023s %zu %zu %lf %lf %lf", name, &R, &C, &ident, &opt, &lp) != 6)
+            continue;
+        nms_tensor *t = load_real(name);
+        ck_assert_msg(t != NULL, "cannot read %s", name);
+        nms_part_result r = solve(t, NMS_PART_BP, 0);
+        ck_assert_msg(r.status == NMS_PART_OPTIMAL, "%s: status %s", name, nms_part_status_name(r.status));
+        ck_assert_msg(fabs(r.value - opt) <= 1e-6 * opt, "%s: value %.9f, reference %.9f", name, r.value, opt);
+        ck_assert_msg(fabs(r.identity_value - ident) <= 1e-6 * ident, "%s: identity %.9f vs %.9f", name,
+                      r.identity_value, ident);
+        if (!isnan(r.lp_bound))
+            ck_assert_msg(fabs(r.lp_bound - lp) <= 1e-6 * lp, "%s: root LP %.9f, reference %.9f", name, r.lp_bound, lp);
+        else /* the root bound met the incumbent before the LP was solved out: it is the optimum */
+            ck_assert_msg(fabs(lp - opt) <= 1e-6 * opt, "%s: no root LP value but the reference LP %.9f > optimum", name, lp);
+        nms_part_result_free(&r);
+        nms_tensor_free(t);
+        n++;
+    }
+    fclose(f);
+    ck_assert_int_ge(n, 1);
+}
+END_TEST
+
+START_TEST(test_thread_independence)
+{
+    nms_tensor *ts[2];
+    ts[0] = random_matrix(40, 32, 77, 0);
+    ts[1] = random_matrix(24, 32, 78, 5); /* quantized: many ties */
+    for (int q = 0; q < 2; q++) {
+        nms_part_result base = solve(ts[q], NMS_PART_BP, 1);
+        static const int th[] = {2, 3, 7};
+        for (int k = 0; k < 3; k++) {
+            nms_part_result r = solve(ts[q], NMS_PART_BP, th[k]);
+            ck_assert_int_eq(r.threads, th[k]);
+            ck_assert_msg(memcmp(r.perm, base.perm, 32 * sizeof(int32_t)) == 0, "perm differs with %d threads", th[k]);
+            ck_assert(r.value == base.value);
+            ck_assert(r.bound == base.bound);
+            ck_assert_int_eq(r.status, base.status);
+            nms_part_result_free(&r);
+        }
+        nms_part_result_free(&base);
+        nms_tensor_free(ts[q]);
+    }
+}
+END_TEST
+
+START_TEST(test_ties_and_degenerate)
+{
+    /* equal columns: a 6 x 16 matrix of 4 distinct columns each repeated 4 times */
+    size_t shape[2] = {6, 16};
+    nms_tensor *t = NULL;
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, shape, &t, NULL), NMS_OK);
+    float *v = nms_tensor_data(t);
+    for (size_t r = 0; r < 6; r++)
+        for (size_t c = 0; c < 16; c++)
+            v[r * 16 + c] = (float)((r * 7 + (c % 4) * 3) % 5);
+    double opt = brute_force(t);
+    nms_part_result r = solve(t, NMS_PART_BP, 0);
+    ck_assert(fabs(r.value - opt) <= 1e-9 * opt);
+    ck_assert_int_eq(r.status, NMS_PART_OPTIMAL);
+    nms_part_result_free(&r);
+    nms_tensor_free(t);
+    /* all zero, and a single group */
+    size_t s2[2] = {3, 8}, s3[2] = {5, 4};
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, s2, &t, NULL), NMS_OK);
+    r = solve(t, NMS_PART_BP, 0);
+    ck_assert(r.value == 0 && r.bound == 0 && r.status == NMS_PART_OPTIMAL);
+    nms_part_result_free(&r);
+    nms_tensor_free(t);
+    t = random_matrix(5, 4, 9, 0);
+    (void)s3;
+    r = solve(t, NMS_PART_BP, 0);
+    ck_assert_int_eq(r.status, NMS_PART_OPTIMAL);
+    nms_part_result_free(&r);
+    nms_tensor_free(t);
+    /* errors */
+    t = random_matrix(5, 6, 9, 0);
+    nms_error e;
+    ck_assert_int_eq(nms_part_solve(t, NULL, &r, &e), NMS_ERR_SHAPE);
+    nms_tensor_free(t);
+}
+END_TEST
+
+START_TEST(test_exact_pricing_vs_enumeration)
+{
+    for (unsigned long long seed = 1; seed <= 4; seed++) {
+        size_t C = 12 + 4 * (seed % 2), R = 9;
+        nms_tensor *t = random_matrix(R, C, seed, seed == 3 ? 2 : 0);
+        double *s;
+        size_t RR, CC;
+        ck_assert_int_eq(nms__abs_scores(t, &s, &RR, &CC, NULL), NMS_OK);
+        nms__pp p;
+        ck_assert_int_eq(nms__pp_init(&p, s, R, C, NULL), NMS_OK);
+        double pi[16];
+        rng_state = seed * 31;
+        for (size_t i = 0; i < C; i++)
+            pi[i] = urand() * 4;
+        /* all groups by brute force, sorted like the pricer sorts */
+        nms__col all[1820];
+        size_t n = 0;
+        for (int32_t i = 0; i < (int32_t)C; i++)
+            for (int32_t j = i + 1; j < (int32_t)C; j++)
+                for (int32_t k = j + 1; k < (int32_t)C; k++)
+                    for (int32_t l = k + 1; l < (int32_t)C; l++) {
+                        nms__col c = {{i, j, k, l}, 0, 0};
+                        c.v = nms__pp_group_value(&p, c.g);
+                        c.rc = c.v - nms__pi_sum4(pi, c.g);
+                        all[n++] = c;
+                    }
+        qsort(all, n, sizeof *all, nms__col_cmp);
+        for (int mode = 0; mode < 2; mode++) {
+            nms__price_req rq;
+            memset(&rq, 0, sizeof rq);
+            rq.pi = pi;
+            rq.thr = mode ? all[n / 3].rc : -HUGE_VAL;
+            rq.k = 7;
+            rq.collect_all = mode;
+            rq.cap = n;
+            nms__price_res pr;
+            ck_assert_int_eq(nms__price_exact(&p, &rq, &pr, NULL), NMS_OK);
+            size_t want = 0;
+            if (mode)
+                while (want < n && all[want].rc > rq.thr)
+                    want++;
+            else
+                want = 7;
+            ck_assert_uint_eq(pr.n, want);
+            for (size_t q = 0; q < want; q++)
+                ck_assert(memcmp(pr.cols[q].g, all[q].g, sizeof all[q].g) == 0 && pr.cols[q].rc == all[q].rc);
+            ck_assert(pr.max_rc_ub >= all[0].rc);
+            nms__free(pr.cols);
+        }
+        nms__pp_free(&p);
+        nms__free(s);
+        nms_tensor_free(t);
+    }
+}
+END_TEST
+
+START_TEST(test_interrupt_and_stacking)
+{
+    nms_tensor *t = random_matrix(30, 32, 5, 0);
+    volatile int stop = 1;
+    nms_part_options o;
+    nms_part_options_default(&o);
+    o.interrupt = &stop;
+    nms_part_result r;
+    ck_assert_int_eq(nms_part_solve(t, &o, &r, NULL), NMS_OK);
+    check_result(t, &r);
+    ck_assert_int_eq(r.status, NMS_PART_INTERRUPTED);
+    nms_part_result_free(&r);
+    /* stacking two halves of the rows = solving the whole */
+    nms_tensor *a = submatrix(t, 30, 0, 32), *b;
+    size_t shape[2] = {12, 32};
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, shape, &b, NULL), NMS_OK);
+    memcpy(nms_tensor_data(b), (const float *)nms_tensor_cdata(t) + 18 * 32, 12 * 32 * sizeof(float));
+    size_t s18[2] = {18, 32};
+    nms_tensor *a18;
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, s18, &a18, NULL), NMS_OK);
+    memcpy(nms_tensor_data(a18), nms_tensor_cdata(t), 18 * 32 * sizeof(float));
+    const nms_tensor *two[2] = {a18, b};
+    nms_part_result whole = solve(t, NMS_PART_BP, 0), st;
+    ck_assert_int_eq(nms_part_solve_stacked(two, 2, NULL, &st, NULL), NMS_OK);
+    ck_assert(fabs(st.value - whole.value) <= 1e-9 * whole.value);
+    ck_assert_int_eq(st.status, NMS_PART_OPTIMAL);
+    nms_part_result_free(&st);
+    nms_part_result_free(&whole);
+    nms_tensor_free(a);
+    nms_tensor_free(a18);
+    nms_tensor_free(b);
+    nms_tensor_free(t);
+}
+END_TEST
+
+static Suite *part_suite(void)
+{
+    Suite *s = suite_create("part");
+    TCase *tc = tcase_create("solver");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_exact_pricing_vs_enumeration);
+    tcase_add_test(tc, test_brute_force_random);
+    tcase_add_test(tc, test_brute_force_real);
+    tcase_add_test(tc, test_ties_and_degenerate);
+    tcase_add_test(tc, test_thread_independence);
+    tcase_add_test(tc, test_interrupt_and_stacking);
+    tcase_add_test(tc, test_reference_optima);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(part_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
