@@ -1082,7 +1082,11 @@ int nms_model_plan_read(const char *path, nms_model_plan **out,
 typedef struct nms_model_plan_options {
     double time_limit_per_space; /* seconds per space; <= 0 = none (default 60) */
     double gap;                  /* relative gap to stop at (default 1e-9)    */
-    int jobs;                    /* spaces solved at once (default 1)         */
+    int jobs;                    /* spaces solved at once (default 1).  With
+                                    jobs > 1 each solve runs on one thread
+                                    (OpenMP nesting is left off): worth it
+                                    for many small spaces; one big space is
+                                    faster with jobs = 1 and all threads    */
     int threads;                 /* solver threads per space (0 = default)    */
     const char *method;          /* "bp" (default), "swap", "identity"        */
     volatile int *interrupt;     /* set non-zero: running and remaining solves

@@ -5,7 +5,7 @@
 # with batch norm in OIHW + HWIO, residual block with a shared space).
 . "$top_srcdir/tests/testlib.sh"
 FX="$top_builddir/tests/structured/fxtool"
-[ -x "$FX" ] || { echo "SKIP: $FX not built (needs Check)"; exit 77; }
+[ -x "$FX" ] || { echo "SKIP: $FX not built"; exit 77; }
 D="$TMPD"
 "$FX" write "$D" || { echo "FAIL: fxtool write"; exit 1; }
 

@@ -72,9 +72,25 @@ static int model_spec(int argc, char **argv)
     if (!out || strcmp(out, "-") == 0) {
         fputs(text, stdout);
     } else {
-        FILE *f = fopen(out, "wb");
-        if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+        /* temporary file + rename: never half-written */
+        size_t n = strlen(out) + 16;
+        char *tmp = malloc(n);
+        FILE *f = NULL;
+        int ok = 0;
+        if (tmp) {
+            snprintf(tmp, n, "%s.tmp.%ld", out, (long)getpid());
+            f = fopen(tmp, "wb");
+        }
+        if (f) {
+            ok = fputs(text, f) >= 0;
+            ok = (fclose(f) == 0) && ok;
+            ok = ok && rename(tmp, out) == 0;
+            if (!ok)
+                remove(tmp);
+        }
+        if (!ok)
             rc = cli_error(CLI_EXIT_RUNTIME, "%s: cannot write the spec", out);
+        free(tmp);
     }
     nms_free(text);
     return rc;

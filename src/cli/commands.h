@@ -246,7 +246,8 @@ int cmd_model(int argc, char **argv);
     "  -o, --output FILE             output (spec: default stdout)\n" \
     "  --layout L                    spec: layout of weights with 3+ axes\n" \
     "  --time-limit-per-layer S      plan: seconds per space (default 60; 0 = none)\n" \
-    "  -j, --jobs N                  plan: spaces solved at once (default 1)\n" \
+    "  -j, --jobs N                  plan: spaces solved at once (default 1; each\n" \
+    "                                then runs on one thread: for many small spaces)\n" \
     "  --threads N                   plan: solver threads per space (0 = all)\n" \
     "  --gap G                       plan: relative gap to stop at (default 1e-9)\n" \
     "  --method M                    plan: bp (exact, default), swap, identity\n" \
