@@ -136,8 +136,9 @@ static void perturb_costs(sx_work *W)
 
 static int refresh(sx_work *W)
 {
-    if (nms__sx_refactor(W))
+    if (!W->just_factored && nms__sx_refactor(W))
         return -1;
+    W->just_factored = 0;
     nms__sx_compute_duals(W, NULL, W->c);
     if (make_dual_feasible(W))
         nms__sx_compute_xb(W);

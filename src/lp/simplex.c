@@ -612,10 +612,11 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
     int n = W->n;
     int fresh = 0, dphase = 0, degen = 0, restarts = 0;
     *oom = 0;
-    if (nms__sx_refactor(W)) {
+    if (!W->just_factored && nms__sx_refactor(W)) {
         *oom = 1;
         return NMS_LP_NUMERICAL;
     }
+    W->just_factored = 0;
     fresh = 1;
     for (;;) {
         nms_lp_status lim = nms__sx_check_limits(W);
@@ -868,6 +869,7 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
             return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
         }
         int ninf = 0;
+        W.just_factored = 1;
         nms__sx_infeasibility(&W, &ninf);
         use_dual = ninf > 0;
     }
