@@ -20,6 +20,9 @@
  * (x_r - bound_r) / alpha_rq and x_B by -alpha times that.
  */
 #include <math.h>
+#ifdef NMS_LP_TRACE
+#include <stdio.h>
+#endif
 
 #include "lp/lu.h"
 #include "lp/simplex_work.h"
@@ -164,6 +167,14 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
             }
             fresh = 1;
         }
+#ifdef NMS_LP_TRACE
+        if (W->iter % 1000 == 0) {
+            double obj = 0, sinf = nms__sx_infeasibility(W, NULL);
+            for (int j = 0; j < W->N; j++) obj += W->c[j] * W->x[j];
+            fprintf(stderr, "D it %ld obj %.12g inf %.3g shifted %d cpert %d handoffs %d degen %d\n",
+                    W->iter, obj, sinf, W->shifted, W->cost_perturbed, W->handoffs, degen);
+        }
+#endif
         /* leaving row */
         int r = -1;
         double best = 0.0;
