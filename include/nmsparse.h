@@ -1025,6 +1025,14 @@ int nms_spec_entry(const nms_channel_spec *spec, size_t space, size_t j,
                    const char **tensor, int *axis, nms_channel_role *role,
                    nms_layout *layout, long *line);
 
+/* The spec as text (nms_free), one entry per line with explicit roles,
+ * axes (as written), layouts and flatten options.  channels may be NULL;
+ * else channels[s] > 0 replaces the count on the line of space s (e.g. the
+ * counts after nms_model_shrink, see nms_shrink_report_space), and 0 keeps
+ * what the spec says. */
+int nms_spec_format(const nms_channel_spec *spec, const size_t *channels,
+                    char **text, nms_error *err);
+
 /* A starting spec for a plainly sequential model (a safetensors file), as
  * text (nms_free): weights (2 or more axes) in the file's order; when a
  * weight's output count equals the next weight's input count, a space with
