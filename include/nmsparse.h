@@ -361,14 +361,14 @@ typedef enum nms_lp_status {
  * "time limit", "numerical trouble", "interrupted".  Never NULL. */
 const char *nms_lp_status_name(nms_lp_status s);
 
-#define NMS_LP_AUTO 0    /* primal simplex (dual after bound changes)      */
+#define NMS_LP_AUTO 0    /* dual if the start is primal infeasible, else primal */
 #define NMS_LP_PRIMAL 1  /* primal simplex                                 */
 #define NMS_LP_DUAL 2    /* dual simplex (primal when not dual feasible)   */
 
 /* Solver options.  Tolerances apply to the scaled problem. */
 typedef struct nms_lp_options {
     double primal_feas_tol;   /* bound violation allowed; default 1e-7      */
-    double dual_feas_tol;     /* reduced-cost sign violation; default 1e-7  */
+    double dual_feas_tol;     /* reduced-cost sign violation; default 1e-9  */
     double pivot_tol;         /* smallest |pivot| in the ratio test; 1e-7   */
     double time_limit;        /* seconds, <= 0 = none (default 0)           */
     long iteration_limit;     /* per solve, <= 0 = none (default 0)         */
@@ -560,7 +560,7 @@ typedef struct nms_part_options {
     int threads;              /* OpenMP threads; 0 = all available (default) */
     unsigned long seed;       /* reserved for randomised heuristics; default 0 */
     size_t exact_max_cols;    /* above this many columns BP runs only the
-                                 heuristics (large-C mode); default 256 */
+                                 heuristics (large-C mode); default 128 */
     size_t enum_cap;          /* most groups the exact search may enumerate;
                                  default 20 000 000 */
     volatile int *interrupt;  /* non-NULL and set non-zero (e.g. from a signal
@@ -707,6 +707,7 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
                         const void *in, const int32_t *perm,
                         int original_order, nms_prune_variant variant,
                         void *out, uint8_t *mask, nms_error *err);
+
 /* Prune and pack in one pass to the generic values + metadata layout
  * (formats-24.md sec. 4): the bytes nms_pack(NMS_FORMAT_NM) gives for the
  * pruned matrix, without materialising it.  `in` is a row-major rows x cols
@@ -719,7 +720,9 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
  *   meta    rows x ceil(cols/8) bytes: per row, byte b = code(2b) |
  *           code(2b+1) << 4 with code = i0 | i1 << 2 (an unused high nibble
  *           is 0).
- * Errors as nms_prune_24_buffer. */
+ * As with nms_pack, a kept -0.0 in a slot the code does not name comes back
+ * as +0 on unpacking.  Uses one or two rows of scratch; with AVX2 / AVX-512
+ * the compaction is vectorised.  Errors as nms_prune_24_buffer. */
 int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
                     const int32_t *perm, nms_prune_variant variant, void *values,
                     uint8_t *meta, nms_error *err);
@@ -921,8 +924,8 @@ int nms_recon_method_parse(const char *name, nms_recon_method *method);
 typedef struct nms_recon_options {
     nms_recon_method method; /* default NMS_RECON_IHT                         */
     double damp;             /* default 0.01; >= 0                             */
-    int iht_iters;           /* IHT steps per round, default 20               */
-    int iht_rounds;          /* IHT rounds (each ends with a backsolve), def. 3 */
+    int iht_iters;           /* IHT steps per round, default 10               */
+    int iht_rounds;          /* IHT rounds (each ends with a backsolve), def. 1 */
     /* IHT with H only: after the IHT rounds, an exact local search applies
      * the best improving exchange of a kept and a pruned weight of the same
      * group (objective change computed exactly, support refitted), at most

@@ -69,6 +69,26 @@ static int make_dual_feasible(sx_work *W)
     return flips;
 }
 
+/* Flip boxed nonbasic variables whose reduced cost has the wrong sign. */
+static int flip_boxed(sx_work *W)
+{
+    int flips = 0;
+    for (int j = 0; j < W->N; j++) {
+        if (W->pos[j] >= 0 || !isfinite(W->lb[j]) || !isfinite(W->ub[j]))
+            continue;
+        if (W->stat[j] == NMS_LP_AT_LOWER && W->d[j] < -W->tol_d) {
+            W->stat[j] = NMS_LP_AT_UPPER;
+            W->x[j] = W->ub[j];
+            flips++;
+        } else if (W->stat[j] == NMS_LP_AT_UPPER && W->d[j] > W->tol_d) {
+            W->stat[j] = NMS_LP_AT_LOWER;
+            W->x[j] = W->lb[j];
+            flips++;
+        }
+    }
+    return flips;
+}
+
 /* Count nonbasic dual infeasibilities that a bound flip cannot repair. */
 int nms__sx_dual_infeasible_count(const sx_work *W)
 {
@@ -176,9 +196,16 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
                 W->shifted = 0;
                 W->cost_perturbed = 0;
                 nms__sx_compute_duals(W, NULL, W->c);
-                if (nms__sx_dual_infeasible_count(W) > 0 || W->perturbed) {
+                if (nms__sx_dual_infeasible_count(W) > 0 || W->perturbed ||
+                    W->handoffs >= 6) {
                     W->handoffs++;
                     return nms__sx_primal(W, oom);
+                }
+                /* boxed variables on the wrong bound: flip and go on */
+                if (flip_boxed(W) > 0) {
+                    W->handoffs++;
+                    nms__sx_compute_xb(W);
+                    continue;
                 }
             }
             if (W->perturbed) {

@@ -270,6 +270,7 @@ static int eval_node(bbst *s, const dec *d, size_t nd, double target, double dea
         nms_lp_options lo;
         nms_lp_options_default(&lo);
         lo.interrupt = interrupt;
+        lo.primal_feas_tol = lo.dual_feas_tol = 1e-9; /* see master.c */
         lo.iteration_limit = 10 * (long)(C + s->nlp / 4) + 1000;
         if (deadline > 0) {
             lo.time_limit = deadline - nms__now();

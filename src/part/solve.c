@@ -34,7 +34,7 @@ void nms_part_options_default(nms_part_options *opt)
     opt->gap = 1e-9;
     opt->threads = 0;
     opt->seed = 0;
-    opt->exact_max_cols = 256;
+    opt->exact_max_cols = 128;
     opt->enum_cap = 20000000;
     opt->interrupt = NULL;
     opt->progress = NULL;

@@ -36,6 +36,7 @@ EXTRA_PROGRAMS += tests/bench/recon_mnist
 bench_programs += tests/bench/recon_mnist$(EXEEXT)
 bench_scripts += tests/bench/recon_mnist.sh
 EXTRA_DIST += tests/bench/recon_mnist.sh
+CLEANFILES += tests/bench/recon_mnist.model
 tests_bench_recon_mnist_SOURCES = tests/bench/recon_mnist.c
 tests_bench_recon_mnist_LDADD = libnmsparse.la
 tests_bench_recon_mnist_LDFLAGS = $(OPENMP_CFLAGS)

@@ -37,8 +37,8 @@ void nms_recon_options_init(nms_recon_options *o)
     memset(o, 0, sizeof *o);
     o->method = NMS_RECON_IHT;
     o->damp = 0.01;
-    o->iht_iters = 20;
-    o->iht_rounds = 3;
+    o->iht_iters = 10;
+    o->iht_rounds = 1;
     o->swap_limit = 256;
     o->perm = NULL;
     o->mask = NULL;

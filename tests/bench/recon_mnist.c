@@ -10,12 +10,16 @@
  * 3. Prune the two layers that feed hidden units (fc1 784->512 and
  *    fc2 512->256) to 2:4 with every method of nms_reconstruct(), each layer
  *    with its own H (computed on the dense network); the output layer
- *    fc3 256->10 stays dense.  Optionally with an input-channel permutation
- *    read from files (PERM1, PERM2).
+ *    fc3 256->10 stays dense.  Then again with an input-channel permutation
+ *    per layer from nmsparse's partition solver (nms_part_solve) on the score
+ *    |w_ij| sqrt(H_jj), or read from files (--perm1, --perm2).
  * 4. Print test accuracy (10 000 test images) for the dense network and
  *    each variant, and the relative layer errors E / tr(W H W^T).
  *
  * Usage: recon_mnist DIR [--epochs N] [--perm1 FILE --perm2 FILE]
+ *                        [--part-seconds S]  (time limit of each permutation
+ *                                             solve, default 30)
+ *                        [--no-perm 1]       (identity only)
  *                        [--save-prefix P]   (writes P_fc1_w.npy, _h, _score)
  *                        [--cache FILE]      (trained weights: reused when
  *                                             present for the same epochs)
@@ -255,14 +259,16 @@ static void save_npy(const char *prefix, const char *name, const nms_tensor *t)
 
 static int32_t *load_perm(const char *path, size_t n)
 {
-    int32_t *p;
+    int32_t *p, *copy = malloc(n * sizeof *copy);
     size_t len;
     nms_error err;
-    if (nms_perm_read(path, n, &p, &len, &err) != NMS_OK) {
-        fprintf(stderr, "recon_mnist: %s\n", err.text);
+    if (!copy || nms_perm_read(path, n, &p, &len, &err) != NMS_OK) {
+        fprintf(stderr, "recon_mnist: %s\n", copy ? err.text : "out of memory");
         exit(1);
     }
-    return p;
+    memcpy(copy, p, n * sizeof *copy);
+    nms_free(p);
+    return copy;
 }
 
 #include <time.h>
@@ -279,9 +285,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: recon_mnist DIR [--epochs N] [--perm1 FILE --perm2 FILE] [--save-prefix P]\n");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows up in logs */
     const char *dir = argv[1], *perm1_path = NULL, *perm2_path = NULL, *save_prefix = NULL,
                *cache_path = NULL;
-    int epochs = 3;
+    int epochs = 3, no_perm = 0;
+    double part_seconds = 30.0;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--epochs"))
             epochs = atoi(argv[i + 1]);
@@ -289,6 +297,10 @@ int main(int argc, char **argv)
             perm1_path = argv[i + 1];
         else if (!strcmp(argv[i], "--perm2"))
             perm2_path = argv[i + 1];
+        else if (!strcmp(argv[i], "--part-seconds"))
+            part_seconds = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--no-perm"))
+            no_perm = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--cache"))
             cache_path = argv[i + 1];
         else if (!strcmp(argv[i], "--save-prefix"))
@@ -459,9 +471,41 @@ int main(int argc, char **argv)
         nms_tensor_free(S2);
     }
 
-    /* ---- prune ---- */
+    /* ---- permutations: files, or nmsparse's partition solver on the score
+     * |w_ij| sqrt(H_jj) (heuristic mode above 256 channels) ---- */
     int32_t *p1 = perm1_path ? load_perm(perm1_path, NIN) : NULL;
     int32_t *p2 = perm2_path ? load_perm(perm2_path, NH1) : NULL;
+    if (!no_perm && (!p1 || !p2)) {
+        nms_tensor *S[2] = {tensor_f32(NH1, NIN, l1.w), tensor_f32(NH2, NH1, l2.w)};
+        const double *hd[2] = {h1d, h2d};
+        int32_t **dst[2] = {&p1, &p2};
+        for (int k = 0; k < 2; k++) {
+            float *sv = nms_tensor_data(S[k]);
+            size_t rows = nms_tensor_dim(S[k], 0), cols = nms_tensor_dim(S[k], 1);
+            for (size_t i = 0; i < rows * cols; i++)
+                sv[i] = fabsf(sv[i]) * (float)sqrt(hd[k][(i % cols) * (cols + 1)]);
+            if (*dst[k])
+                continue;
+            nms_part_options po;
+            nms_part_result pr;
+            nms_error err;
+            nms_part_options_default(&po);
+            po.time_limit = part_seconds;
+            double ts = now_s();
+            if (nms_part_solve(S[k], &po, &pr, &err) != NMS_OK) {
+                fprintf(stderr, "recon_mnist: part solver: %s\n", err.text);
+                return 1;
+            }
+            *dst[k] = malloc(cols * sizeof(int32_t));
+            memcpy(*dst[k], pr.perm, cols * sizeof(int32_t));
+            printf("permutation fc%d (%zu channels): score kept %.6g vs identity %.6g (+%.3f %%), bound %.6g (%s, %s), %.1f s\n",
+                   k + 1, cols, pr.value, pr.identity_value, 100.0 * (pr.value / pr.identity_value - 1.0), pr.bound,
+                   nms_part_bound_kind_name(pr.bound_kind), nms_part_status_name(pr.status), now_s() - ts);
+            nms_part_result_free(&pr);
+        }
+        nms_tensor_free(S[0]);
+        nms_tensor_free(S[1]);
+    }
     int nperm = (p1 && p2) ? 2 : 1;
     printf("\n%-10s %-9s %12s %12s %10s %8s %8s\n", "method", "perm", "fc1 rel.err", "fc2 rel.err", "test acc",
            "delta", "seconds");
@@ -524,7 +568,7 @@ int main(int argc, char **argv)
     }
     printf("all goals %s\n", ok ? "met" : "NOT met");
     nms_tensor_free(W1); nms_tensor_free(W2); nms_tensor_free(H1); nms_tensor_free(H2);
-    nms_free(p1);
-    nms_free(p2);
+    free(p1);
+    free(p2);
     return 0;
 }

@@ -24,4 +24,7 @@ trap 'rm -rf "$TMP"' EXIT
 for n in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
   if [ -f "$DATA/$n.gz" ]; then gzip -dc "$DATA/$n.gz" > "$TMP/$n"; else cp "$DATA/$n" "$TMP/$n"; fi
 done
-"$PROG" "$TMP" --epochs "${NMS_BENCH_EPOCHS:-2}" ${NMS_BENCH_RECON_ARGS:-}
+# The trained weights are cached in the build tree (same seed and epochs
+# give the same weights; delete the file to retrain).
+"$PROG" "$TMP" --epochs "${NMS_BENCH_EPOCHS:-2}" --cache "$top_builddir/tests/bench/recon_mnist.model" \
+    ${NMS_BENCH_RECON_ARGS:-}
