@@ -56,7 +56,7 @@ static double number_or(const nms__json *obj, const char *key, double dflt)
 /* An informational count: a non-negative integer below 2^53, else 0. */
 static size_t count_or_zero(double v)
 {
-    return v >= 0 && v < 9007199254740992.0 && v == floor(v) ? (size_t)v : 0;
+    return v >= 0 && v < 9007199254740992.0 && v <= (double)SIZE_MAX && v == floor(v) ? (size_t)v : 0;
 }
 
 static int read_space(const nms__json *o, const char *path, nms_model_plan *plan, nms_error *err)
