@@ -1164,6 +1164,8 @@ size_t nms_shrink_report_count(const nms_shrink_report *r);
 int nms_shrink_report_space(const nms_shrink_report *r, size_t i,
                             const char **space, size_t *before, size_t *after,
                             const int32_t **kept);
+/* 1 when space i was scored by its structure parameter, 0 by L2 norms. */
+int nms_shrink_report_by_alpha(const nms_shrink_report *r, size_t i);
 /* ==== structured: declarations above this line ==== */
 
 

@@ -458,6 +458,8 @@ START_TEST(shrink_by_ratio_removes_the_smallest_norms)
     ck_assert_int_eq(nms__model_shrink(p, b, &opt, &r, &err), NMS_OK);
     ck_assert_uint_eq(r->spaces[0].after, 8);
     ck_assert_uint_eq(r->spaces[1].after, 8); /* 12 - 6 = 6, rounded up to 8 */
+    ck_assert_int_eq(nms_shrink_report_by_alpha(r, 0), 1);
+    ck_assert_int_eq(nms_shrink_report_by_alpha(r, 1), 0);
     /* every kept h2 channel's norm >= every removed one's */
     unsigned char kept[12] = {0};
     for (size_t k = 0; k < 8; k++)

@@ -393,12 +393,13 @@ static int model_shrink(int argc, char **argv)
             if (strlen(name) > w)
                 w = strlen(name);
         }
-        printf("%-*s %8s %8s %8s\n", (int)w, "space", "before", "after", "removed");
+        printf("%-*s %8s %8s %8s  %s\n", (int)w, "space", "before", "after", "removed", "scored by");
         for (size_t i = 0; i < nms_shrink_report_count(r); i++) {
             const char *name;
             size_t before, after;
             nms_shrink_report_space(r, i, &name, &before, &after, NULL);
-            printf("%-*s %8zu %8zu %8zu\n", (int)w, name, before, after, before - after);
+            printf("%-*s %8zu %8zu %8zu  %s\n", (int)w, name, before, after, before - after,
+                   nms_shrink_report_by_alpha(r, i) ? "|alpha|" : "L2 norm");
         }
         uint64_t pb, pa, mb, ma;
         nms_shrink_report_totals(r, &pb, &pa, &mb, &ma);
