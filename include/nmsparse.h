@@ -186,7 +186,10 @@ int nms_tensor_to_matrix(const nms_tensor *t, nms_layout layout,
 int nms_tensor_matrix_shape(const nms_tensor *t, nms_layout layout,
                             size_t *rows, size_t *cols, nms_error *err);
 /* The inverse: scatter a rows x cols matrix (any dtype) back into a tensor of
- * `shape` / `ndim` in `layout`, keeping the matrix's dtype. */
+ * `shape` / `ndim` in `layout`, keeping the matrix's dtype (convert it first
+ * with nms_tensor_convert to get the original dtype back).  NMS_ERR_SHAPE
+ * when the matrix is not 2-D or its shape is not the matrix shape of
+ * `shape` in `layout`. */
 int nms_matrix_to_tensor(const nms_tensor *matrix, nms_layout layout,
                          int ndim, const size_t *shape, nms_tensor **out,
                          nms_error *err);
@@ -218,15 +221,24 @@ int nms_npy_write(const char *path, const nms_tensor *t, nms_error *err);
 
 typedef struct nms_safetensors nms_safetensors;
 
-/* Open and validate the header (strict JSON, offsets inside the file, no
- * overlaps, sizes matching dtype x shape).  Tensor data is read on demand. */
+/* Open and validate the header: at most 100 MB, strict JSON (err->line and
+ * err->column locate a syntax error inside the header), no duplicate names,
+ * each entry exactly {dtype, shape, data_offsets}, dtypes BOOL U8 I8 U16 I16
+ * F16 BF16 U32 I32 F32 U64 I64 F64 F8_E4M3 F8_E5M2 (others are
+ * NMS_ERR_UNSUPPORTED), data_offsets[1] - data_offsets[0] == numel x dtype
+ * size, and - as the reference implementation requires - the tensors tile
+ * the data section exactly: no overlap, no gap, no trailing bytes.  Tensor
+ * data is read on demand (the file stays open until nms_st_close); several
+ * threads may call nms_st_load on one object at once. */
 int nms_st_open(const char *path, nms_safetensors **out, nms_error *err);
 /* The same over a memory buffer, which is copied. */
 int nms_st_open_mem(const void *data, size_t size, const char *name,
                     nms_safetensors **out, nms_error *err);
 void nms_st_close(nms_safetensors *f);
 
-/* Tensors are indexed 0..count-1 in the order of their data offsets. */
+/* Tensors are indexed 0..count-1 in the order of their data offsets.  For an
+ * index out of range the accessors return NULL, -1 or NMS_DTYPE_COUNT.
+ * nms_st_find returns NMS_ERR_NOTFOUND for an unknown name (O(log n)). */
 size_t nms_st_count(const nms_safetensors *f);
 const char *nms_st_name(const nms_safetensors *f, size_t index);
 int nms_st_find(const nms_safetensors *f, const char *name, size_t *index);
@@ -243,7 +255,11 @@ const char *nms_st_metadata_value(const nms_safetensors *f, size_t i);
 
 /* Writing: collect named tensors (borrowed: they must outlive the write)
  * and metadata, then write atomically (temporary file + rename).  Tensors
- * are stored in the order added. */
+ * are stored in the order added, contiguously; "__metadata__" comes first in
+ * the header, which is padded with spaces to a multiple of 8 bytes.  Adding
+ * a name twice, the name "__metadata__", or a name, key or value that is not
+ * valid UTF-8 is NMS_ERR_INVALID; setting a metadata key again replaces its
+ * value. */
 typedef struct nms_st_writer nms_st_writer;
 int nms_st_writer_create(nms_st_writer **out, nms_error *err);
 int nms_st_writer_add(nms_st_writer *w, const char *name,
@@ -345,14 +361,14 @@ typedef enum nms_lp_status {
  * "time limit", "numerical trouble", "interrupted".  Never NULL. */
 const char *nms_lp_status_name(nms_lp_status s);
 
-#define NMS_LP_AUTO 0    /* primal simplex (dual after bound changes)      */
+#define NMS_LP_AUTO 0    /* dual if the start is primal infeasible, else primal */
 #define NMS_LP_PRIMAL 1  /* primal simplex                                 */
 #define NMS_LP_DUAL 2    /* dual simplex (primal when not dual feasible)   */
 
 /* Solver options.  Tolerances apply to the scaled problem. */
 typedef struct nms_lp_options {
     double primal_feas_tol;   /* bound violation allowed; default 1e-7      */
-    double dual_feas_tol;     /* reduced-cost sign violation; default 1e-7  */
+    double dual_feas_tol;     /* reduced-cost sign violation; default 1e-9  */
     double pivot_tol;         /* smallest |pivot| in the ratio test; 1e-7   */
     double time_limit;        /* seconds, <= 0 = none (default 0)           */
     long iteration_limit;     /* per solve, <= 0 = none (default 0)         */
@@ -426,6 +442,8 @@ int nms_lp_get_reduced_costs(const nms_lp *lp, double *d);
 int nms_lp_get_row_activity(const nms_lp *lp, double *ax);
 /* Simplex iterations of the last solve. */
 long nms_lp_iterations(const nms_lp *lp);
+/* Wall-clock seconds of the last solve. */
+double nms_lp_solve_seconds(const nms_lp *lp);
 
 /* Basis status of each column / row (the row's slack variable). */
 #define NMS_LP_BASIC 0
@@ -445,8 +463,11 @@ const char *nms_lp_col_name(const nms_lp *lp, size_t col);
  * when built with zlib).  Sections NAME ROWS COLUMNS RHS RANGES BOUNDS
  * ENDATA, OBJSENSE / OBJSENSE MAX.  Conventions:
  *  - the first N row is the objective; other N rows are dropped;
- *  - an RHS entry on the objective row r gives the objective constant
- *    c0 = -r (GLPK's convention);
+ *  - an RHS entry r on the objective row is the objective constant:
+ *    c0 = +r, i.e. the objective is c'x + r.  This is what glpsol (GLPK 5.0)
+ *    computes and what the Netlib reference values with constants (e226:
+ *    -25.86492907) assume; some other solvers (CPLEX, HiGHS) use c0 = -r
+ *    instead, and the Netlib readme ignores the constant;
  *  - RANGES R on a row with right-hand side b: G row [b, b+|R|], L row
  *    [b-|R|, b], E row [b, b+R] when R > 0 and [b+R, b] when R < 0, N row
  *    ignored;
@@ -687,12 +708,31 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
                         const void *in, const int32_t *perm,
                         int original_order, nms_prune_variant variant,
                         void *out, uint8_t *mask, nms_error *err);
+
+/* Prune and pack in one pass to the generic values + metadata layout
+ * (formats-24.md sec. 4): the bytes nms_pack(NMS_FORMAT_NM) gives for the
+ * pruned matrix, without materialising it.  `in` is a row-major rows x cols
+ * matrix of dtype (F32, F16, BF16, I8; cols % 4 == 0); perm (NULL or a
+ * permutation of the cols columns) is applied on the fly and the packed
+ * columns are in permuted order.
+ *   values  rows x cols/2 elements of dtype: per group the elements at
+ *           positions i0 < i1 (kept ones; for a group left with fewer than
+ *           two nonzeros the positions of the specification's table);
+ *   meta    rows x ceil(cols/8) bytes: per row, byte b = code(2b) |
+ *           code(2b+1) << 4 with code = i0 | i1 << 2 (an unused high nibble
+ *           is 0).
+ * As with nms_pack, a kept -0.0 in a slot the code does not name comes back
+ * as +0 on unpacking.  Uses one or two rows of scratch; with AVX2 / AVX-512
+ * the compaction is vectorised.  Errors as nms_prune_24_buffer. */
+int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
+                    const int32_t *perm, nms_prune_variant variant, void *values,
+                    uint8_t *meta, nms_error *err);
 /* ==== prune: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */
 /* compressed-format emitters (src/emit) */
-/* A 2:4 sparse matrix in a compressed format (see formats-24.md in the
- * source distribution for the exact bytes):
+/* A 2:4 sparse matrix in a compressed format (docs/packed-formats.md in the
+ * source distribution gives the exact bytes):
  *   NMS_FORMAT_CUTLASS  CUTLASS / PyTorch semi-structured: parts "values"
  *       (m x k/2, the matrix's dtype) and "meta" (m x nc int16 words for
  *       F16 / BF16 / F32, int32 words for I8, in CUTLASS's reordered storage
@@ -782,7 +822,9 @@ int nms_packed_create(nms_format format, nms_dtype dtype, size_t count,
  * file as a tensor of the part's name (BF16 values keep their dtype there);
  * otherwise each part is written to PREFIX.NAME.npy (BF16 as U16 bit
  * patterns).  All files are written to temporary names first and renamed
- * only when all were written: on failure no output is left behind. */
+ * only when all were written: on failure no output is left behind.  Without
+ * a "perm" part, a PREFIX.perm.npy left by an earlier run is removed (the
+ * reader would otherwise apply it). */
 int nms_packed_write(const nms_packed *p, const char *prefix, nms_error *err);
 /* Read what nms_packed_write() wrote ("perm" is read when present).  `dtype`
  * as in nms_packed_create(). */
@@ -805,14 +847,22 @@ int nms_packed_write_c(const nms_packed *p, const char *prefix,
 /* Read back PREFIX.c as written by nms_packed_write_c(). */
 int nms_packed_read_c(const char *prefix, nms_packed **out, nms_error *err);
 
-/* Unpack files to a dense matrix file in one call: read what
- * nms_packed_write() (or, with c_source set, nms_packed_write_c()) wrote
- * under `prefix`, unpack, and write `out_path` atomically: .safetensors (one
- * tensor called `tensor_name`, NULL = "weight") or .npy (BF16 as U16 bit
- * patterns).  `dtype` as in nms_packed_read(). */
+/* Unpack files to a dense file in one call: read what nms_packed_write()
+ * (or, with c_source set, nms_packed_write_c()) wrote under `prefix`, unpack,
+ * optionally scatter the matrix back into an n-d tensor, and write
+ * `out_path` atomically: .safetensors (one tensor) or .npy (BF16 as U16 bit
+ * patterns).  opts may be NULL for the defaults. */
+typedef struct nms_unpack_options {
+    nms_dtype dtype;         /* as in nms_packed_read(); default NMS_DTYPE_COUNT */
+    const char *tensor_name; /* tensor name in a .safetensors output; NULL = "weight" */
+    int ndim;                /* 0 (default): write the rows x cols matrix; else the */
+    const size_t *shape;     /* tensor of this shape whose matrix view in `layout` */
+    nms_layout layout;       /* it is (nms_matrix_to_tensor)                        */
+} nms_unpack_options;
+void nms_unpack_options_init(nms_unpack_options *opts);
 int nms_unpack_file(const char *prefix, nms_format format, int c_source,
-                    nms_dtype dtype, const char *out_path,
-                    const char *tensor_name, nms_error *err);
+                    const nms_unpack_options *opts, const char *out_path,
+                    nms_error *err);
 /* ==== emit: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */
@@ -875,8 +925,8 @@ int nms_recon_method_parse(const char *name, nms_recon_method *method);
 typedef struct nms_recon_options {
     nms_recon_method method; /* default NMS_RECON_IHT                         */
     double damp;             /* default 0.01; >= 0                             */
-    int iht_iters;           /* IHT steps per round, default 20               */
-    int iht_rounds;          /* IHT rounds (each ends with a backsolve), def. 3 */
+    int iht_iters;           /* IHT steps per round, default 10               */
+    int iht_rounds;          /* IHT rounds (each ends with a backsolve), def. 1 */
     /* IHT with H only: after the IHT rounds, an exact local search applies
      * the best improving exchange of a kept and a pruned weight of the same
      * group (objective change computed exactly, support refitted), at most
@@ -935,8 +985,11 @@ int nms_reconstruct(const nms_tensor *W, const nms_tensor *H,
 typedef enum nms_channel_role {
     NMS_ROLE_PRODUCER = 0, /* weight; the OUTPUT axis makes the channels    */
     NMS_ROLE_BIAS,         /* added to the producers' output               */
-    NMS_ROLE_SCALE,        /* batch-norm gamma after the producer          */
-    NMS_ROLE_SHIFT,        /* batch-norm beta after the producer           */
+    NMS_ROLE_SCALE,        /* multiplier of the channel's last affine step
+                              before its activation: batch-norm gamma, or a
+                              depthwise kernel                             */
+    NMS_ROLE_SHIFT,        /* its additive term: batch-norm beta, or the
+                              depthwise bias                               */
     NMS_ROLE_PARAM,        /* other per-channel tensor (batch-norm mean and
                               variance, depthwise kernels)                 */
     NMS_ROLE_ALPHA,        /* PSP structure parameter: multiplies the channel
@@ -975,6 +1028,14 @@ size_t nms_spec_entry_count(const nms_channel_spec *spec, size_t space);
 int nms_spec_entry(const nms_channel_spec *spec, size_t space, size_t j,
                    const char **tensor, int *axis, nms_channel_role *role,
                    nms_layout *layout, long *line);
+
+/* The spec as text (nms_free), one entry per line with explicit roles,
+ * axes (as written), layouts and flatten options.  channels may be NULL;
+ * else channels[s] > 0 replaces the count on the line of space s (e.g. the
+ * counts after nms_model_shrink, see nms_shrink_report_space), and 0 keeps
+ * what the spec says. */
+int nms_spec_format(const nms_channel_spec *spec, const size_t *channels,
+                    char **text, nms_error *err);
 
 /* A starting spec for a plainly sequential model (a safetensors file), as
  * text (nms_free): weights (2 or more axes) in the file's order; when a
@@ -1030,7 +1091,11 @@ int nms_model_plan_read(const char *path, nms_model_plan **out,
 typedef struct nms_model_plan_options {
     double time_limit_per_space; /* seconds per space; <= 0 = none (default 60) */
     double gap;                  /* relative gap to stop at (default 1e-9)    */
-    int jobs;                    /* spaces solved at once (default 1)         */
+    int jobs;                    /* spaces solved at once (default 1).  With
+                                    jobs > 1 each solve runs on one thread
+                                    (OpenMP nesting is left off): worth it
+                                    for many small spaces; one big space is
+                                    faster with jobs = 1 and all threads    */
     int threads;                 /* solver threads per space (0 = default)    */
     const char *method;          /* "bp" (default), "swap", "identity"        */
     volatile int *interrupt;     /* set non-zero: running and remaining solves
@@ -1100,6 +1165,8 @@ size_t nms_shrink_report_count(const nms_shrink_report *r);
 int nms_shrink_report_space(const nms_shrink_report *r, size_t i,
                             const char **space, size_t *before, size_t *after,
                             const int32_t **kept);
+/* 1 when space i was scored by its structure parameter, 0 by L2 norms. */
+int nms_shrink_report_by_alpha(const nms_shrink_report *r, size_t i);
 /* ==== structured: declarations above this line ==== */
 
 

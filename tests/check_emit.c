@@ -779,6 +779,96 @@ START_TEST(test_decode_rejects)
 }
 END_TEST
 
+
+START_TEST(test_decoders_survive_corruption)
+{
+    /* Random byte corruption of every part: unpack either succeeds or says
+     * NMS_ERR_FORMAT; it never reads or writes out of bounds (ASan builds). */
+    static const struct { nms_dtype dt; nms_format f; size_t m, k; int pairs; } cases[] = {
+        {NMS_DTYPE_F16, NMS_FORMAT_CUTLASS, 32, 64, 0}, {NMS_DTYPE_I8, NMS_FORMAT_CUTLASS, 16, 128, 0},
+        {NMS_DTYPE_F32, NMS_FORMAT_CUTLASS, 32, 32, 1}, {NMS_DTYPE_F32, NMS_FORMAT_NM, 5, 12, 0},
+        {NMS_DTYPE_I64, NMS_FORMAT_CSR, 6, 10, 0},      {NMS_DTYPE_F16, NMS_FORMAT_CSR, 3, 7, 0}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        nms_tensor *a = random_sparse(cases[c].dt, cases[c].m, cases[c].k, cases[c].pairs);
+        nms_pack_options o;
+        nms_pack_options_init(&o);
+        int32_t perm[128];
+        for (size_t j = 0; j < cases[c].k; j++)
+            perm[j] = (int32_t)(cases[c].k - 1 - j);
+        o.perm = perm;
+        o.perm_len = cases[c].k;
+        nms_packed *p = NULL;
+        ck_assert_int_eq(nms_pack(a, cases[c].f, &o, &p, NULL), NMS_OK);
+        for (int trial = 0; trial < 300; trial++) {
+            size_t part = rnd() % nms_packed_count(p);
+            nms_tensor *t = p->parts[part];
+            if (nms_tensor_nbytes(t) == 0)
+                continue;
+            unsigned char *bytes = nms_tensor_data(t);
+            size_t at = rnd() % nms_tensor_nbytes(t);
+            unsigned char saved = bytes[at];
+            bytes[at] = (unsigned char)rnd();
+            nms_tensor *out = NULL;
+            nms_error err;
+            int st = nms_unpack(p, &out, &err);
+            ck_assert_msg(st == NMS_OK || st == NMS_ERR_FORMAT, "status %d: %s", st, err.text);
+            ck_assert((st == NMS_OK) == (out != NULL));
+            nms_tensor_free(out);
+            bytes[at] = saved;
+        }
+        nms_tensor *back = unpack_ok(p);
+        assert_same_bytes(a, back);
+        nms_tensor_free(back);
+        nms_packed_free(p);
+        nms_tensor_free(a);
+    }
+}
+END_TEST
+
+START_TEST(test_c_reader_survives_corruption)
+{
+    nms_tensor *a = random_sparse(NMS_DTYPE_F32, 4, 8, 0);
+    nms_packed *p = pack_ok(a, NMS_FORMAT_NM);
+    char dir[] = "/tmp/nmsemitXXXXXX", prefix[128], path[160], cmd[512];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(prefix, sizeof prefix, "%s/w", dir);
+    snprintf(path, sizeof path, "%s.c", prefix);
+    nms_error err;
+    ck_assert_int_eq(nms_packed_write_c(p, prefix, NULL, &err), NMS_OK);
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text, f);
+    fclose(f);
+    ck_assert_uint_gt(n, 0);
+    static const char junk[] = "x,}{0-/( 9e";
+    for (int trial = 0; trial < 200; trial++) {
+        size_t at = rnd() % n;
+        char saved = text[at];
+        text[at] = junk[rnd() % (sizeof junk - 1)];
+        size_t len = trial % 5 == 0 ? at : n; /* sometimes truncated too */
+        f = fopen(path, "wb");
+        ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+        fclose(f);
+        nms_packed *q = NULL;
+        int st = nms_packed_read_c(prefix, &q, &err);
+        ck_assert_msg(st == NMS_OK || st == NMS_ERR_FORMAT, "status %d: %s", st, err.text);
+        if (st == NMS_OK) {
+            nms_tensor *out = NULL;
+            st = nms_unpack(q, &out, &err);
+            ck_assert(st == NMS_OK || st == NMS_ERR_FORMAT);
+            nms_tensor_free(out);
+            nms_packed_free(q);
+        }
+        text[at] = saved;
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    nms_packed_free(p);
+    nms_tensor_free(a);
+}
+END_TEST
+
 /* ---- matrix views ----------------------------------------------------- */
 
 START_TEST(test_matrix_views)
@@ -817,6 +907,29 @@ START_TEST(test_matrix_views)
     nms_tensor_free(m);
     ck_assert_int_eq(nms__matrix_view_bytes(t, NMS_LAYOUT_OI, &m, NULL), NMS_ERR_SHAPE);
     nms_tensor_free(t);
+
+    /* the same mapping as nms_tensor_to_matrix for every layout and rank */
+    static const size_t shapes[][5] = {{7}, {3, 5}, {2, 3, 4}, {2, 3, 2, 2}, {2, 1, 3, 2, 2}};
+    static const int ranks[] = {1, 2, 3, 4, 5};
+    static const nms_layout layouts[] = {NMS_LAYOUT_AUTO, NMS_LAYOUT_OI, NMS_LAYOUT_OIHW,
+                                         NMS_LAYOUT_HWIO};
+    for (size_t sh = 0; sh < 5; sh++)
+        for (size_t l = 0; l < 4; l++) {
+            ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, ranks[sh], shapes[sh], &t, NULL), NMS_OK);
+            float *f = nms_tensor_data(t);
+            for (size_t i = 0; i < nms_tensor_numel(t); i++)
+                f[i] = (float)i + 0.5f;
+            nms_tensor *ref = NULL;
+            int st_ref = nms_tensor_to_matrix(t, layouts[l], &ref, NULL);
+            int st = nms__matrix_view_bytes(t, layouts[l], &m, NULL);
+            ck_assert_int_eq(st, st_ref);
+            if (st == NMS_OK)
+                assert_same_bytes(m, ref);
+            nms_tensor_free(m);
+            nms_tensor_free(ref);
+            m = NULL;
+            nms_tensor_free(t);
+        }
 }
 END_TEST
 
@@ -1027,12 +1140,14 @@ static Suite *emit_suite(void)
     tcase_add_test(tc, test_round_trips_nm_csr);
     tcase_add_test(tc, test_repack_is_stable_with_signed_zeros);
     tcase_add_test(tc, test_decode_rejects);
+    tcase_add_test(tc, test_decoders_survive_corruption);
     tcase_add_test(tc, test_matrix_views);
     suite_add_tcase(s, tc);
     TCase *tcc = tcase_create("c_source");
     tcase_set_timeout(tcc, 120);
     tcase_add_test(tcc, test_c_source);
     tcase_add_test(tcc, test_c_source_extremes_and_errors);
+    tcase_add_test(tcc, test_c_reader_survives_corruption);
     suite_add_tcase(s, tcc);
     return s;
 }

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "nmsparse.h"
@@ -373,6 +376,39 @@ START_TEST(npy_files_on_disk)
     ck_assert_int_eq(nms_npy_read(tmp_path("w.npy"), &t, &err), NMS_ERR_FORMAT);
     ck_assert_ptr_nonnull(strstr(err.text, "w.npy: header declares 3 elements (12 bytes) but the file holds 11 bytes"));
     ck_assert_str_eq(err.source, tmp_path("w.npy"));
+    free(img);
+    remove_tmpdir();
+}
+END_TEST
+
+
+/* A pipe is not a regular file: it is read whole, then parsed. */
+START_TEST(npy_from_fifo)
+{
+    make_tmpdir();
+    int32_t v[5] = {1, -2, 3, -4, 5};
+    size_t size;
+    unsigned char *img = npy_image(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (5,), }", v, sizeof v, &size);
+    ck_assert_int_eq(mkfifo(tmp_path("fifo.npy"), 0600), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s", tmp_path("fifo.npy"));
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        FILE *f = fopen(path, "wb");
+        if (!f || fwrite(img, 1, size, f) != size)
+            _exit(1);
+        fclose(f);
+        _exit(0);
+    }
+    nms_tensor *t;
+    nms_error err;
+    ck_assert_msg(nms_npy_read(path, &t, &err) == NMS_OK, "%s", err.text);
+    int wst;
+    ck_assert_int_eq(waitpid(pid, &wst, 0), pid);
+    ck_assert(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+    ck_assert_int_eq(memcmp(nms_tensor_cdata(t), v, sizeof v), 0);
+    nms_tensor_free(t);
     free(img);
     remove_tmpdir();
 }
@@ -834,6 +870,19 @@ START_TEST(layout_oi_1d_3d_and_errors)
     nms_tensor_free(m);
     nms_tensor_free(t);
 
+    /* empty tensors with huge other dims finish at once (a fuzzing find) */
+    size_t hollow[4] = {(size_t)1 << 20, (size_t)1 << 20, 0, 3};
+    for (int lay = NMS_LAYOUT_OIHW; lay <= NMS_LAYOUT_HWIO; lay++) {
+        nms_tensor *back;
+        ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 4, hollow, &t, NULL), NMS_OK);
+        ck_assert_int_eq(nms_tensor_to_matrix(t, (nms_layout)lay, &m, &err), NMS_OK);
+        ck_assert_uint_eq(nms_tensor_numel(m), 0);
+        ck_assert_int_eq(nms_matrix_to_tensor(m, (nms_layout)lay, 4, hollow, &back, &err), NMS_OK);
+        nms_tensor_free(back);
+        nms_tensor_free(m);
+        nms_tensor_free(t);
+    }
+
     t = iota(NMS_DTYPE_F32, 2, s2);
     ck_assert_int_eq(nms_matrix_to_tensor(t, NMS_LAYOUT_OIHW, 3, s3, &m, &err), NMS_ERR_SHAPE);
     ck_assert_ptr_nonnull(strstr(err.text, "6x4"));
@@ -894,6 +943,65 @@ START_TEST(layout_names)
 }
 END_TEST
 
+
+/* ---- permutation files -------------------------------------------------- */
+
+static int perm_from_text(const char *text, size_t len, size_t expected, int32_t **p, size_t *n, nms_error *err)
+{
+    write_bytes(tmp_path("p.txt"), text, len);
+    return nms_perm_read(tmp_path("p.txt"), expected, p, n, err);
+}
+
+START_TEST(perm_files)
+{
+    make_tmpdir();
+    int32_t *p;
+    size_t n;
+    nms_error err;
+    static const char good[] = "# a comment\n3\n  1 \n\n0\r\n2"; /* no final newline */
+    ck_assert_int_eq(perm_from_text(good, sizeof good - 1, 4, &p, &n, &err), NMS_OK);
+    ck_assert(n == 4 && p[0] == 3 && p[1] == 1 && p[2] == 0 && p[3] == 2);
+    int32_t q[8] = {7, 6, 5, 4, 0, 1, 2, 3};
+    ck_assert_int_eq(nms_perm_write(tmp_path("w.txt"), q, 8, NULL), NMS_OK);
+    nms_free(p);
+    ck_assert_int_eq(nms_perm_read(tmp_path("w.txt"), 0, &p, &n, NULL), NMS_OK);
+    ck_assert(n == 8 && memcmp(p, q, sizeof q) == 0);
+    nms_free(p);
+    static const struct {
+        const char *text;
+        size_t len;
+        size_t expected;
+        int status;
+        const char *needle;
+    } bad[] = {
+        {"0\n1\n1\n", 6, 0, NMS_ERR_INVALID, "column 1 appears twice"},
+        {"0\n4\n1\n2\n", 8, 0, NMS_ERR_INVALID, "position 1 holds 4"},
+        {"0\n1\n", 4, 4, NMS_ERR_SHAPE, "holds 2 indices, but the matrix has 4 columns"},
+        {"0\n-1\n", 5, 0, NMS_ERR_FORMAT, "p.txt:2: expected one nonnegative column index"},
+        {"0\n+1\n", 5, 0, NMS_ERR_FORMAT, "p.txt:2:"},
+        {"0 1\n", 4, 0, NMS_ERR_FORMAT, "p.txt:1:"},
+        {"0\n1x\n", 5, 0, NMS_ERR_FORMAT, "'1x'"},
+        {"0\n99999999999\n", 14, 0, NMS_ERR_FORMAT, "p.txt:2:"},
+        {"0\n1\0\n", 5, 0, NMS_ERR_FORMAT, "p.txt:2: NUL byte"},
+        {"# nothing\n\n", 11, 0, NMS_ERR_FORMAT, "no column indices"},
+        {"", 0, 0, NMS_ERR_FORMAT, "no column indices"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&err, 0, sizeof err);
+        int st = perm_from_text(bad[i].text, bad[i].len, bad[i].expected, &p, &n, &err);
+        ck_assert_msg(st == bad[i].status, "case %zu: %d (%s)", i, st, err.text);
+        ck_assert_msg(strstr(err.text, bad[i].needle) && strstr(err.text, "p.txt"), "case %zu: '%s' lacks '%s'", i,
+                      err.text, bad[i].needle);
+    }
+    char longline[400];
+    memset(longline, '1', sizeof longline);
+    ck_assert_int_eq(perm_from_text(longline, sizeof longline, 0, &p, &n, &err), NMS_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(err.text, "line too long"));
+    ck_assert_int_eq(nms_perm_read(tmp_path("none.txt"), 0, &p, &n, &err), NMS_ERR_IO);
+    remove_tmpdir();
+}
+END_TEST
+
 static Suite *io_suite(void)
 {
     Suite *s = suite_create("io");
@@ -908,6 +1016,7 @@ static Suite *io_suite(void)
     tcase_add_test(tc, npy_data_length_mismatch);
     tcase_add_test(tc, npy_bad_dicts);
     tcase_add_test(tc, npy_files_on_disk);
+    tcase_add_test(tc, npy_from_fifo);
     suite_add_tcase(s, tc);
     tc = tcase_create("npy_write");
     tcase_add_test(tc, npy_write_golden_header);
@@ -934,6 +1043,9 @@ static Suite *io_suite(void)
     tcase_add_test(tc, layout_oi_1d_3d_and_errors);
     tcase_add_test(tc, layout_nonfinite);
     tcase_add_test(tc, layout_names);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("perm");
+    tcase_add_test(tc, perm_files);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -230,6 +230,21 @@ START_TEST(json_depth)
 }
 END_TEST
 
+
+START_TEST(json_budget)
+{
+    static const char text[] = "{\"a\": [1, 2, 3], \"b\": \"some text\"}";
+    nms__json *v = NULL;
+    nms_error err;
+    ck_assert_int_eq(nms__json_parse_budget(text, sizeof text - 1, "t.json", 1 << 20, &v, &err), NMS_OK);
+    nms__json_free(v);
+    v = NULL;
+    ck_assert_int_eq(nms__json_parse_budget(text, sizeof text - 1, "t.json", 200, &v, &err), NMS_ERR_RANGE);
+    ck_assert_ptr_null(v);
+    ck_assert_ptr_nonnull(strstr(err.text, "t.json: the JSON text needs more than 200 bytes"));
+}
+END_TEST
+
 /* ---- JSON writer -------------------------------------------------------- */
 
 START_TEST(json_write_compact)
@@ -264,6 +279,13 @@ START_TEST(json_write_compact)
     ck_assert_int_eq(nms__jw_finish(&w), 0);
     ck_assert_str_eq(w.buf, "{\"a\":\"x\\\"y\\\\\\n\\u0001\xc3\xa9\",\"d\":0.1,\"n\":null,\"i\":-5,"
                             "\"u\":18446744073709551615,\"b\":true,\"arr\":[1,2.5,[],null],\"o\\t\":{}}");
+    /* invalid UTF-8 becomes U+FFFD, valid multi-byte text is kept */
+    nms__json_writer w2;
+    nms__jw_init_mem(&w2, 0);
+    nms__jw_string(&w2, "a\xff\xe2\x82\xac\xc0\xafz\xe2\x82");
+    ck_assert_int_eq(nms__jw_finish(&w2), 0);
+    ck_assert_str_eq(w2.buf, "\"a\\ufffd\xe2\x82\xac\\ufffd\\ufffdz\\ufffd\\ufffd\"");
+    nms__jw_free_mem(&w2);
     /* and it reads back */
     nms__json *v;
     ck_assert_int_eq(nms__json_parse(w.buf, w.len, "w", &v, NULL), NMS_OK);
@@ -598,6 +620,32 @@ START_TEST(st_bad_headers)
 }
 END_TEST
 
+
+/* A header padded with a huge array of zeros parses to ~56 bytes per byte:
+ * refused with a clear error instead of taking gigabytes. */
+START_TEST(st_degenerate_header)
+{
+    size_t n = 1500000;
+    char *h = malloc(n + 16);
+    size_t k = 0;
+    k += (size_t)sprintf(h, "{\"a\":[");
+    while (k < n)
+        h[k++] = '0', h[k++] = ',';
+    h[k++] = '0';
+    h[k++] = ']';
+    h[k++] = '}';
+    h[k] = '\0';
+    size_t size;
+    unsigned char *img = st_image(h, 1, NULL, 0, &size);
+    nms_safetensors *f = NULL;
+    nms_error err;
+    ck_assert_int_eq(nms_st_open_mem(img, size, "m.safetensors", &f, &err), NMS_ERR_RANGE);
+    ck_assert_ptr_nonnull(strstr(err.text, "needs more than"));
+    free(img);
+    free(h);
+}
+END_TEST
+
 START_TEST(st_files_on_disk)
 {
     make_tmpdir();
@@ -685,6 +733,9 @@ START_TEST(st_write_round_trip)
     nms_error err;
     ck_assert_int_eq(nms_st_writer_add(w, names[2], ts[0], &err), NMS_ERR_INVALID);
     ck_assert_int_eq(nms_st_writer_add(w, "__metadata__", ts[0], &err), NMS_ERR_INVALID);
+    ck_assert_int_eq(nms_st_writer_add(w, "bad\xff", ts[0], &err), NMS_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(err.text, "not valid UTF-8"));
+    ck_assert_int_eq(nms_st_writer_set_metadata(w, "k", "\xc0\xaf", &err), NMS_ERR_INVALID);
     ck_assert_int_eq(nms_st_writer_set_metadata(w, "format", "pt", NULL), NMS_OK);
     ck_assert_int_eq(nms_st_writer_set_metadata(w, "by", "nmsparse \"2:4\"", NULL), NMS_OK);
     ck_assert_int_eq(nms_st_writer_set_metadata(w, "format", "np", NULL), NMS_OK); /* replaces */
@@ -748,6 +799,7 @@ static Suite *io_st_suite(void)
     tcase_add_test(tc, json_u64);
     tcase_add_test(tc, json_bad);
     tcase_add_test(tc, json_depth);
+    tcase_add_test(tc, json_budget);
     suite_add_tcase(s, tc);
     tc = tcase_create("json_write");
     tcase_add_test(tc, json_write_compact);
@@ -761,6 +813,7 @@ static Suite *io_st_suite(void)
     tcase_add_test(tc, st_empty_and_metadata_only);
     tcase_add_test(tc, st_bad_framing);
     tcase_add_test(tc, st_bad_headers);
+    tcase_add_test(tc, st_degenerate_header);
     tcase_add_test(tc, st_files_on_disk);
     suite_add_tcase(s, tc);
     tc = tcase_create("safetensors_write");

@@ -14,6 +14,7 @@
  *  - errors, and variant selection (API and NMS_PRUNE_VARIANT).
  */
 #include <check.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -603,6 +604,168 @@ START_TEST(test_variant_selection)
 }
 END_TEST
 
+/* ---- real layers beside the project ---------------------------------------- */
+
+/* Every variant gives the same bytes on real weights (as F32, F16 and BF16),
+ * and the kept magnitude of the F32 result equals nms_kept_value(). */
+START_TEST(test_real_layers)
+{
+    const char *base = getenv("NMS_SHARED_DATA");
+    char dir[1024], path[2048];
+    if (!base) {
+        printf("check_prune: NMS_SHARED_DATA unset, real layers skipped\n");
+        return;
+    }
+    snprintf(dir, sizeof dir, "%s/real", base);
+    DIR *d = opendir(dir);
+    if (!d) {
+        printf("check_prune: %s absent, real layers skipped\n", dir);
+        return;
+    }
+    const char *lng = getenv("NMS_CHECK_LONG");
+    int max_files = lng && !strcmp(lng, "1") ? 1000 : 12, files = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && files < max_files) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".npy") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        nms_tensor *w, *m = NULL;
+        nms_error err;
+        ck_assert_msg(nms_npy_read(path, &w, &err) == NMS_OK, "%s", err.text);
+        size_t rows, cols;
+        if (nms_tensor_dtype(w) != NMS_DTYPE_F32 || nms_tensor_ndim(w) != 2 ||
+            nms_tensor_matrix_shape(w, NMS_LAYOUT_AUTO, &rows, &cols, NULL) != NMS_OK ||
+            cols % 4 != 0) {
+            nms_tensor_free(w);
+            continue;
+        }
+        files++;
+        ck_assert_int_eq(nms_tensor_to_matrix(w, NMS_LAYOUT_AUTO, &m, &err), NMS_OK);
+        static const nms_dtype as[3] = {NMS_DTYPE_F32, NMS_DTYPE_F16, NMS_DTYPE_BF16};
+        for (int t = 0; t < 3; t++) {
+            nms_tensor *x, *ref = NULL;
+            ck_assert_int_eq(nms_tensor_convert(m, as[t], &x, &err), NMS_OK);
+            for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+                if (!nms_prune_variant_supported((nms_prune_variant)v))
+                    continue;
+                nms_prune_options opt;
+                nms_prune_options_init(&opt);
+                opt.variant = (nms_prune_variant)v;
+                nms_tensor *p;
+                ck_assert_int_eq(nms_prune_24(x, NULL, &opt, &p, NULL, &err), NMS_OK);
+                if (!ref) {
+                    ref = p;
+                    continue;
+                }
+                ck_assert_msg(memcmp(nms_tensor_cdata(p), nms_tensor_cdata(ref), nms_tensor_nbytes(p)) == 0,
+                              "%s as %s: variant %s differs from scalar", e->d_name,
+                              nms_dtype_name(as[t]), nms_prune_variant_name((nms_prune_variant)v));
+                nms_tensor_free(p);
+            }
+            if (as[t] == NMS_DTYPE_F32) {
+                double kept, sum = 0;
+                const float *q = nms_tensor_cdata(ref);
+                ck_assert_int_eq(nms_kept_value(x, NULL, &kept, NULL), NMS_OK);
+                for (size_t i = 0; i < rows * cols; i++)
+                    sum += fabs((double)q[i]);
+                ck_assert_msg(fabs(sum - kept) <= 1e-9 * kept, "%s: kept %.17g, objective %.17g",
+                              e->d_name, sum, kept);
+            }
+            nms_tensor_free(ref);
+            nms_tensor_free(x);
+        }
+        nms_tensor_free(m);
+        nms_tensor_free(w);
+    }
+    closedir(d);
+    printf("check_prune: %d real layers checked\n", files);
+    ck_assert_int_gt(files, 0);
+}
+END_TEST
+
+/* ---- prune + pack (nm) in one pass ------------------------------------------ */
+
+/* nms_prune_24_nm gives the bytes of nms_pack(NM) on the pruned matrix. */
+START_TEST(test_prune_nm_matches_pack)
+{
+    static const size_t shapes[][2] = {{3, 4}, {5, 12}, {16, 64}, {7, 36}, {2, 1028}};
+    uint64_t st = 11;
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        size_t rows = shapes[si][0], cols = shapes[si][1], shape[2] = {rows, cols};
+        for (int dt = 0; dt < PT_DTYPE_COUNT; dt++) {
+            size_t es = prune_test_elem_size(dt), mb = (cols / 4 + 1) / 2;
+            for (int pat = 0; pat < PT_PATTERN_COUNT; pat++) {
+                for (int use_perm = 0; use_perm < 2; use_perm++) {
+                    nms_tensor *w, *p;
+                    nms_packed *pk;
+                    nms_error err;
+                    int32_t *perm = malloc(cols * sizeof *perm);
+                    ck_assert_ptr_nonnull(perm);
+                    for (size_t j = 0; j < cols; j++)
+                        perm[j] = (int32_t)j;
+                    for (size_t j = cols - 1; use_perm && j > 0; j--) {
+                        size_t i = (size_t)(prune_test_rand(&st) % (j + 1));
+                        int32_t tmp = perm[i];
+                        perm[i] = perm[j];
+                        perm[j] = tmp;
+                    }
+                    ck_assert_int_eq(nms_tensor_create(api_dtype[dt], 2, shape, &w, NULL), NMS_OK);
+                    prune_test_fill(dt, pat, st++, nms_tensor_data(w), rows * cols);
+                    /* reference: prune (permuted order), then pack */
+                    ck_assert_int_eq(nms_prune_24(w, use_perm ? perm : NULL, NULL, &p, NULL, &err), NMS_OK);
+                    ck_assert_msg(nms_pack(p, NMS_FORMAT_NM, NULL, &pk, &err) == NMS_OK, "%s", err.text);
+                    const nms_tensor *pv = nms_packed_find(pk, "values"), *pm = nms_packed_find(pk, "meta");
+                    ck_assert_ptr_nonnull(pv);
+                    ck_assert_ptr_nonnull(pm);
+                    ck_assert_uint_eq(nms_tensor_nbytes(pv), rows * cols / 2 * es);
+                    ck_assert_uint_eq(nms_tensor_nbytes(pm), rows * mb);
+                    for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+                        if (!nms_prune_variant_supported((nms_prune_variant)v))
+                            continue;
+                        unsigned char *vals = malloc(rows * cols / 2 * es + 1);
+                        uint8_t *meta = malloc(rows * mb + 1);
+                        ck_assert(vals && meta);
+                        memset(meta, 0xff, rows * mb + 1);
+                        ck_assert_int_eq(nms_prune_24_nm(api_dtype[dt], rows, cols, nms_tensor_cdata(w),
+                                                         use_perm ? perm : NULL, (nms_prune_variant)v,
+                                                         vals, meta, &err), NMS_OK);
+                        ck_assert_msg(memcmp(vals, nms_tensor_cdata(pv), nms_tensor_nbytes(pv)) == 0,
+                                      "%s %s %zux%zu perm %d variant %s: values differ from nms_pack",
+                                      prune_test_dtype_name(dt), prune_test_pattern_name(pat), rows,
+                                      cols, use_perm, nms_prune_variant_name((nms_prune_variant)v));
+                        ck_assert_msg(memcmp(meta, nms_tensor_cdata(pm), rows * mb) == 0,
+                                      "%s %s %zux%zu: meta differs from nms_pack",
+                                      prune_test_dtype_name(dt), prune_test_pattern_name(pat), rows, cols);
+                        ck_assert_uint_eq(meta[rows * mb], 0xff);
+                        free(vals);
+                        free(meta);
+                    }
+                    nms_packed_free(pk);
+                    nms_tensor_free(p);
+                    nms_tensor_free(w);
+                    free(perm);
+                }
+            }
+        }
+    }
+    /* NaN names row and original column */
+    float x[2][8] = {{0}};
+    x[1][5] = NAN;
+    int32_t perm[8] = {7, 6, 5, 4, 3, 2, 1, 0};
+    float vals[8];
+    uint8_t meta[2];
+    nms_error err;
+    ck_assert_int_eq(nms_prune_24_nm(NMS_DTYPE_F32, 2, 8, x, perm, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_NONFINITE);
+    ck_assert_msg(strstr(err.text, "NaN at row 1, column 5 "), "%s", err.text);
+    ck_assert_int_eq(nms_prune_24_nm(NMS_DTYPE_F64, 2, 8, x, NULL, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_UNSUPPORTED);
+    ck_assert_int_eq(nms_prune_24_nm(NMS_DTYPE_F32, 2, 6, x, NULL, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_SHAPE);
+}
+END_TEST
+
 static Suite *prune_suite(void)
 {
     Suite *s = suite_create("prune");
@@ -617,6 +780,8 @@ static Suite *prune_suite(void)
     tcase_add_test(tc, test_layouts);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_variant_selection);
+    tcase_add_test(tc, test_real_layers);
+    tcase_add_test(tc, test_prune_nm_matches_pack);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -505,7 +505,7 @@ START_TEST(test_thread_count_independent)
 {
 #ifdef _OPENMP
     rng g = {1};
-    size_t R = 37, C = 48;
+    size_t R = 64, C = 192; /* large enough for the parallel regions to run */
     double *w = malloc(R * C * sizeof *w), *h = malloc(C * C * sizeof *h);
     double *x1 = malloc(R * C * sizeof *w), *x2 = malloc(R * C * sizeof *w);
     random_layer(&g, R, C, 120, w, h);

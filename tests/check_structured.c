@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "io/tensor.h"
 #include "structured/apply.h"
@@ -13,6 +14,7 @@
 #include "structured/elem.h"
 #include "structured/guess.h"
 #include "structured/plan.h"
+#include "part/objective.h"
 #include "structured/shrink.h"
 #include "structured/spec.h"
 #include "structured/fixtures.h"
@@ -20,7 +22,7 @@
 
 #define EQF(a, b) ck_assert_msg((a) == (b), "%g != %g", (double)(a), (double)(b))
 
-static const fx_kind all_kinds[] = {FX_MLP, FX_CONV, FX_RESIDUAL};
+static const fx_kind all_kinds[] = {FX_MLP, FX_CONV, FX_RESIDUAL, FX_FLAT_CHW, FX_FLAT_HWC, FX_DEPTHWISE};
 
 static nms_channel_spec *parse_ok(const char *text)
 {
@@ -98,6 +100,24 @@ START_TEST(spec_parse_and_bind)
     ck_assert_int_eq(line, 10);
     ck_assert_int_eq(nms_spec_entry(spec, 1, 99, NULL, NULL, NULL, NULL, NULL), NMS_ERR_INVALID);
 
+    /* formatting round-trips, and can carry new channel counts */
+    char *text = NULL, *text2 = NULL;
+    size_t counts[2] = {0, 8};
+    ck_assert_int_eq(nms_spec_format(spec, counts, &text, NULL), NMS_OK);
+    ck_assert_msg(strstr(text, "space c1 8\n  producer conv1.weight:0 oihw\n") &&
+                  strstr(text, "space c2 8\n  producer conv2.weight hwio\n"), "%s", text);
+    nms_channel_spec *again = parse_ok(text);
+    ck_assert_int_eq(nms_spec_format(again, counts, &text2, NULL), NMS_OK);
+    ck_assert_str_eq(text, text2);
+    nms_free(text);
+    nms_free(text2);
+    nms_spec_free(again);
+    again = parse_ok(fx_spec_text(FX_FLAT_HWC));
+    ck_assert_int_eq(nms_spec_format(again, NULL, &text, NULL), NMS_OK);
+    ck_assert_msg(strstr(text, "  consumer fc1.weight oi flatten=hwc:9\n"), "%s", text);
+    nms_free(text);
+    nms_spec_free(again);
+
     nms__model *m = fx_build(FX_CONV, 1, 0);
     nms__binding *b = NULL;
     nms_error err;
@@ -122,7 +142,7 @@ START_TEST(spec_errors_name_the_line)
     expect_spec_error(m, "space a\nspace a\n", NMS_ERR_FORMAT, 2, "already defined on line 1");
     expect_spec_error(m, "space a 0\n", NMS_ERR_FORMAT, 1, "not a positive integer");
     expect_spec_error(m, "space a\n producer fc1.weight:x\n", NMS_ERR_FORMAT, 2, "is not an axis number");
-    expect_spec_error(m, "space a\n producer fc1.weight:0 nhwc\n", NMS_ERR_FORMAT, 2, "unknown layout 'nhwc'");
+    expect_spec_error(m, "space a\n producer fc1.weight:0 nhwc\n", NMS_ERR_FORMAT, 2, "unknown option 'nhwc'");
     expect_spec_error(m, "space a\n bias fc1.bias:0 oihw\n", NMS_ERR_FORMAT, 2, "only meaningful for producers");
     expect_spec_error(m, "space a\n\n# nothing\nspace b\n producer fc1.weight\n", NMS_ERR_FORMAT, 1, "lists no tensors");
     expect_spec_error(m, "# empty\n", NMS_ERR_FORMAT, 0, "no 'space' line");
@@ -151,6 +171,14 @@ START_TEST(spec_errors_name_the_line)
                       "a producer or consumer is a weight of 2 or more axes");
     expect_spec_error(m, "space h1\n producer fc1.weight oihw\n consumer fc2.weight\n", NMS_ERR_INVALID, 2,
                       "has 2 axes");
+    expect_spec_error(m, "space h1\n producer fc1.weight\n consumer fc2.weight flatten=chw:3\n", NMS_ERR_SHAPE, 3,
+                      "'fc2.weight' has 16 entries on axis 1: not a whole number of channels of 3 positions");
+    expect_spec_error(m, "space h1\n producer fc1.weight\n consumer fc2.weight flatten=chw:2\n", NMS_ERR_SHAPE, 3,
+                      "'fc2.weight' has 8 channels on axis 1 but space 'h1' has 16");
+    expect_spec_error(m, "space h1\n producer fc1.weight flatten=chw:2\n", NMS_ERR_FORMAT, 2,
+                      "flatten is only meaningful for consumers");
+    expect_spec_error(m, "space h1\n consumer fc2.weight flatten=cwh:2\n", NMS_ERR_FORMAT, 2,
+                      "expected flatten=chw:K or flatten=hwc:K");
     nms__model_free(m);
 }
 END_TEST
@@ -359,7 +387,10 @@ START_TEST(shrink_with_zero_alpha_keeps_the_function)
         for (size_t c = 0; c < C; c++)
             removed += c % 3 == 1;
         ck_assert_uint_eq(r->spaces[s].before, C);
-        if (kind == FX_RESIDUAL && s == 1) { /* mid has no alpha: scored by L2 norm, nothing <= 0 */
+        int has_alpha = 0;
+        for (size_t j = 0; j < b->spaces[s].n; j++)
+            has_alpha |= b->spaces[s].e[j].role == NMS_ROLE_ALPHA;
+        if (!has_alpha) { /* scored by L2 norm: nothing <= 0 */
             ck_assert_uint_eq(r->spaces[s].after, C);
             continue;
         }
@@ -427,6 +458,8 @@ START_TEST(shrink_by_ratio_removes_the_smallest_norms)
     ck_assert_int_eq(nms__model_shrink(p, b, &opt, &r, &err), NMS_OK);
     ck_assert_uint_eq(r->spaces[0].after, 8);
     ck_assert_uint_eq(r->spaces[1].after, 8); /* 12 - 6 = 6, rounded up to 8 */
+    ck_assert_int_eq(nms_shrink_report_by_alpha(r, 0), 1);
+    ck_assert_int_eq(nms_shrink_report_by_alpha(r, 1), 0);
     /* every kept h2 channel's norm >= every removed one's */
     unsigned char kept[12] = {0};
     for (size_t k = 0; k < 8; k++)
@@ -484,6 +517,29 @@ START_TEST(guessed_spec_for_a_sequential_model)
                                "  scale    bn2.weight:0\n  shift    bn2.bias:0\n  param    bn2.running_mean:0\n"
                                "  param    bn2.running_var:0\n  alpha    conv2.alpha:0\n  consumer fc.weight:1\n"),
                   "%s", text);
+    nms__free(text);
+    nms__model_free(m);
+
+    /* depthwise kernels join the space of the pointwise conv before them */
+    m = fx_build(FX_DEPTHWISE, 4, 0);
+    ck_assert_int_eq(nms__spec_guess(m, NMS_LAYOUT_AUTO, &text, &err), NMS_OK);
+    ck_assert_msg(strstr(text, "space pw1 8\n  producer pw1.weight:0 oihw\n  param    dw.weight:0 ") &&
+                  strstr(text, "  bias     pw1.bias:0\n  param    dw.bias:0\n  alpha    dw.alpha:0\n"
+                               "  consumer pw2.weight:1 oihw\n\nspace pw2 12\n"), "%s", text);
+    b = bind_ok(m, text);
+    ck_assert_uint_eq(b->n, 2);
+    unbind(b);
+    nms__free(text);
+    nms__model_free(m);
+
+    /* a conv followed by a linear layer over C * 9 inputs: a flatten */
+    m = fx_build(FX_FLAT_CHW, 4, 0);
+    ck_assert_int_eq(nms__spec_guess(m, NMS_LAYOUT_AUTO, &text, &err), NMS_OK);
+    ck_assert_msg(strstr(text, "space conv1 8\n  producer conv1.weight:0 oihw\n  bias     conv1.bias:0\n"
+                               "  alpha    conv1.alpha:0\n  consumer fc1.weight:1 flatten=chw:9"), "%s", text);
+    b = bind_ok(m, text);
+    ck_assert_uint_eq(b->spaces[0].channels, 8);
+    unbind(b);
     nms__free(text);
     nms__model_free(m);
 }
@@ -576,9 +632,244 @@ START_TEST(plan_solve_stacks_consumers)
     ck_assert_int_eq(nms__plan_match(small, b, perms, "p.json", &err), NMS_ERR_NOTFOUND);
     ck_assert_str_eq(err.text, "p.json: no permutation for space 'mid' of the spec");
     nms_model_plan_free(small);
+
+    /* PLAN.json round trip: every field and the permutations come back */
+    char path[] = "/tmp/nms_plan_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    nms_model_plan *back = NULL;
+    ck_assert_int_eq(nms_model_plan_write(plan, path, &err), NMS_OK);
+    ck_assert_msg(nms_model_plan_read(path, &back, &err) == NMS_OK, "%s", err.text);
+    ck_assert_uint_eq(nms_model_plan_count(back), 2);
+    for (size_t k = 0; k < 2; k++) {
+        ck_assert_int_eq(nms_model_plan_get(plan, k, &sp, &err), NMS_OK);
+        ck_assert_int_eq(nms_model_plan_get(back, k, &sp2, &err), NMS_OK);
+        ck_assert_str_eq(sp.space, sp2.space);
+        ck_assert_str_eq(sp.status, sp2.status);
+        ck_assert_uint_eq(sp.channels, sp2.channels);
+        ck_assert_uint_eq(sp.consumers, sp2.consumers);
+        ck_assert_uint_eq(sp.rows, sp2.rows);
+        ck_assert(sp.value == sp2.value && sp.bound == sp2.bound && sp.gap == sp2.gap);
+        ck_assert(sp.identity_value == sp2.identity_value && sp.seconds == sp2.seconds);
+        ck_assert_int_eq(memcmp(sp.perm, sp2.perm, sp.channels * sizeof *sp.perm), 0);
+    }
+    nms_model_plan_free(back);
+    /* malformed plans name the place */
+    FILE *f = fopen(path, "w");
+    fputs("{\"format\": \"nmsparse-model-plan\", \"spaces\": [\n {\"space\": \"a\", \"channels\": 4, \"perm\": [0, 1, 2, 4]}]}", f);
+    fclose(f);
+    ck_assert_int_eq(nms_model_plan_read(path, &back, &err), NMS_ERR_FORMAT);
+    ck_assert_msg(strstr(err.text, ":2:") && strstr(err.text, "perm[3] is not a channel index below 4"), "%s", err.text);
+    f = fopen(path, "w");
+    fputs("{\"format\": \"nmsparse-model-plan\", \"spaces\": [{\"space\": \"a\", \"channels\": 4, \"perm\": [0, 1, 1, 3]}]}", f);
+    fclose(f);
+    ck_assert_int_eq(nms_model_plan_read(path, &back, &err), NMS_ERR_INVALID);
+    f = fopen(path, "w");
+    fputs("{\"spaces\": []}", f);
+    fclose(f);
+    ck_assert_int_eq(nms_model_plan_read(path, &back, &err), NMS_ERR_FORMAT);
+    ck_assert_msg(strstr(err.text, "not a model plan"), "%s", err.text);
+    unlink(path);
     nms_model_plan_free(plan);
     unbind(b);
     nms__model_free(m);
+}
+END_TEST
+
+START_TEST(plan_with_flattened_consumers)
+{
+    nms_error err;
+    int solves = 0;
+    for (int hwc = 0; hwc < 2; hwc++) {
+        fx_kind kind = hwc ? FX_FLAT_HWC : FX_FLAT_CHW;
+        nms__model *m = fx_build(kind, 2, 0);
+        nms__binding *b = bind_ok(m, fx_spec_text(kind));
+        nms_model_plan *plan = NULL;
+        ck_assert_int_eq(nms__plan_solve(m, b, reverse_solver, &solves, 1, NULL, NULL, &plan, &err), NMS_OK);
+        nms_space_plan sp;
+        ck_assert_int_eq(nms_model_plan_get(plan, 0, &sp, &err), NMS_OK);
+        ck_assert_str_eq(sp.space, "c1");
+        if (hwc) {
+            /* fc1 column k*8 + c: rows (o, k) = 12 * 9, columns the 8 channels */
+            ck_assert_uint_eq(sp.rows, 12 * 9);
+            ck_assert_uint_eq(sp.consumers, 1);
+            ck_assert_str_eq(sp.status, "reversed");
+            const nms_tensor *w = m->tensors[nms__model_find(m, "fc1.weight")];
+            const float *v = nms_tensor_cdata(w);
+            double want = 0;
+            for (int o = 0; o < 12; o++)
+                for (int k = 0; k < 9; k++)
+                    for (int g = 0; g < 8; g += 4) {
+                        double a[4];
+                        for (int q = 0; q < 4; q++)
+                            a[q] = fabs(v[o * 72 + k * 8 + g + q]);
+                        want += nms__top2_of4(a[0], a[1], a[2], a[3]);
+                    }
+            ck_assert_msg(fabs(sp.identity_value - want) <= 1e-9 * want, "%g vs %g", sp.identity_value, want);
+        } else {
+            ck_assert_uint_eq(sp.rows, 0);
+            ck_assert_str_eq(sp.status, "no_grouped_consumer");
+            ck_assert_int_eq(sp.perm[3], 3);
+        }
+        nms_model_plan_free(plan);
+        unbind(b);
+        nms__model_free(m);
+    }
+}
+END_TEST
+
+static nms__model *read_model(const char *path)
+{
+    nms_safetensors *f;
+    nms__model *m;
+    nms_error err;
+    ck_assert_msg(nms_st_open(path, &f, &err) == NMS_OK, "%s", err.text);
+    ck_assert_int_eq(nms__model_from_st(f, path, 1, &m, &err), NMS_OK);
+    nms_st_close(f);
+    return m;
+}
+
+/* The public file-level API end to end: write a model, validate, plan with
+ * the partition solver, apply, shrink -- as the CLI does. */
+START_TEST(public_api_end_to_end)
+{
+    fx_kind kind = all_kinds[_i];
+    char dir[] = "/tmp/nms_model_XXXXXX", in[256], out[256], small[256];
+    ck_assert(mkdtemp(dir) != NULL);
+    snprintf(in, sizeof in, "%s/in.safetensors", dir);
+    snprintf(out, sizeof out, "%s/out.safetensors", dir);
+    snprintf(small, sizeof small, "%s/small.safetensors", dir);
+    nms_error err;
+    nms__model *m = fx_build(kind, 31, 3);
+    ck_assert_int_eq(nms__model_write(m, in, &err), NMS_OK);
+
+    nms_channel_spec *spec;
+    const char *text = fx_spec_text(kind);
+    ck_assert_int_eq(nms_spec_parse(text, strlen(text), "fx.spec", &spec, &err), NMS_OK);
+    ck_assert_msg(nms_spec_validate(spec, in, &err) == NMS_OK, "%s", err.text);
+    char *guess = NULL;
+    ck_assert_int_eq(nms_spec_guess(in, NMS_LAYOUT_AUTO, &guess, &err), NMS_OK);
+    ck_assert(strstr(guess, "# Channel spec for ") != NULL);
+    nms_free(guess);
+
+    nms_model_plan_options popt;
+    nms_model_plan_options_init(&popt);
+    popt.time_limit_per_space = 30;
+    popt.jobs = 2;
+    nms_model_plan *plan = NULL;
+    ck_assert_msg(nms_model_plan_solve(in, spec, &popt, &plan, &err) == NMS_OK, "%s", err.text);
+    ck_assert_uint_eq(nms_model_plan_count(plan), nms_spec_space_count(spec));
+    for (size_t k = 0; k < nms_model_plan_count(plan); k++) {
+        nms_space_plan sp;
+        ck_assert_int_eq(nms_model_plan_get(plan, k, &sp, &err), NMS_OK);
+        ck_assert_str_eq(sp.space, nms_spec_space_name(spec, k));
+        if (sp.rows > 0) {
+            ck_assert_str_eq(sp.status, "optimal");
+            ck_assert(sp.value >= sp.identity_value * (1 - 1e-12));
+            ck_assert(sp.bound >= sp.value * (1 - 1e-12));
+        }
+    }
+    ck_assert_msg(nms_model_apply(in, spec, plan, NULL, out, &err) == NMS_OK, "%s", err.text);
+    nms__model *p = read_model(out);
+    double y0[16 * 8], y1[16 * 8];
+    outputs(m, kind, 12, 16, y0);
+    outputs(p, kind, 12, 16, y1);
+    ck_assert(fx_max_diff(y0, y1, 16 * fx_output_size(kind)) <= 1e-6);
+    nms__model_free(p);
+
+    nms_shrink_report *r = NULL;
+    ck_assert_msg(nms_model_shrink(in, spec, NULL, small, &r, &err) == NMS_OK, "%s", err.text);
+    uint64_t pb, pa;
+    nms_shrink_report_totals(r, &pb, &pa, NULL, NULL);
+    ck_assert(pa < pb);
+    p = read_model(small);
+    outputs(p, kind, 12, 16, y1);
+    ck_assert(fx_max_diff(y0, y1, 16 * fx_output_size(kind)) <= 1e-6);
+    nms__model_free(p);
+    nms_shrink_report_free(r);
+
+    /* errors: a model without the spec's tensors; no output left behind */
+    nms__model *other = fx_build(kind == FX_MLP ? FX_CONV : FX_MLP, 1, 0);
+    ck_assert_int_eq(nms__model_write(other, in, &err), NMS_OK);
+    unlink(out);
+    ck_assert_int_eq(nms_model_apply(in, spec, plan, NULL, out, &err), NMS_ERR_NOTFOUND);
+    ck_assert(strncmp(err.text, "fx.spec:", 8) == 0);
+    ck_assert(access(out, F_OK) != 0);
+    nms__model_free(other);
+
+    unlink(in);
+    unlink(small);
+    rmdir(dir);
+    nms_model_plan_free(plan);
+    nms_spec_free(spec);
+    nms__model_free(m);
+}
+END_TEST
+
+/* The model with every F32 tensor converted to `dt` (round to nearest). */
+static nms__model *converted(const nms__model *m, nms_dtype dt)
+{
+    nms__model *c;
+    ck_assert_int_eq(nms__model_create("converted", &c, NULL), NMS_OK);
+    for (size_t i = 0; i < m->count; i++) {
+        const nms_tensor *t = m->tensors[i];
+        nms_tensor *u;
+        nms_dtype to = t->dtype == NMS_DTYPE_F32 ? dt : t->dtype;
+        ck_assert_int_eq(nms_tensor_create(to, t->ndim, t->shape, &u, NULL), NMS_OK);
+        if (to == t->dtype)
+            memcpy(u->data, t->data, t->nbytes);
+        else
+            for (size_t k = 0; k < t->numel; k++)
+                nms__elem_set(u->data, to, k, nms__elem_get(t->data, t->dtype, k));
+        ck_assert_int_eq(nms__model_add(c, m->names[i], u, NULL), NMS_OK);
+    }
+    return c;
+}
+
+START_TEST(half_precision_models)
+{
+    static const nms_dtype dts[] = {NMS_DTYPE_F16, NMS_DTYPE_BF16, NMS_DTYPE_F64};
+    nms_dtype dt = dts[_i];
+    nms__model *m32 = fx_build(FX_CONV, 9, 3), *m = converted(m32, dt), *p;
+    nms__binding *b = bind_ok(m, fx_spec_text(FX_CONV));
+    nms_error err;
+    double y0[10 * 5], y1[10 * 5];
+    outputs(m, FX_CONV, 2, 10, y0);
+    /* permutation: exact in any dtype */
+    ck_assert_int_eq(nms__model_clone(m, &p, &err), NMS_OK);
+    int32_t p1[8] = {3, 1, 7, 0, 2, 6, 5, 4}, p2[12] = {11, 0, 10, 1, 9, 2, 8, 3, 7, 4, 6, 5};
+    const int32_t *perms[2] = {p1, p2};
+    ck_assert_int_eq(nms__model_apply_perms(p, b, perms, 0, &err), NMS_OK);
+    outputs(p, FX_CONV, 2, 10, y1);
+    ck_assert(fx_max_diff(y0, y1, 50) <= 1e-6);
+    /* 2:4 pruning of the consumers in this dtype */
+    ck_assert_msg(nms__model_apply_perms(p, b, perms, 1, &err) == NMS_OK, "%s", err.text);
+    const nms_tensor *fc = p->tensors[nms__model_find(p, "fc.weight")];
+    ck_assert_int_eq(fc->dtype, dt);
+    for (size_t r = 0; r < 5; r++)
+        for (size_t g = 0; g < 12; g += 4) {
+            int nz = 0;
+            for (size_t q = 0; q < 4; q++)
+                nz += nms__elem_get(fc->data, dt, r * 12 + g + q) != 0.0;
+            ck_assert_int_eq(nz, 2);
+        }
+    nms__model_free(p);
+    /* shrink: folding alpha rounds to the dtype; removed channels had alpha 0 */
+    ck_assert_int_eq(nms__model_clone(m, &p, &err), NMS_OK);
+    nms_shrink_options opt;
+    nms_shrink_options_init(&opt);
+    nms_shrink_report *r = NULL;
+    ck_assert_int_eq(nms__model_shrink(p, b, &opt, &r, &err), NMS_OK);
+    ck_assert_uint_eq(r->spaces[0].after, 5);
+    outputs(p, FX_CONV, 2, 10, y1);
+    double tol = dt == NMS_DTYPE_F64 ? 1e-9 : dt == NMS_DTYPE_F16 ? 1e-2 : 5e-2;
+    ck_assert_msg(fx_max_diff(y0, y1, 50) <= tol, "%g", fx_max_diff(y0, y1, 50));
+    nms_shrink_report_free(r);
+    nms__model_free(p);
+    unbind(b);
+    nms__model_free(m);
+    nms__model_free(m32);
 }
 END_TEST
 
@@ -592,14 +883,17 @@ static Suite *structured_suite(void)
     tcase_add_test(tc, guessed_spec_for_a_sequential_model);
     suite_add_tcase(s, tc);
     tc = tcase_create("apply");
-    tcase_add_loop_test(tc, apply_keeps_the_function, 0, 3);
+    tcase_add_loop_test(tc, apply_keeps_the_function, 0, 6);
     tcase_add_test(tc, apply_rejects_bad_permutations);
     tcase_add_test(tc, prune24_mask_rule);
     tcase_add_test(tc, apply_prunes_consumers_only);
     tcase_add_test(tc, plan_solve_stacks_consumers);
+    tcase_add_test(tc, plan_with_flattened_consumers);
+    tcase_add_loop_test(tc, half_precision_models, 0, 3);
     suite_add_tcase(s, tc);
     tc = tcase_create("shrink");
-    tcase_add_loop_test(tc, shrink_with_zero_alpha_keeps_the_function, 0, 3);
+    tcase_add_loop_test(tc, shrink_with_zero_alpha_keeps_the_function, 0, 6);
+    tcase_add_loop_test(tc, public_api_end_to_end, 0, 6);
     tcase_add_test(tc, shrink_by_ratio_removes_the_smallest_norms);
     suite_add_tcase(s, tc);
     return s;

@@ -23,6 +23,10 @@ case "$(tail_hex "$T/ex.values.npy" 2048)" in
   "57 31 82 2e 43 c0 44 b5 96 41 ef bb b9 40 7d b9"*) ;;
   *) fail "cutlass values of the worked example: $(tail_hex "$T/ex.values.npy" 2048 | cut -c1-48)" ;;
 esac
+expect_exit 0 "$NMSPARSE" pack "$T/ex.npy" --format cutlass -o "$T/ex"
+expect_grep "cutlass: 32 x 64 F16 -> .*ex.values.npy (32x32 F16) .*ex.meta.npy (32x4 I16)" "$TMPD/out"
+expect_exit 0 "$NMSPARSE" pack "$T/ex.npy" --format cutlass -o "$T/ex" -q
+[ -s "$TMPD/out" ] && fail "-q still prints"
 # nm: the same codes, un-reordered bytes: cd 89 then ee ...
 expect_exit 0 "$NMSPARSE" pack "$T/ex.npy" --format nm -o "$T/exnm" &&
   case "$(tail_hex "$T/exnm.meta.npy" 256)" in
@@ -84,6 +88,23 @@ cmp -s "$T/pa.values.npy" "$T/pb.values.npy" && cmp -s "$T/pa.meta.npy" "$T/pb.m
 expect_exit 0 "$NMSPARSE" unpack "$T/pb" --format cutlass -o "$T/pb_out.npy" &&
   { cmp -s "$T/B.npy" "$T/pb_out.npy" || fail "unpack did not restore the original order"; }
 
+# packing again without --perm to the same prefix drops the old perm part
+expect_exit 0 "$NMSPARSE" pack "$T/A.npy" --format cutlass -o "$T/pb"
+[ ! -e "$T/pb.perm.npy" ] || fail "stale perm part left behind"
+expect_exit 0 "$NMSPARSE" unpack "$T/pb" --format cutlass -o "$T/pb_out2.npy" &&
+  { cmp -s "$T/A.npy" "$T/pb_out2.npy" || fail "repack without --perm"; }
+
+# a 4-D HWIO kernel: pack its matrix view, unpack with --shape / --layout
+expect_exit 0 "$NMSPARSE" unpack "$T/pa" --format cutlass -o "$T/k4.npy" --shape 2x2x64x8 --layout hwio
+expect_exit 0 "$NMSPARSE" pack "$T/k4.npy" --layout hwio --format cutlass -o "$T/k4p"
+cmp -s "$T/pa.values.npy" "$T/k4p.values.npy" && cmp -s "$T/pa.meta.npy" "$T/k4p.meta.npy" ||
+  fail "4-D hwio pack of the scattered tensor differs"
+expect_exit 0 "$NMSPARSE" unpack "$T/k4p" --format cutlass -o "$T/k4b.npy" --shape 2x2x64x8 --layout hwio &&
+  { cmp -s "$T/k4.npy" "$T/k4b.npy" || fail "4-D round trip"; }
+expect_exit 1 "$NMSPARSE" unpack "$T/k4p" --format cutlass -o "$T/k4c.npy" --shape 3x64x8
+expect_exit 2 "$NMSPARSE" unpack "$T/k4p" --format cutlass -o "$T/k4c.npy" --shape 3xx8
+expect_exit 2 "$NMSPARSE" unpack "$T/k4p" --format cutlass -o "$T/k4c.npy" --layout hwio
+
 # ---- C source ----
 expect_exit 0 "$NMSPARSE" pack "$T/B.npy" --format c --perm "$T/rev.perm" -o "$T/layer1"
 [ -f "$T/layer1.h" ] && [ -f "$T/layer1.c" ] || fail "C files missing"
@@ -95,12 +116,44 @@ for cc in gcc clang; do
   (cd "$T" && $cc -std=c99 -Wall -Wextra -pedantic -Werror -c layer1.c -o layer1_$cc.o) >"$T/cc.log" 2>&1 ||
     { fail "$cc rejects the generated C"; sed 's/^/  /' "$T/cc.log" | head; }
 done
+# C++ code can use it too (extern "C" in the header)
+if command -v g++ >/dev/null 2>&1 && [ -f "$T/layer1_gcc.o" ]; then
+  printf '#include "layer1.h"\nint main() { return layer1.rows == LAYER1_ROWS ? 0 : 1; }\n' >"$T/use.cc"
+  (cd "$T" && g++ -Wall -Wextra -c use.cc -o use.o && g++ use.o layer1_gcc.o -o use && ./use) >"$T/cxx.log" 2>&1 ||
+    { fail "C++ cannot link the generated C"; sed 's/^/  /' "$T/cxx.log" | head; }
+fi
 expect_exit 0 "$NMSPARSE" unpack "$T/layer1" --format c -o "$T/layer1_out.npy" &&
   { cmp -s "$T/B.npy" "$T/layer1_out.npy" || fail "C source round trip"; }
 expect_exit 0 "$NMSPARSE" pack "$T/in_cutlass_i8.npy" --format c --c-format cutlass --symbol fc2 -o "$T/fc"
 expect_grep "static const uint32_t fc2_meta" "$T/fc.c"
 expect_exit 0 "$NMSPARSE" unpack "$T/fc" --format c -o "$T/fc_out.npy" &&
   { cmp -s "$T/in_cutlass_i8.npy" "$T/fc_out.npy" || fail "C source (cutlass int8) round trip"; }
+
+# ---- with nmsparse prune (bundled real layer): prune -> pack -> unpack ----
+L="$top_srcdir/data/landmark68_dense1_conv1.npy"
+if [ -f "$L" ] && "$NMSPARSE" help prune >/dev/null 2>&1; then
+  expect_exit 0 "$NMSPARSE" prune "$L" -o "$T/pr.npy" -q
+  for fmt in nm csr c; do
+    expect_exit 0 "$NMSPARSE" pack "$T/pr.npy" --format $fmt -o "$T/pr_$fmt" || continue
+    expect_exit 0 "$NMSPARSE" unpack "$T/pr_$fmt" --format $fmt -o "$T/pr_$fmt.npy" &&
+      { cmp -s "$T/pr.npy" "$T/pr_$fmt.npy" || fail "prune -> $fmt round trip"; }
+  done
+  # a 64 x 64 fp32 layer is 2:4, not 1:2: cutlass refuses it
+  expect_exit 1 "$NMSPARSE" pack "$T/pr.npy" --format cutlass -o "$T/pr_cut"
+  expect_grep "1:2" "$TMPD/err"
+  # pruned under a permutation, kept in the original order: pack --perm
+  # gives what packing the deployed (permuted) matrix gives
+  i=0; : >"$T/p64.perm"
+  while [ $i -lt 64 ]; do echo $(( (i * 37 + 11) % 64 )) >>"$T/p64.perm"; i=$((i + 1)); done
+  expect_exit 0 "$NMSPARSE" prune "$L" --perm "$T/p64.perm" -o "$T/dep.npy" -q
+  expect_exit 0 "$NMSPARSE" prune "$L" --perm "$T/p64.perm" --original-order -o "$T/orig.npy" -q
+  expect_exit 0 "$NMSPARSE" pack "$T/dep.npy" --format nm -o "$T/dep"
+  expect_exit 0 "$NMSPARSE" pack "$T/orig.npy" --format nm --perm "$T/p64.perm" -o "$T/orig"
+  cmp -s "$T/dep.values.npy" "$T/orig.values.npy" && cmp -s "$T/dep.meta.npy" "$T/orig.meta.npy" ||
+    fail "pack --perm of the original-order pruning differs from the deployed one"
+  expect_exit 0 "$NMSPARSE" unpack "$T/orig" --format nm -o "$T/orig_back.npy" &&
+    { cmp -s "$T/orig.npy" "$T/orig_back.npy" || fail "unpack did not restore the original order"; }
+fi
 
 # ---- errors, with no output left behind ----
 nothing_written() { # PREFIX

@@ -5,7 +5,7 @@
 F="$top_srcdir/tests/recon"
 
 # value of "relative error  NAME  X" from the last run's stdout
-relerr() { awk -v m="$1" '$1 == "relative" && $3 == m { print $4 }' "$TMPD/out"; }
+relerr() { awk -v m="$1" '$1 == "relative" && $3 == m { print $4; exit }' "$TMPD/out"; }
 # a <= b * f (floats)
 le() { awk -v a="$1" -v b="$2" -v f="${3:-1}" 'BEGIN { exit !(a <= b * f) }'; }
 near() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-5 * (b < 0 ? -b : b) + 1e-12) }'; }

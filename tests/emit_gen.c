@@ -6,6 +6,12 @@
  *   emit_gen dense DTYPE M K OUT     every element nonzero (not 2:4)
  *   emit_gen example OUT             fp16 32 x 64, row 0 = the worked example
  *                                    of formats-24.md, the rest zero
+ *   emit_gen prune IN DTYPE OUT [pairs]
+ *       IN (.npy, any dtype) converted to DTYPE, viewed as its (2-D) matrix,
+ *       and pruned: the two largest magnitudes of each group of 4 (pairs: the
+ *       larger of each column pair) survive, ties to the lower index; the
+ *       columns are cut to a multiple of 4.  A test-only pruner, so that
+ *       real matrices can be packed.
  * DTYPE: f32 f16 bf16 u16 i8 ... (nms_dtype_parse). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,9 +98,77 @@ static uint16_t f2h(float f)
     return (uint16_t)h;
 }
 
+/* Magnitude key of an element: for IEEE-style floats the magnitude bits
+ * compare as unsigned integers; for integers the absolute value. */
+static uint64_t magnitude_key(nms_dtype dt, const unsigned char *e)
+{
+    size_t es = nms_dtype_size(dt);
+    uint64_t v = 0;
+    memcpy(&v, e, es);
+    switch (dt) {
+    case NMS_DTYPE_F32: case NMS_DTYPE_F16: case NMS_DTYPE_BF16: case NMS_DTYPE_F64:
+        return v & magnitude_mask(dt);
+    case NMS_DTYPE_I8: { int8_t x = (int8_t)v; return (uint64_t)(x < 0 ? -(int)x : x); }
+    case NMS_DTYPE_I16: { int16_t x = (int16_t)v; return (uint64_t)(x < 0 ? -(int)x : x); }
+    case NMS_DTYPE_I32: { int32_t x = (int32_t)v; return x < 0 ? (uint64_t)0 - (uint64_t)(int64_t)x : (uint64_t)x; }
+    default: return v;
+    }
+}
+
+static int prune_file(const char *in, const char *dtype, const char *out, int pairs)
+{
+    nms_error err;
+    nms_tensor *t = NULL, *c = NULL, *m = NULL;
+    nms_dtype dt;
+    if (nms_dtype_parse(dtype, &dt) || nms_npy_read(in, &t, &err) ||
+        nms_tensor_to_matrix(t, NMS_LAYOUT_AUTO, &m, &err) || nms_tensor_convert(m, dt, &c, &err)) {
+        fprintf(stderr, "emit_gen prune: %s: %s\n", in, err.text);
+        return 1;
+    }
+    size_t rows = nms_tensor_dim(c, 0), cols = nms_tensor_dim(c, 1), k = cols - cols % 4;
+    size_t es = nms_dtype_size(dt), shape[2] = {rows, k}, unit = pairs ? 2 : 4;
+    nms_tensor *o = NULL;
+    if (nms_tensor_create(dt, 2, shape, &o, &err))
+        return 1;
+    const unsigned char *src = nms_tensor_cdata(c);
+    unsigned char *dst = nms_tensor_data(o);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t g = 0; g < k / unit; g++) {
+            const unsigned char *grp = src + (r * cols + g * unit) * es;
+            size_t best = 0, second = unit;
+            for (size_t i = 1; i < unit; i++)
+                if (magnitude_key(dt, grp + i * es) > magnitude_key(dt, grp + best * es))
+                    best = i;
+            if (!pairs)
+                for (size_t i = 0; i < unit; i++)
+                    if (i != best && (second == unit || magnitude_key(dt, grp + i * es) >
+                                                            magnitude_key(dt, grp + second * es)))
+                        second = i;
+            memcpy(dst + (r * k + g * unit + best) * es, grp + best * es, es);
+            if (second < unit)
+                memcpy(dst + (r * k + g * unit + second) * es, grp + second * es, es);
+        }
+    if (dt == NMS_DTYPE_BF16) { /* .npy cannot name bfloat16: its bits as U16 */
+        nms_tensor *u = NULL;
+        if (nms_tensor_create(NMS_DTYPE_U16, 2, shape, &u, &err))
+            return 1;
+        memcpy(nms_tensor_data(u), nms_tensor_cdata(o), nms_tensor_nbytes(o));
+        nms_tensor_free(o);
+        o = u;
+    }
+    int rc = write_out(out, o);
+    nms_tensor_free(o);
+    nms_tensor_free(c);
+    nms_tensor_free(m);
+    nms_tensor_free(t);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     nms_tensor *t = NULL;
+    if (argc >= 5 && strcmp(argv[1], "prune") == 0)
+        return prune_file(argv[2], argv[3], argv[4], argc > 5 && strcmp(argv[5], "pairs") == 0);
     if (argc == 3 && strcmp(argv[1], "example") == 0) {
         static const float row[16] = {0, .1669f, 0, .1017f, -2.13f, 0, 0, -.329f,
                                       0, 2.793f, -.9917f, 0, 2.361f, 0, -.686f, 0};

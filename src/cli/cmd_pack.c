@@ -38,7 +38,7 @@ static int load_tensor(const char *path, const char *name, nms_tensor **out)
 int cmd_pack(int argc, char **argv)
 {
     const char *format = NULL, *out = NULL, *dtype = NULL, *perm_path = NULL, *tensor = NULL,
-               *layout = NULL, *c_format = NULL, *symbol = NULL;
+               *layout = NULL, *c_format = NULL, *symbol = NULL, *quiet = NULL;
     const cli_option options[] = {
         {"format", 'f', 1, &format, NULL, NULL},
         {"output", 'o', 1, &out, NULL, NULL},
@@ -48,6 +48,7 @@ int cmd_pack(int argc, char **argv)
         {"layout", 0, 1, &layout, NULL, NULL},
         {"c-format", 0, 1, &c_format, NULL, NULL},
         {"symbol", 0, 1, &symbol, NULL, NULL},
+        {"quiet", 'q', 0, &quiet, NULL, NULL},
         {NULL, 0, 0, NULL, NULL, NULL},
     };
     const char *pos[1];
@@ -102,6 +103,27 @@ int cmd_pack(int argc, char **argv)
         rc = cli_error(CLI_EXIT_RUNTIME, "%s: %s", pos[0], err.text);
     } else if (to_c ? nms_packed_write_c(p, out, symbol, &err) : nms_packed_write(p, out, &err)) {
         rc = cli_fail(&err);
+    } else if (!quiet) {
+        /* e.g. "cutlass: 64 x 128 F16 -> w.values.npy (64x64 F16) w.meta.npy (64x8 I16)" */
+        printf("%s%s: %zu x %zu %s ->", to_c ? "c/" : "", nms_format_name(fmt), nms_packed_rows(p),
+               nms_packed_cols(p), nms_dtype_name(nms_packed_dtype(p)));
+        if (to_c) {
+            printf(" %s.h %s.c", out, out);
+        } else if (cli_has_suffix(out, ".safetensors")) {
+            printf(" %s:", out);
+        }
+        for (size_t i = 0; !to_c && i < nms_packed_count(p); i++) {
+            const nms_tensor *part = nms_packed_part(p, i);
+            if (cli_has_suffix(out, ".safetensors"))
+                printf(" %s", nms_packed_name(p, i));
+            else
+                printf(" %s.%s.npy", out, nms_packed_name(p, i));
+            printf(" (%zu", nms_tensor_dim(part, 0));
+            for (int d = 1; d < nms_tensor_ndim(part); d++)
+                printf("x%zu", nms_tensor_dim(part, d));
+            printf(" %s)", nms_dtype_name(nms_tensor_dtype(part)));
+        }
+        printf("\n");
     }
     nms_packed_free(p);
     nms_free(perm);

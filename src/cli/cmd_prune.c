@@ -132,10 +132,11 @@ static int prune_npy(const prune_args *a, prune_setup *s)
             return cli_error(CLI_EXIT_USAGE, "prune: --dtype accepts only bf16 (uint16 .npy "
                                              "data read as bfloat16 bit patterns)");
         }
-        if (nms_tensor_dtype(t) != NMS_DTYPE_U16) {
+        nms_dtype have = nms_tensor_dtype(t);
+        if (have != NMS_DTYPE_U16) {
             nms_tensor_free(t);
             return cli_error(CLI_EXIT_USAGE, "prune: --dtype bf16 needs a uint16 .npy, %s holds %s",
-                             a->file, nms_dtype_name(nms_tensor_dtype(t)));
+                             a->file, nms_dtype_name(have));
         }
         nms_tensor *b;
         if (retype(t, NMS_DTYPE_BF16, &b, &err) != NMS_OK) {

@@ -9,6 +9,7 @@ const cli_command cli_commands[] = {
     {"info", cmd_info, "show tensors, shapes, matrix views and 2:4 kept fractions", CMD_INFO_USAGE},
     {"eval", cmd_eval, "evaluate a channel permutation: kept magnitude beside identity", CMD_EVAL_USAGE},
     /* ==== io commands above ==== */
+    {"lp", cmd_lp, "solve a linear program from an MPS file", CMD_LP_USAGE},
     /* ==== lp commands above ==== */
     {"permute", cmd_permute, "optimal input-channel permutation for 2:4, with a proven bound", CMD_PERMUTE_USAGE},
     /* ==== part commands above ==== */
@@ -17,7 +18,9 @@ const cli_command cli_commands[] = {
     {"pack", cmd_pack, "compress a 2:4 tensor: cutlass, nm, csr or C source", CMD_PACK_USAGE},
     {"unpack", cmd_unpack, "the dense matrix back from a packed format", CMD_UNPACK_USAGE},
     /* ==== emit commands above ==== */
+    {"reconstruct", cmd_reconstruct, "2:4 pruning that minimises the layer output error (Gram / Fisher)", CMD_RECONSTRUCT_USAGE},
     /* ==== recon commands above ==== */
+    {"model", cmd_model, "whole models: channel specs, plan, apply, shrink (PSP)", CMD_MODEL_USAGE},
     /* ==== structured commands above ==== */
     {NULL, NULL, NULL, NULL}
 };

@@ -132,7 +132,8 @@ static int write_header(FILE *f, void *ctx)
                 w->sym, w->upper);
     else
         fprintf(f, " * Permutation applied: none (columns in their original order).\n");
-    fprintf(f, " */\n#ifndef %s_NMSPARSE_H\n#define %s_NMSPARSE_H\n\n#include <stdint.h>\n\n",
+    fprintf(f, " */\n#ifndef %s_NMSPARSE_H\n#define %s_NMSPARSE_H\n\n#include <stdint.h>\n\n"
+               "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n",
             w->upper, w->upper);
     fprintf(f, "#define %s_FORMAT \"%s\"\n#define %s_ROWS %zuu\n#define %s_COLS %zuu\n", w->upper,
             nms_format_name(p->format), w->upper, p->rows, w->upper, p->cols);
@@ -143,8 +144,9 @@ static int write_header(FILE *f, void *ctx)
     fprintf(f, "\ntypedef struct %s_sparse {\n    uint32_t rows;\n    uint32_t cols;\n", w->sym);
     for (size_t i = 0; i < p->count; i++)
         fprintf(f, "    const %s *%s;\n", nms__c_type(p->names[i], p->parts[i]->dtype), p->names[i]);
-    fprintf(f, "} %s_sparse;\n\nextern const %s_sparse %s;\n\n#endif /* %s_NMSPARSE_H */\n", w->sym,
-            w->sym, w->sym, w->upper);
+    fprintf(f, "} %s_sparse;\n\nextern const %s_sparse %s;\n\n"
+               "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s_NMSPARSE_H */\n",
+            w->sym, w->sym, w->sym, w->upper);
     return ferror(f) ? -1 : 0;
 }
 

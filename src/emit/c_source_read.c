@@ -231,6 +231,11 @@ int nms_packed_read_c(const char *prefix, nms_packed **out, nms_error *err)
     st = nms_packed_create(format, dtype, count, names, (const nms_tensor *const *)parts, out, err);
     if (st != NMS_OK) {
         nms__error_prefix(err, path);
+        if (st == NMS_ERR_INVALID) { /* inconsistent file contents */
+            st = NMS_ERR_FORMAT;
+            if (err)
+                err->status = st;
+        }
     } else if ((*out)->rows != rows || (*out)->cols != cols) {
         nms_packed_free(*out);
         *out = NULL;

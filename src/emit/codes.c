@@ -78,17 +78,23 @@ size_t nms__cutlass_meta_offset(size_t r, size_t c, size_t m, int word_bits)
                                     unsigned char *vals, uint8_t *codes)                  \
     {                                                                                      \
         for (size_t g = 0; g < groups; g++) {                                              \
-            T x[4];                                                                        \
-            memcpy(x, row + 4 * g * sizeof(T), sizeof x);                                  \
-            unsigned flags = (unsigned)((x[0] & mask) != 0) |                              \
-                             (unsigned)((x[1] & mask) != 0) << 1 |                         \
-                             (unsigned)((x[2] & mask) != 0) << 2 |                         \
-                             (unsigned)((x[3] & mask) != 0) << 3;                          \
+            const unsigned char *grp = row + 4 * g * sizeof(T);                            \
+            T x0, x1, x2, x3; /* scalars: no indexed stack array */                        \
+            memcpy(&x0, grp, sizeof(T));                                                   \
+            memcpy(&x1, grp + sizeof(T), sizeof(T));                                       \
+            memcpy(&x2, grp + 2 * sizeof(T), sizeof(T));                                   \
+            memcpy(&x3, grp + 3 * sizeof(T), sizeof(T));                                   \
+            unsigned flags = (unsigned)((x0 & mask) != 0) |                                \
+                             (unsigned)((x1 & mask) != 0) << 1 |                           \
+                             (unsigned)((x2 & mask) != 0) << 2 |                           \
+                             (unsigned)((x3 & mask) != 0) << 3;                            \
             int code = nms__group_code(flags);                                             \
             if (code < 0)                                                                  \
                 return g;                                                                  \
-            T kept[2] = {x[(unsigned)code & 3u], x[(unsigned)code >> 2]};                  \
-            memcpy(vals + 2 * g * sizeof(T), kept, sizeof kept);                           \
+            memcpy(vals + 2 * g * sizeof(T), grp + ((unsigned)code & 3u) * sizeof(T),     \
+                   sizeof(T));                                                             \
+            memcpy(vals + (2 * g + 1) * sizeof(T), grp + ((unsigned)code >> 2) * sizeof(T),\
+                   sizeof(T));                                                             \
             codes[g] = (uint8_t)code;                                                      \
         }                                                                                  \
         return SIZE_MAX;                                                                   \
@@ -111,21 +117,18 @@ size_t nms__cutlass_meta_offset(size_t r, size_t c, size_t m, int word_bits)
                                   size_t groups, unsigned char *row)                       \
     {                                                                                      \
         for (size_t g = 0; g < groups; g++) {                                              \
-            T x[4] = {0, 0, 0, 0}, kept[2];                                                \
-            memcpy(kept, vals + 2 * g * sizeof(T), sizeof kept);                           \
-            x[codes[g] & 3u] = kept[0];                                                    \
-            x[codes[g] >> 2] = kept[1];                                                    \
-            memcpy(row + 4 * g * sizeof(T), x, sizeof x);                                  \
+            unsigned char *grp = row + 4 * g * sizeof(T);                                  \
+            memcpy(grp + (codes[g] & 3u) * sizeof(T), vals + 2 * g * sizeof(T), sizeof(T));\
+            memcpy(grp + (codes[g] >> 2) * sizeof(T), vals + (2 * g + 1) * sizeof(T),      \
+                   sizeof(T));                                                             \
         }                                                                                  \
     }                                                                                      \
     static void decode12_##SUFFIX(const unsigned char *vals, const uint8_t *codes,        \
                                   size_t pairs, unsigned char *row)                        \
     {                                                                                      \
-        for (size_t j = 0; j < pairs; j++) {                                               \
-            T x[2] = {0, 0};                                                               \
-            memcpy(&x[(codes[j] & 3u) >> 1], vals + j * sizeof(T), sizeof(T));             \
-            memcpy(row + 2 * j * sizeof(T), x, sizeof x);                                  \
-        }                                                                                  \
+        for (size_t j = 0; j < pairs; j++)                                                 \
+            memcpy(row + (2 * j + ((codes[j] & 3u) >> 1)) * sizeof(T), vals + j * sizeof(T),\
+                   sizeof(T));                                                             \
     }
 
 DEFINE_ROW_KERNELS(uint8_t, 1)

@@ -31,13 +31,71 @@ static uint64_t load_index(const nms_tensor *t, size_t i)
     return x < 0 ? UINT64_MAX : (uint64_t)x;
 }
 
-int nms__csr_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
+/* Nonzeros of a row of k elements of T: count, or (fill) append their column
+ * indices and values at position n.  Fixed-size loads compile to plain
+ * loads. */
+#define DEFINE_CSR_ROW(T, SUFFIX)                                                          \
+    static size_t count_##SUFFIX(const unsigned char *row, size_t k, T mask)              \
+    {                                                                                      \
+        size_t n = 0;                                                                      \
+        for (size_t j = 0; j < k; j++) {                                                   \
+            T x;                                                                           \
+            memcpy(&x, row + j * sizeof(T), sizeof(T));                                    \
+            n += (x & mask) != 0;                                                          \
+        }                                                                                  \
+        return n;                                                                          \
+    }                                                                                      \
+    static size_t fill_##SUFFIX(const unsigned char *row, size_t k, T mask, size_t n,    \
+                                unsigned char *indices, int wide, unsigned char *data)     \
+    {                                                                                      \
+        for (size_t j = 0; j < k; j++) {                                                   \
+            T x;                                                                           \
+            memcpy(&x, row + j * sizeof(T), sizeof(T));                                    \
+            if ((x & mask) == 0)                                                           \
+                continue;                                                                  \
+            store_index(indices, n, wide, j);                                              \
+            memcpy(data + n * sizeof(T), &x, sizeof(T));                                   \
+            n++;                                                                           \
+        }                                                                                  \
+        return n;                                                                          \
+    }
+
+DEFINE_CSR_ROW(uint8_t, 1)
+DEFINE_CSR_ROW(uint16_t, 2)
+DEFINE_CSR_ROW(uint32_t, 4)
+DEFINE_CSR_ROW(uint64_t, 8)
+
+static size_t count_row(const unsigned char *row, size_t k, size_t es, uint64_t mask)
+{
+    switch (es) {
+    case 1: return count_1(row, k, (uint8_t)mask);
+    case 2: return count_2(row, k, (uint16_t)mask);
+    case 4: return count_4(row, k, (uint32_t)mask);
+    default: return count_8(row, k, mask);
+    }
+}
+
+static size_t fill_row(const unsigned char *row, size_t k, size_t es, uint64_t mask, size_t n,
+                       unsigned char *indices, int wide, unsigned char *data)
+{
+    switch (es) {
+    case 1: return fill_1(row, k, (uint8_t)mask, n, indices, wide, data);
+    case 2: return fill_2(row, k, (uint16_t)mask, n, indices, wide, data);
+    case 4: return fill_4(row, k, (uint32_t)mask, n, indices, wide, data);
+    default: return fill_8(row, k, mask, n, indices, wide, data);
+    }
+}
+
+int nms__csr_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p, nms_error *err)
 {
     size_t m = a->shape[0], k = a->shape[1], es = nms_dtype_size(p->dtype);
     uint64_t mask = nms__nonzero_mask(p->dtype);
-    size_t nnz = 0;
-    for (size_t i = 0; i < a->numel; i++)
-        nnz += (nms__load_bits(a->data + i * es, es) & mask) != 0;
+    size_t nnz = 0; /* a permutation does not change a row's count */
+    for (size_t r = 0; r < m; r++)
+        nnz += count_row(a->data + r * k * es, k, es, mask);
+    unsigned char *buf = perm ? nms__malloc_array(k, es) : NULL;
+    if (perm && !buf)
+        return nms__fail(err, NMS_ERR_NOMEM, "csr: out of memory");
     int wide_ptr = nnz > (size_t)INT32_MAX, wide_idx = k > (size_t)INT32_MAX;
     size_t pshape[1] = {m + 1}, ishape[1] = {nnz}, two = 2;
     nms_tensor *indptr = NULL, *indices = NULL, *data = NULL, *shape = NULL;
@@ -50,13 +108,8 @@ int nms__csr_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
     size_t n = 0;
     store_index(indptr->data, 0, wide_ptr, 0);
     for (size_t r = 0; r < m; r++) {
-        const unsigned char *row = a->data + r * k * es;
-        for (size_t j = 0; j < k; j++)
-            if ((nms__load_bits(row + j * es, es) & mask) != 0) {
-                store_index(indices->data, n, wide_idx, j);
-                memcpy(data->data + n * es, row + j * es, es);
-                n++;
-            }
+        n = fill_row(nms__matrix_row(a, r, perm, buf), k, es, mask, n, indices->data, wide_idx,
+                     data->data);
         store_index(indptr->data, r + 1, wide_ptr, n);
     }
     int64_t dims[2] = {(int64_t)m, (int64_t)k};
@@ -76,9 +129,10 @@ int nms__csr_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
         goto fail;
     }
     data = NULL;
-    st = nms__packed_add(p, "shape", shape, err);
-    return st;
+    nms__free(buf);
+    return nms__packed_add(p, "shape", shape, err);
 fail:
+    nms__free(buf);
     nms_tensor_free(indptr);
     nms_tensor_free(indices);
     nms_tensor_free(data);

@@ -67,6 +67,14 @@ int nms_packed_write(const nms_packed *p, const char *prefix, nms_error *err)
             st = nms__fail(err, NMS_ERR_NOMEM, "out of memory");
     if (st == NMS_OK)
         st = nms__write_all_or_nothing(p->count, (const char *const *)paths, stage_part, (void *)p, err);
+    if (st == NMS_OK && !nms__packed_get(p, "perm")) {
+        /* A PREFIX.perm.npy from an earlier run would be applied by the
+         * reader to this output: it belongs to the set, so remove it. */
+        char *stale = part_path(prefix, "perm");
+        if (stale)
+            remove(stale);
+        nms__free(stale);
+    }
     for (size_t i = 0; i < p->count; i++)
         nms__free(paths[i]);
     return st;
@@ -160,15 +168,36 @@ int nms_packed_read(const char *prefix, nms_format format, nms_dtype dtype,
         st = nms_packed_create(format, dtype, count, names, (const nms_tensor *const *)parts, out, err);
         if (st != NMS_OK)
             nms__error_prefix(err, prefix);
+        if (st == NMS_ERR_INVALID) { /* inconsistent file contents */
+            st = NMS_ERR_FORMAT;
+            if (err)
+                err->status = st;
+        }
     }
     for (size_t i = 0; i < count; i++)
         nms_tensor_free(parts[i]);
     return st;
 }
 
-int nms_unpack_file(const char *prefix, nms_format format, int c_source, nms_dtype dtype,
-                    const char *out_path, const char *tensor_name, nms_error *err)
+void nms_unpack_options_init(nms_unpack_options *opts)
 {
+    memset(opts, 0, sizeof *opts);
+    opts->dtype = NMS_DTYPE_COUNT;
+    opts->tensor_name = NULL;
+    opts->ndim = 0;
+    opts->shape = NULL;
+    opts->layout = NMS_LAYOUT_AUTO;
+}
+
+int nms_unpack_file(const char *prefix, nms_format format, int c_source,
+                    const nms_unpack_options *opts, const char *out_path, nms_error *err)
+{
+    nms_unpack_options defaults;
+    if (!opts) {
+        nms_unpack_options_init(&defaults);
+        opts = &defaults;
+    }
+    nms_dtype dtype = opts->dtype;
     nms_packed *p = NULL;
     int st = c_source ? nms_packed_read_c(prefix, &p, err)
                       : nms_packed_read(prefix, format, dtype, &p, err);
@@ -189,10 +218,18 @@ int nms_unpack_file(const char *prefix, nms_format format, int c_source, nms_dty
         nms__error_prefix(err, prefix);
         return st;
     }
+    if (opts->ndim > 0) {
+        nms_tensor *t = NULL;
+        st = nms_matrix_to_tensor(m, opts->layout, opts->ndim, opts->shape, &t, err);
+        nms_tensor_free(m);
+        if (st)
+            return st;
+        m = t;
+    }
     if (is_safetensors(out_path)) {
         nms_st_writer *w = NULL;
         if ((st = nms_st_writer_create(&w, err)) == NMS_OK) {
-            st = nms_st_writer_add(w, tensor_name ? tensor_name : "weight", m, err);
+            st = nms_st_writer_add(w, opts->tensor_name ? opts->tensor_name : "weight", m, err);
             if (st == NMS_OK)
                 st = nms_st_writer_write(w, out_path, err);
             nms_st_writer_free(w);

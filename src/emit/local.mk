@@ -19,8 +19,8 @@ nmsparse_SOURCES += src/cli/cmd_pack.c src/cli/cmd_unpack.c
 check_PROGRAMS += tests/emit_gen
 tests_emit_gen_SOURCES = tests/emit_gen.c
 tests_emit_gen_LDADD = libnmsparse.la
-TESTS += tests/cli_pack.sh
-EXTRA_DIST += tests/cli_pack.sh
+TESTS += tests/cli_pack.sh tests/cli_pack_real.sh
+EXTRA_DIST += tests/cli_pack.sh tests/cli_pack_real.sh docs/packed-formats.md
 
 
 if HAVE_CHECK

@@ -12,9 +12,22 @@ typedef struct parser {
     const unsigned char *line_start;
     long line;
     int depth;
+    size_t used, budget; /* bytes allocated for the tree so far, and the cap */
     const char *name;
     nms_error *err;
 } parser;
+
+/* Account for n more bytes of tree; -1 (and the error filled) when over. */
+static int spend(parser *ps, size_t n)
+{
+    if (ps->budget && (nms__add_size(ps->used, n, &ps->used) || ps->used > ps->budget)) {
+        nms__fail_at(ps->err, NMS_ERR_RANGE, ps->name, ps->line, 0,
+                     "%s: the JSON text needs more than %zu bytes of memory (limit for this input)", ps->name,
+                     ps->budget);
+        return -1;
+    }
+    return 0;
+}
 
 static long column_of(const parser *ps, const unsigned char *at)
 {
@@ -76,8 +89,7 @@ static int hex4(const unsigned char *s, unsigned *out)
     return 0;
 }
 
-/* Length of a valid UTF-8 sequence starting at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t nms__utf8_len(const unsigned char *s, size_t n)
 {
     unsigned c = s[0];
     if (c < 0x80)
@@ -143,6 +155,8 @@ static int parse_string(parser *ps, nms__json *v)
     }
     if (q >= ps->end)
         return fail_at(ps, start, NMS_ERR_FORMAT, "unterminated string");
+    if (spend(ps, (size_t)(q - ps->p) + 16))
+        return NMS_ERR_RANGE;
     char *out = nms__malloc((size_t)(q - ps->p) + 1);
     if (!out)
         return nms__fail(ps->err, NMS_ERR_NOMEM, "%s: out of memory", ps->name);
@@ -195,7 +209,7 @@ static int parse_string(parser *ps, nms__json *v)
             }
             continue;
         }
-        size_t k = utf8_len(ps->p, (size_t)(q - ps->p));
+        size_t k = nms__utf8_len(ps->p, (size_t)(q - ps->p));
         if (k == 0) {
             nms__free(out);
             return fail_at(ps, ps->p, NMS_ERR_FORMAT, "invalid UTF-8 in a string");
@@ -251,6 +265,8 @@ static int parse_number(parser *ps, nms__json *v)
             q++;
     }
     size_t n = (size_t)(q - s);
+    if (spend(ps, n + 16))
+        return NMS_ERR_RANGE;
     char *lit = nms__malloc(n + 1);
     if (!lit)
         return nms__fail(ps->err, NMS_ERR_NOMEM, "%s: out of memory", ps->name);
@@ -290,7 +306,7 @@ static int grow(nms__json **arr, size_t *cap, size_t need)
 {
     if (need <= *cap)
         return 0;
-    size_t ncap = *cap ? *cap * 2 : 4;
+    size_t ncap = *cap ? *cap * 2 : 2;
     nms__json *a = nms__realloc_array(*arr, ncap, sizeof **arr);
     if (!a)
         return -1;
@@ -352,6 +368,9 @@ static int parse_container(parser *ps, nms__json *v, int is_object)
     }
     for (;;) {
         size_t old_cap = cap;
+        if (v->count + 1 > cap &&
+            spend(ps, (cap ? cap : 2) * sizeof(nms__json) * (is_object ? 2 : 1)))
+            return NMS_ERR_RANGE;
         if (grow(&v->items, &cap, v->count + 1))
             return nms__fail(ps->err, NMS_ERR_NOMEM, "%s: out of memory", ps->name);
         if (is_object) {
@@ -463,12 +482,20 @@ void nms__json_free(nms__json *v)
 int nms__json_parse(const char *text, size_t len, const char *name,
                     nms__json **out, nms_error *err)
 {
+    return nms__json_parse_budget(text, len, name, 0, out, err);
+}
+
+int nms__json_parse_budget(const char *text, size_t len, const char *name,
+                           size_t max_bytes, nms__json **out, nms_error *err)
+{
     parser ps;
     ps.p = (const unsigned char *)text;
     ps.end = ps.p + len;
     ps.line_start = ps.p;
     ps.line = 1;
     ps.depth = 0;
+    ps.used = sizeof(nms__json);
+    ps.budget = max_bytes;
     ps.name = name ? name : "<json>";
     ps.err = err;
     if (!text && len)
@@ -518,6 +545,19 @@ int nms__json_u64(const nms__json *v, uint64_t *out)
     }
     *out = x;
     return 0;
+}
+
+int nms__utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (n > 0) {
+        size_t k = nms__utf8_len(p, n);
+        if (k == 0)
+            return 0;
+        p += k;
+        n -= k;
+    }
+    return 1;
 }
 
 const char *nms__json_type_name(nms__json_type t)

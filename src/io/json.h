@@ -59,6 +59,13 @@ struct nms__json {
  * NMS_ERR_FORMAT (malformed), NMS_ERR_RANGE (too deep), NMS_ERR_NOMEM. */
 int nms__json_parse(const char *text, size_t len, const char *name,
                     nms__json **out, nms_error *err);
+/* The same with a cap on the memory the tree may take (0 = no cap): beyond
+ * max_bytes (counting nodes, array capacity and strings) the parse stops with
+ * NMS_ERR_RANGE.  Readers of file headers use it so that even a legitimate-
+ * looking but degenerate header ("[0,0,0,...]" takes ~40 bytes of memory
+ * per byte of text) cannot make them allocate without bound. */
+int nms__json_parse_budget(const char *text, size_t len, const char *name,
+                           size_t max_bytes, nms__json **out, nms_error *err);
 void nms__json_free(nms__json *v);
 
 /* The member of an object named key (NUL-free), or NULL. */
@@ -66,6 +73,11 @@ const nms__json *nms__json_get(const nms__json *obj, const char *key);
 /* A number that is a non-negative integer literal (no fraction or
  * exponent) fitting in uint64_t: 0 and *out set; otherwise -1. */
 int nms__json_u64(const nms__json *v, uint64_t *out);
+/* UTF-8: the length of the valid sequence starting at s (at most n bytes;
+ * n >= 1), or 0 when it is not one (overlong forms, surrogates and code
+ * points beyond U+10FFFF are invalid); and whether all n bytes are valid. */
+size_t nms__utf8_len(const unsigned char *s, size_t n);
+int nms__utf8_valid(const char *s, size_t n);
 /* A name for a type ("object", "string", ...), for messages. */
 const char *nms__json_type_name(nms__json_type t);
 

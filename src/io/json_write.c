@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/json.h"
 #include "io/json_write.h"
 #include "util/util.h"
 
@@ -150,6 +151,15 @@ static void write_escaped(nms__json_writer *w, const char *s, size_t n)
             if (c < 0x20 || c == 0x7f) {
                 snprintf(u, sizeof u, "\\u%04x", c);
                 esc = u;
+            } else if (c >= 0x80) {
+                size_t k = nms__utf8_len((const unsigned char *)s + i, n - i);
+                if (k == 0) {
+                    esc = "\\ufffd"; /* not UTF-8: the replacement character */
+                } else {
+                    run += k;
+                    i += k - 1;
+                    continue;
+                }
             }
         }
         if (esc) {

@@ -6,7 +6,8 @@
  * It inserts the commas and colons itself: call begin/end for containers,
  * nms__jw_key before each value inside an object, and one value function per
  * value.  Strings are escaped ( \" \\ and control characters as \n \t ... or
- * \u00XX; other bytes are copied, so pass UTF-8).  Doubles are written with
+ * \u00XX); valid UTF-8 is copied, and each byte that is not part of a valid
+ * UTF-8 sequence becomes \ufffd, so the output is always valid JSON.  Doubles are written with
  * the fewest of 15, 16 or 17 significant digits that read back to the same
  * double ("0.1", not "0.10000000000000001"), independent of the C locale;
  * NaN and infinities, which JSON cannot express, are written as null.

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "io/atomic_file.h"
+#include "io/perm.h"
 #include "util/util.h"
 
 int nms_perm_check(const int32_t *p, size_t n, nms_error *err)
@@ -28,26 +29,41 @@ int nms_perm_check(const int32_t *p, size_t n, nms_error *err)
     return NMS_OK;
 }
 
-int nms_perm_read(const char *path, size_t expected_n, int32_t **perm,
-                  size_t *n, nms_error *err)
+/* One line into buf (without the newline); 0 at end of input, -1 for a
+ * line longer than size - 1, -2 for a NUL byte, 1 for a line. */
+static int next_line(FILE *f, char *buf, size_t size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return nms__fail_at(err, NMS_ERR_IO, path, 0, 0, "%s: cannot open: %s", path, strerror(errno));
+    size_t n = 0;
+    int c, any = 0;
+    while ((c = getc(f)) != EOF) {
+        any = 1;
+        if (c == '\n')
+            break;
+        if (c == '\0')
+            return -2;
+        if (n + 1 >= size)
+            return -1;
+        buf[n++] = (char)c;
+    }
+    buf[n] = '\0';
+    return any ? 1 : 0;
+}
+
+int nms__perm_read_stream(FILE *f, const char *path, size_t expected_n,
+                          int32_t **perm, size_t *n, nms_error *err)
+{
     size_t cap = 64, len = 0;
     int32_t *p = nms__malloc_array(cap, sizeof *p);
     char line[256];
     long lineno = 0;
-    int st = NMS_OK;
-    if (!p) {
-        fclose(f);
+    int st = NMS_OK, rc;
+    if (!p)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
-    }
-    while (fgets(line, sizeof line, f)) {
+    while ((rc = next_line(f, line, sizeof line)) != 0) {
         lineno++;
-        size_t ll = strlen(line);
-        if (ll == sizeof line - 1 && line[ll - 1] != '\n' && !feof(f)) {
-            st = nms__fail_at(err, NMS_ERR_FORMAT, path, lineno, 0, "%s:%ld: line too long", path, lineno);
+        if (rc < 0) {
+            st = nms__fail_at(err, NMS_ERR_FORMAT, path, lineno, 0, "%s:%ld: %s", path, lineno,
+                              rc == -1 ? "line too long" : "NUL byte in a text file");
             break;
         }
         char *s = line;
@@ -55,9 +71,11 @@ int nms_perm_read(const char *path, size_t expected_n, int32_t **perm,
             s++;
         if (*s == '\0' || *s == '#')
             continue;
-        char *end;
+        char *end = s;
+        long v = 0;
         errno = 0;
-        long v = strtol(s, &end, 10);
+        if (isdigit((unsigned char)*s)) /* no sign: "+3" and "-0" are not indices */
+            v = strtol(s, &end, 10);
         while (isspace((unsigned char)*end))
             end++;
         if (end == s || *end != '\0' || errno == ERANGE || v < 0 || v > INT32_MAX) {
@@ -78,7 +96,6 @@ int nms_perm_read(const char *path, size_t expected_n, int32_t **perm,
     }
     if (st == NMS_OK && ferror(f))
         st = nms__fail_at(err, NMS_ERR_IO, path, 0, 0, "%s: read error", path);
-    fclose(f);
     if (st == NMS_OK && len == 0)
         st = nms__fail_at(err, NMS_ERR_FORMAT, path, 0, 0, "%s: no column indices in the file", path);
     if (st == NMS_OK && expected_n && len != expected_n)
@@ -92,6 +109,17 @@ int nms_perm_read(const char *path, size_t expected_n, int32_t **perm,
     *perm = p;
     *n = len;
     return NMS_OK;
+}
+
+int nms_perm_read(const char *path, size_t expected_n, int32_t **perm,
+                  size_t *n, nms_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nms__fail_at(err, NMS_ERR_IO, path, 0, 0, "%s: cannot open: %s", path, strerror(errno));
+    int st = nms__perm_read_stream(f, path, expected_n, perm, n, err);
+    fclose(f);
+    return st;
 }
 
 struct perm_lines {

@@ -15,7 +15,9 @@
  * sorted by offset, tile the data section exactly: the first begins at 0,
  * each begins where the previous ends (no overlap, no gap), and the last ends
  * at the end of the file.  Nothing is allocated from a size in the header
- * before it has been checked against the file size.
+ * before it has been checked against the file size, and the parsed header
+ * may take at most 16 MiB + 32 x its length in memory (a realistic header
+ * takes ~11 x; "[0,0,0,...]" padding would take ~56 x and is refused).
  *
  * Tensor data is read on demand with pread() (nms_st_load may be called from
  * several threads at once on one file).
@@ -31,6 +33,9 @@
 #include "util/util.h"
 
 #define ST_MAX_HEADER ((uint64_t)100000000)
+/* memory the parsed header may take: BASE + FACTOR x header bytes */
+#define ST_JSON_BUDGET_BASE ((size_t)16 << 20)
+#define ST_JSON_BUDGET_FACTOR ((size_t)32)
 
 typedef struct st_entry {
     char *name;
@@ -197,7 +202,12 @@ static int cmp_offset(const void *a, const void *b)
 static int parse_header(nms_safetensors *f, const char *text, size_t len, nms_error *err)
 {
     nms__json *root;
-    int st = nms__json_parse(text, len, f->path, &root, err);
+    /* a realistic header takes ~11 bytes of tree per byte of text, one of
+     * tiny 8-D tensors ~24: the cap refuses only degenerate headers */
+    size_t budget = ST_JSON_BUDGET_BASE;
+    if (len <= (SIZE_MAX - budget) / ST_JSON_BUDGET_FACTOR)
+        budget += ST_JSON_BUDGET_FACTOR * len;
+    int st = nms__json_parse_budget(text, len, f->path, budget, &root, err);
     if (st)
         return st;
     if (root->type != NMS__JSON_OBJECT) {
@@ -514,6 +524,8 @@ int nms_st_writer_add(nms_st_writer *w, const char *name,
         return nms__fail(err, NMS_ERR_INVALID, "nms_st_writer_add: NULL argument");
     if (strcmp(name, "__metadata__") == 0)
         return nms__fail(err, NMS_ERR_INVALID, "a tensor cannot be named \"__metadata__\"");
+    if (!nms__utf8_valid(name, strlen(name)))
+        return nms__fail(err, NMS_ERR_INVALID, "tensor name '%.200s' is not valid UTF-8", name);
     for (size_t i = 0; i < w->count; i++)
         if (strcmp(w->items[i].name, name) == 0)
             return nms__fail(err, NMS_ERR_INVALID, "tensor '%.200s' added twice", name);
@@ -536,6 +548,8 @@ int nms_st_writer_set_metadata(nms_st_writer *w, const char *key,
 {
     if (!w || !key || !value)
         return nms__fail(err, NMS_ERR_INVALID, "nms_st_writer_set_metadata: NULL argument");
+    if (!nms__utf8_valid(key, strlen(key)) || !nms__utf8_valid(value, strlen(value)))
+        return nms__fail(err, NMS_ERR_INVALID, "metadata '%.100s' is not valid UTF-8", key);
     char *v = nms__strdup(value);
     if (!v)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory");

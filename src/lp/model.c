@@ -25,7 +25,7 @@ void nms_lp_options_default(nms_lp_options *opt)
     if (!opt)
         return;
     opt->primal_feas_tol = 1e-7;
-    opt->dual_feas_tol = 1e-7;
+    opt->dual_feas_tol = 1e-9;
     opt->pivot_tol = 1e-7;
     opt->time_limit = 0.0;
     opt->iteration_limit = 0;
@@ -388,6 +388,7 @@ int nms_lp_get_row_activity(const nms_lp *lp, double *ax)
 }
 
 long nms_lp_iterations(const nms_lp *lp) { return lp ? lp->iterations : 0; }
+double nms_lp_solve_seconds(const nms_lp *lp) { return lp ? lp->solve_seconds : 0.0; }
 
 int nms_lp_get_basis(const nms_lp *lp, int *col_status, int *row_status)
 {

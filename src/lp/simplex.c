@@ -21,6 +21,9 @@
  */
 #include <math.h>
 #include <string.h>
+#ifdef NMS_LP_TRACE
+#include <stdio.h>
+#endif
 
 #include "lp/lp.h"
 #include "lp/lu.h"
@@ -73,7 +76,7 @@ static void work_free(sx_work *W)
     nms__free(W->rs); nms__free(W->ci); nms__free(W->rv);
     nms__free(W->rscale); nms__free(W->cscale);
     nms__free(W->lb); nms__free(W->ub); nms__free(W->lb0); nms__free(W->ub0);
-    nms__free(W->c); nms__free(W->x); nms__free(W->stat); nms__free(W->head);
+    nms__free(W->c); nms__free(W->corig); nms__free(W->wr); nms__free(W->x); nms__free(W->stat); nms__free(W->head);
     nms__free(W->pos); nms__free(W->cb); nms__free(W->y); nms__free(W->d);
     nms__free(W->alpha); nms__free(W->rho); nms__free(W->arow);
     nms__free(W->arow_idx); nms__free(W->arow_mark); nms__free(W->w);
@@ -109,6 +112,8 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     W->lb0 = nms__malloc_array(N1, sizeof(double));
     W->ub0 = nms__malloc_array(N1, sizeof(double));
     W->c = nms__malloc_array(N1, sizeof(double));
+    W->corig = nms__malloc_array(N1, sizeof(double));
+    W->wr = nms__malloc_array(M1, sizeof(double));
     W->x = nms__calloc(N1, sizeof(double));
     W->stat = nms__malloc_array(N1, 1);
     W->head = nms__malloc_array(M1, sizeof(int));
@@ -128,7 +133,7 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     W->lu = nms__lu_create(m);
     if (!W->cs || !W->ri || !W->va || !W->rs || !W->ci || !W->rv ||
         !W->rscale || !W->cscale || !W->lb || !W->ub || !W->lb0 || !W->ub0 ||
-        !W->c || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
+        !W->c || !W->corig || !W->wr || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
         !W->y || !W->d || !W->alpha || !W->rho || !W->arow || !W->arow_idx ||
         !W->arow_mark || !W->w || !W->bstart || !W->sing_pos ||
         !W->sing_row || !W->lu)
@@ -191,6 +196,9 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     memcpy(W->ub, W->ub0, (size_t)N * sizeof(double));
     for (int j = 0; j < N; j++)
         W->w[j] = 1.0;
+    for (int i = 0; i < m; i++)
+        W->wr[i] = 1.0;
+    memcpy(W->corig, W->c, (size_t)N * sizeof(double));
     /* basis: warm if consistent, else slack basis */
     int nbasic = 0;
     if (lp->has_basis) {
@@ -350,6 +358,16 @@ void nms__sx_pivot_row(sx_work *W, int r)
         W->rho[i] = 0.0;
     W->rho[r] = 1.0;
     nms__lu_btran(W->lu, W->rho);
+#ifdef NMS_LP_TRACE
+    {
+        static long calls, nzsum, arsum;
+        int nz = 0;
+        for (int i = 0; i < m; i++) nz += W->rho[i] != 0.0;
+        calls++; nzsum += nz; arsum += W->arow_nz;
+        if ((calls & 1023) == 0)
+            fprintf(stderr, "rho density %.3f (m %d), prev arow_nz avg %.0f / N %d\n", (double)nzsum / calls / m, m, (double)arsum / calls, W->N);
+    }
+#endif
     for (int i = 0; i < m; i++) {
         double ri = W->rho[i];
         if (fabs(ri) < 1e-14)
@@ -592,12 +610,14 @@ static void set_phase1_costs(sx_work *W)
 nms_lp_status nms__sx_primal(sx_work *W, int *oom)
 {
     int n = W->n;
-    int fresh = 0, dphase = 0, degen = 0, restarts = 0;
+    int fresh = 0, dphase = 0, degen = 0, restarts = 0, p1_stall = 0;
+    double best_sinf = HUGE_VAL;
     *oom = 0;
-    if (nms__sx_refactor(W)) {
+    if (!W->just_factored && nms__sx_refactor(W)) {
         *oom = 1;
         return NMS_LP_NUMERICAL;
     }
+    W->just_factored = 0;
     fresh = 1;
     for (;;) {
         nms_lp_status lim = nms__sx_check_limits(W);
@@ -612,7 +632,41 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             dphase = 0;
         }
         int ninf;
-        nms__sx_infeasibility(W, &ninf);
+        double sinf = nms__sx_infeasibility(W, &ninf), maxinf = 0.0;
+        if (ninf > 0) {
+            for (int k = 0; k < W->m; k++) {
+                int j = W->head[k];
+                double v = W->x[j], e = v < W->lb[j] ? W->lb[j] - v : v > W->ub[j] ? v - W->ub[j] : 0.0;
+                if (e > maxinf)
+                    maxinf = e;
+            }
+            if (sinf < best_sinf * (1.0 - 1e-9) - 1e-14) {
+                best_sinf = sinf;
+                p1_stall = 0;
+            } else {
+                p1_stall++;
+            }
+        }
+        if (ninf > 0 && W->shift_rounds < 20 &&
+            (maxinf < 1e-5 || (p1_stall >= 100 && maxinf < 1e-2))) {
+            /* tiny leftover infeasibilities (often an artefact of the
+             * tolerances) make phase 1 cycle: shift the violated bounds to
+             * the current values instead; the true bounds come back at the
+             * end and the dual simplex repairs what remains */
+            for (int k = 0; k < W->m; k++) {
+                int j = W->head[k];
+                if (W->x[j] < W->lb[j] - W->tol_p)
+                    W->lb[j] = W->x[j];
+                else if (W->x[j] > W->ub[j] + W->tol_p)
+                    W->ub[j] = W->x[j];
+            }
+            W->perturbed = 1;
+            W->shift_rounds++;
+            ninf = 0;
+            dphase = 0;
+            p1_stall = 0;
+            best_sinf = HUGE_VAL;
+        }
         int phase1 = ninf > 0;
         if (phase1) {
             set_phase1_costs(W);
@@ -624,6 +678,14 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
         }
         int dir = 1;
         int q = price(W, &dir);
+#ifdef NMS_LP_TRACE
+        if (W->iter % 500 == 0) {
+            double obj = 0, sinf = nms__sx_infeasibility(W, NULL);
+            for (int j = 0; j < W->N; j++) obj += W->corig[j] * W->x[j];
+            fprintf(stderr, "P it %ld ph %d obj %.10g inf %.3g (%d) pert %d degen %d q %d\n",
+                    W->iter, phase1 ? 1 : 2, obj, sinf, ninf, W->perturbed, degen, q);
+        }
+#endif
         if (q < 0) {
             if (!fresh) {
                 if (nms__sx_refactor(W)) {
@@ -645,6 +707,16 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             if (W->perturbed) {
                 nms__sx_unperturb(W);
                 dphase = 0;
+                int nbad = 0;
+                nms__sx_infeasibility(W, &nbad);
+                if (nbad > 0 && W->handoffs < 4) {
+                    /* optimal basis of the perturbed problem: dual feasible,
+                     * slightly primal infeasible -> dual simplex */
+                    W->handoffs++;
+                    return nms__sx_dual(W, oom);
+                }
+                if (nbad > 0)
+                    W->perturb_allowed = 0;
                 continue;
             }
             return NMS_LP_OPTIMAL;
@@ -672,6 +744,10 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             }
             return NMS_LP_UNBOUNDED;
         }
+#ifdef NMS_LP_TRACE
+        if (W->iter > 1500 && W->iter < 1506)
+            fprintf(stderr, "  it %ld q %d dir %d d %.3g r %d theta %.3g alpha_r %.3g stat %d x %.6g lb %.6g ub %.6g\n", W->iter, q, dir, W->d[q], r, theta, r >= 0 ? W->alpha[r] : 0.0, W->stat[q], W->x[q], W->lb[q], W->ub[q]);
+#endif
         W->iter++;
         fresh = 0;
         /* move */
@@ -724,7 +800,20 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             W->d[jl] = -thd;
             W->d[q] = 0.0;
         }
-        /* leaving variable to its bound */
+        /* leaving variable to its bound.  The Harris test may have moved it
+         * up to the tolerance past the bound: rather than snapping it back
+         * (which silently changes the other basic values and can make the
+         * method loop), shift the bound to where it is; the true bounds are
+         * restored at the end (see nms__sx_unperturb) */
+        if (target == W->lb[jl] && W->x[jl] < target) {
+            W->lb[jl] = W->x[jl];
+            target = W->x[jl];
+            W->perturbed = 1;
+        } else if (target == W->ub[jl] && W->x[jl] > target) {
+            W->ub[jl] = W->x[jl];
+            target = W->x[jl];
+            W->perturbed = 1;
+        }
         W->x[jl] = target;
         if (nms__sx_basis_change(W, r, q)) {
             *oom = 1;
@@ -747,6 +836,23 @@ static void store_solution(sx_work *W, nms_lp *lp, nms_lp_status st)
     int m = W->m, n = W->n;
     double sgn = lp->maximize ? -1.0 : 1.0;
     nms__sx_compute_duals(W, NULL, W->c);
+#ifdef NMS_LP_TRACE
+    {
+        double pinf = 0, dinf = 0;
+        for (int j = 0; j < W->N; j++) {
+            double v = W->x[j];
+            if (v < W->lb0[j] - pinf) pinf = W->lb0[j] - v;
+            if (v > W->ub0[j] + pinf) pinf = v - W->ub0[j];
+            if (W->pos[j] >= 0) continue;
+            double dj = W->d[j];
+            if (W->stat[j] == NMS_LP_AT_LOWER && -dj > dinf) dinf = -dj;
+            if (W->stat[j] == NMS_LP_AT_UPPER && dj > dinf) dinf = dj;
+            if (W->stat[j] == NMS_LP_AT_ZERO && fabs(dj) > dinf) dinf = fabs(dj);
+        }
+        fprintf(stderr, "END status %d pinf %.3g dinf %.3g shifted %d perturbed %d handoffs %d refactors %ld singular %ld\n",
+                (int)st, pinf, dinf, W->shifted, W->perturbed, W->handoffs, W->n_refactor, W->n_singular);
+    }
+#endif
     for (int j = 0; j < n; j++) {
         lp->x[j] = W->x[j] * W->cscale[j];
         lp->d[j] = sgn * W->d[j] / W->cscale[j];
@@ -783,7 +889,23 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
     W.perturb_allowed = 1;
     int oom = 0;
     nms_lp_status st;
-    if (opt->algorithm == NMS_LP_DUAL)
+    int use_dual = opt->algorithm == NMS_LP_DUAL;
+    if (opt->algorithm == NMS_LP_AUTO) {
+        /* dual simplex (with cost shifting when needed) whenever the start
+         * is primal infeasible: cold starts, bound changes after a solve; on
+         * Netlib it beats our primal phase 1 by 1.5-4x.  Primal simplex
+         * when the basis is primal feasible (e.g. columns added to a solved
+         * LP: the column-generation path) */
+        if (nms__sx_refactor(&W)) {
+            work_free(&W);
+            return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
+        }
+        int ninf = 0;
+        W.just_factored = 1;
+        nms__sx_infeasibility(&W, &ninf);
+        use_dual = ninf > 0;
+    }
+    if (use_dual)
         st = nms__sx_dual(&W, &oom);
     else
         st = nms__sx_primal(&W, &oom);

@@ -11,7 +11,8 @@
  *                  rscale (m), cscale (n)       R and C
  *                  lb, ub (N)   working bounds (maybe perturbed)
  *                  lb0, ub0 (N) true scaled bounds
- *                  c (N)        phase-2 costs;  x (N) values
+ *                  c (N)        phase-2 costs (maybe shifted), corig (N) true
+ *                  x (N) values
  *                  stat (N)     NMS_LP_BASIC / AT_LOWER / ...
  *                  head (m)     basic variable of each position; pos (N) its
  *                               position or -1
@@ -34,7 +35,9 @@ typedef struct sx_work {
     int *rs, *ci;
     double *rv;
     double *rscale, *cscale;
-    double *lb, *ub, *lb0, *ub0, *c, *x;
+    double *lb, *ub, *lb0, *ub0, *c, *corig, *x;
+    double *wr;            /* dual devex weights by basis position (m) */
+    int shifted;           /* costs c differ from corig (dual cost shifting) */
     signed char *stat;
     int *head, *pos;
     double *cb, *y, *d, *alpha, *rho, *arow, *w;
@@ -50,6 +53,10 @@ typedef struct sx_work {
     double t0;
     double tol_p, tol_d, tol_piv;
     int perturbed, perturb_allowed, warm;
+    int just_factored;     /* basis factored, x_B computed, no pivot since */
+    int handoffs;
+    int shift_rounds;      /* primal phase-1 bound shifts in this solve */          /* primal <-> dual switches in this solve */
+    int cost_perturbed;    /* dual: costs perturbed against degeneracy */
     long n_refactor, n_singular;
     unsigned rng;
 } sx_work;
@@ -70,5 +77,6 @@ double nms__sx_infeasibility(const sx_work *W, int *count);
 
 nms_lp_status nms__sx_primal(sx_work *W, int *oom);
 nms_lp_status nms__sx_dual(sx_work *W, int *oom);
+int nms__sx_dual_infeasible_count(const sx_work *W);
 
 #endif /* NMS_LP_SIMPLEX_WORK_H */

@@ -10,7 +10,8 @@ libnmsparse_la_SOURCES += \
 	src/prune/prune_scalar.c \
 	src/prune/prune.h \
 	src/prune/prune_dispatch.c \
-	src/prune/prune.c
+	src/prune/prune.c \
+	src/prune/prune_nm.c
 
 if HAVE_SSE41
 noinst_LTLIBRARIES += libnms_prune_sse41.la

@@ -83,8 +83,8 @@ static int is_prunable(nms_dtype dtype)
            dtype == NMS_DTYPE_I8;
 }
 
-static int call_kernel(const nms__prune_kernels *kern, nms_dtype dtype, const void *in,
-                       size_t ngroups, void *out, uint8_t *bits)
+int nms__prune_call(const nms__prune_kernels *kern, nms_dtype dtype, const void *in,
+                    size_t ngroups, void *out, uint8_t *bits)
 {
     switch (dtype) {
     case NMS_DTYPE_F32: return kern->f32(in, ngroups, out, bits);
@@ -94,8 +94,7 @@ static int call_kernel(const nms__prune_kernels *kern, nms_dtype dtype, const vo
     }
 }
 
-/* Index of the first NaN among n elements, or n. */
-static size_t first_nan(nms_dtype dtype, const void *data, size_t n)
+size_t nms__prune_first_nan(nms_dtype dtype, const void *data, size_t n)
 {
     const unsigned char *p = data;
     for (size_t e = 0; e < n; e++) {
@@ -153,14 +152,17 @@ static void bits_to_bytes(const uint8_t *bits, size_t n, uint8_t *bytes)
         0x01000000u, 0x01000001u, 0x01000100u, 0x01000101u,
         0x01010000u, 0x01010001u, 0x01010100u, 0x01010101u,
     };
-    for (size_t g = 0; g < n / 4; g++) {
-        uint32_t w = nib_bytes[(bits[g / 2] >> (4 * (g % 2))) & 0xf];
-        memcpy(bytes + 4 * g, &w, 4); /* little-endian host (configure checks) */
+    size_t ng = n / 4, g = 0;
+    for (; g + 2 <= ng; g += 2) { /* little-endian host (configure checks) */
+        uint8_t b = bits[g / 2];
+        uint64_t w = nib_bytes[b & 0xf] | (uint64_t)nib_bytes[b >> 4] << 32;
+        memcpy(bytes + 4 * g, &w, 8);
     }
+    if (g < ng)
+        memcpy(bytes + 4 * g, &nib_bytes[bits[g / 2] & 0xf], 4);
 }
 
-/* dst[j] = src[base + idx(j) * step] with idx(j) = perm ? perm[j] : j. */
-static void gather(unsigned char *dst, const unsigned char *src, size_t esz, size_t base,
+void nms__prune_gather(unsigned char *dst, const unsigned char *src, size_t esz, size_t base,
                    size_t step, const int32_t *perm, size_t n)
 {
     for (size_t j = 0; j < n; j++) {
@@ -200,8 +202,8 @@ static int run_flat(const nms__prune_kernels *kern, nms_dtype dtype, const nms__
     for (size_t g = 0; g < total; g += CHUNK_GROUPS) {
         size_t n = total - g < CHUNK_GROUPS ? total - g : CHUNK_GROUPS;
         const unsigned char *src = in + 4 * g * esz;
-        if (call_kernel(kern, dtype, src, n, out ? out + 4 * g * esz : NULL, mask ? bits : NULL)) {
-            size_t e = 4 * g + first_nan(dtype, src, 4 * n);
+        if (nms__prune_call(kern, dtype, src, n, out ? out + 4 * g * esz : NULL, mask ? bits : NULL)) {
+            size_t e = 4 * g + nms__prune_first_nan(dtype, src, 4 * n);
             return nan_error(err, v, NULL, e / v->cols, e % v->cols, ndim, shape);
         }
         if (mask)
@@ -259,14 +261,14 @@ int nms__prune_run(const nms__prune_kernels *kern, nms_dtype dtype,
         size_t base = elem_offset(v, r, 0);
         const unsigned char *src = in + base * esz;
         if (!direct_in) {
-            gather(row_in, in, esz, base, v->col_step, perm, v->cols);
+            nms__prune_gather(row_in, in, esz, base, v->col_step, perm, v->cols);
             src = row_in;
         }
         unsigned char *dst = NULL;
         if (out)
             dst = direct_out ? out + base * esz : row_out;
-        if (call_kernel(kern, dtype, src, ngroups, dst, bits)) {
-            st = nan_error(err, v, perm, r, first_nan(dtype, src, v->cols), ndim, shape);
+        if (nms__prune_call(kern, dtype, src, ngroups, dst, bits)) {
+            st = nan_error(err, v, perm, r, nms__prune_first_nan(dtype, src, v->cols), ndim, shape);
             goto done;
         }
         if (out && !direct_out)

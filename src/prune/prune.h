@@ -47,4 +47,15 @@ int nms__prune_run(const nms__prune_kernels *kern, nms_dtype dtype,
                    const int32_t *perm, int original_order, void *out,
                    uint8_t *mask, int ndim, const size_t *shape, nms_error *err);
 
+/* The kernel of `dtype` (F32, F16, BF16, I8) on ngroups contiguous groups;
+ * returns 1 when a NaN was met (see prune_kernels.h). */
+int nms__prune_call(const nms__prune_kernels *kern, nms_dtype dtype, const void *in,
+                    size_t ngroups, void *out, uint8_t *bits);
+/* Index of the first NaN among n elements of `dtype`, or n. */
+size_t nms__prune_first_nan(nms_dtype dtype, const void *data, size_t n);
+/* dst[j] = src[base + idx(j) * step] (elements of esz bytes) for j < n,
+ * idx(j) = perm ? perm[j] : j. */
+void nms__prune_gather(unsigned char *dst, const unsigned char *src, size_t esz, size_t base,
+                       size_t step, const int32_t *perm, size_t n);
+
 #endif /* NMS_PRUNE_PRUNE_H */

@@ -152,3 +152,95 @@ const nms__prune_kernels *nms__prune_kernels_avx2(void)
     static const nms__prune_kernels kernels = {"avx2", prune_f32, prune_h16, prune_i8};
     return &kernels;
 }
+
+/* ---- nm packing of an already pruned 16-bit row ------------------------
+ * For nms_prune_24_nm: per group, flags = nonzero magnitude bits, code =
+ * the nm / CUTLASS code of those flags (two flags: their positions; fewer:
+ * the table of formats-24.md sec. 3), values = the elements at the code's
+ * two positions, meta byte = code(2b) | code(2b+1) << 4.  Byte shuffles for
+ * a pair of groups (8 halfs) are looked up by the pair's 8 flag bits. */
+
+#define NM_CODE(n)                                                                        \
+    ((n) == 3 ? 0x4 : (n) == 5 ? 0x8 : (n) == 6 ? 0x9 : (n) == 9 ? 0xC : (n) == 10 ? 0xD \
+     : (n) == 1 ? 0x8 : (n) == 2 ? 0x9 : 0xE)
+#define NM_I0(n) (NM_CODE(n) & 3)
+#define NM_I1(n) (NM_CODE(n) >> 2)
+#define NM_SHUF(f)                                                                         \
+    {2 * NM_I0((f) & 15), 2 * NM_I0((f) & 15) + 1, 2 * NM_I1((f) & 15), 2 * NM_I1((f) & 15) + 1, \
+     8 + 2 * NM_I0((f) >> 4), 9 + 2 * NM_I0((f) >> 4), 8 + 2 * NM_I1((f) >> 4),          \
+     9 + 2 * NM_I1((f) >> 4), -128, -128, -128, -128, -128, -128, -128, -128}
+#define NM_SHUF4(f) NM_SHUF(f), NM_SHUF((f) + 1), NM_SHUF((f) + 2), NM_SHUF((f) + 3)
+#define NM_SHUF16(f) NM_SHUF4(f), NM_SHUF4((f) + 4), NM_SHUF4((f) + 8), NM_SHUF4((f) + 12)
+#define NM_META(f) (NM_CODE((f) & 15) | NM_CODE((f) >> 4) << 4)
+#define NM_META4(f) NM_META(f), NM_META((f) + 1), NM_META((f) + 2), NM_META((f) + 3)
+#define NM_META16(f) NM_META4(f), NM_META4((f) + 4), NM_META4((f) + 8), NM_META4((f) + 12)
+
+static const signed char nm_shuffle[256][16] = {
+    NM_SHUF16(0),   NM_SHUF16(16),  NM_SHUF16(32),  NM_SHUF16(48),
+    NM_SHUF16(64),  NM_SHUF16(80),  NM_SHUF16(96),  NM_SHUF16(112),
+    NM_SHUF16(128), NM_SHUF16(144), NM_SHUF16(160), NM_SHUF16(176),
+    NM_SHUF16(192), NM_SHUF16(208), NM_SHUF16(224), NM_SHUF16(240),
+};
+static const unsigned char nm_meta[256] = {
+    NM_META16(0),   NM_META16(16),  NM_META16(32),  NM_META16(48),
+    NM_META16(64),  NM_META16(80),  NM_META16(96),  NM_META16(112),
+    NM_META16(128), NM_META16(144), NM_META16(160), NM_META16(176),
+    NM_META16(192), NM_META16(208), NM_META16(224), NM_META16(240),
+};
+
+size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m256i absmask = _mm256_set1_epi16(0x7fff);
+    const __m256i zero = _mm256_setzero_si256();
+    size_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        __m256i x = LOADU(src + 8 * g);
+        __m256i nz = _mm256_cmpgt_epi16(_mm256_and_si256(x, absmask), zero);
+        /* per 128-bit half: 8 flag bytes, then 8 zero bytes */
+        uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_packs_epi16(nz, zero));
+        unsigned f0 = m & 0xff, f1 = (m >> 16) & 0xff;
+        __m256i shuf = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)nm_shuffle[f0])),
+            _mm_loadu_si128((const __m128i *)(const void *)nm_shuffle[f1]), 1);
+        __m256i picked = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(x, shuf), _MM_SHUFFLE(3, 1, 2, 0));
+        _mm_storeu_si128((__m128i *)(void *)(dst + 4 * g), _mm256_castsi256_si128(picked));
+        meta[g / 2] = nm_meta[f0];
+        meta[g / 2 + 1] = nm_meta[f1];
+    }
+    return g; /* the caller encodes the remaining groups */
+}
+
+/* The same for 32-bit elements: a pair of groups is one 256-bit vector and
+ * the two kept elements of each are picked with one cross-lane permute. */
+#define NM_PERM(f)                                                                        \
+    {NM_I0((f) & 15), NM_I1((f) & 15), 4 + NM_I0((f) >> 4), 4 + NM_I1((f) >> 4), 0, 0, 0, 0}
+#define NM_PERM4(f) NM_PERM(f), NM_PERM((f) + 1), NM_PERM((f) + 2), NM_PERM((f) + 3)
+#define NM_PERM16(f) NM_PERM4(f), NM_PERM4((f) + 4), NM_PERM4((f) + 8), NM_PERM4((f) + 12)
+
+static const int32_t nm_permute[256][8] = {
+    NM_PERM16(0),   NM_PERM16(16),  NM_PERM16(32),  NM_PERM16(48),
+    NM_PERM16(64),  NM_PERM16(80),  NM_PERM16(96),  NM_PERM16(112),
+    NM_PERM16(128), NM_PERM16(144), NM_PERM16(160), NM_PERM16(176),
+    NM_PERM16(192), NM_PERM16(208), NM_PERM16(224), NM_PERM16(240),
+};
+
+size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m256i absmask = _mm256_set1_epi32(0x7fffffff);
+    const __m256i zero = _mm256_setzero_si256();
+    size_t g = 0;
+    for (; g + 2 <= groups; g += 2) {
+        __m256i x = LOADU(src + 16 * g);
+        __m256i nz = _mm256_cmpgt_epi32(_mm256_and_si256(x, absmask), zero);
+        unsigned f = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(nz));
+        __m256i idx = LOADU(nm_permute[f]);
+        __m256i picked = _mm256_permutevar8x32_epi32(x, idx);
+        _mm_storeu_si128((__m128i *)(void *)(dst + 8 * g), _mm256_castsi256_si128(picked));
+        meta[g / 2] = nm_meta[f];
+    }
+    return g;
+}

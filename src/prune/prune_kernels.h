@@ -65,9 +65,6 @@ int nms__prune_h16_scalar(const void *in, size_t ngroups, uint16_t nan_above,
                           void *out, uint8_t *bits);
 int nms__prune_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits);
 
-/* The keep nibble (bit i = element i kept) of one group of four keys. */
-unsigned nms__prune_keep_nibble(uint32_t k0, uint32_t k1, uint32_t k2, uint32_t k3);
-
 /* The kernel tables (functions, not exported variables, so that sanitizer
  * builds add no non-nms_ symbols).  Defined only when built: config.h
  * HAVE_SSE41 / HAVE_AVX2 / HAVE_AVX512 / HAVE_NEON, or the NEON cross test. */
@@ -76,5 +73,12 @@ const nms__prune_kernels *nms__prune_kernels_sse41(void);
 const nms__prune_kernels *nms__prune_kernels_avx2(void);
 const nms__prune_kernels *nms__prune_kernels_avx512(void);
 const nms__prune_kernels *nms__prune_kernels_neon(void);
+
+/* nm packing of a pruned 16-bit row (see prune_nm.c for the bytes): encodes
+ * the first groups (a multiple of 4) and returns how many; AVX2 only (also
+ * used by the AVX-512 variant). */
+size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta);
+/* The same for 32-bit rows (a multiple of 2 groups). */
+size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta);
 
 #endif /* NMS_PRUNE_KERNELS_H */

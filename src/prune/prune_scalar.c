@@ -16,11 +16,6 @@ static inline unsigned keep_nibble(uint32_t k0, uint32_t k1, uint32_t k2, uint32
            (unsigned)(r3 < 2) << 3;
 }
 
-unsigned nms__prune_keep_nibble(uint32_t k0, uint32_t k1, uint32_t k2, uint32_t k3)
-{
-    return keep_nibble(k0, k1, k2, k3);
-}
-
 /* Store the nibble of group g (counted from the start of `bits`). */
 static void put_nibble(uint8_t *bits, size_t g, unsigned nib)
 {

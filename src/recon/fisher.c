@@ -11,7 +11,9 @@
 void nms__fisher_av(const nms__fisher *fi, const double *v, double *out)
 {
     long n = (long)fi->n;
-    NMS_RECON_OMP("omp parallel for schedule(static)")
+    int par = (double)fi->n * (double)fi->p > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
+    NMS_RECON_OMP("omp parallel for schedule(static) if(par)")
     for (long s = 0; s < n; s++) {
         const double *as = fi->a + (size_t)s * fi->p;
         double acc = 0.0;
@@ -25,7 +27,9 @@ void nms__fisher_atu(const nms__fisher *fi, const double *u, double *out)
 {
     const size_t chunk = 4096;
     long nchunks = (long)((fi->p + chunk - 1) / chunk);
-    NMS_RECON_OMP("omp parallel for schedule(static)")
+    int par = nchunks > 1 && (double)fi->n * (double)fi->p > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
+    NMS_RECON_OMP("omp parallel for schedule(static) if(par)")
     for (long c = 0; c < nchunks; c++) {
         size_t j0 = (size_t)c * chunk;
         size_t j1 = j0 + chunk < fi->p ? j0 + chunk : fi->p;
@@ -70,7 +74,9 @@ int nms__fisher_backsolve(const nms__fisher *fi, const double *w,
     nms__fisher_av(fi, v, u);
     /* M = A_S A_S^T + lambda I (lower triangle, then mirrored) */
     long ln = (long)n;
-    NMS_RECON_OMP("omp parallel for schedule(dynamic, 1)")
+    int par = (double)n * (double)n * (double)p > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
+    NMS_RECON_OMP("omp parallel for schedule(dynamic, 1) if(par)")
     for (long s = 0; s < ln; s++) {
         const double *as = fi->a + (size_t)s * p;
         for (long t = 0; t <= s; t++) {

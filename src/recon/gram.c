@@ -102,10 +102,7 @@ double nms__gram_row_quad(const double *a, size_t cols, const double *w,
 
 static double dot(const double *a, const double *b, size_t n)
 {
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += a[i] * b[i];
-    return s;
+    return nms__dot(a, b, n);
 }
 
 /* f at the 2:4 projection of z = x - eta g (see recon_internal.h); also
@@ -235,21 +232,28 @@ done:
  */
 static int swap_eval_and_apply(const double *hd, size_t C, const double *w, double *x, unsigned char *keep,
                                size_t m, size_t q, size_t *sidx, size_t *pidx, size_t *slot_of, double *K,
-                               double *Y, double *r, double *buf, double f)
+                               double *Y, double *r, double *buf, double f, double *change)
 {
     /* candidates: for every pruned b (slot j) the kept a in its group */
     double best = -1e-12 * f;
     size_t bi = 0, bj = 0;
     int found = 0;
+    /* Schur complements s_j = Hd_bb - Hd_bS Y[:, j], accumulated row by row
+     * of Y (contiguous) into the scratch buffer */
+    double *sv = buf;
+    for (size_t j = 0; j < q; j++)
+        sv[j] = hd[pidx[j] * C + pidx[j]];
+    for (size_t p = 0; p < m; p++) {
+        const double *hp = hd + sidx[p] * C, *yp = Y + p * q;
+        for (size_t j = 0; j < q; j++)
+            sv[j] -= hp[pidx[j]] * yp[j];
+    }
     for (size_t j = 0; j < q; j++) {
         size_t b = pidx[j];
         double rb = r[b];
         if (rb == 0.0)
             continue;
-        double s = hd[b * C + b];
-        const double *hb = hd + b * C;
-        for (size_t p = 0; p < m; p++)
-            s -= hb[sidx[p]] * Y[p * q + j];
+        double s = sv[j];
         if (!(s > 0.0))
             continue;
         size_t g0 = b - b % 4;
@@ -271,6 +275,7 @@ static int swap_eval_and_apply(const double *hd, size_t C, const double *w, doub
     }
     if (!found)
         return 0;
+    *change = best;
     size_t a = sidx[bi], b = pidx[bj];
     double *v = buf, *k = buf + m, *u = buf + 2 * m, *ya = buf + 2 * m + q; /* m, m, q, q */
     double *hsa = buf + 2 * m + 2 * q; /* m */
@@ -291,12 +296,13 @@ static int swap_eval_and_apply(const double *hd, size_t C, const double *w, doub
         k[p] = K[p * m + bi] + v[p] * vi / s;
     double kb = -vi / s, kaa = k[bi];
     /* u = v^T Hd_SP - Hd_bP (over P slots) */
-    for (size_t t = 0; t < q; t++) {
-        size_t c = pidx[t];
-        double acc = -hd[b * C + c];
-        for (size_t p = 0; p < m; p++)
-            acc += v[p] * hd[sidx[p] * C + c];
-        u[t] = acc;
+    for (size_t t = 0; t < q; t++)
+        u[t] = -hb[pidx[t]];
+    for (size_t p = 0; p < m; p++) {
+        const double *hp = hd + sidx[p] * C;
+        double vp = v[p];
+        for (size_t t = 0; t < q; t++)
+            u[t] += vp * hp[pidx[t]];
     }
     /* Y+ rows: Y_S + v u / s, row b: -u / s.  Then Y' = Y+ - k Y+_a / kaa.
      * ya = Y+ row a (slot bi). */
@@ -306,9 +312,8 @@ static int swap_eval_and_apply(const double *hd, size_t C, const double *w, doub
         if (p == bi)
             continue;
         double *yp = Y + p * q;
-        double cp = v[p] / s, dp = k[p] / kaa;
-        for (size_t t = 0; t < q; t++)
-            yp[t] += cp * u[t] - dp * ya[t];
+        nms__axpy(yp, v[p] / s, u, q);
+        nms__axpy(yp, -k[p] / kaa, ya, q);
     }
     {
         double *yp = Y + bi * q; /* slot bi now holds b */
@@ -321,12 +326,9 @@ static int swap_eval_and_apply(const double *hd, size_t C, const double *w, doub
         if (p == bi)
             continue;
         double *kp = K + p * m;
-        double cp = v[p] / s, dp = k[p] / kaa;
-        for (size_t t = 0; t < m; t++) {
-            if (t == bi)
-                continue;
-            kp[t] += cp * v[t] - dp * k[t];
-        }
+        double dp = k[p] / kaa;
+        nms__axpy(kp, v[p] / s, v, m);
+        nms__axpy(kp, -dp, k, m); /* entry bi is overwritten below */
         kp[bi] = -v[p] / s - dp * kb;
     }
     for (size_t t = 0; t < m; t++)
@@ -350,22 +352,14 @@ static int swap_eval_and_apply(const double *hd, size_t C, const double *w, doub
     /* new column of Y for a (slot bj): K' Hd_{S', a} */
     for (size_t p = 0; p < m; p++)
         hsa[p] = hd[a * C + sidx[p]];
-    for (size_t p = 0; p < m; p++) {
-        const double *kp = K + p * m;
-        double acc = 0.0;
-        for (size_t t = 0; t < m; t++)
-            acc += kp[t] * hsa[t];
-        Y[p * q + bj] = acc;
-    }
-    /* r on P */
-    for (size_t t = 0; t < q; t++) {
-        size_t c = pidx[t];
-        const double *hc = hd + c * C;
-        double acc = 0.0;
-        for (size_t j = 0; j < C; j++)
-            acc += hc[j] * (x[j] - w[j]);
-        r[c] = acc;
-    }
+    for (size_t p = 0; p < m; p++)
+        Y[p * q + bj] = nms__dot(K + p * m, hsa, m);
+    /* r on P: d = x - w into the (now free) v/k scratch, then rows of Hd */
+    double *d = buf;
+    for (size_t j = 0; j < C; j++)
+        d[j] = x[j] - w[j];
+    for (size_t t = 0; t < q; t++)
+        r[pidx[t]] = nms__dot(hd + pidx[t] * C, d, C);
     return 1;
 }
 
@@ -416,18 +410,26 @@ int nms__gram_row_swap_search(const double *hd, size_t cols, const double *w, do
         goto done; /* not positive definite: leave x as it is */
     }
     nms__free(tmp);
-    /* Y = K Hd_SP */
+    /* Y = K Hd_SP, with Hd_SP gathered contiguously first (the product is
+     * then a sequence of vectorisable row updates) */
+    double *hsp = nms__malloc_array(m * q, sizeof *hsp);
+    if (!hsp) {
+        swaps = -1;
+        goto done;
+    }
+    for (size_t t = 0; t < m; t++) {
+        const double *ht = hd + sidx[t] * C;
+        for (size_t j = 0; j < q; j++)
+            hsp[t * q + j] = ht[pidx[j]];
+    }
     for (size_t p = 0; p < m; p++) {
         double *yp = Y + p * q;
         memset(yp, 0, q * sizeof *yp);
         const double *kp = K + p * m;
-        for (size_t t = 0; t < m; t++) {
-            double kpt = kp[t];
-            const double *ht = hd + sidx[t] * C;
-            for (size_t j = 0; j < q; j++)
-                yp[j] += kpt * ht[pidx[j]];
-        }
+        for (size_t t = 0; t < m; t++)
+            nms__axpy(yp, kp[t], hsp + t * q, q);
     }
+    nms__free(hsp);
     for (size_t t = 0; t < q; t++) {
         size_t c = pidx[t];
         const double *hc = hd + c * C;
@@ -436,11 +438,11 @@ int nms__gram_row_swap_search(const double *hd, size_t cols, const double *w, do
             acc += hc[j] * (x[j] - w[j]);
         r[c] = acc;
     }
-    double f0 = nms__gram_row_quad(hd, C, w, x);
+    double f0 = nms__gram_row_quad(hd, C, w, x), f = f0, change;
     while (swaps < max_swaps) {
-        double f = nms__gram_row_quad(hd, C, w, x);
-        if (!swap_eval_and_apply(hd, C, w, x, keep, m, q, sidx, pidx, slot_of, K, Y, r, buf, f))
+        if (!swap_eval_and_apply(hd, C, w, x, keep, m, q, sidx, pidx, slot_of, K, Y, r, buf, f, &change))
             break;
+        f += change; /* tracked for the stopping threshold only */
         swaps++;
     }
     /* rounding drift in K and Y is removed by the caller's final backsolve;

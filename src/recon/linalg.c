@@ -5,13 +5,48 @@
 
 #include "recon/linalg.h"
 
+static double dot_unrolled(const double *a, const double *b, size_t n);
+
+/* sum a[k] b[k] with four partial sums (independent chains; the order is
+ * fixed, so results are reproducible). */
+void nms__axpy(double *restrict y, double a, const double *restrict x, size_t n)
+{
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        y[k] += a * x[k];
+        y[k + 1] += a * x[k + 1];
+        y[k + 2] += a * x[k + 2];
+        y[k + 3] += a * x[k + 3];
+    }
+    for (; k < n; k++)
+        y[k] += a * x[k];
+}
+
+double nms__dot(const double *a, const double *b, size_t n)
+{
+    return dot_unrolled(a, b, n);
+}
+
+static double dot_unrolled(const double *a, const double *b, size_t n)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        s0 += a[k] * b[k];
+        s1 += a[k + 1] * b[k + 1];
+        s2 += a[k + 2] * b[k + 2];
+        s3 += a[k + 3] * b[k + 3];
+    }
+    for (; k < n; k++)
+        s0 += a[k] * b[k];
+    return (s0 + s1) + (s2 + s3);
+}
+
 int nms__chol_lower(double *a, size_t n)
 {
     for (size_t j = 0; j < n; j++) {
         double *aj = a + j * n;
-        double d = aj[j];
-        for (size_t k = 0; k < j; k++)
-            d -= aj[k] * aj[k];
+        double d = aj[j] - dot_unrolled(aj, aj, j);
         if (!(d > 0.0) || !isfinite(d))
             return (int)(j + 1 > (size_t)0x7fffffff ? 0x7fffffff : j + 1);
         double ljj = sqrt(d);
@@ -20,10 +55,7 @@ int nms__chol_lower(double *a, size_t n)
         /* column j below the diagonal: a[i][j] = (a[i][j] - L[i,:j].L[j,:j]) / ljj */
         for (size_t i = j + 1; i < n; i++) {
             double *ai = a + i * n;
-            double s = ai[j];
-            for (size_t k = 0; k < j; k++)
-                s -= ai[k] * aj[k];
-            ai[j] = s * inv;
+            ai[j] = (ai[j] - dot_unrolled(ai, aj, j)) * inv;
         }
         for (size_t k = j + 1; k < n; k++)
             aj[k] = 0.0;
@@ -36,10 +68,7 @@ void nms__chol_solve(const double *l, size_t n, double *b)
     /* forward: L y = b */
     for (size_t i = 0; i < n; i++) {
         const double *li = l + i * n;
-        double s = b[i];
-        for (size_t k = 0; k < i; k++)
-            s -= li[k] * b[k];
-        b[i] = s / li[i];
+        b[i] = (b[i] - dot_unrolled(li, b, i)) / li[i];
     }
     /* backward: L^T x = y */
     for (size_t i = n; i-- > 0;) {
@@ -50,31 +79,46 @@ void nms__chol_solve(const double *l, size_t n, double *b)
     }
 }
 
-/* inv = L^{-T} L^{-1}: first M = L^{-1} (lower), then inv = M^T M. */
+/* inv = L^{-T} L^{-1}: first M = L^{-1} (lower, row by row), then
+ * inv = M^T M as a sum of outer products of M's rows.  Both loops run
+ * along rows (contiguous memory). */
 int nms__spd_inverse(double *a, size_t n, double *inv)
 {
     int rc = nms__chol_lower(a, n);
     if (rc)
         return rc;
-    /* invert L in place (lower triangular), column by column */
-    for (size_t j = 0; j < n; j++) {
-        a[j * n + j] = 1.0 / a[j * n + j];
-        for (size_t i = j + 1; i < n; i++) {
-            double s = 0.0;
-            for (size_t k = j; k < i; k++)
-                s -= a[i * n + k] * a[k * n + j];
-            a[i * n + j] = s / a[i * n + i];
+    /* M row i: M[i, :i] = -(sum_{k<i} L[i][k] M[k, :i]) / L[i][i],
+     * M[i][i] = 1 / L[i][i].  Built in inv's rows, then copied over a. */
+    memset(inv, 0, n * n * sizeof *inv);
+    for (size_t i = 0; i < n; i++) {
+        double *mi = inv + i * n;
+        const double *li = a + i * n;
+        for (size_t k = 0; k < i; k++) {
+            double lik = li[k];
+            if (lik == 0.0)
+                continue;
+            nms__axpy(mi, -lik, inv + k * n, k + 1);
+        }
+        double d = 1.0 / li[i];
+        for (size_t j = 0; j < i; j++)
+            mi[j] *= d;
+        mi[i] = d;
+    }
+    memcpy(a, inv, n * n * sizeof *a);
+    /* inv = sum_k M[k,:]^T M[k,:] (lower triangle), then mirrored */
+    memset(inv, 0, n * n * sizeof *inv);
+    for (size_t k = 0; k < n; k++) {
+        const double *mk = a + k * n;
+        for (size_t i = 0; i <= k; i++) {
+            double mki = mk[i];
+            if (mki == 0.0)
+                continue;
+            nms__axpy(inv + i * n, mki, mk, i + 1);
         }
     }
-    /* inv[i][j] = sum_{k >= max(i,j)} M[k][i] M[k][j] */
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j <= i; j++) {
-            double s = 0.0;
-            for (size_t k = i; k < n; k++)
-                s += a[k * n + i] * a[k * n + j];
-            inv[i * n + j] = s;
-            inv[j * n + i] = s;
-        }
+        for (size_t j = 0; j < i; j++)
+            inv[j * n + i] = inv[i * n + j];
     return 0;
 }
 
@@ -105,9 +149,7 @@ void nms__rows_times_sym(const double *x, size_t rb, size_t n, const double *h,
             double xi = x[r * n + i];
             if (xi == 0.0)
                 continue;
-            double *yr = y + r * n;
-            for (size_t j = 0; j < n; j++)
-                yr[j] += xi * hi[j];
+            nms__axpy(y + r * n, xi, hi, n);
         }
     }
 }

@@ -39,6 +39,17 @@
  * a backsolve; `rounds` such rounds are run.  Each accepted step decreases
  * f strictly and a backsolve never increases it, so the result is never
  * worse than the start.
+ *
+ * Swap search (the last phase of the iht method, one row): with the row
+ * refitted on its support, the exact change of the refitted objective when
+ * one kept entry a and one pruned entry b of the same group trade places is
+ * available in O(1) from K = Hd_SS^{-1}, Y = K Hd_SP and r = Hd (x - w)
+ * (formulas in gram.c); the best strictly improving exchange of the row is
+ * applied and K, Y, x, r are updated by rank-one formulas in O(C^2), until
+ * no exchange improves (a local optimum for single exchanges) or swap_limit
+ * is reached.  Setting K and Y up costs about 1.5 (C/2)^3 per row.  A final
+ * backsolve removes rounding drift; a row that ended worse than it started
+ * is restored.
  */
 #ifndef NMS_RECON_INTERNAL_H
 #define NMS_RECON_INTERNAL_H
@@ -89,6 +100,9 @@ int nms__gram_row_swap_search(const double *hd, size_t cols, const double *w,
 #else
 #define NMS_RECON_OMP(x)
 #endif
+/* Parallel regions run only for more than this many flops of work (thread
+ * start-up and barriers cost more than small problems). */
+#define NMS_RECON_PAR_MIN 2e6
 
 /*
  * Empirical Fisher (low rank).  A = G / sqrt(n) is n x p (p = R*C, weights

@@ -37,8 +37,8 @@ void nms_recon_options_init(nms_recon_options *o)
     memset(o, 0, sizeof *o);
     o->method = NMS_RECON_IHT;
     o->damp = 0.01;
-    o->iht_iters = 20;
-    o->iht_rounds = 3;
+    o->iht_iters = 10;
+    o->iht_rounds = 1;
     o->swap_limit = 256;
     o->perm = NULL;
     o->mask = NULL;
@@ -112,7 +112,9 @@ static int backsolve_rows(const gram_problem *pb, const unsigned char *keep, dou
     }
     int status = NMS_OK;
     long bad = -1, R = (long)pb->rows;
-    NMS_RECON_OMP("omp parallel")
+    int par = (double)R * (double)kmax * (double)kmax * (double)kmax > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
+    NMS_RECON_OMP("omp parallel if(par)")
     {
         double *work = nms__malloc_array(kmax * kmax + kmax + 1, sizeof *work);
         if (!work) {
@@ -159,7 +161,9 @@ static int obs_rows(const gram_problem *pb, unsigned char *keep, double *x, nms_
                          "reconstruct: the damped H is not positive definite (pivot %d); raise damp", rc);
     }
     long R = (long)pb->rows;
-    NMS_RECON_OMP("omp parallel for schedule(dynamic, 4)")
+    int par = (double)R * (double)C * (double)C > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
+    NMS_RECON_OMP("omp parallel for schedule(dynamic, 4) if(par)")
     for (long r = 0; r < R; r++) {
         size_t o = (size_t)r * C;
         nms__gram_row_obs(u, C, pb->w + o, x + o, keep + o);
@@ -180,7 +184,9 @@ static void row_objectives(const gram_problem *pb, const double *a, const double
 {
     long R = (long)pb->rows;
     size_t C = pb->cols;
-    NMS_RECON_OMP("omp parallel for schedule(dynamic, 4)")
+    int par = (double)R * (double)C * (double)C > NMS_RECON_PAR_MIN;
+    (void)par; /* unused without OpenMP */
+    NMS_RECON_OMP("omp parallel for schedule(dynamic, 4) if(par)")
     for (long r = 0; r < R; r++)
         out[r] = nms__gram_row_quad(a, C, pb->w + (size_t)r * C, x + (size_t)r * C);
 }
@@ -219,7 +225,9 @@ static int iht_rows(const gram_problem *pb, const nms_recon_options *opt, unsign
     for (int round = 0; round < opt->iht_rounds; round++) {
         long nblocks = (long)((R + IHT_ROW_BLOCK - 1) / IHT_ROW_BLOCK);
         int nomem = 0, steps = 0;
-        NMS_RECON_OMP("omp parallel")
+        int par = (double)R * (double)C * (double)C > NMS_RECON_PAR_MIN;
+        (void)par; /* unused without OpenMP */
+        NMS_RECON_OMP("omp parallel if(par)")
         {
             double *work = nms__malloc_array(4 * IHT_ROW_BLOCK * C, sizeof *work);
             if (!work) {
@@ -258,7 +266,9 @@ static int iht_rows(const gram_problem *pb, const nms_recon_options *opt, unsign
     if (opt->swap_limit > 0) {
         long lR = (long)R;
         int nomem = 0;
-        NMS_RECON_OMP("omp parallel for schedule(dynamic, 1)")
+        int par = (double)R * (double)C * (double)C * (double)C > NMS_RECON_PAR_MIN;
+        (void)par; /* unused without OpenMP */
+        NMS_RECON_OMP("omp parallel for schedule(dynamic, 1) if(par)")
         for (long r = 0; r < lR; r++) {
             size_t o = (size_t)r * C;
             if (nms__gram_row_swap_search(pb->hd, C, pb->w + o, x + o, keep + o, opt->swap_limit) < 0) {

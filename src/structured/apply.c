@@ -1,7 +1,35 @@
 /* apply.c - consistent channel permutations over every tensor of a space. */
+#include <string.h>
+
+#include "io/tensor.h"
 #include "structured/apply.h"
 #include "structured/axis_ops.h"
 #include "util/util.h"
+
+/* 2:4-prune a consumer along its input axis: the pruning kernels (src/prune)
+ * for the dtypes they take, the same rule in double precision otherwise. */
+static int prune_consumer(nms_tensor *t, const nms__bound_entry *e, nms_error *err)
+{
+    nms_dtype dt = t->dtype;
+    if (dt != NMS_DTYPE_F32 && dt != NMS_DTYPE_F16 && dt != NMS_DTYPE_BF16 && dt != NMS_DTYPE_I8)
+        return nms__axis_prune24(t, e->axis, e->name, err);
+    nms_prune_options opt;
+    nms_prune_options_init(&opt);
+    opt.layout = e->layout;
+    nms_tensor *pruned = NULL;
+    int st = nms_prune_24(t, NULL, &opt, &pruned, NULL, err);
+    if (st != NMS_OK) {
+        nms__error_prefix(err, e->name);
+        return st;
+    }
+    if (pruned->nbytes != t->nbytes) {
+        nms_tensor_free(pruned);
+        return nms__fail(err, NMS_ERR_INTERNAL, "'%s': pruned tensor changed size", e->name);
+    }
+    memcpy(t->data, pruned->data, t->nbytes);
+    nms_tensor_free(pruned);
+    return NMS_OK;
+}
 
 int nms__model_apply_perms(nms__model *m, const nms__binding *b,
                            const int32_t *const *perms, int prune_24,
@@ -22,8 +50,17 @@ int nms__model_apply_perms(nms__model *m, const nms__binding *b,
             nms_tensor *t = m->tensors[e->tensor];
             if (!t)
                 return nms__fail(err, NMS_ERR_INTERNAL, "'%s' has no data loaded", e->name);
-            if (perms[s])
+            if (!perms[s])
+                continue;
+            if (e->flatten == 1) {
                 st = nms__axis_permute(t, e->axis, perms[s], err);
+            } else {
+                int32_t *idx;
+                st = nms__entry_axis_index(e, sp->channels, perms[s], sp->channels, &idx, err);
+                if (st == NMS_OK)
+                    st = nms__axis_permute(t, e->axis, idx, err);
+                nms__free(idx);
+            }
         }
     }
     if (!prune_24)
@@ -37,7 +74,7 @@ int nms__model_apply_perms(nms__model *m, const nms__binding *b,
         for (size_t j = 0; j < sp->n && st == NMS_OK; j++) {
             const nms__bound_entry *e = &sp->e[j];
             if (e->role == NMS_ROLE_CONSUMER)
-                st = nms__axis_prune24(m->tensors[e->tensor], e->axis, e->name, err);
+                st = prune_consumer(m->tensors[e->tensor], e, err);
         }
     }
     return st;

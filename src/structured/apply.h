@@ -9,8 +9,10 @@
  * y = W2 f(W1 x + b1) with W1's rows, b1 and W2's columns permuted alike the
  * function is unchanged (f acts elementwise).  Axes of different spaces are
  * different axes, so the order in which spaces are applied does not matter.
- * With prune_24, every consumer is then pruned to 2:4 along its input axis
- * (see axis_ops.h); C_s must be a multiple of 4 for those spaces.
+ * With prune_24, every consumer is then pruned to 2:4 along its input axis:
+ * in each group of 4 the two largest |w| stay, ties to the lower index (the
+ * pruning kernels of src/prune for F32 / F16 / BF16 / I8, nms__axis_prune24
+ * with the same rule for other dtypes); C_s must be a multiple of 4.
  */
 #ifndef NMS_STRUCTURED_APPLY_H
 #define NMS_STRUCTURED_APPLY_H

@@ -19,11 +19,11 @@ static void view(const nms_tensor *t, int axis, size_t *outer, size_t *n, size_t
     *inner = in;
 }
 
-size_t nms__axis_rows(const nms_tensor *t, int axis)
+size_t nms__axis_rows(const nms_tensor *t, int axis, size_t split)
 {
     size_t o, n, in;
     view(t, axis, &o, &n, &in);
-    return o * in;
+    return o * split * in;
 }
 
 int nms__axis_permute(nms_tensor *t, int axis, const int32_t *perm, nms_error *err)
@@ -157,14 +157,17 @@ int nms__axis_prune24(nms_tensor *t, int axis, const char *name, nms_error *err)
     return NMS_OK;
 }
 
-int nms__axis_scores(const nms_tensor *t, int axis, double *s, size_t row0,
-                     const char *name, nms_error *err)
+int nms__axis_scores(const nms_tensor *t, int axis, size_t split, double *s,
+                     size_t row0, const char *name, nms_error *err)
 {
     int st = check_readable(t, name, err);
     if (st != NMS_OK)
         return st;
     size_t outer, n, inner;
     view(t, axis, &outer, &n, &inner);
+    /* [outer, split, n / split, inner] is [outer * split, n / split, inner] */
+    outer *= split;
+    n /= split;
     for (size_t o = 0; o < outer; o++)
         for (size_t c = 0; c < n; c++)
             for (size_t i = 0; i < inner; i++) {

@@ -56,6 +56,10 @@ int nms__model_clone(const nms__model *m, nms__model **out, nms_error *err);
  * safetensors file. */
 int nms__model_from_st(const nms_safetensors *f, const char *source,
                        int with_data, nms__model **out, nms_error *err);
+/* Load the data of tensor i of a shape-only model read from f (no-op when
+ * loaded already). */
+int nms__model_load_one(nms__model *m, const nms_safetensors *f, size_t i,
+                        nms_error *err);
 /* Write every tensor, in order, with the metadata, atomically. */
 int nms__model_write(const nms__model *m, const char *path, nms_error *err);
 

@@ -32,6 +32,15 @@ int nms__model_from_st(const nms_safetensors *f, const char *source, int with_da
     return NMS_OK;
 }
 
+int nms__model_load_one(nms__model *m, const nms_safetensors *f, size_t i, nms_error *err)
+{
+    if (i >= m->count || i >= nms_st_count(f))
+        return nms__fail(err, NMS_ERR_INTERNAL, "%s: tensor %zu out of range", m->source, i);
+    if (m->tensors[i])
+        return NMS_OK;
+    return nms_st_load(f, i, &m->tensors[i], err);
+}
+
 int nms__model_write(const nms__model *m, const char *path, nms_error *err)
 {
     nms_st_writer *w;

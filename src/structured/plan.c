@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "io/atomic_file.h"
+#include "io/json_write.h"
 #include "structured/axis_ops.h"
 #include "structured/plan.h"
 #include "util/util.h"
@@ -120,12 +121,11 @@ static void put_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* Shortest round-trip text, '.' as decimal point whatever the locale. */
 static void put_number(FILE *f, double v)
 {
-    if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fputs("null", f);
+    char buf[32];
+    fputs(nms__jw_format_double(v, buf), f);
 }
 
 static int write_plan(FILE *f, void *ctx)
@@ -166,13 +166,21 @@ int nms_model_plan_write(const nms_model_plan *plan, const char *path, nms_error
 
 /* ---- stacked scores ---- */
 
+/* Consumers whose 2:4 groups run across channels.  After a chw flatten a
+ * group of 4 lies inside one channel's positions, whatever the order. */
+static int scored(const nms__bound_entry *e)
+{
+    return e->role == NMS_ROLE_CONSUMER && (e->flatten == 1 || e->flatten_minor);
+}
+
 int nms__space_scores(const nms__model *m, const nms__bound_space *sp, double **scores,
                       size_t *rows, size_t *consumers, nms_error *err)
 {
     size_t total = 0, k = 0;
     for (size_t j = 0; j < sp->n; j++)
-        if (sp->e[j].role == NMS_ROLE_CONSUMER) {
-            if (nms__add_size(total, nms__axis_rows(m->tensors[sp->e[j].tensor], sp->e[j].axis), &total))
+        if (scored(&sp->e[j])) {
+            if (nms__add_size(total, nms__axis_rows(m->tensors[sp->e[j].tensor], sp->e[j].axis,
+                                                    sp->e[j].flatten), &total))
                 return nms__fail(err, NMS_ERR_RANGE, "space '%s': stacked matrix too large", sp->name);
             k++;
         }
@@ -186,15 +194,15 @@ int nms__space_scores(const nms__model *m, const nms__bound_space *sp, double **
     size_t row0 = 0;
     for (size_t j = 0; j < sp->n; j++) {
         const nms__bound_entry *e = &sp->e[j];
-        if (e->role != NMS_ROLE_CONSUMER)
+        if (!scored(e))
             continue;
         const nms_tensor *t = m->tensors[e->tensor];
-        int st = nms__axis_scores(t, e->axis, s, row0, e->name, err);
+        int st = nms__axis_scores(t, e->axis, e->flatten, s, row0, e->name, err);
         if (st != NMS_OK) {
             nms__free(s);
             return st;
         }
-        row0 += nms__axis_rows(t, e->axis);
+        row0 += nms__axis_rows(t, e->axis, e->flatten);
     }
     *scores = s;
     *rows = total;

@@ -17,7 +17,10 @@
  *
  * The stacked score matrix of a space (nms__space_scores): for consumers
  * T_1..T_k of the space, rows = sum of each consumer's rows (all elements but
- * the input axis), columns = C: S[r, c] = |T_i[.., c, ..]|.
+ * the input axis), columns = C: S[r, c] = |T_i[.., c, ..]|.  A consumer after
+ * a channel-minor (hwc) flatten adds one row per (row, position); one after a
+ * chw flatten is left out (its groups of 4 lie within a channel).  A space
+ * with no scored consumer keeps the identity (status "no_grouped_consumer").
  */
 #ifndef NMS_STRUCTURED_PLAN_H
 #define NMS_STRUCTURED_PLAN_H

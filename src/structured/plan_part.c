@@ -64,15 +64,26 @@ int nms_model_plan_solve(const char *model_path, const nms_channel_spec *spec,
 
     nms_safetensors *f;
     nms__model *m;
-    nms__binding *b;
+    nms__binding *b = NULL;
     int st = nms_st_open(model_path, &f, err);
     if (st != NMS_OK)
         return st;
-    st = nms__model_from_st(f, model_path, 1, &m, err);
-    nms_st_close(f);
-    if (st != NMS_OK)
+    /* names and shapes first; then only the consumers' data */
+    st = nms__model_from_st(f, model_path, 0, &m, err);
+    if (st != NMS_OK) {
+        nms_st_close(f);
         return st;
+    }
     st = nms__spec_bind(spec, m, &b, err);
+    for (size_t s = 0; st == NMS_OK && s < b->n; s++)
+        for (size_t j = 0; st == NMS_OK && j < b->spaces[s].n; j++)
+            if (b->spaces[s].e[j].role == NMS_ROLE_CONSUMER)
+                st = nms__model_load_one(m, f, b->spaces[s].e[j].tensor, err);
+    nms_st_close(f);
+    if (st != NMS_OK && b) {
+        nms__binding_free(b);
+        b = NULL;
+    }
     if (st == NMS_OK) {
         st = nms__plan_solve(m, b, solve_with_part, &pc, opt->jobs, opt->progress, opt->progress_ctx,
                              out, err);

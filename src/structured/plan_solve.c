@@ -1,5 +1,6 @@
 /* plan_solve.c - solve the partition problem of every channel space, several
  * spaces at a time. */
+#include <stdio.h>
 #include <string.h>
 
 #include "io/tensor.h"
@@ -28,6 +29,16 @@ static int solve_one(const nms__model *m, const nms__bound_space *sp, nms__space
         return nms__fail(&job->err, NMS_ERR_SHAPE,
                          "space '%s' has %zu channels: 2:4 groups need a multiple of 4", sp->name,
                          sp->channels);
+    }
+    if (job->rows == 0) { /* nothing to group: keep the order */
+        nms__free(s);
+        job->sol.perm = nms__malloc_array(sp->channels, sizeof *job->sol.perm);
+        if (!job->sol.perm)
+            return nms__fail(&job->err, NMS_ERR_NOMEM, "out of memory");
+        for (size_t c = 0; c < sp->channels; c++)
+            job->sol.perm[c] = (int32_t)c;
+        snprintf(job->sol.status, sizeof job->sol.status, "no_grouped_consumer");
+        return NMS_OK;
     }
     size_t shape[2] = {job->rows, sp->channels};
     st = nms_tensor_create(NMS_DTYPE_F64, 2, shape, &t, &job->err);
@@ -58,13 +69,29 @@ int nms__plan_solve(const nms__model *m, const nms__binding *b, nms__space_solve
     space_job *job = nms__calloc(b->n ? b->n : 1, sizeof *job);
     if (!job)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    /* largest spaces first, so that with several jobs the long solves start
+       early (results do not depend on the order) */
+    size_t *order = nms__malloc_array(b->n ? b->n : 1, sizeof *order);
+    if (!order) {
+        nms__free(job);
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t s = 0; s < b->n; s++) {
+        size_t k = s;
+        while (k > 0 && b->spaces[order[k - 1]].channels < b->spaces[s].channels) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = s;
+    }
     size_t done = 0;
     long n = (long)b->n;
     (void)jobs;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(jobs > 0 ? jobs : 1)
 #endif
-    for (long s = 0; s < n; s++) {
+    for (long q = 0; q < n; q++) {
+        size_t s = order[q];
         job[s].status = solve_one(m, &b->spaces[s], solve, solver_ctx, &job[s]);
 #ifdef _OPENMP
 #pragma omp critical
@@ -75,6 +102,7 @@ int nms__plan_solve(const nms__model *m, const nms__binding *b, nms__space_solve
                 progress(done, b->n, b->spaces[s].name, progress_ctx);
         }
     }
+    nms__free(order);
     nms_model_plan *plan = NULL;
     int st = NMS_OK;
     for (size_t s = 0; s < b->n && st == NMS_OK; s++)

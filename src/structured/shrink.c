@@ -216,9 +216,17 @@ int nms__model_shrink(nms__model *m, const nms__binding *b,
             continue;
         for (size_t j = 0; j < sp->n && st == NMS_OK; j++) {
             const nms__bound_entry *e = &sp->e[j];
-            st = nms__axis_select(m->tensors[e->tensor], e->axis, rs->kept, rs->after, err);
+            if (e->flatten == 1) {
+                st = nms__axis_select(m->tensors[e->tensor], e->axis, rs->kept, rs->after, err);
+            } else {
+                int32_t *idx;
+                st = nms__entry_axis_index(e, sp->channels, rs->kept, rs->after, &idx, err);
+                if (st == NMS_OK)
+                    st = nms__axis_select(m->tensors[e->tensor], e->axis, idx, rs->after * e->flatten, err);
+                nms__free(idx);
+            }
             if (st == NMS_OK)
-                m->shape[e->tensor][e->axis] = rs->after;
+                m->shape[e->tensor][e->axis] = rs->after * e->flatten;
         }
     }
     if (st != NMS_OK) {
@@ -245,6 +253,11 @@ void nms_shrink_report_totals(const nms_shrink_report *r,
 }
 
 size_t nms_shrink_report_count(const nms_shrink_report *r) { return r ? r->n : 0; }
+
+int nms_shrink_report_by_alpha(const nms_shrink_report *r, size_t i)
+{
+    return r && i < r->n ? r->spaces[i].scored_by_alpha : 0;
+}
 
 int nms_shrink_report_space(const nms_shrink_report *r, size_t i,
                             const char **space, size_t *before, size_t *after,

@@ -1,5 +1,6 @@
 /* spec.c - parsing channel specs and binding them to a model's tensors. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,9 +171,10 @@ static int parse_line(nms_channel_spec *spec, char **tok, int ntok,
     if (spec->n == 0)
         return SYNTAX("%s:%ld: '%s' before the first 'space' line", src, lineno, tok[0]);
     if (ntok < 2)
-        return SYNTAX("%s:%ld: expected '%s TENSOR[:AXIS] [oi|oihw|hwio]'", src, lineno, tok[0]);
-    if (ntok > 3)
-        return SYNTAX("%s:%ld: unexpected '%s' after the layout", src, lineno, tok[3]);
+        return SYNTAX("%s:%ld: expected '%s TENSOR[:AXIS] [oi|oihw|hwio] [flatten=chw:K|hwc:K]'",
+                      src, lineno, tok[0]);
+    if (ntok > 4)
+        return SYNTAX("%s:%ld: unexpected '%s' after the options", src, lineno, tok[4]);
 
     char *name = tok[1];
     char *colon = strrchr(name, ':');
@@ -190,10 +192,30 @@ static int parse_line(nms_channel_spec *spec, char **tok, int ntok,
     }
     if (!*name)
         return SYNTAX("%s:%ld: empty tensor name", src, lineno);
-    if (ntok == 3) {
-        const char *l = tok[2];
+    for (int k = 2; k < ntok; k++) {
+        const char *l = tok[k];
+        if (strncmp(l, "flatten=", 8) == 0) {
+            const char *v = l + 8;
+            if (e.flatten)
+                return SYNTAX("%s:%ld: flatten given twice", src, lineno);
+            if (strncmp(v, "chw:", 4) == 0)
+                e.flatten_minor = 0;
+            else if (strncmp(v, "hwc:", 4) == 0)
+                e.flatten_minor = 1;
+            else
+                return SYNTAX("%s:%ld: '%s': expected flatten=chw:K or flatten=hwc:K", src, lineno, l);
+            if (parse_size(v + 4, &e.flatten))
+                return SYNTAX("%s:%ld: '%s': K (positions per channel) must be a positive integer",
+                              src, lineno, l);
+            if (e.role != NMS_ROLE_CONSUMER)
+                return SYNTAX("%s:%ld: flatten is only meaningful for consumers, not for a %s", src,
+                              lineno, tok[0]);
+            continue;
+        }
         if (strncmp(l, "layout=", 7) == 0)
             l += 7;
+        if (e.layout != NMS_LAYOUT_AUTO)
+            return SYNTAX("%s:%ld: layout given twice", src, lineno);
         if (strcmp(l, "oi") == 0)
             e.layout = NMS_LAYOUT_OI;
         else if (strcmp(l, "oihw") == 0)
@@ -201,7 +223,8 @@ static int parse_line(nms_channel_spec *spec, char **tok, int ntok,
         else if (strcmp(l, "hwio") == 0)
             e.layout = NMS_LAYOUT_HWIO;
         else
-            return SYNTAX("%s:%ld: unknown layout '%s' (expected oi, oihw or hwio)", src, lineno, tok[2]);
+            return SYNTAX("%s:%ld: unknown option '%s' (expected a layout oi, oihw, hwio or "
+                          "flatten=chw:K / hwc:K)", src, lineno, tok[k]);
         if (e.role != NMS_ROLE_PRODUCER && e.role != NMS_ROLE_CONSUMER)
             return SYNTAX("%s:%ld: a layout is only meaningful for producers and consumers, "
                           "not for a %s", src, lineno, tok[0]);
@@ -344,6 +367,12 @@ static int bind_entry(const nms_channel_spec *spec, const nms__spec_entry *e,
     be->role = e->role;
     be->layout = layout;
     be->line = e->line;
+    be->flatten = e->flatten ? e->flatten : 1;
+    be->flatten_minor = e->flatten_minor;
+    if (e->flatten && m->shape[idx][axis] % e->flatten)
+        return BAD(NMS_ERR_SHAPE, e->line,
+                   "%s:%ld: '%s' has %zu entries on axis %d: not a whole number of channels of %zu "
+                   "positions (flatten)", src, e->line, e->tensor, m->shape[idx][axis], axis, e->flatten);
     return NMS_OK;
 }
 
@@ -380,7 +409,7 @@ int nms__spec_bind(const nms_channel_spec *spec, const nms__model *m,
             st = bind_entry(spec, e, m, be, err);
             if (st != NMS_OK)
                 break;
-            size_t n = m->shape[be->tensor][be->axis];
+            size_t n = m->shape[be->tensor][be->axis] / be->flatten;
             if (channels == 0) {
                 channels = n;
                 size_line = e->line;
@@ -450,6 +479,26 @@ int nms__spec_bind(const nms_channel_spec *spec, const nms__model *m,
         return st;
     }
     *out = b;
+    return NMS_OK;
+}
+
+int nms__entry_axis_index(const nms__bound_entry *e, size_t C, const int32_t *ch,
+                          size_t m, int32_t **out, nms_error *err)
+{
+    size_t K = e->flatten, n;
+    if (nms__mul_size(m, K, &n) || n > INT32_MAX)
+        return nms__fail(err, NMS_ERR_RANGE, "'%s': axis too long", e->name);
+    int32_t *idx = nms__malloc_array(n ? n : 1, sizeof *idx);
+    if (!idx)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    for (size_t j = 0; j < m; j++)
+        for (size_t k = 0; k < K; k++) {
+            if (e->flatten_minor)
+                idx[k * m + j] = (int32_t)(k * C + (size_t)ch[j]);
+            else
+                idx[j * K + k] = (int32_t)((size_t)ch[j] * K + k);
+        }
+    *out = idx;
     return NMS_OK;
 }
 
@@ -528,5 +577,80 @@ int nms_spec_entry(const nms_channel_spec *spec, size_t space, size_t j,
         *layout = e->layout;
     if (line)
         *line = e->line;
+    return NMS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* formatting                                                          */
+
+typedef struct out_buf {
+    char *s;
+    size_t len, cap;
+    int failed;
+} out_buf;
+
+static void emit(out_buf *b, const char *fmt, ...) NMS_PRINTF(2, 3);
+
+static void emit(out_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    if (b->failed)
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || b->len + (size_t)n + 1 < b->len) {
+        b->failed = 1;
+        return;
+    }
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 512;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *p = nms__realloc(b->s, cap);
+        if (!p) {
+            b->failed = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+int nms_spec_format(const nms_channel_spec *spec, const size_t *channels, char **text,
+                    nms_error *err)
+{
+    out_buf b = {NULL, 0, 0, 0};
+    if (!spec || !text)
+        return nms__fail(err, NMS_ERR_INVALID, "nms_spec_format: NULL argument");
+    emit(&b, "# nmsparse channel spec (docs/channel-spec.md)\n");
+    for (size_t s = 0; s < spec->n; s++) {
+        const nms__spec_space *sp = &spec->spaces[s];
+        size_t c = channels && channels[s] ? channels[s] : sp->declared;
+        emit(&b, "\nspace %s", sp->name);
+        if (c)
+            emit(&b, " %zu", c);
+        emit(&b, "\n");
+        for (size_t j = 0; j < sp->n; j++) {
+            const nms__spec_entry *e = &sp->e[j];
+            emit(&b, "  %-8s %s", nms__role_name(e->role), e->tensor);
+            if (e->axis >= 0)
+                emit(&b, ":%d", e->axis);
+            if (e->layout != NMS_LAYOUT_AUTO)
+                emit(&b, " %s", layout_word(e->layout));
+            if (e->flatten)
+                emit(&b, " flatten=%s:%zu", e->flatten_minor ? "hwc" : "chw", e->flatten);
+            emit(&b, "\n");
+        }
+    }
+    if (b.failed) {
+        nms__free(b.s);
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    }
+    *text = b.s;
     return NMS_OK;
 }

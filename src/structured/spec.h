@@ -9,8 +9,9 @@
  *
  *   producer  a weight whose OUTPUT axis makes the channels   (W[c, ...])
  *   bias      added to a producer's output channel c          (b[c])
- *   scale     batch-norm gamma of the producers' output   (g[c])
- *   shift     batch-norm beta                              (beta[c])
+ *   scale     multiplier of the channel's last affine step before its
+ *             activation: batch-norm gamma g[c], or a depthwise kernel
+ *   shift     its additive term: batch-norm beta[c], or the depthwise bias
  *   param     any other per-channel tensor (batch-norm mean, var; depthwise
  *             kernels): permuted / removed, never scaled
  *   alpha     PSP structure parameter: channel c is multiplied by alpha[c]
@@ -19,7 +20,10 @@
  *             (alpha (g z_hat + beta) = (alpha g) z_hat + alpha beta), else
  *             into producers and biases (alpha (W x + b))
  *   consumer  a weight whose INPUT axis reads the channels    (W[:, c, ...])
- *             -- these are grouped by 4 for 2:4 sparsity.
+ *             -- these are grouped by 4 for 2:4 sparsity.  A consumer
+ *             after a flatten reads C*K entries on its axis: channel c at
+ *             position k is entry c*K + k (flatten=chw:K, PyTorch) or
+ *             k*C + c (flatten=hwc:K, TensorFlow).
  *
  * Parsing (nms__spec_parse) checks syntax only; binding to a model
  * (nms__spec_bind) resolves tensors, default axes and layouts, and checks
@@ -42,6 +46,8 @@ typedef struct nms__spec_entry {
     int axis;              /* axis as written, or -1 = role's default   */
     nms_channel_role role;
     nms_layout layout;     /* NMS_LAYOUT_AUTO when not written          */
+    size_t flatten;        /* consumers: positions per channel, 0 = none */
+    int flatten_minor;     /* 0: chw (index c*K + k), 1: hwc (k*C + c)   */
     long line;             /* 1-based line in the spec file             */
 } nms__spec_entry;
 
@@ -65,8 +71,19 @@ typedef struct nms__bound_entry {
     int axis;              /* resolved axis, 0 <= axis < ndim           */
     nms_channel_role role;
     nms_layout layout;     /* resolved (never AUTO for weights)         */
+    size_t flatten;        /* positions per channel K (1 = plain)       */
+    int flatten_minor;     /* axis index of (channel c, position k):
+                              0 (chw): c*K + k    1 (hwc): k*C + c      */
     long line;
 } nms__bound_entry;
+
+/* The axis indices of an entry for channel indices: out[i] for a list of
+ * m channels ch[0..m-1] of a space of C channels is m*K entries:
+ *   chw: out[j*K + k] = ch[j]*K + k      hwc: out[k*m + j] = k*C + ch[j]
+ * so permuting / selecting the axis by `out` permutes / selects channels.
+ * *out is nms__malloc'd. */
+int nms__entry_axis_index(const nms__bound_entry *e, size_t C, const int32_t *ch,
+                          size_t m, int32_t **out, nms_error *err);
 
 typedef struct nms__bound_space {
     const char *name;      /* borrowed from the spec                    */

@@ -10,14 +10,21 @@
  * 3. Prune the two layers that feed hidden units (fc1 784->512 and
  *    fc2 512->256) to 2:4 with every method of nms_reconstruct(), each layer
  *    with its own H (computed on the dense network); the output layer
- *    fc3 256->10 stays dense.  Optionally with an input-channel permutation
- *    read from files (PERM1, PERM2).
+ *    fc3 256->10 stays dense.  Then again with an input-channel permutation
+ *    per layer from nmsparse's partition solver (nms_part_solve) on the score
+ *    |w_ij| sqrt(H_jj), or read from files (--perm1, --perm2).
  * 4. Print test accuracy (10 000 test images) for the dense network and
  *    each variant, and the relative layer errors E / tr(W H W^T).
  *
  * Usage: recon_mnist DIR [--epochs N] [--perm1 FILE --perm2 FILE]
- *                        [--save-prefix P]   (writes P_fc1_w.npy ... for
- *                        permutation solving)
+ *                        [--part-seconds S]  (time limit of each permutation
+ *                                             solve, default 30)
+ *                        [--no-perm 1]       (identity only)
+ *                        [--fisher N]        (fc2 with an empirical Fisher of
+ *                                             N images, default 128; 0 = off)
+ *                        [--save-prefix P]   (writes P_fc1_w.npy, _h, _score)
+ *                        [--cache FILE]      (trained weights: reused when
+ *                                             present for the same epochs)
  * DIR holds the uncompressed idx files train-images-idx3-ubyte, ...
  */
 #include <math.h>
@@ -71,7 +78,7 @@ static unsigned char *read_idx(const char *dir, const char *name, int dims, size
     return d;
 }
 
-/* ---- random numbers ---- */
+/* ---- random numbers (one stream, seeded: the run is reproducible) ---- */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint64_t rng_next(void)
 {
@@ -254,14 +261,16 @@ static void save_npy(const char *prefix, const char *name, const nms_tensor *t)
 
 static int32_t *load_perm(const char *path, size_t n)
 {
-    int32_t *p;
+    int32_t *p, *copy = malloc(n * sizeof *copy);
     size_t len;
     nms_error err;
-    if (nms_perm_read(path, n, &p, &len, &err) != NMS_OK) {
-        fprintf(stderr, "recon_mnist: %s\n", err.text);
+    if (!copy || nms_perm_read(path, n, &p, &len, &err) != NMS_OK) {
+        fprintf(stderr, "recon_mnist: %s\n", copy ? err.text : "out of memory");
         exit(1);
     }
-    return p;
+    memcpy(copy, p, n * sizeof *copy);
+    nms_free(p);
+    return copy;
 }
 
 #include <time.h>
@@ -278,8 +287,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: recon_mnist DIR [--epochs N] [--perm1 FILE --perm2 FILE] [--save-prefix P]\n");
         return 2;
     }
-    const char *dir = argv[1], *perm1_path = NULL, *perm2_path = NULL, *save_prefix = NULL;
-    int epochs = 3;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows up in logs */
+    const char *dir = argv[1], *perm1_path = NULL, *perm2_path = NULL, *save_prefix = NULL,
+               *cache_path = NULL;
+    int epochs = 3, no_perm = 0, fisher_n = 128;
+    double part_seconds = 30.0;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--epochs"))
             epochs = atoi(argv[i + 1]);
@@ -287,6 +299,14 @@ int main(int argc, char **argv)
             perm1_path = argv[i + 1];
         else if (!strcmp(argv[i], "--perm2"))
             perm2_path = argv[i + 1];
+        else if (!strcmp(argv[i], "--part-seconds"))
+            part_seconds = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--fisher"))
+            fisher_n = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--no-perm"))
+            no_perm = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--cache"))
+            cache_path = argv[i + 1];
         else if (!strcmp(argv[i], "--save-prefix"))
             save_prefix = argv[i + 1];
         else {
@@ -308,8 +328,36 @@ int main(int argc, char **argv)
     layer_init(&l2, NH1, NH2);
     layer_init(&l3, NH2, NOUT);
 
-    /* ---- train ---- */
+    /* ---- train (or load the weights a previous run cached) ---- */
     double t0 = now_s();
+    layer *all[3] = {&l1, &l2, &l3};
+    int cached = 0;
+    if (cache_path) {
+        FILE *cf = fopen(cache_path, "rb");
+        if (cf) {
+            int32_t ep = -1;
+            cached = fread(&ep, sizeof ep, 1, cf) == 1 && ep == epochs;
+            for (int k = 0; k < 3 && cached; k++) {
+                size_t nw = (size_t)all[k]->in * (size_t)all[k]->out;
+                cached = fread(all[k]->w, sizeof(float), nw, cf) == nw &&
+                         fread(all[k]->b, sizeof(float), (size_t)all[k]->out, cf) == (size_t)all[k]->out;
+            }
+            fclose(cf);
+            if (cached)
+                printf("weights of a %d-epoch training loaded from %s\n", epochs, cache_path);
+            else { /* stale or short: retrain from the same seed */
+                for (int k = 0; k < 3; k++)
+                    free(all[k]->w), free(all[k]->b);
+                rng_state = 0x9E3779B97F4A7C15ull;
+                layer_init(&l1, NIN, NH1);
+                layer_init(&l2, NH1, NH2);
+                layer_init(&l3, NH2, NOUT);
+            }
+        }
+    }
+    if (cached)
+        epochs = 0;
+    int trained_epochs = epochs;
     size_t *order = malloc(ntr * sizeof *order);
     float *x = malloc(sizeof(float) * NIN * BATCH), *h1 = malloc(sizeof(float) * NH1 * BATCH);
     float *h2 = malloc(sizeof(float) * NH2 * BATCH), *z = malloc(sizeof(float) * NOUT * BATCH);
@@ -356,6 +404,21 @@ int main(int argc, char **argv)
         printf("epoch %d: mean training loss %.4f (%.1f s)\n", ep + 1, loss / (double)(ntr - ntr % BATCH),
                now_s() - t0);
         fflush(stdout);
+    }
+    if (cache_path && trained_epochs > 0) {
+        FILE *cf = fopen(cache_path, "wb");
+        int32_t ep = trained_epochs;
+        if (cf) {
+            int okw = fwrite(&ep, sizeof ep, 1, cf) == 1;
+            for (int k = 0; k < 3; k++) {
+                size_t nw = (size_t)all[k]->in * (size_t)all[k]->out;
+                okw &= fwrite(all[k]->w, sizeof(float), nw, cf) == nw;
+                okw &= fwrite(all[k]->b, sizeof(float), (size_t)all[k]->out, cf) == (size_t)all[k]->out;
+            }
+            okw &= fclose(cf) == 0;
+            if (!okw)
+                remove(cache_path);
+        }
     }
     double dense_acc = accuracy(&l1, &l2, &l3, l1.w, l2.w, te, tel, nte);
     printf("dense test accuracy: %.2f %%\n", dense_acc);
@@ -412,9 +475,41 @@ int main(int argc, char **argv)
         nms_tensor_free(S2);
     }
 
-    /* ---- prune ---- */
+    /* ---- permutations: files, or nmsparse's partition solver on the score
+     * |w_ij| sqrt(H_jj) (heuristic mode above 256 channels) ---- */
     int32_t *p1 = perm1_path ? load_perm(perm1_path, NIN) : NULL;
     int32_t *p2 = perm2_path ? load_perm(perm2_path, NH1) : NULL;
+    if (!no_perm && (!p1 || !p2)) {
+        nms_tensor *S[2] = {tensor_f32(NH1, NIN, l1.w), tensor_f32(NH2, NH1, l2.w)};
+        const double *hd[2] = {h1d, h2d};
+        int32_t **dst[2] = {&p1, &p2};
+        for (int k = 0; k < 2; k++) {
+            float *sv = nms_tensor_data(S[k]);
+            size_t rows = nms_tensor_dim(S[k], 0), cols = nms_tensor_dim(S[k], 1);
+            for (size_t i = 0; i < rows * cols; i++)
+                sv[i] = fabsf(sv[i]) * (float)sqrt(hd[k][(i % cols) * (cols + 1)]);
+            if (*dst[k])
+                continue;
+            nms_part_options po;
+            nms_part_result pr;
+            nms_error err;
+            nms_part_options_default(&po);
+            po.time_limit = part_seconds;
+            double ts = now_s();
+            if (nms_part_solve(S[k], &po, &pr, &err) != NMS_OK) {
+                fprintf(stderr, "recon_mnist: part solver: %s\n", err.text);
+                return 1;
+            }
+            *dst[k] = malloc(cols * sizeof(int32_t));
+            memcpy(*dst[k], pr.perm, cols * sizeof(int32_t));
+            printf("permutation fc%d (%zu channels): score kept %.6g vs identity %.6g (+%.3f %%), bound %.6g (%s, %s), %.1f s\n",
+                   k + 1, cols, pr.value, pr.identity_value, 100.0 * (pr.value / pr.identity_value - 1.0), pr.bound,
+                   nms_part_bound_kind_name(pr.bound_kind), nms_part_status_name(pr.status), now_s() - ts);
+            nms_part_result_free(&pr);
+        }
+        nms_tensor_free(S[0]);
+        nms_tensor_free(S[1]);
+    }
     int nperm = (p1 && p2) ? 2 : 1;
     printf("\n%-10s %-9s %12s %12s %10s %8s %8s\n", "method", "perm", "fc1 rel.err", "fc2 rel.err", "test acc",
            "delta", "seconds");
@@ -451,6 +546,67 @@ int main(int argc, char **argv)
             nms_tensor_free(X2);
         }
     }
+    /* ---- fc2 alone with an empirical Fisher (CHITA's setting): per-sample
+     * gradients of the cross-entropy with respect to W2, G[s] = d2_s (x) h1_s
+     * (d2 = dL/d(pre-activation of fc2)), n = fisher_n calibration images;
+     * fc1 stays dense here.  Errors are relative to tr(W H W^T), H = G^T G/n. */
+    if (fisher_n > 0) {
+        size_t n = (size_t)fisher_n, p = (size_t)NH2 * NH1;
+        float *fx = malloc(sizeof(float) * NIN * n), *fh1 = malloc(sizeof(float) * NH1 * n);
+        float *fh2 = malloc(sizeof(float) * NH2 * n), *fz = malloc(sizeof(float) * NOUT * n);
+        float *fd2 = malloc(sizeof(float) * NH2 * n);
+        nms_tensor *G;
+        size_t gs[2] = {n, p};
+        if (nms_tensor_create(NMS_DTYPE_F32, 2, gs, &G, NULL) != NMS_OK)
+            return 1;
+        float *g = nms_tensor_data(G);
+        for (size_t k = 0; k < n; k++)
+            to_float(tr, k, fx + k * NIN);
+        forward(&l1, fx, fh1, (int)n, 1);
+        forward(&l2, fh1, fh2, (int)n, 1);
+        forward(&l3, fh2, fz, (int)n, 0);
+        for (size_t k = 0; k < n; k++) {
+            float *zk = fz + k * NOUT, m = zk[0], sum = 0.0f;
+            for (int c = 1; c < NOUT; c++)
+                m = zk[c] > m ? zk[c] : m;
+            for (int c = 0; c < NOUT; c++)
+                sum += expf(zk[c] - m);
+            for (int c = 0; c < NOUT; c++)
+                zk[c] = expf(zk[c] - m) / sum - (c == trl[k] ? 1.0f : 0.0f);
+            for (int o = 0; o < NH2; o++) {
+                float acc = 0.0f;
+                for (int c = 0; c < NOUT; c++)
+                    acc += zk[c] * l3.w[(size_t)c * NH2 + (size_t)o];
+                fd2[k * NH2 + (size_t)o] = fh2[k * NH2 + (size_t)o] > 0.0f ? acc : 0.0f;
+            }
+            for (size_t o = 0; o < NH2; o++)
+                for (size_t i = 0; i < NH1; i++)
+                    g[k * p + o * NH1 + i] = fd2[k * NH2 + o] * fh1[k * NH1 + i];
+        }
+        printf("\nfc2 with an empirical Fisher from %zu images (fc1 dense; G is %zu x %zu):\n", n, n, p);
+        printf("%-10s %12s %14s %10s %8s %8s\n", "method", "fc2 rel.err", "damped rel.obj", "test acc", "delta",
+               "seconds");
+        nms_recon_method fm[] = {NMS_RECON_MAGNITUDE, NMS_RECON_WANDA, NMS_RECON_BACKSOLVE, NMS_RECON_IHT};
+        for (size_t k = 0; k < sizeof fm / sizeof *fm; k++) {
+            nms_recon_options o;
+            nms_recon_report r;
+            nms_tensor *X;
+            nms_error err;
+            nms_recon_options_init(&o);
+            o.method = fm[k];
+            if (nms_reconstruct(W2, NULL, G, &o, &X, NULL, &r, &err) != NMS_OK) {
+                fprintf(stderr, "recon_mnist: fisher: %s\n", err.text);
+                return 1;
+            }
+            double acc = accuracy(&l1, &l2, &l3, l1.w, nms_tensor_cdata(X), te, tel, nte);
+            printf("%-10s %12.3g %14.3g %9.2f%% %+8.2f %8.1f\n", nms_recon_method_name(fm[k]), r.rel_error,
+                   r.objective / r.base, acc, acc - dense_acc, r.seconds);
+            nms_tensor_free(X);
+        }
+        nms_tensor_free(G);
+        free(fx); free(fh1); free(fh2); free(fz); free(fd2);
+    }
+
     /* ---- goals ---- */
     int ok = 1;
     for (int pv = 0; pv < nperm; pv++) {
@@ -477,7 +633,7 @@ int main(int argc, char **argv)
     }
     printf("all goals %s\n", ok ? "met" : "NOT met");
     nms_tensor_free(W1); nms_tensor_free(W2); nms_tensor_free(H1); nms_tensor_free(H2);
-    nms_free(p1);
-    nms_free(p2);
+    free(p1);
+    free(p2);
     return 0;
 }

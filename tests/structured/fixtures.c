@@ -92,6 +92,27 @@ nms__model *fx_build(fx_kind kind, unsigned seed, int zero_alpha_every)
         add_f32(m, "fc.bias", 1, 5, 0, 0, 0, &rng, -0.5, 0.5);
         break;
     }
+    case FX_FLAT_CHW:
+    case FX_FLAT_HWC:
+        if (kind == FX_FLAT_CHW)
+            add_f32(m, "conv1.weight", 4, 8, 2, 3, 3, &rng, -1, 1);
+        else
+            add_f32(m, "conv1.weight", 4, 3, 3, 2, 8, &rng, -1, 1);
+        add_f32(m, "conv1.bias", 1, 8, 0, 0, 0, &rng, -0.5, 0.5);
+        add_alpha(m, "conv1.alpha", 8, &rng, zero_alpha_every);
+        add_f32(m, "fc1.weight", 2, 12, 72, 0, 0, &rng, -1, 1);
+        add_f32(m, "fc1.bias", 1, 12, 0, 0, 0, &rng, -0.5, 0.5);
+        add_f32(m, "fc2.weight", 2, 4, 12, 0, 0, &rng, -1, 1);
+        break;
+    case FX_DEPTHWISE:
+        add_f32(m, "pw1.weight", 4, 8, 4, 1, 1, &rng, -1, 1);
+        add_f32(m, "pw1.bias", 1, 8, 0, 0, 0, &rng, -0.5, 0.5);
+        add_f32(m, "dw.weight", 4, 8, 1, 3, 3, &rng, -1, 1);
+        add_f32(m, "dw.bias", 1, 8, 0, 0, 0, &rng, -0.5, 0.5);
+        add_alpha(m, "dw.alpha", 8, &rng, zero_alpha_every);
+        add_f32(m, "pw2.weight", 4, 12, 8, 1, 1, &rng, -1, 1);
+        add_f32(m, "fc.weight", 2, 4, 12, 0, 0, &rng, -1, 1);
+        break;
     case FX_RESIDUAL:
         add_f32(m, "fc0.weight", 2, 8, 6, 0, 0, &rng, -1, 1);
         add_f32(m, "fc0.bias", 1, 8, 0, 0, 0, &rng, -0.5, 0.5);
@@ -153,11 +174,47 @@ const char *fx_spec_text(fx_kind kind)
                "  producer fc1.weight:0\n"
                "  bias     fc1.bias:0\n"
                "  consumer fc2.weight:1\n";
+    case FX_FLAT_CHW:
+        return "space c1 8\n"
+               "  producer conv1.weight oihw\n"
+               "  bias     conv1.bias\n"
+               "  alpha    conv1.alpha\n"
+               "  consumer fc1.weight:1 flatten=chw:9   # PyTorch x.flatten(1)\n"
+               "space h1 12\n"
+               "  producer fc1.weight\n"
+               "  bias     fc1.bias\n"
+               "  consumer fc2.weight\n";
+    case FX_DEPTHWISE:
+        return "space c 8\n"
+               "  producer pw1.weight\n"
+               "  bias     pw1.bias\n"
+               "  scale    dw.weight:0     # depthwise: one 3x3 kernel per channel\n"
+               "  shift    dw.bias\n"
+               "  alpha    dw.alpha\n"
+               "  consumer pw2.weight\n"
+               "space p2 12\n"
+               "  producer pw2.weight\n"
+               "  consumer fc.weight\n";
+    case FX_FLAT_HWC:
+        return "space c1 8\n"
+               "  producer conv1.weight hwio\n"
+               "  bias     conv1.bias\n"
+               "  alpha    conv1.alpha\n"
+               "  consumer fc1.weight flatten=hwc:9 layout=oi\n"
+               "space h1 12\n"
+               "  producer fc1.weight\n"
+               "  bias     fc1.bias\n"
+               "  consumer fc2.weight\n";
     }
     return "";
 }
 
-size_t fx_input_size(fx_kind kind) { return kind == FX_CONV ? 3 * 5 * 5 : 6; }
+size_t fx_input_size(fx_kind kind)
+{
+    if (kind == FX_DEPTHWISE)
+        return 4 * 5 * 5;
+    return kind == FX_CONV ? 3 * 5 * 5 : (kind == FX_FLAT_CHW || kind == FX_FLAT_HWC) ? 2 * 3 * 3 : 6;
+}
 size_t fx_output_size(fx_kind kind) { return kind == FX_CONV ? 5 : 4; }
 
 /* ---- evaluator ---- */
@@ -292,6 +349,64 @@ int fx_forward(const nms__model *m, fx_kind kind, const double *x, double *y)
             pooled[c] = s / (double)HW;
         }
         return linear(m, "fc.weight", "fc.bias", pooled, n2, y) == 5 ? 0 : -1;
+    }
+    case FX_FLAT_CHW:
+    case FX_FLAT_HWC: {
+        int hwc = kind == FX_FLAT_HWC;
+        size_t C = conv(m, "conv1.weight", "conv1.bias", hwc, x, 2, 3, 3, a);
+        if (!C)
+            return -1;
+        const nms_tensor *al = get(m, "conv1.alpha");
+        for (size_t c = 0; c < C; c++)
+            for (size_t k = 0; k < 9; k++) {
+                double v = a[c * 9 + k] * (al ? at(al, c) : 1.0);
+                b[hwc ? k * C + c : c * 9 + k] = v > 0 ? v : 0; /* flatten */
+            }
+        if (!(n = linear(m, "fc1.weight", "fc1.bias", b, C * 9, a)))
+            return -1;
+        relu(a, n);
+        return linear(m, "fc2.weight", NULL, a, n, y) == 4 ? 0 : -1;
+    }
+    case FX_DEPTHWISE: {
+        const nms_tensor *P1 = get(m, "pw1.weight"), *B1 = get(m, "pw1.bias"), *al = get(m, "dw.alpha");
+        const nms_tensor *DW = get(m, "dw.weight"), *DB = get(m, "dw.bias"), *P2 = get(m, "pw2.weight");
+        if (!P1 || !B1 || !DW || !DB || !P2 || nms_tensor_dim(P1, 1) != 4)
+            return -1;
+        size_t C = nms_tensor_dim(P1, 0), C2 = nms_tensor_dim(P2, 0);
+        if (nms_tensor_dim(DW, 0) != C || nms_tensor_dim(P2, 1) != C)
+            return -1;
+        for (size_t c = 0; c < C; c++) /* pointwise 1: a[c][p] */
+            for (size_t p = 0; p < 25; p++) {
+                double s = at(B1, c);
+                for (size_t i = 0; i < 4; i++)
+                    s += at(P1, c * 4 + i) * x[i * 25 + p];
+                a[c * 25 + p] = s > 0 ? s : 0;
+            }
+        for (size_t c = 0; c < C; c++) /* depthwise 3x3, pad 1 */
+            for (size_t r = 0; r < 5; r++)
+                for (size_t q = 0; q < 5; q++) {
+                    double s = at(DB, c);
+                    for (size_t kr = 0; kr < 3; kr++)
+                        for (size_t kc = 0; kc < 3; kc++) {
+                            long rr = (long)r + (long)kr - 1, cc = (long)q + (long)kc - 1;
+                            if (rr >= 0 && cc >= 0 && rr < 5 && cc < 5)
+                                s += at(DW, c * 9 + kr * 3 + kc) * a[c * 25 + (size_t)rr * 5 + (size_t)cc];
+                        }
+                    s *= al ? at(al, c) : 1.0;
+                    b[c * 25 + r * 5 + q] = s > 0 ? s : 0;
+                }
+        double pooled[256];
+        for (size_t o = 0; o < C2; o++) { /* pointwise 2, relu, pool */
+            double acc = 0;
+            for (size_t p = 0; p < 25; p++) {
+                double s = 0;
+                for (size_t c = 0; c < C; c++)
+                    s += at(P2, o * C + c) * b[c * 25 + p];
+                acc += s > 0 ? s : 0;
+            }
+            pooled[o] = acc / 25.0;
+        }
+        return linear(m, "fc.weight", NULL, pooled, C2, y) == 4 ? 0 : -1;
     }
     case FX_RESIDUAL: {
         double u[4096], h1[4096];

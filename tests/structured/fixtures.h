@@ -12,6 +12,15 @@
  *  FX_RESIDUAL  x[6] -> h0 = relu(a * (W0 x + b0))  [8]
  *               u = relu(W1 h0 + b1) [12];  h1 = h0 + a * (W2 u + b2)  [8]
  *               y = W3 relu(h1) + b3  [4]        (a = res.alpha, shared)
+ *  FX_FLAT_CHW  x[2,3,3] -> conv1 (8,2,3,3 OIHW + bias) -> *alpha -> relu ->
+ *               flatten (c, h, w) [72] -> fc1 12x72 -> relu -> fc2 4x12
+ *  FX_FLAT_HWC  the same with conv1 in HWIO (3,3,2,8) and a (h, w, c)
+ *               flatten: fc1 column k*8 + c reads channel c at position k
+ *  FX_DEPTHWISE x[4,5,5] -> pw1 (8,4,1,1) + bias -> relu -> dw (8,1,3,3)
+ *               depthwise + bias -> *alpha -> relu -> pw2 (12,8,1,1) ->
+ *               relu -> global average pool -> fc 4x12 (MobileNet-like: the
+ *               depthwise kernel and bias are the channel's last affine
+ *               step, `scale` and `shift` in the spec)
  *
  * Weights are pseudo-random float32 from a fixed seed.  zero_alpha_every:
  * when > 0, alpha[c] = 0 exactly for c % zero_alpha_every == 1, else alpha
@@ -25,7 +34,7 @@
 
 #include "structured/model.h"
 
-typedef enum fx_kind { FX_MLP, FX_CONV, FX_RESIDUAL } fx_kind;
+typedef enum fx_kind { FX_MLP, FX_CONV, FX_RESIDUAL, FX_FLAT_CHW, FX_FLAT_HWC, FX_DEPTHWISE } fx_kind;
 
 nms__model *fx_build(fx_kind kind, unsigned seed, int zero_alpha_every);
 const char *fx_spec_text(fx_kind kind);

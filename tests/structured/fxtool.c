@@ -11,7 +11,13 @@
  *   fxtool check24 FILE TENSOR AXIS   exit 0 when TENSOR has at most 2 non-zeros
  *                               in every group of 4 along AXIS (and prints
  *                               the number of groups)
+ *   fxtool same A B NAME         exit 0 when tensor NAME has the same dtype,
+ *                               shape and bytes in models A and B
+ *   fxtool abs-sum FILE NAME     prints the sum of |w| over tensor NAME
+ *   fxtool assemble OUT NAME=FILE.npy ...   a safetensors model from .npy
+ *                               files, in the order given
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,8 +132,72 @@ static int check24(const char *path, const char *tensor, int axis)
     return ok ? 0 : 1;
 }
 
+static int same(const char *a, const char *b, const char *name)
+{
+    nms__model *ma, *mb;
+    if (load(a, &ma) || load(b, &mb))
+        return 2;
+    long i = nms__model_find(ma, name), j = nms__model_find(mb, name);
+    int eq = i >= 0 && j >= 0 && ma->tensors[i]->dtype == mb->tensors[j]->dtype &&
+             ma->tensors[i]->ndim == mb->tensors[j]->ndim &&
+             ma->tensors[i]->nbytes == mb->tensors[j]->nbytes &&
+             memcmp(ma->tensors[i]->shape, mb->tensors[j]->shape, sizeof ma->tensors[i]->shape) == 0 &&
+             memcmp(ma->tensors[i]->data, mb->tensors[j]->data, ma->tensors[i]->nbytes) == 0;
+    nms__model_free(ma);
+    nms__model_free(mb);
+    return eq ? 0 : 1;
+}
+
+static int abs_sum(const char *path, const char *name)
+{
+    nms__model *m;
+    if (load(path, &m))
+        return 1;
+    long i = nms__model_find(m, name);
+    if (i < 0)
+        return 1;
+    double s = 0;
+    for (size_t k = 0; k < m->tensors[i]->numel; k++)
+        s += fabs(nms__elem_get(m->tensors[i]->data, m->tensors[i]->dtype, k));
+    printf("%.17g\n", s);
+    nms__model_free(m);
+    return 0;
+}
+
+static int assemble(const char *out, int n, char **items)
+{
+    nms__model *m;
+    nms_error err;
+    if (nms__model_create(out, &m, &err) != NMS_OK)
+        return 1;
+    for (int i = 0; i < n; i++) {
+        char *eq = strchr(items[i], '=');
+        nms_tensor *t;
+        if (!eq) {
+            fprintf(stderr, "fxtool: expected NAME=FILE.npy, got '%s'\n", items[i]);
+            return 2;
+        }
+        *eq = '\0';
+        if (nms_npy_read(eq + 1, &t, &err) != NMS_OK || nms__model_add(m, items[i], t, &err) != NMS_OK) {
+            fprintf(stderr, "fxtool: %s\n", err.text);
+            return 1;
+        }
+    }
+    int rc = nms__model_write(m, out, &err) == NMS_OK ? 0 : 1;
+    if (rc)
+        fprintf(stderr, "fxtool: %s\n", err.text);
+    nms__model_free(m);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "abs-sum") == 0)
+        return abs_sum(argv[2], argv[3]);
+    if (argc == 5 && strcmp(argv[1], "same") == 0)
+        return same(argv[2], argv[3], argv[4]);
+    if (argc >= 3 && strcmp(argv[1], "assemble") == 0)
+        return assemble(argv[2], argc - 3, argv + 3);
     if (argc == 3 && strcmp(argv[1], "write") == 0)
         return write_all(argv[2]);
     if (argc == 5 && strcmp(argv[1], "compare") == 0)

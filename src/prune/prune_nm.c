@@ -1,0 +1,185 @@
+/*
+ * prune_nm.c - prune and pack to the generic values + metadata layout in one
+ * pass (formats-24.md sec. 4), without materialising the pruned matrix.
+ *
+ * For each row (gathered through the permutation when there is one) the
+ * kernel writes the pruned row into an L1-resident scratch row; then every
+ * group g of the pruned row gives
+ *     flags  = bit i set iff element i is nonzero (magnitude bits: -0.0 is
+ *              zero; int8: any bit),
+ *     code   = CODE_OF_FLAGS[flags] (exactly two flags: their positions;
+ *              fewer: the PyTorch table 0000/0001/0010 -> (2,3),
+ *              0100 -> (1,2), 1000 -> (0,2), read position 0 first),
+ *     values[r][2g], values[r][2g+1] = pruned[4g + (code & 3)], pruned[4g + (code >> 2)],
+ *     meta[r][g / 2] |= code << 4 * (g % 2).
+ * These are the bytes nms_pack(NMS_FORMAT_NM) writes for the pruned matrix
+ * (tests/check_prune.c compares them).  Arrays: values rows x cols/2
+ * elements, meta rows x ceil(cols/8) bytes.
+ */
+#include <string.h>
+
+#include "config.h"
+#include "prune/prune.h"
+#include "util/util.h"
+
+/* code = i0 | i1 << 2, indexed by the nonzero flags of a pruned group
+ * (at most two flags set; the other entries are never used). */
+static const uint8_t code_of_flags[16] = {
+    0xE, 0x8, 0x9, 0x4, 0xE, 0x8, 0x9, 0xE, 0xE, 0xC, 0xD, 0xE, 0xE, 0xE, 0xE, 0xE,
+};
+
+/* 16-bit elements: a group is one little-endian uint64. */
+static inline unsigned code16(uint64_t v)
+{
+    /* lane high bit set iff the lane's magnitude bits are nonzero
+     * (0x7fff + 0x7fff does not carry out of a lane) */
+    uint64_t t = v & UINT64_C(0x7fff7fff7fff7fff);
+    uint64_t m = ((t + UINT64_C(0x7fff7fff7fff7fff)) & UINT64_C(0x8000800080008000)) >> 15;
+    /* gather bits 0, 16, 32, 48 into bits 48..51 (no cross-term carries) */
+    return code_of_flags[(unsigned)((m * UINT64_C(0x0001000200040008)) >> 48) & 15u];
+}
+
+static inline uint32_t pick16(uint64_t v, unsigned code)
+{
+    return (uint32_t)(uint16_t)(v >> (16 * (code & 3u))) |
+           (uint32_t)(uint16_t)(v >> (16 * (code >> 2))) << 16;
+}
+
+static void encode_16(const unsigned char *row, size_t groups, unsigned char *vals,
+                      uint8_t *meta, int use_avx2)
+{
+    size_t g = 0;
+#ifdef HAVE_AVX2
+    if (use_avx2)
+        g = nms__prune_nm16_avx2(row, groups, vals, meta);
+#else
+    (void)use_avx2;
+#endif
+    for (; g + 2 <= groups; g += 2) {
+        uint64_t v[2];
+        memcpy(v, row + 8 * g, 16);
+        unsigned c0 = code16(v[0]), c1 = code16(v[1]);
+        uint64_t out = (uint64_t)pick16(v[0], c0) | (uint64_t)pick16(v[1], c1) << 32;
+        memcpy(vals + 4 * g, &out, 8);
+        meta[g / 2] = (uint8_t)(c0 | c1 << 4);
+    }
+    if (g < groups) {
+        uint64_t v;
+        memcpy(&v, row + 8 * g, 8);
+        unsigned c = code16(v);
+        uint32_t out = pick16(v, c);
+        memcpy(vals + 4 * g, &out, 4);
+        meta[g / 2] = (uint8_t)c;
+    }
+}
+
+static void encode_32(const unsigned char *row, size_t groups, unsigned char *vals,
+                      uint8_t *meta, int use_avx2)
+{
+    size_t g = 0;
+#ifdef HAVE_AVX2
+    if (use_avx2)
+        g = nms__prune_nm32_avx2(row, groups, vals, meta);
+#else
+    (void)use_avx2;
+#endif
+    for (; g < groups; g++) {
+        uint32_t x[4];
+        memcpy(x, row + 16 * g, 16);
+        unsigned flags = (unsigned)((x[0] & 0x7fffffffu) != 0) |
+                         (unsigned)((x[1] & 0x7fffffffu) != 0) << 1 |
+                         (unsigned)((x[2] & 0x7fffffffu) != 0) << 2 |
+                         (unsigned)((x[3] & 0x7fffffffu) != 0) << 3;
+        unsigned code = code_of_flags[flags];
+        uint32_t out[2] = {x[code & 3u], x[code >> 2]};
+        memcpy(vals + 8 * g, out, 8);
+        if (g % 2 == 0)
+            meta[g / 2] = (uint8_t)code;
+        else
+            meta[g / 2] = (uint8_t)(meta[g / 2] | code << 4);
+    }
+}
+
+static void encode_8(const unsigned char *row, size_t groups, unsigned char *vals,
+                     uint8_t *meta)
+{
+    for (size_t g = 0; g < groups; g++) {
+        const unsigned char *x = row + 4 * g;
+        unsigned flags = (unsigned)(x[0] != 0) | (unsigned)(x[1] != 0) << 1 |
+                         (unsigned)(x[2] != 0) << 2 | (unsigned)(x[3] != 0) << 3;
+        unsigned code = code_of_flags[flags];
+        vals[2 * g] = x[code & 3u];
+        vals[2 * g + 1] = x[code >> 2];
+        if (g % 2 == 0)
+            meta[g / 2] = (uint8_t)code;
+        else
+            meta[g / 2] = (uint8_t)(meta[g / 2] | code << 4);
+    }
+}
+
+int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in_,
+                    const int32_t *perm, nms_prune_variant variant, void *values,
+                    uint8_t *meta, nms_error *err)
+{
+    const unsigned char *in = in_;
+    unsigned char *vals = values;
+    nms_prune_variant used;
+    size_t n;
+    int st;
+    if (dtype != NMS_DTYPE_F32 && dtype != NMS_DTYPE_F16 && dtype != NMS_DTYPE_BF16 &&
+        dtype != NMS_DTYPE_I8)
+        return nms__fail(err, NMS_ERR_UNSUPPORTED,
+                         "cannot 2:4-prune %s elements (F32, F16, BF16 and I8 are supported)",
+                         nms_dtype_name(dtype));
+    if ((st = nms_prune_variant_resolve(variant, &used, err)) != NMS_OK)
+        return st;
+    if (nms__mul_size(rows, cols, &n) != 0)
+        return nms__fail(err, NMS_ERR_RANGE, "%zu x %zu elements overflow", rows, cols);
+    if (cols % 4 != 0)
+        return nms__fail(err, NMS_ERR_SHAPE,
+                         "the matrix has %zu input channels (columns), not a multiple of 4", cols);
+    if (n == 0)
+        return NMS_OK;
+    if (!in || !values || !meta)
+        return nms__fail(err, NMS_ERR_INVALID, "missing input, values or meta buffer");
+    if (perm && (st = nms_perm_check(perm, cols, err)) != NMS_OK) {
+        nms__error_prefix(err, "permutation");
+        return st;
+    }
+    const nms__prune_kernels *kern = nms__prune_kernels_get(used);
+    /* the AVX2 encoder serves the AVX2 and AVX-512 variants */
+    int use_avx2 = used == NMS_PRUNE_AVX2 || used == NMS_PRUNE_AVX512;
+    size_t es = nms_dtype_size(dtype), groups = cols / 4, mb = (groups + 1) / 2;
+    unsigned char *pruned = nms__malloc_array(cols, es);
+    unsigned char *gathered = perm ? nms__malloc_array(cols, es) : NULL;
+    if (!pruned || (perm && !gathered)) {
+        nms__free(pruned);
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t r = 0; r < rows; r++) {
+        const unsigned char *src = in + r * cols * es;
+        if (perm) {
+            nms__prune_gather(gathered, in, es, r * cols, 1, perm, cols);
+            src = gathered;
+        }
+        if (nms__prune_call(kern, dtype, src, groups, pruned, NULL)) {
+            size_t j = nms__prune_first_nan(dtype, src, cols);
+            st = nms__fail(err, NMS_ERR_NONFINITE,
+                           "NaN at row %zu, column %zu of the %zu x %zu matrix: 2:4 pruning "
+                           "cannot rank it (fix or replace NaN first)",
+                           r, perm ? (size_t)perm[j] : j, rows, cols);
+            break;
+        }
+        unsigned char *v = vals + r * (cols / 2) * es;
+        uint8_t *m = meta + r * mb;
+        if (es == 2)
+            encode_16(pruned, groups, v, m, use_avx2);
+        else if (es == 4)
+            encode_32(pruned, groups, v, m, use_avx2);
+        else
+            encode_8(pruned, groups, v, m);
+    }
+    nms__free(gathered);
+    nms__free(pruned);
+    return st;
+}
