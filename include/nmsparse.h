@@ -586,7 +586,8 @@ typedef struct nms_part_result {
     double identity_value;
     double unstructured_bound;
     double lp_bound;          /* root LP value when column generation converged, else NaN */
-    double seconds;
+    double seconds;           /* wall clock */
+    double cpu_seconds;       /* processor time of the whole process (all threads) */
     long nodes;               /* nodes of the exact search */
     long columns;             /* columns generated into the master */
     long pricing_rounds;
@@ -609,7 +610,7 @@ void nms_part_result_free(nms_part_result *res);
 /* Write res as a JSON report to path (atomically): format, version, input
  * and method (when not NULL), status, value, bound, bound_kind, gap,
  * identity_value, unstructured_bound, lp_bound (null if none), seconds,
- * nodes, columns, pricing_rounds, enumerated, threads, rows, cols, perm. */
+ * cpu_seconds, nodes, columns, pricing_rounds, enumerated, threads, rows, cols, perm. */
 int nms_part_report_write(const char *path, const nms_part_result *res,
                           const char *input, const char *method, nms_error *err);
 

@@ -111,7 +111,8 @@ int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
 
 /* Greedy start: repeatedly open a group with the unassigned channel of
  * largest column sum and add the channel that raises v most, three times. */
-int nms__greedy_start(const nms__pp *p, int32_t *perm, nms_error *err);
+int nms__greedy_start(const nms__pp *p, int32_t *perm, double deadline,
+                      volatile int *interrupt, nms_error *err);
 /* Exchange local search: for pairs of groups, the best of the 35 splits of
  * their 8 channels (covers every 2-swap); first improvement in a fixed
  * order; pairs are re-examined only when one of their groups changed.

@@ -17,6 +17,7 @@
  */
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -363,6 +364,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
     if (!(opt->gap >= 0) || !(opt->time_limit == opt->time_limit))
         return nms__fail(err, NMS_ERR_INVALID, "invalid gap or time limit");
     double t0 = nms__now();
+    clock_t c0 = clock();
     double deadline = opt->time_limit > 0 ? t0 + opt->time_limit : 0.0;
     double *s = NULL;
     size_t R = 0, C = 0;
@@ -406,7 +408,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
             goto fail;
     } else if (opt->method == NMS_PART_BP) {
         if ((st = nms__ls_resplit(&p, perm, deadline, opt->interrupt, err)) != NMS_OK ||
-            (st = nms__greedy_start(&p, alt, err)) != NMS_OK ||
+            (st = nms__greedy_start(&p, alt, deadline, opt->interrupt, err)) != NMS_OK ||
             (st = nms__ls_resplit(&p, alt, deadline, opt->interrupt, err)) != NMS_OK)
             goto fail;
         if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
@@ -438,6 +440,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
         res->status = NMS_PART_HEURISTIC; /* e.g. the enumeration cap: no proof, no limit hit */
     res->perm = perm;
     res->seconds = nms__now() - t0;
+    res->cpu_seconds = (double)(clock() - c0) / CLOCKS_PER_SEC;
     d.value = res->value;
     d.bound = res->bound;
     d.nodes = res->nodes;
