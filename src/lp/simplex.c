@@ -16,8 +16,11 @@
  * the true bounds are restored at the end and the solve continues (dual
  * simplex, then primal) until the unperturbed problem is optimal.
  *
- * Dual simplex (dual.c shares this work area): used after bound changes and
- * on request.
+ * Dual simplex (dual.c shares this work area): used whenever the start is
+ * primal infeasible (cold starts, bound changes) and on request; the two
+ * hand over to each other to clean up after shifts and perturbations.
+ * Building with -DNMS_LP_TRACE prints a progress trace on stderr (debugging
+ * only; never in a normal build).
  */
 #include <math.h>
 #include <string.h>
@@ -359,16 +362,6 @@ void nms__sx_pivot_row(sx_work *W, int r)
         W->rho[i] = 0.0;
     W->rho[r] = 1.0;
     nms__lu_btran(W->lu, W->rho);
-#ifdef NMS_LP_TRACE
-    {
-        static long calls, nzsum, arsum;
-        int nz = 0;
-        for (int i = 0; i < m; i++) nz += W->rho[i] != 0.0;
-        calls++; nzsum += nz; arsum += W->arow_nz;
-        if ((calls & 1023) == 0)
-            fprintf(stderr, "rho density %.3f (m %d), prev arow_nz avg %.0f / N %d\n", (double)nzsum / calls / m, m, (double)arsum / calls, W->N);
-    }
-#endif
     for (int i = 0; i < m; i++) {
         double ri = W->rho[i];
         if (fabs(ri) < 1e-14)
