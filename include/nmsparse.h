@@ -319,9 +319,11 @@ int nms_unstructured_bound(const nms_tensor *scores, double *bound,
  *
  * A is stored sparse by columns.  Bounds may be infinite (-HUGE_VAL /
  * HUGE_VAL); lo == hi is an equality row or a fixed column.  The solver is a
- * bounded-variable revised simplex (primal and dual) of our own: scaling,
- * sparse LU of the basis with product-form updates, devex pricing, a Harris
- * ratio test with bound perturbation against degeneracy.
+ * bounded-variable revised simplex (primal and dual) of our own: geometric
+ * scaling, sparse LU of the basis with product-form updates, devex pricing
+ * (primal) and dual steepest edge (dual), Harris ratio tests with bound
+ * shifting / perturbation (primal) and cost shifting / perturbation (dual)
+ * against degeneracy.
  *
  * Warm start: the handle keeps the basis of the last solve.  Columns added or
  * bounds changed after a solve are taken into account by the next solve,

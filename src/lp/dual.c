@@ -10,7 +10,8 @@
  * feasible) basis.
  *
  * Iteration: leaving row r = the basic variable with the largest squared
- * bound violation divided by its dual devex weight; s = +1 when it is below
+ * bound violation divided by its dual steepest-edge weight ||e_r'B^{-1}||^2
+ * (exact for the slack basis, 1 as the start guess otherwise); s = +1 when it is below
  * its lower bound (it leaves at the lower bound and gets d_r = t >= 0), -1
  * when above (leaves at the upper bound, d_r = -t <= 0).  Pivot row
  * alpha_r = e_r' B^{-1} [A~ -I]; the reduced costs move as
@@ -323,20 +324,28 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
             if (W->alpha[k] != 0.0)
                 W->x[W->head[k]] -= W->alpha[k] * dxq;
         W->x[jl] = bound;
-        /* dual devex weights */
-        double wrr = W->wr[r];
-        for (int k = 0; k < W->m; k++) {
-            double a = W->alpha[k];
-            if (a == 0.0 || k == r)
-                continue;
-            double v = (a / arq) * (a / arq) * wrr;
-            if (v > W->wr[k])
-                W->wr[k] = v;
+        /* dual steepest-edge weights w_i ~ ||e_i' B^{-1}||^2 (Forrest and
+         * Goldfarb): with rho = B^{-T} e_r, tau = B^{-1} rho,
+         *   w_r' = ||rho||^2 / alpha_rq^2,
+         *   w_i' = w_i - 2 (alpha_iq / alpha_rq) tau_i + (alpha_iq / alpha_rq)^2 ||rho||^2 */
+        {
+            double wrr = 0.0;
+            for (int i = 0; i < W->m; i++) {
+                W->tau[i] = W->rho[i];
+                wrr += W->rho[i] * W->rho[i];
+            }
+            nms__lu_ftran(W->lu, W->tau);
+            for (int k = 0; k < W->m; k++) {
+                double a = W->alpha[k];
+                if (a == 0.0 || k == r)
+                    continue;
+                double ratio = a / arq;
+                double v = W->wr[k] + ratio * (ratio * wrr - 2.0 * W->tau[k]);
+                W->wr[k] = v > 1e-6 ? v : 1e-6;
+            }
+            double v = wrr / (arq * arq);
+            W->wr[r] = v > 1e-6 ? v : 1e-6;
         }
-        W->wr[r] = wrr / (arq * arq) > 1.0 ? wrr / (arq * arq) : 1.0;
-        if (W->wr[r] > 1e8)
-            for (int k = 0; k < W->m; k++)
-                W->wr[k] = 1.0;
         if (nms__sx_basis_change(W, r, q)) {
             *oom = 1;
             return NMS_LP_NUMERICAL;

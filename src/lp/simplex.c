@@ -16,8 +16,11 @@
  * the true bounds are restored at the end and the solve continues (dual
  * simplex, then primal) until the unperturbed problem is optimal.
  *
- * Dual simplex (dual.c shares this work area): used after bound changes and
- * on request.
+ * Dual simplex (dual.c shares this work area): used whenever the start is
+ * primal infeasible (cold starts, bound changes) and on request; the two
+ * hand over to each other to clean up after shifts and perturbations.
+ * Building with -DNMS_LP_TRACE prints a progress trace on stderr (debugging
+ * only; never in a normal build).
  */
 #include <math.h>
 #include <string.h>
@@ -76,7 +79,7 @@ static void work_free(sx_work *W)
     nms__free(W->rs); nms__free(W->ci); nms__free(W->rv);
     nms__free(W->rscale); nms__free(W->cscale);
     nms__free(W->lb); nms__free(W->ub); nms__free(W->lb0); nms__free(W->ub0);
-    nms__free(W->c); nms__free(W->corig); nms__free(W->wr); nms__free(W->x); nms__free(W->stat); nms__free(W->head);
+    nms__free(W->c); nms__free(W->corig); nms__free(W->wr); nms__free(W->tau); nms__free(W->x); nms__free(W->stat); nms__free(W->head);
     nms__free(W->pos); nms__free(W->cb); nms__free(W->y); nms__free(W->d);
     nms__free(W->alpha); nms__free(W->rho); nms__free(W->arow);
     nms__free(W->arow_idx); nms__free(W->arow_mark); nms__free(W->w);
@@ -114,6 +117,7 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     W->c = nms__malloc_array(N1, sizeof(double));
     W->corig = nms__malloc_array(N1, sizeof(double));
     W->wr = nms__malloc_array(M1, sizeof(double));
+    W->tau = nms__calloc(M1, sizeof(double));
     W->x = nms__calloc(N1, sizeof(double));
     W->stat = nms__malloc_array(N1, 1);
     W->head = nms__malloc_array(M1, sizeof(int));
@@ -133,7 +137,7 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     W->lu = nms__lu_create(m);
     if (!W->cs || !W->ri || !W->va || !W->rs || !W->ci || !W->rv ||
         !W->rscale || !W->cscale || !W->lb || !W->ub || !W->lb0 || !W->ub0 ||
-        !W->c || !W->corig || !W->wr || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
+        !W->c || !W->corig || !W->wr || !W->tau || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
         !W->y || !W->d || !W->alpha || !W->rho || !W->arow || !W->arow_idx ||
         !W->arow_mark || !W->w || !W->bstart || !W->sing_pos ||
         !W->sing_row || !W->lu)
@@ -358,16 +362,6 @@ void nms__sx_pivot_row(sx_work *W, int r)
         W->rho[i] = 0.0;
     W->rho[r] = 1.0;
     nms__lu_btran(W->lu, W->rho);
-#ifdef NMS_LP_TRACE
-    {
-        static long calls, nzsum, arsum;
-        int nz = 0;
-        for (int i = 0; i < m; i++) nz += W->rho[i] != 0.0;
-        calls++; nzsum += nz; arsum += W->arow_nz;
-        if ((calls & 1023) == 0)
-            fprintf(stderr, "rho density %.3f (m %d), prev arow_nz avg %.0f / N %d\n", (double)nzsum / calls / m, m, (double)arsum / calls, W->N);
-    }
-#endif
     for (int i = 0; i < m; i++) {
         double ri = W->rho[i];
         if (fabs(ri) < 1e-14)
@@ -667,6 +661,13 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             p1_stall = 0;
             best_sinf = HUGE_VAL;
         }
+        if (ninf > 0 && p1_stall >= 500 && W->handoffs < 6) {
+            /* phase 1 makes no progress (tolerance-level cycling): let the
+             * dual simplex, which works on the infeasibilities directly,
+             * take over */
+            W->handoffs++;
+            return nms__sx_dual(W, oom);
+        }
         int phase1 = ninf > 0;
         if (phase1) {
             set_phase1_costs(W);
@@ -745,7 +746,7 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             return NMS_LP_UNBOUNDED;
         }
 #ifdef NMS_LP_TRACE
-        if (W->iter > 1500 && W->iter < 1506)
+        if (W->iter > 5000 && W->iter < 5007)
             fprintf(stderr, "  it %ld q %d dir %d d %.3g r %d theta %.3g alpha_r %.3g stat %d x %.6g lb %.6g ub %.6g\n", W->iter, q, dir, W->d[q], r, theta, r >= 0 ? W->alpha[r] : 0.0, W->stat[q], W->x[q], W->lb[q], W->ub[q]);
 #endif
         W->iter++;

@@ -36,7 +36,8 @@ typedef struct sx_work {
     double *rv;
     double *rscale, *cscale;
     double *lb, *ub, *lb0, *ub0, *c, *corig, *x;
-    double *wr;            /* dual devex weights by basis position (m) */
+    double *wr;            /* dual steepest-edge weights by basis position (m) */
+    double *tau;           /* work (m): B^{-1} rho for the weight update */
     int shifted;           /* costs c differ from corig (dual cost shifting) */
     signed char *stat;
     int *head, *pos;
