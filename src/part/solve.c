@@ -36,7 +36,7 @@ void nms_part_options_default(nms_part_options *opt)
     opt->threads = 0;
     opt->seed = 0;
     opt->exact_max_cols = 128;
-    opt->enum_cap = 20000000;
+    opt->enum_cap = 2000000;
     opt->interrupt = NULL;
     opt->progress = NULL;
     opt->progress_ctx = NULL;
@@ -234,7 +234,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         double fv = 0.0, ob;
         long nn = 0;
         tickctx tc = {d, 0, z + 1e-12 * fabs(z), 0};
-        st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), deadline, o->interrupt, 50,
+        st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), o->threads, deadline, o->interrupt, 50,
                           on_tick, &tc, cand, &found, &fv, &complete, &ob, &nn, err);
         if (st)
             goto out;
@@ -272,7 +272,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         int found = 0, complete = 0;
         double fv = 0.0, ob = HUGE_VAL;
         tickctx tc = {d, 1, target, res->nodes};
-        st = nms__bb_pool(p, pr.cols, pr.n, target, deadline, o->interrupt, 0, on_tick, &tc, cand,
+        st = nms__bb_pool(p, pr.cols, pr.n, target, o->threads, deadline, o->interrupt, 0, on_tick, &tc, cand,
                           &found, &fv, &complete, &ob, &res->nodes, err);
         if (st)
             goto out;
@@ -407,9 +407,9 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
         if ((st = nms__swap_search(&p, perm, deadline, opt->interrupt, err)) != NMS_OK)
             goto fail;
     } else if (opt->method == NMS_PART_BP) {
-        if ((st = nms__ls_resplit(&p, perm, deadline, opt->interrupt, err)) != NMS_OK ||
+        if ((st = nms__ls_resplit(&p, perm, opt->threads, deadline, opt->interrupt, err)) != NMS_OK ||
             (st = nms__greedy_start(&p, alt, deadline, opt->interrupt, err)) != NMS_OK ||
-            (st = nms__ls_resplit(&p, alt, deadline, opt->interrupt, err)) != NMS_OK)
+            (st = nms__ls_resplit(&p, alt, opt->threads, deadline, opt->interrupt, err)) != NMS_OK)
             goto fail;
         if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
             memcpy(perm, alt, C * sizeof *perm);
