@@ -239,7 +239,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         if (st)
             goto out;
         res->nodes += nn;
-        if (found && nms__pp_perm_value(p, cand) > z) {
+        if (found && nms_perm_check(cand, C, NULL) == NMS_OK && nms__pp_perm_value(p, cand) > z) {
             memcpy(perm, cand, C * sizeof *perm);
             z = nms__pp_perm_value(p, cand);
             d->value = z;
@@ -277,14 +277,20 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         if (st)
             goto out;
         double zbest = z;
-        if (found && nms__pp_perm_value(p, cand) > z) {
+        if (found && nms_perm_check(cand, C, NULL) == NMS_OK && nms__pp_perm_value(p, cand) > z) {
             memcpy(perm, cand, C * sizeof *perm);
             zbest = nms__pp_perm_value(p, cand);
         }
-        /* Partitions outside the pool are worth <= target; inside, <= the
-         * best found (complete) or the best open node. */
-        double b = complete ? (zbest > target ? zbest : target) + 0.5 * delta
-                            : (ob > target ? ob : target);
+        /* Partitions outside the pool are worth <= target; inside, the
+         * search cut nodes at its running target (target, then the value of
+         * what it found), so they are worth <= that (complete) or <= the best
+         * open node. */
+        double proven = target;
+        if (found && fv > proven)
+            proven = fv;
+        if (zbest > proven)
+            proven = zbest;
+        double b = complete ? proven + 0.5 * delta : (ob > proven ? ob : proven);
         if (b < zbest)
             b = zbest;
         if (b < res->bound) {
