@@ -67,6 +67,7 @@ typedef struct bbst {
     double *ub;             /* current LP upper bound per LP column */
     size_t lpcap;
     double big;
+    int threads;
 } bbst;
 
 static int add_pool_cols(bbst *s, const size_t *which, size_t m, nms_error *err)
@@ -237,7 +238,7 @@ static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
             perm[np++] = (int32_t)i;
     nms__free(ord);
     nms__free(used);
-    if (nms__ls_resplit(s->p, perm, deadline, interrupt, NULL) != NMS_OK)
+    if (nms__ls_resplit(s->p, perm, s->threads, deadline, interrupt, NULL) != NMS_OK)
         return -HUGE_VAL;
     return nms__pp_perm_value(s->p, perm);
 }
@@ -381,7 +382,7 @@ static int eval_node(bbst *s, const dec *d, size_t nd, double target, double dea
 }
 
 int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
-                 double deadline, volatile int *interrupt, long node_limit,
+                 int threads, double deadline, volatile int *interrupt, long node_limit,
                  void (*tick)(void *ctx, double best_open, double target, long nodes),
                  void *tick_ctx, int32_t *perm, int *found, double *found_value,
                  int *complete, double *open_bound, long *nodes, nms_error *err)
@@ -394,6 +395,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     s.n = n;
     s.C = C;
     s.big = 10.0 * p->vscale + 1.0;
+    s.threads = threads;
     *found = 0;
     *complete = 0;
     *open_bound = HUGE_VAL;

@@ -116,8 +116,9 @@ int nms__greedy_start(const nms__pp *p, int32_t *perm, double deadline,
 /* Exchange local search: for pairs of groups, the best of the 35 splits of
  * their 8 channels (covers every 2-swap); first improvement in a fixed
  * order; pairs are re-examined only when one of their groups changed.
- * Improves perm in place.  Returns NMS_OK (stops at deadline / interrupt). */
-int nms__ls_resplit(const nms__pp *p, int32_t *perm, double deadline,
+ * Improves perm in place.  Returns NMS_OK (stops at deadline / interrupt).
+ * threads is reserved (the search is sequential). */
+int nms__ls_resplit(const nms__pp *p, int32_t *perm, int threads, double deadline,
                     volatile int *interrupt, nms_error *err);
 /* The classic channel-swap search (NVIDIA ASP style): repeatedly apply the
  * best improving swap of two channels in different groups until none. */
@@ -165,7 +166,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err);
  * tick (may be NULL) is called before each node with the best open bound,
  * the current target (best value found) and the nodes of this call. */
 int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
-                 double deadline, volatile int *interrupt, long node_limit,
+                 int threads, double deadline, volatile int *interrupt, long node_limit,
                  void (*tick)(void *ctx, double best_open, double target, long nodes),
                  void *tick_ctx, int32_t *perm, int *found, double *found_value,
                  int *complete, double *open_bound, long *nodes, nms_error *err);

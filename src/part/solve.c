@@ -36,7 +36,7 @@ void nms_part_options_default(nms_part_options *opt)
     opt->threads = 0;
     opt->seed = 0;
     opt->exact_max_cols = 128;
-    opt->enum_cap = 20000000;
+    opt->enum_cap = 2000000;
     opt->interrupt = NULL;
     opt->progress = NULL;
     opt->progress_ctx = NULL;
@@ -234,12 +234,12 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         double fv = 0.0, ob;
         long nn = 0;
         tickctx tc = {d, 0, z + 1e-12 * fabs(z), 0};
-        st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), deadline, o->interrupt, 50,
+        st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), o->threads, deadline, o->interrupt, 50,
                           on_tick, &tc, cand, &found, &fv, &complete, &ob, &nn, err);
         if (st)
             goto out;
         res->nodes += nn;
-        if (found && nms__pp_perm_value(p, cand) > z) {
+        if (found && nms_perm_check(cand, C, NULL) == NMS_OK && nms__pp_perm_value(p, cand) > z) {
             memcpy(perm, cand, C * sizeof *perm);
             z = nms__pp_perm_value(p, cand);
             d->value = z;
@@ -272,19 +272,25 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         int found = 0, complete = 0;
         double fv = 0.0, ob = HUGE_VAL;
         tickctx tc = {d, 1, target, res->nodes};
-        st = nms__bb_pool(p, pr.cols, pr.n, target, deadline, o->interrupt, 0, on_tick, &tc, cand,
+        st = nms__bb_pool(p, pr.cols, pr.n, target, o->threads, deadline, o->interrupt, 0, on_tick, &tc, cand,
                           &found, &fv, &complete, &ob, &res->nodes, err);
         if (st)
             goto out;
         double zbest = z;
-        if (found && nms__pp_perm_value(p, cand) > z) {
+        if (found && nms_perm_check(cand, C, NULL) == NMS_OK && nms__pp_perm_value(p, cand) > z) {
             memcpy(perm, cand, C * sizeof *perm);
             zbest = nms__pp_perm_value(p, cand);
         }
-        /* Partitions outside the pool are worth <= target; inside, <= the
-         * best found (complete) or the best open node. */
-        double b = complete ? (zbest > target ? zbest : target) + 0.5 * delta
-                            : (ob > target ? ob : target);
+        /* Partitions outside the pool are worth <= target; inside, the
+         * search cut nodes at its running target (target, then the value of
+         * what it found), so they are worth <= that (complete) or <= the best
+         * open node. */
+        double proven = target;
+        if (found && fv > proven)
+            proven = fv;
+        if (zbest > proven)
+            proven = zbest;
+        double b = complete ? proven + 0.5 * delta : (ob > proven ? ob : proven);
         if (b < zbest)
             b = zbest;
         if (b < res->bound) {
@@ -407,9 +413,9 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
         if ((st = nms__swap_search(&p, perm, deadline, opt->interrupt, err)) != NMS_OK)
             goto fail;
     } else if (opt->method == NMS_PART_BP) {
-        if ((st = nms__ls_resplit(&p, perm, deadline, opt->interrupt, err)) != NMS_OK ||
+        if ((st = nms__ls_resplit(&p, perm, opt->threads, deadline, opt->interrupt, err)) != NMS_OK ||
             (st = nms__greedy_start(&p, alt, deadline, opt->interrupt, err)) != NMS_OK ||
-            (st = nms__ls_resplit(&p, alt, deadline, opt->interrupt, err)) != NMS_OK)
+            (st = nms__ls_resplit(&p, alt, opt->threads, deadline, opt->interrupt, err)) != NMS_OK)
             goto fail;
         if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
             memcpy(perm, alt, C * sizeof *perm);
