@@ -58,6 +58,7 @@ fi
 # ---- configure and build -------------------------------------------------------
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
   echo "quickstart: autoreconf"
+  mkdir -p m4   # AC_CONFIG_MACRO_DIR; a fresh clone has none (only generated files live there)
   autoreconf -fi
 fi
 if [ ! -f Makefile ] || [ configure -nt Makefile ]; then

@@ -361,14 +361,14 @@ typedef enum nms_lp_status {
  * "time limit", "numerical trouble", "interrupted".  Never NULL. */
 const char *nms_lp_status_name(nms_lp_status s);
 
-#define NMS_LP_AUTO 0    /* primal simplex (dual after bound changes)      */
+#define NMS_LP_AUTO 0    /* dual if the start is primal infeasible, else primal */
 #define NMS_LP_PRIMAL 1  /* primal simplex                                 */
 #define NMS_LP_DUAL 2    /* dual simplex (primal when not dual feasible)   */
 
 /* Solver options.  Tolerances apply to the scaled problem. */
 typedef struct nms_lp_options {
     double primal_feas_tol;   /* bound violation allowed; default 1e-7      */
-    double dual_feas_tol;     /* reduced-cost sign violation; default 1e-7  */
+    double dual_feas_tol;     /* reduced-cost sign violation; default 1e-9  */
     double pivot_tol;         /* smallest |pivot| in the ratio test; 1e-7   */
     double time_limit;        /* seconds, <= 0 = none (default 0)           */
     long iteration_limit;     /* per solve, <= 0 = none (default 0)         */
@@ -560,7 +560,7 @@ typedef struct nms_part_options {
     int threads;              /* OpenMP threads; 0 = all available (default) */
     unsigned long seed;       /* reserved for randomised heuristics; default 0 */
     size_t exact_max_cols;    /* above this many columns BP runs only the
-                                 heuristics (large-C mode); default 256 */
+                                 heuristics (large-C mode); default 128 */
     size_t enum_cap;          /* most groups the exact search may enumerate;
                                  default 20 000 000 */
     volatile int *interrupt;  /* non-NULL and set non-zero (e.g. from a signal
@@ -586,7 +586,8 @@ typedef struct nms_part_result {
     double identity_value;
     double unstructured_bound;
     double lp_bound;          /* root LP value when column generation converged, else NaN */
-    double seconds;
+    double seconds;           /* wall clock */
+    double cpu_seconds;       /* processor time of the whole process (all threads) */
     long nodes;               /* nodes of the exact search */
     long columns;             /* columns generated into the master */
     long pricing_rounds;
@@ -609,7 +610,7 @@ void nms_part_result_free(nms_part_result *res);
 /* Write res as a JSON report to path (atomically): format, version, input
  * and method (when not NULL), status, value, bound, bound_kind, gap,
  * identity_value, unstructured_bound, lp_bound (null if none), seconds,
- * nodes, columns, pricing_rounds, enumerated, threads, rows, cols, perm. */
+ * cpu_seconds, nodes, columns, pricing_rounds, enumerated, threads, rows, cols, perm. */
 int nms_part_report_write(const char *path, const nms_part_result *res,
                           const char *input, const char *method, nms_error *err);
 
@@ -707,6 +708,7 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
                         const void *in, const int32_t *perm,
                         int original_order, nms_prune_variant variant,
                         void *out, uint8_t *mask, nms_error *err);
+
 /* Prune and pack in one pass to the generic values + metadata layout
  * (formats-24.md sec. 4): the bytes nms_pack(NMS_FORMAT_NM) gives for the
  * pruned matrix, without materialising it.  `in` is a row-major rows x cols
@@ -719,7 +721,9 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
  *   meta    rows x ceil(cols/8) bytes: per row, byte b = code(2b) |
  *           code(2b+1) << 4 with code = i0 | i1 << 2 (an unused high nibble
  *           is 0).
- * Errors as nms_prune_24_buffer. */
+ * As with nms_pack, a kept -0.0 in a slot the code does not name comes back
+ * as +0 on unpacking.  Uses one or two rows of scratch; with AVX2 / AVX-512
+ * the compaction is vectorised.  Errors as nms_prune_24_buffer. */
 int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
                     const int32_t *perm, nms_prune_variant variant, void *values,
                     uint8_t *meta, nms_error *err);
@@ -1028,6 +1032,14 @@ int nms_spec_entry(const nms_channel_spec *spec, size_t space, size_t j,
                    const char **tensor, int *axis, nms_channel_role *role,
                    nms_layout *layout, long *line);
 
+/* The spec as text (nms_free), one entry per line with explicit roles,
+ * axes (as written), layouts and flatten options.  channels may be NULL;
+ * else channels[s] > 0 replaces the count on the line of space s (e.g. the
+ * counts after nms_model_shrink, see nms_shrink_report_space), and 0 keeps
+ * what the spec says. */
+int nms_spec_format(const nms_channel_spec *spec, const size_t *channels,
+                    char **text, nms_error *err);
+
 /* A starting spec for a plainly sequential model (a safetensors file), as
  * text (nms_free): weights (2 or more axes) in the file's order; when a
  * weight's output count equals the next weight's input count, a space with
@@ -1082,7 +1094,11 @@ int nms_model_plan_read(const char *path, nms_model_plan **out,
 typedef struct nms_model_plan_options {
     double time_limit_per_space; /* seconds per space; <= 0 = none (default 60) */
     double gap;                  /* relative gap to stop at (default 1e-9)    */
-    int jobs;                    /* spaces solved at once (default 1)         */
+    int jobs;                    /* spaces solved at once (default 1).  With
+                                    jobs > 1 each solve runs on one thread
+                                    (OpenMP nesting is left off): worth it
+                                    for many small spaces; one big space is
+                                    faster with jobs = 1 and all threads    */
     int threads;                 /* solver threads per space (0 = default)    */
     const char *method;          /* "bp" (default), "swap", "identity"        */
     volatile int *interrupt;     /* set non-zero: running and remaining solves
@@ -1152,6 +1168,8 @@ size_t nms_shrink_report_count(const nms_shrink_report *r);
 int nms_shrink_report_space(const nms_shrink_report *r, size_t i,
                             const char **space, size_t *before, size_t *after,
                             const int32_t **kept);
+/* 1 when space i was scored by its structure parameter, 0 by L2 norms. */
+int nms_shrink_report_by_alpha(const nms_shrink_report *r, size_t i);
 /* ==== structured: declarations above this line ==== */
 
 

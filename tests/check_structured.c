@@ -100,6 +100,24 @@ START_TEST(spec_parse_and_bind)
     ck_assert_int_eq(line, 10);
     ck_assert_int_eq(nms_spec_entry(spec, 1, 99, NULL, NULL, NULL, NULL, NULL), NMS_ERR_INVALID);
 
+    /* formatting round-trips, and can carry new channel counts */
+    char *text = NULL, *text2 = NULL;
+    size_t counts[2] = {0, 8};
+    ck_assert_int_eq(nms_spec_format(spec, counts, &text, NULL), NMS_OK);
+    ck_assert_msg(strstr(text, "space c1 8\n  producer conv1.weight:0 oihw\n") &&
+                  strstr(text, "space c2 8\n  producer conv2.weight hwio\n"), "%s", text);
+    nms_channel_spec *again = parse_ok(text);
+    ck_assert_int_eq(nms_spec_format(again, counts, &text2, NULL), NMS_OK);
+    ck_assert_str_eq(text, text2);
+    nms_free(text);
+    nms_free(text2);
+    nms_spec_free(again);
+    again = parse_ok(fx_spec_text(FX_FLAT_HWC));
+    ck_assert_int_eq(nms_spec_format(again, NULL, &text, NULL), NMS_OK);
+    ck_assert_msg(strstr(text, "  consumer fc1.weight oi flatten=hwc:9\n"), "%s", text);
+    nms_free(text);
+    nms_spec_free(again);
+
     nms__model *m = fx_build(FX_CONV, 1, 0);
     nms__binding *b = NULL;
     nms_error err;
@@ -440,6 +458,8 @@ START_TEST(shrink_by_ratio_removes_the_smallest_norms)
     ck_assert_int_eq(nms__model_shrink(p, b, &opt, &r, &err), NMS_OK);
     ck_assert_uint_eq(r->spaces[0].after, 8);
     ck_assert_uint_eq(r->spaces[1].after, 8); /* 12 - 6 = 6, rounded up to 8 */
+    ck_assert_int_eq(nms_shrink_report_by_alpha(r, 0), 1);
+    ck_assert_int_eq(nms_shrink_report_by_alpha(r, 1), 0);
     /* every kept h2 channel's norm >= every removed one's */
     unsigned char kept[12] = {0};
     for (size_t k = 0; k < 8; k++)
@@ -497,6 +517,18 @@ START_TEST(guessed_spec_for_a_sequential_model)
                                "  scale    bn2.weight:0\n  shift    bn2.bias:0\n  param    bn2.running_mean:0\n"
                                "  param    bn2.running_var:0\n  alpha    conv2.alpha:0\n  consumer fc.weight:1\n"),
                   "%s", text);
+    nms__free(text);
+    nms__model_free(m);
+
+    /* depthwise kernels join the space of the pointwise conv before them */
+    m = fx_build(FX_DEPTHWISE, 4, 0);
+    ck_assert_int_eq(nms__spec_guess(m, NMS_LAYOUT_AUTO, &text, &err), NMS_OK);
+    ck_assert_msg(strstr(text, "space pw1 8\n  producer pw1.weight:0 oihw\n  param    dw.weight:0 ") &&
+                  strstr(text, "  bias     pw1.bias:0\n  param    dw.bias:0\n  alpha    dw.alpha:0\n"
+                               "  consumer pw2.weight:1 oihw\n\nspace pw2 12\n"), "%s", text);
+    b = bind_ok(m, text);
+    ck_assert_uint_eq(b->n, 2);
+    unbind(b);
     nms__free(text);
     nms__model_free(m);
 
@@ -775,6 +807,72 @@ START_TEST(public_api_end_to_end)
 }
 END_TEST
 
+/* The model with every F32 tensor converted to `dt` (round to nearest). */
+static nms__model *converted(const nms__model *m, nms_dtype dt)
+{
+    nms__model *c;
+    ck_assert_int_eq(nms__model_create("converted", &c, NULL), NMS_OK);
+    for (size_t i = 0; i < m->count; i++) {
+        const nms_tensor *t = m->tensors[i];
+        nms_tensor *u;
+        nms_dtype to = t->dtype == NMS_DTYPE_F32 ? dt : t->dtype;
+        ck_assert_int_eq(nms_tensor_create(to, t->ndim, t->shape, &u, NULL), NMS_OK);
+        if (to == t->dtype)
+            memcpy(u->data, t->data, t->nbytes);
+        else
+            for (size_t k = 0; k < t->numel; k++)
+                nms__elem_set(u->data, to, k, nms__elem_get(t->data, t->dtype, k));
+        ck_assert_int_eq(nms__model_add(c, m->names[i], u, NULL), NMS_OK);
+    }
+    return c;
+}
+
+START_TEST(half_precision_models)
+{
+    static const nms_dtype dts[] = {NMS_DTYPE_F16, NMS_DTYPE_BF16, NMS_DTYPE_F64};
+    nms_dtype dt = dts[_i];
+    nms__model *m32 = fx_build(FX_CONV, 9, 3), *m = converted(m32, dt), *p;
+    nms__binding *b = bind_ok(m, fx_spec_text(FX_CONV));
+    nms_error err;
+    double y0[10 * 5], y1[10 * 5];
+    outputs(m, FX_CONV, 2, 10, y0);
+    /* permutation: exact in any dtype */
+    ck_assert_int_eq(nms__model_clone(m, &p, &err), NMS_OK);
+    int32_t p1[8] = {3, 1, 7, 0, 2, 6, 5, 4}, p2[12] = {11, 0, 10, 1, 9, 2, 8, 3, 7, 4, 6, 5};
+    const int32_t *perms[2] = {p1, p2};
+    ck_assert_int_eq(nms__model_apply_perms(p, b, perms, 0, &err), NMS_OK);
+    outputs(p, FX_CONV, 2, 10, y1);
+    ck_assert(fx_max_diff(y0, y1, 50) <= 1e-6);
+    /* 2:4 pruning of the consumers in this dtype */
+    ck_assert_msg(nms__model_apply_perms(p, b, perms, 1, &err) == NMS_OK, "%s", err.text);
+    const nms_tensor *fc = p->tensors[nms__model_find(p, "fc.weight")];
+    ck_assert_int_eq(fc->dtype, dt);
+    for (size_t r = 0; r < 5; r++)
+        for (size_t g = 0; g < 12; g += 4) {
+            int nz = 0;
+            for (size_t q = 0; q < 4; q++)
+                nz += nms__elem_get(fc->data, dt, r * 12 + g + q) != 0.0;
+            ck_assert_int_eq(nz, 2);
+        }
+    nms__model_free(p);
+    /* shrink: folding alpha rounds to the dtype; removed channels had alpha 0 */
+    ck_assert_int_eq(nms__model_clone(m, &p, &err), NMS_OK);
+    nms_shrink_options opt;
+    nms_shrink_options_init(&opt);
+    nms_shrink_report *r = NULL;
+    ck_assert_int_eq(nms__model_shrink(p, b, &opt, &r, &err), NMS_OK);
+    ck_assert_uint_eq(r->spaces[0].after, 5);
+    outputs(p, FX_CONV, 2, 10, y1);
+    double tol = dt == NMS_DTYPE_F64 ? 1e-9 : dt == NMS_DTYPE_F16 ? 1e-2 : 5e-2;
+    ck_assert_msg(fx_max_diff(y0, y1, 50) <= tol, "%g", fx_max_diff(y0, y1, 50));
+    nms_shrink_report_free(r);
+    nms__model_free(p);
+    unbind(b);
+    nms__model_free(m);
+    nms__model_free(m32);
+}
+END_TEST
+
 static Suite *structured_suite(void)
 {
     Suite *s = suite_create("structured");
@@ -791,6 +889,7 @@ static Suite *structured_suite(void)
     tcase_add_test(tc, apply_prunes_consumers_only);
     tcase_add_test(tc, plan_solve_stacks_consumers);
     tcase_add_test(tc, plan_with_flattened_consumers);
+    tcase_add_loop_test(tc, half_precision_models, 0, 3);
     suite_add_tcase(s, tc);
     tc = tcase_create("shrink");
     tcase_add_loop_test(tc, shrink_with_zero_alpha_keeps_the_function, 0, 6);

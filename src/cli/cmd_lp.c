@@ -10,6 +10,7 @@ int cmd_lp(int argc, char **argv)
 {
     const char *max = NULL, *primal = NULL, *dual = NULL, *tlim = NULL;
     const char *out = NULL, *itlim = NULL, *noscale = NULL, *quiet = NULL;
+    const char *ptol = NULL, *dtol = NULL;
     const cli_option opts[] = {
         {"max", 0, 0, &max, NULL, NULL},
         {"primal", 0, 0, &primal, NULL, NULL},
@@ -17,6 +18,8 @@ int cmd_lp(int argc, char **argv)
         {"time-limit", 0, 1, &tlim, NULL, NULL},
         {"iteration-limit", 0, 1, &itlim, NULL, NULL},
         {"no-scaling", 0, 0, &noscale, NULL, NULL},
+        {"primal-tol", 0, 1, &ptol, NULL, NULL},
+        {"dual-tol", 0, 1, &dtol, NULL, NULL},
         {"quiet", 'q', 0, &quiet, NULL, NULL},
         {"output", 'o', 1, &out, NULL, NULL},
         {NULL, 0, 0, NULL, NULL, NULL}};
@@ -34,6 +37,10 @@ int cmd_lp(int argc, char **argv)
     if (tlim && (rc = cli_parse_double("--time-limit", tlim, 0, 1e9, &o.time_limit)))
         return rc;
     if (itlim && (rc = cli_parse_long("--iteration-limit", itlim, 0, 2000000000L, &o.iteration_limit)))
+        return rc;
+    if (ptol && (rc = cli_parse_double("--primal-tol", ptol, 1e-14, 0.1, &o.primal_feas_tol)))
+        return rc;
+    if (dtol && (rc = cli_parse_double("--dual-tol", dtol, 1e-14, 0.1, &o.dual_feas_tol)))
         return rc;
     o.algorithm = primal ? NMS_LP_PRIMAL : dual ? NMS_LP_DUAL : NMS_LP_AUTO;
     o.scaling = noscale ? 0 : 1;

@@ -31,7 +31,8 @@ int cmd_eval(int argc, char **argv);
 int cmd_lp(int argc, char **argv);
 #define CMD_LP_USAGE \
     "Usage: nmsparse lp FILE.mps [--max] [--primal|--dual] [--time-limit S]\n" \
-    "                   [--iteration-limit N] [--no-scaling] [-q] [-o SOLUTION]\n\n" \
+    "                   [--iteration-limit N] [--no-scaling] [--primal-tol T]\n" \
+    "                   [--dual-tol T] [-q] [-o SOLUTION]\n\n" \
     "Solve the linear program in FILE (MPS, fixed or free format, .gz when built\n" \
     "with zlib) with nmsparse's own simplex and print its status, objective\n" \
     "(full precision, including the objective constant: an RHS value r on the\n" \
@@ -39,10 +40,13 @@ int cmd_lp(int argc, char **argv);
     "time.\n\n" \
     "Options:\n" \
     "  --max                maximise (default: minimise, or OBJSENSE of the file)\n" \
-    "  --primal / --dual    algorithm (default: primal simplex)\n" \
+    "  --primal / --dual    algorithm (default: dual when the start is primal\n" \
+    "                       infeasible, primal otherwise)\n" \
     "  --time-limit S       stop after S seconds (status 'time limit')\n" \
     "  --iteration-limit N  stop after N iterations\n" \
     "  --no-scaling         solve the unscaled problem\n" \
+    "  --primal-tol T       primal feasibility tolerance (scaled; default 1e-7)\n" \
+    "  --dual-tol T         dual feasibility tolerance (scaled; default 1e-9)\n" \
     "  -q, --quiet          print only status, objective, iterations, time\n" \
     "  -o, --output FILE    write the solution: status, objective, then per column\n" \
     "                       'name value reduced_cost' and per row\n" \
@@ -60,7 +64,7 @@ int cmd_permute(int argc, char **argv);
     "keeps the most magnitude under 2:4 pruning, with a proven upper bound on what\n" \
     "any permutation can keep.  Method bp (default): heuristics, column generation\n" \
     "on the set-partitioning LP, and an exact branch-and-price that proves\n" \
-    "optimality (to the gap tolerance) when it finishes; above 256 channels only\n" \
+    "optimality (to the gap tolerance) when it finishes; above 128 channels only\n" \
     "the heuristics run (bound: unstructured).  swap: the classic best-improving\n" \
     "channel-swap search.  identity: no permutation.\n\n" \
     "Progress goes to stderr: a line when the value or the bound improves and\n" \
@@ -164,8 +168,8 @@ int cmd_unpack(int argc, char **argv);
     "does not store come back as +0.  With a stored permutation the original column\n" \
     "order is restored.  The output is the rows x cols matrix, or with --shape the\n" \
     "tensor of that shape (e.g. a 4-D conv kernel) whose matrix view it is.\n" \
-    "Matrix shapes come from the parts: k = 2 x values columns\n" \
-    "(cutlass, nm), the shape part (csr), the first line of PREFIX.c (c).\n\n" \
+    "The matrix shape comes from the parts: k = 2 x values columns (cutlass,\n" \
+    "nm), the shape part (csr), the first line of PREFIX.c (c).\n\n" \
     "Options:\n" \
     "  -f, --format F    cutlass, nm, csr or c\n" \
     "  -o, --output OUT  .npy (bf16 written as uint16 bits) or .safetensors\n" \
@@ -218,7 +222,7 @@ int cmd_model(int argc, char **argv);
     "       nmsparse model apply MODEL.safetensors --spec SPEC --plan PLAN.json\n" \
     "                -o OUT.safetensors [--prune 2:4]\n" \
     "       nmsparse model shrink MODEL.safetensors --spec SPEC -o OUT.safetensors\n" \
-    "                (--threshold T | --ratio R) [--multiple M]\n\n" \
+    "                (--threshold T | --ratio R) [--multiple M] [--spec-out SPEC]\n\n" \
     "Whole models.  A channel spec (docs/channel-spec.md) lists every channel space\n" \
     "of the model and each tensor:axis in it: producers (output axis), bias, scale,\n" \
     "shift, param and alpha (per channel), consumers (input axis).\n\n" \
@@ -242,7 +246,8 @@ int cmd_model(int argc, char **argv);
     "  -o, --output FILE             output (spec: default stdout)\n" \
     "  --layout L                    spec: layout of weights with 3+ axes\n" \
     "  --time-limit-per-layer S      plan: seconds per space (default 60; 0 = none)\n" \
-    "  -j, --jobs N                  plan: spaces solved at once (default 1)\n" \
+    "  -j, --jobs N                  plan: spaces solved at once (default 1; each\n" \
+    "                                then runs on one thread: for many small spaces)\n" \
     "  --threads N                   plan: solver threads per space (0 = all)\n" \
     "  --gap G                       plan: relative gap to stop at (default 1e-9)\n" \
     "  --method M                    plan: bp (exact, default), swap, identity\n" \
@@ -251,6 +256,7 @@ int cmd_model(int argc, char **argv);
     "  -t, --threshold T             shrink: remove channels scoring <= T\n" \
     "  -r, --ratio R                 shrink: remove the fraction R lowest-scored\n" \
     "  -m, --multiple M              shrink: keep a multiple of M channels per space\n" \
+    "  --spec-out SPEC               shrink: also write the spec with the new counts\n" \
     "Outputs are written to a temporary file and renamed: never half-written.\n"
 
 /* ==== structured commands above ==== */

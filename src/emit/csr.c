@@ -86,13 +86,16 @@ static size_t fill_row(const unsigned char *row, size_t k, size_t es, uint64_t m
     }
 }
 
-int nms__csr_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
+int nms__csr_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p, nms_error *err)
 {
     size_t m = a->shape[0], k = a->shape[1], es = nms_dtype_size(p->dtype);
     uint64_t mask = nms__nonzero_mask(p->dtype);
-    size_t nnz = 0;
+    size_t nnz = 0; /* a permutation does not change a row's count */
     for (size_t r = 0; r < m; r++)
         nnz += count_row(a->data + r * k * es, k, es, mask);
+    unsigned char *buf = perm ? nms__malloc_array(k, es) : NULL;
+    if (perm && !buf)
+        return nms__fail(err, NMS_ERR_NOMEM, "csr: out of memory");
     int wide_ptr = nnz > (size_t)INT32_MAX, wide_idx = k > (size_t)INT32_MAX;
     size_t pshape[1] = {m + 1}, ishape[1] = {nnz}, two = 2;
     nms_tensor *indptr = NULL, *indices = NULL, *data = NULL, *shape = NULL;
@@ -105,7 +108,8 @@ int nms__csr_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
     size_t n = 0;
     store_index(indptr->data, 0, wide_ptr, 0);
     for (size_t r = 0; r < m; r++) {
-        n = fill_row(a->data + r * k * es, k, es, mask, n, indices->data, wide_idx, data->data);
+        n = fill_row(nms__matrix_row(a, r, perm, buf), k, es, mask, n, indices->data, wide_idx,
+                     data->data);
         store_index(indptr->data, r + 1, wide_ptr, n);
     }
     int64_t dims[2] = {(int64_t)m, (int64_t)k};
@@ -125,9 +129,10 @@ int nms__csr_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
         goto fail;
     }
     data = NULL;
-    st = nms__packed_add(p, "shape", shape, err);
-    return st;
+    nms__free(buf);
+    return nms__packed_add(p, "shape", shape, err);
 fail:
+    nms__free(buf);
     nms_tensor_free(indptr);
     nms_tensor_free(indices);
     nms_tensor_free(data);

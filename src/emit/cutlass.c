@@ -77,7 +77,8 @@ static uint32_t load_word(const unsigned char *meta, size_t index, int word_bits
     return w;
 }
 
-int nms__cutlass_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
+int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
+                        nms_error *err)
 {
     cutlass_kind kind;
     int st = cutlass_kind_of(p->dtype, &kind, err);
@@ -101,10 +102,11 @@ int nms__cutlass_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
         return st;
     }
     uint8_t *codes = nms__malloc(units);
-    if (!codes)
+    unsigned char *buf = perm ? nms__malloc_array(k, es) : NULL;
+    if (!codes || (perm && !buf))
         st = nms__fail(err, NMS_ERR_NOMEM, "cutlass: out of memory");
     for (size_t r = 0; r < m && st == NMS_OK; r++) {
-        const unsigned char *row = a->data + r * k * es;
+        const unsigned char *row = nms__matrix_row(a, r, perm, buf);
         unsigned char *vrow = values->data + r * (k / 2) * es;
         size_t bad = nms__encode_row(kind.pairs, es, mask, row, units, vrow, codes);
         if (bad != SIZE_MAX && kind.pairs) {
@@ -127,6 +129,7 @@ int nms__cutlass_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
         }
     }
     nms__free(codes);
+    nms__free(buf);
     if (st) {
         nms_tensor_free(values);
         nms_tensor_free(meta);

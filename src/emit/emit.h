@@ -92,15 +92,26 @@ void nms__decode_row(int pairs, size_t es, const unsigned char *vals, const uint
  *   offset = (dc/2)*(2m) + 2*dr + dc%2                                     */
 size_t nms__cutlass_meta_offset(size_t r, size_t c, size_t m, int word_bits);
 
-/* Encoders: fill p->parts for a 2-D matrix (already in final column order).
+/* Row r of the m x k matrix a; with perm (k entries, already checked) the
+ * row with its columns permuted, out[j] = a[r][perm[j]], gathered into buf
+ * (k elements).  The permutation is applied one row at a time: no copy of
+ * the whole matrix. */
+const unsigned char *nms__matrix_row(const nms_tensor *a, size_t r, const int32_t *perm,
+                                     unsigned char *buf);
+
+/* Encoders: fill p->parts for a 2-D matrix, its columns permuted by perm
+ * (NULL: as they are).
  * Decoders: write the dense m x k matrix (zero elsewhere) into `dense`, an
  * m x k tensor of p->dtype, validating every part (they may come from files
  * written by anyone). */
-int nms__cutlass_encode(const nms_tensor *a, nms_packed *p, nms_error *err);
+int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
+                       nms_error *err);
 int nms__cutlass_decode(const nms_packed *p, nms_tensor *dense, nms_error *err);
-int nms__nm_encode(const nms_tensor *a, nms_packed *p, nms_error *err);
+int nms__nm_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
+                       nms_error *err);
 int nms__nm_decode(const nms_packed *p, nms_tensor *dense, nms_error *err);
-int nms__csr_encode(const nms_tensor *a, nms_packed *p, nms_error *err);
+int nms__csr_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
+                       nms_error *err);
 int nms__csr_decode(const nms_packed *p, nms_tensor *dense, nms_error *err);
 
 /* Add a part (ownership of t passes to p, also on failure). */

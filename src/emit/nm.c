@@ -13,7 +13,7 @@ static int check_cols(size_t k, nms_error *err)
     return NMS_OK;
 }
 
-int nms__nm_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
+int nms__nm_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p, nms_error *err)
 {
     size_t m = a->shape[0], k = a->shape[1];
     int st = check_cols(k, err);
@@ -30,11 +30,12 @@ int nms__nm_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
         return st;
     }
     uint8_t *codes = nms__malloc(groups);
-    if (!codes)
+    unsigned char *buf = perm ? nms__malloc_array(k, es) : NULL;
+    if (!codes || (perm && !buf))
         st = nms__fail(err, NMS_ERR_NOMEM, "nm: out of memory");
     for (size_t r = 0; r < m && st == NMS_OK; r++) {
         unsigned char *mrow = meta->data + r * mb;
-        size_t bad = nms__encode_row(0, es, mask, a->data + r * k * es, groups,
+        size_t bad = nms__encode_row(0, es, mask, nms__matrix_row(a, r, perm, buf), groups,
                                      values->data + r * (k / 2) * es, codes);
         if (bad != SIZE_MAX) {
             st = nms__fail(err, NMS_ERR_INVALID,
@@ -47,6 +48,7 @@ int nms__nm_encode(const nms_tensor *a, nms_packed *p, nms_error *err)
             mrow[g / 2] |= (unsigned char)(codes[g] << (4 * (g % 2)));
     }
     nms__free(codes);
+    nms__free(buf);
     if (st) {
         nms_tensor_free(values);
         nms_tensor_free(meta);

@@ -92,21 +92,20 @@ static nms_packed *packed_new(nms_format format, nms_dtype dtype, size_t rows, s
     return p;
 }
 
-/* Columns of a rows x cols matrix reordered: out[:, j] = in[:, perm[j]]. */
-static int permute_columns(const nms_tensor *in, const int32_t *perm, nms_tensor **out,
-                           nms_error *err)
+const unsigned char *nms__matrix_row(const nms_tensor *a, size_t r, const int32_t *perm,
+                                     unsigned char *buf)
 {
-    int st = nms_tensor_create(in->dtype, 2, in->shape, out, err);
-    if (st)
-        return st;
-    size_t rows = in->shape[0], cols = in->shape[1], es = nms_dtype_size(in->dtype);
-    for (size_t r = 0; r < rows; r++) {
-        const unsigned char *src = in->data + r * cols * es;
-        unsigned char *dst = (*out)->data + r * cols * es;
-        for (size_t j = 0; j < cols; j++)
-            memcpy(dst + j * es, src + (size_t)perm[j] * es, es);
+    size_t k = a->shape[1], es = nms_dtype_size(a->dtype);
+    const unsigned char *row = a->data + r * k * es;
+    if (!perm)
+        return row;
+    switch (es) { /* fixed sizes: plain loads and stores */
+    case 1: for (size_t j = 0; j < k; j++) buf[j] = row[perm[j]]; break;
+    case 2: for (size_t j = 0; j < k; j++) memcpy(buf + 2 * j, row + 2 * (size_t)perm[j], 2); break;
+    case 4: for (size_t j = 0; j < k; j++) memcpy(buf + 4 * j, row + 4 * (size_t)perm[j], 4); break;
+    default: for (size_t j = 0; j < k; j++) memcpy(buf + 8 * j, row + 8 * (size_t)perm[j], 8); break;
     }
-    return NMS_OK;
+    return buf;
 }
 
 int nms_pack(const nms_tensor *tensor, nms_format format,
@@ -130,7 +129,7 @@ int nms_pack(const nms_tensor *tensor, nms_format format,
         dtype = opts->as_dtype;
     }
 
-    nms_tensor *view = NULL, *permuted = NULL;
+    nms_tensor *view = NULL;
     const nms_tensor *matrix = tensor;
     int st = NMS_OK;
     int is_plain_2d = tensor->ndim == 2 &&
@@ -150,9 +149,6 @@ int nms_pack(const nms_tensor *tensor, nms_format format,
         }
         if ((st = nms_perm_check(opts->perm, cols, err)) != NMS_OK)
             goto done;
-        if ((st = permute_columns(matrix, opts->perm, &permuted, err)) != NMS_OK)
-            goto done;
-        matrix = permuted;
     }
 
     nms_packed *p = packed_new(format, dtype, rows, cols);
@@ -161,9 +157,9 @@ int nms_pack(const nms_tensor *tensor, nms_format format,
         goto done;
     }
     switch (format) {
-    case NMS_FORMAT_CUTLASS: st = nms__cutlass_encode(matrix, p, err); break;
-    case NMS_FORMAT_NM: st = nms__nm_encode(matrix, p, err); break;
-    default: st = nms__csr_encode(matrix, p, err); break;
+    case NMS_FORMAT_CUTLASS: st = nms__cutlass_encode(matrix, opts->perm, p, err); break;
+    case NMS_FORMAT_NM: st = nms__nm_encode(matrix, opts->perm, p, err); break;
+    default: st = nms__csr_encode(matrix, opts->perm, p, err); break;
     }
     if (st == NMS_OK && opts->perm) {
         nms_tensor *pt = NULL;
@@ -180,7 +176,6 @@ int nms_pack(const nms_tensor *tensor, nms_format format,
         *out = p;
 done:
     nms_tensor_free(view);
-    nms_tensor_free(permuted);
     return st;
 }
 

@@ -20,6 +20,9 @@
  * (x_r - bound_r) / alpha_rq and x_B by -alpha times that.
  */
 #include <math.h>
+#ifdef NMS_LP_TRACE
+#include <stdio.h>
+#endif
 
 #include "lp/lu.h"
 #include "lp/simplex_work.h"
@@ -65,6 +68,26 @@ static int make_dual_feasible(sx_work *W)
         W->c[j] -= dj;
         W->d[j] = 0.0;
         W->shifted = 1;
+    }
+    return flips;
+}
+
+/* Flip boxed nonbasic variables whose reduced cost has the wrong sign. */
+static int flip_boxed(sx_work *W)
+{
+    int flips = 0;
+    for (int j = 0; j < W->N; j++) {
+        if (W->pos[j] >= 0 || !isfinite(W->lb[j]) || !isfinite(W->ub[j]))
+            continue;
+        if (W->stat[j] == NMS_LP_AT_LOWER && W->d[j] < -W->tol_d) {
+            W->stat[j] = NMS_LP_AT_UPPER;
+            W->x[j] = W->ub[j];
+            flips++;
+        } else if (W->stat[j] == NMS_LP_AT_UPPER && W->d[j] > W->tol_d) {
+            W->stat[j] = NMS_LP_AT_LOWER;
+            W->x[j] = W->lb[j];
+            flips++;
+        }
     }
     return flips;
 }
@@ -116,8 +139,9 @@ static void perturb_costs(sx_work *W)
 
 static int refresh(sx_work *W)
 {
-    if (nms__sx_refactor(W))
+    if (!W->just_factored && nms__sx_refactor(W))
         return -1;
+    W->just_factored = 0;
     nms__sx_compute_duals(W, NULL, W->c);
     if (make_dual_feasible(W))
         nms__sx_compute_xb(W);
@@ -143,6 +167,14 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
             }
             fresh = 1;
         }
+#ifdef NMS_LP_TRACE
+        if (W->iter % 1000 == 0) {
+            double obj = 0, sinf = nms__sx_infeasibility(W, NULL);
+            for (int j = 0; j < W->N; j++) obj += W->c[j] * W->x[j];
+            fprintf(stderr, "D it %ld obj %.12g inf %.3g shifted %d cpert %d handoffs %d degen %d\n",
+                    W->iter, obj, sinf, W->shifted, W->cost_perturbed, W->handoffs, degen);
+        }
+#endif
         /* leaving row */
         int r = -1;
         double best = 0.0;
@@ -176,9 +208,16 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
                 W->shifted = 0;
                 W->cost_perturbed = 0;
                 nms__sx_compute_duals(W, NULL, W->c);
-                if (nms__sx_dual_infeasible_count(W) > 0 || W->perturbed) {
+                if (nms__sx_dual_infeasible_count(W) > 0 || W->perturbed ||
+                    W->handoffs >= 6) {
                     W->handoffs++;
                     return nms__sx_primal(W, oom);
+                }
+                /* boxed variables on the wrong bound: flip and go on */
+                if (flip_boxed(W) > 0) {
+                    W->handoffs++;
+                    nms__sx_compute_xb(W);
+                    continue;
                 }
             }
             if (W->perturbed) {

@@ -29,6 +29,12 @@ struct nms__lu {
     double *xw, *tmp;
     int *stack, *spos, *topo, *mark, *rowcount, *order, *cnt;
     int stamp;
+    /* row-wise copies for BTRAN: Ut row s = (step k > s, U[s,k]);
+     * Lt row s = (step p < s, L entry of column p in row row_of_step[s]) */
+    size_t *ut_start, *lt_start;
+    int *ut_idx, *lt_idx;
+    double *ut_val, *lt_val;
+    size_t t_cap;
     /* eta file */
     int n_eta, eta_cap;
     int *eta_r;
@@ -66,6 +72,8 @@ nms__lu *nms__lu_create(int m)
     lu->rowcount = nms__malloc_array(mm, sizeof(int));
     lu->order = nms__malloc_array(mm, sizeof(int));
     lu->cnt = nms__malloc_array(mm + 1, sizeof(int));
+    lu->ut_start = nms__calloc(mm + 1, sizeof(size_t));
+    lu->lt_start = nms__calloc(mm + 1, sizeof(size_t));
     lu->eta_cap = 64;
     lu->eta_nz_cap = 16 * mm;
     lu->eta_r = nms__malloc_array((size_t)lu->eta_cap, sizeof(int));
@@ -78,7 +86,7 @@ nms__lu *nms__lu_create(int m)
         !lu->pinv || !lu->xw || !lu->tmp || !lu->stack || !lu->spos ||
         !lu->topo || !lu->mark || !lu->rowcount || !lu->order || !lu->cnt ||
         !lu->eta_r || !lu->eta_piv || !lu->eta_start || !lu->eta_idx ||
-        !lu->eta_val) {
+        !lu->eta_val || !lu->ut_start || !lu->lt_start) {
         nms__lu_free(lu);
         return NULL;
     }
@@ -98,6 +106,9 @@ void nms__lu_free(nms__lu *lu)
     nms__free(lu->mark); nms__free(lu->rowcount); nms__free(lu->order);
     nms__free(lu->cnt); nms__free(lu->eta_r); nms__free(lu->eta_piv);
     nms__free(lu->eta_start); nms__free(lu->eta_idx); nms__free(lu->eta_val);
+    nms__free(lu->ut_start); nms__free(lu->lt_start);
+    nms__free(lu->ut_idx); nms__free(lu->ut_val);
+    nms__free(lu->lt_idx); nms__free(lu->lt_val);
     nms__free(lu);
 }
 
@@ -161,6 +172,58 @@ static int reach(nms__lu *lu, const int *rows, int nz)
         }
     }
     return top;
+}
+
+/* Row-wise copies of U and L (see the struct) for the scatter BTRAN. */
+static int build_transposes(nms__lu *lu)
+{
+    int m = lu->m;
+    size_t unz = lu->ustart[m], lnz = lu->lstart[m];
+    size_t need = unz > lnz ? unz : lnz;
+    if (need + 1 > lu->t_cap) {
+        size_t cap = need + 1 + need / 2;
+        nms__free(lu->ut_idx); nms__free(lu->ut_val);
+        nms__free(lu->lt_idx); nms__free(lu->lt_val);
+        lu->ut_idx = nms__malloc_array(cap, sizeof(int));
+        lu->lt_idx = nms__malloc_array(cap, sizeof(int));
+        lu->ut_val = nms__malloc_array(cap, sizeof(double));
+        lu->lt_val = nms__malloc_array(cap, sizeof(double));
+        if (!lu->ut_idx || !lu->lt_idx || !lu->ut_val || !lu->lt_val) {
+            lu->t_cap = 0;
+            return -1;
+        }
+        lu->t_cap = cap;
+    }
+    size_t *us = lu->ut_start, *ls = lu->lt_start;
+    for (int s = 0; s <= m; s++)
+        us[s] = ls[s] = 0;
+    for (size_t e = 0; e < unz; e++)
+        us[lu->ustep[e] + 1]++;
+    for (size_t e = 0; e < lnz; e++)
+        ls[lu->pinv[lu->lrow[e]] + 1]++;
+    for (int s = 0; s < m; s++) {
+        us[s + 1] += us[s];
+        ls[s + 1] += ls[s];
+    }
+    /* fill, using the *_start of the next row as a moving cursor */
+    for (int k = 0; k < m; k++)
+        for (size_t e = lu->ustart[k]; e < lu->ustart[k + 1]; e++) {
+            size_t q = us[lu->ustep[e]]++;
+            lu->ut_idx[q] = k;
+            lu->ut_val[q] = lu->uval[e];
+        }
+    for (int p = 0; p < m; p++)
+        for (size_t e = lu->lstart[p]; e < lu->lstart[p + 1]; e++) {
+            size_t q = ls[lu->pinv[lu->lrow[e]]]++;
+            lu->lt_idx[q] = p;
+            lu->lt_val[q] = lu->lval[e];
+        }
+    for (int s = m; s > 0; s--) {
+        us[s] = us[s - 1];
+        ls[s] = ls[s - 1];
+    }
+    us[0] = ls[0] = 0;
+    return 0;
 }
 
 int nms__lu_factor(nms__lu *lu, const int *start, const int *rows,
@@ -271,6 +334,8 @@ int nms__lu_factor(nms__lu *lu, const int *start, const int *rows,
     }
     lu->n_pivots = ns;
     *n_singular = nsing;
+    if (nsing == 0 && build_transposes(lu))
+        return -1;
     if (nsing > 0) {
         int c = 0;
         for (int i = 0; i < m && c < nsing; i++)
@@ -328,17 +393,24 @@ void nms__lu_btran(nms__lu *lu, double *y)
     }
     for (int s = 0; s < m; s++)
         tmp[s] = y[lu->col_of_step[s]];
+    /* U' w = c, forward, scattering row s of U */
     for (int s = 0; s < m; s++) {
         double v = tmp[s];
-        for (size_t e = lu->ustart[s]; e < lu->ustart[s + 1]; e++)
-            v -= lu->uval[e] * tmp[lu->ustep[e]];
-        tmp[s] = v / lu->udiag[s];
+        if (v == 0.0)
+            continue;
+        v /= lu->udiag[s];
+        tmp[s] = v;
+        for (size_t e = lu->ut_start[s]; e < lu->ut_start[s + 1]; e++)
+            tmp[lu->ut_idx[e]] -= lu->ut_val[e] * v;
     }
+    /* L' y = w, backward, scattering row row_of_step[s] of L */
     for (int s = m - 1; s >= 0; s--) {
         double v = tmp[s];
-        for (size_t e = lu->lstart[s]; e < lu->lstart[s + 1]; e++)
-            v -= lu->lval[e] * y[lu->lrow[e]];
         y[lu->row_of_step[s]] = v;
+        if (v == 0.0)
+            continue;
+        for (size_t e = lu->lt_start[s]; e < lu->lt_start[s + 1]; e++)
+            tmp[lu->lt_idx[e]] -= lu->lt_val[e] * v;
     }
 }
 

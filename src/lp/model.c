@@ -25,7 +25,7 @@ void nms_lp_options_default(nms_lp_options *opt)
     if (!opt)
         return;
     opt->primal_feas_tol = 1e-7;
-    opt->dual_feas_tol = 1e-7;
+    opt->dual_feas_tol = 1e-9;
     opt->pivot_tol = 1e-7;
     opt->time_limit = 0.0;
     opt->iteration_limit = 0;

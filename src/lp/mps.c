@@ -135,7 +135,7 @@ typedef struct {
     double *tval;
     size_t nt, tcap;
     double obj_const;
-    int maximize, in_int;
+    int maximize, in_int, seen_rows;
     char *name;
 } mps_state;
 
@@ -693,6 +693,8 @@ static int parse_lines(mps_state *S, const char *buf, int mode)
                 if ((rc = set_sense(S, rest)))
                     break;
             }
+            if (s == SEC_ROWS)
+                S->seen_rows = 1;
             sec = s;
             continue;
         }
@@ -724,6 +726,9 @@ static int parse_lines(mps_state *S, const char *buf, int mode)
     }
     nms__free(f);
     nms__free(line);
+    if (!rc && !S->seen_rows)
+        rc = nms__fail_at(S->err, NMS_ERR_FORMAT, S->path, S->line, 0,
+                          "%s: no ROWS section: not an MPS file", S->path);
     return rc;
 }
 

@@ -358,6 +358,16 @@ void nms__sx_pivot_row(sx_work *W, int r)
         W->rho[i] = 0.0;
     W->rho[r] = 1.0;
     nms__lu_btran(W->lu, W->rho);
+#ifdef NMS_LP_TRACE
+    {
+        static long calls, nzsum, arsum;
+        int nz = 0;
+        for (int i = 0; i < m; i++) nz += W->rho[i] != 0.0;
+        calls++; nzsum += nz; arsum += W->arow_nz;
+        if ((calls & 1023) == 0)
+            fprintf(stderr, "rho density %.3f (m %d), prev arow_nz avg %.0f / N %d\n", (double)nzsum / calls / m, m, (double)arsum / calls, W->N);
+    }
+#endif
     for (int i = 0; i < m; i++) {
         double ri = W->rho[i];
         if (fabs(ri) < 1e-14)
@@ -600,12 +610,14 @@ static void set_phase1_costs(sx_work *W)
 nms_lp_status nms__sx_primal(sx_work *W, int *oom)
 {
     int n = W->n;
-    int fresh = 0, dphase = 0, degen = 0, restarts = 0;
+    int fresh = 0, dphase = 0, degen = 0, restarts = 0, p1_stall = 0;
+    double best_sinf = HUGE_VAL;
     *oom = 0;
-    if (nms__sx_refactor(W)) {
+    if (!W->just_factored && nms__sx_refactor(W)) {
         *oom = 1;
         return NMS_LP_NUMERICAL;
     }
+    W->just_factored = 0;
     fresh = 1;
     for (;;) {
         nms_lp_status lim = nms__sx_check_limits(W);
@@ -620,8 +632,23 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             dphase = 0;
         }
         int ninf;
-        double sinf = nms__sx_infeasibility(W, &ninf);
-        if (ninf > 0 && sinf < 1e-6 && W->perturb_allowed) {
+        double sinf = nms__sx_infeasibility(W, &ninf), maxinf = 0.0;
+        if (ninf > 0) {
+            for (int k = 0; k < W->m; k++) {
+                int j = W->head[k];
+                double v = W->x[j], e = v < W->lb[j] ? W->lb[j] - v : v > W->ub[j] ? v - W->ub[j] : 0.0;
+                if (e > maxinf)
+                    maxinf = e;
+            }
+            if (sinf < best_sinf * (1.0 - 1e-9) - 1e-14) {
+                best_sinf = sinf;
+                p1_stall = 0;
+            } else {
+                p1_stall++;
+            }
+        }
+        if (ninf > 0 && W->shift_rounds < 20 &&
+            (maxinf < 1e-5 || (p1_stall >= 100 && maxinf < 1e-2))) {
             /* tiny leftover infeasibilities (often an artefact of the
              * tolerances) make phase 1 cycle: shift the violated bounds to
              * the current values instead; the true bounds come back at the
@@ -634,8 +661,11 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
                     W->ub[j] = W->x[j];
             }
             W->perturbed = 1;
+            W->shift_rounds++;
             ninf = 0;
             dphase = 0;
+            p1_stall = 0;
+            best_sinf = HUGE_VAL;
         }
         int phase1 = ninf > 0;
         if (phase1) {
@@ -770,7 +800,20 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             W->d[jl] = -thd;
             W->d[q] = 0.0;
         }
-        /* leaving variable to its bound */
+        /* leaving variable to its bound.  The Harris test may have moved it
+         * up to the tolerance past the bound: rather than snapping it back
+         * (which silently changes the other basic values and can make the
+         * method loop), shift the bound to where it is; the true bounds are
+         * restored at the end (see nms__sx_unperturb) */
+        if (target == W->lb[jl] && W->x[jl] < target) {
+            W->lb[jl] = W->x[jl];
+            target = W->x[jl];
+            W->perturbed = 1;
+        } else if (target == W->ub[jl] && W->x[jl] > target) {
+            W->ub[jl] = W->x[jl];
+            target = W->x[jl];
+            W->perturbed = 1;
+        }
         W->x[jl] = target;
         if (nms__sx_basis_change(W, r, q)) {
             *oom = 1;
@@ -793,6 +836,23 @@ static void store_solution(sx_work *W, nms_lp *lp, nms_lp_status st)
     int m = W->m, n = W->n;
     double sgn = lp->maximize ? -1.0 : 1.0;
     nms__sx_compute_duals(W, NULL, W->c);
+#ifdef NMS_LP_TRACE
+    {
+        double pinf = 0, dinf = 0;
+        for (int j = 0; j < W->N; j++) {
+            double v = W->x[j];
+            if (v < W->lb0[j] - pinf) pinf = W->lb0[j] - v;
+            if (v > W->ub0[j] + pinf) pinf = v - W->ub0[j];
+            if (W->pos[j] >= 0) continue;
+            double dj = W->d[j];
+            if (W->stat[j] == NMS_LP_AT_LOWER && -dj > dinf) dinf = -dj;
+            if (W->stat[j] == NMS_LP_AT_UPPER && dj > dinf) dinf = dj;
+            if (W->stat[j] == NMS_LP_AT_ZERO && fabs(dj) > dinf) dinf = fabs(dj);
+        }
+        fprintf(stderr, "END status %d pinf %.3g dinf %.3g shifted %d perturbed %d handoffs %d refactors %ld singular %ld\n",
+                (int)st, pinf, dinf, W->shifted, W->perturbed, W->handoffs, W->n_refactor, W->n_singular);
+    }
+#endif
     for (int j = 0; j < n; j++) {
         lp->x[j] = W->x[j] * W->cscale[j];
         lp->d[j] = sgn * W->d[j] / W->cscale[j];
@@ -831,19 +891,19 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
     nms_lp_status st;
     int use_dual = opt->algorithm == NMS_LP_DUAL;
     if (opt->algorithm == NMS_LP_AUTO) {
-        /* dual simplex when the start is primal infeasible but dual feasible
-         * up to bound flips (e.g. after bound changes, or c >= 0 with the
-         * slack basis); primal simplex otherwise */
+        /* dual simplex (with cost shifting when needed) whenever the start
+         * is primal infeasible: cold starts, bound changes after a solve; on
+         * Netlib it beats our primal phase 1 by 1.5-4x.  Primal simplex
+         * when the basis is primal feasible (e.g. columns added to a solved
+         * LP: the column-generation path) */
         if (nms__sx_refactor(&W)) {
             work_free(&W);
             return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
         }
         int ninf = 0;
+        W.just_factored = 1;
         nms__sx_infeasibility(&W, &ninf);
-        if (ninf > 0) {
-            nms__sx_compute_duals(&W, NULL, W.c);
-            use_dual = nms__sx_dual_infeasible_count(&W) == 0;
-        }
+        use_dual = ninf > 0;
     }
     if (use_dual)
         st = nms__sx_dual(&W, &oom);

@@ -194,6 +194,9 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         nms_lp_options lo;
         nms_lp_options_default(&lo);
         lo.interrupt = cg->interrupt;
+        /* tighter than the defaults: with 1e-7 the simplex stalls on these
+         * degenerate partition masters (C = 128 layers) */
+        lo.primal_feas_tol = lo.dual_feas_tol = 1e-9;
         if (cg->deadline > 0) {
             lo.time_limit = cg->deadline - nms__now();
             if (lo.time_limit <= 0)

@@ -88,6 +88,21 @@ static size_t numel_of(const nms__model *m, size_t i)
     return n;
 }
 
+/* The channel axis of a depthwise kernel of C channels ([C, 1, kh, kw] in
+ * OIHW, [kh, kw, C, 1] in HWIO), or -1 when t is not one. */
+static int depthwise_axis(const nms__model *m, size_t t, nms_layout layout, size_t C)
+{
+    if (m->ndim[t] < 3)
+        return -1;
+    nms_layout l = layout == NMS_LAYOUT_AUTO ? NMS_LAYOUT_OIHW : layout;
+    int o = nms__layout_out_axis(l, m->ndim[t]), i = nms__layout_in_axis(l, m->ndim[t]);
+    if (m->shape[t][o] == C && m->shape[t][i] == 1)
+        return o;
+    if (m->shape[t][i] == C && m->shape[t][o] == 1)
+        return i;
+    return -1;
+}
+
 static const char *role_for(const nms__model *m, size_t producer, size_t t)
 {
     const char *name = m->names[t], *last = last_part(name);
@@ -120,11 +135,18 @@ int nms__spec_guess(const nms__model *m, nms_layout layout, char **text, nms_err
             w[nw++] = i;
     put(&b, "# Channel spec for %s, written by 'nmsparse model spec' (format: docs/channel-spec.md).\n"
             "# It assumes a plainly sequential model in the file's tensor order: check it, and add\n"
-            "# residual connections, concatenations and depthwise layers by hand.\n",
+            "# residual connections, concatenations and grouped convs by hand.\n",
         m->source);
     size_t spaces = 0;
     for (size_t k = 0; k + 1 < nw; k++) {
-        size_t A = w[k], B = w[k + 1];
+        size_t A = w[k];
+        nms_layout la0 = m->ndim[A] == 2 ? NMS_LAYOUT_OI : (layout == NMS_LAYOUT_AUTO ? NMS_LAYOUT_OIHW : layout);
+        size_t C0 = m->shape[A][nms__layout_out_axis(la0, m->ndim[A])];
+        /* depthwise convs right after A: per-channel, the space goes on */
+        size_t kb = k + 1, dw_first = kb;
+        while (kb + 1 < nw && depthwise_axis(m, w[kb], layout, C0) >= 0)
+            kb++;
+        size_t B = w[kb];
         nms_layout la = m->ndim[A] == 2 ? NMS_LAYOUT_OI : (layout == NMS_LAYOUT_AUTO ? NMS_LAYOUT_OIHW : layout);
         nms_layout lb = m->ndim[B] == 2 ? NMS_LAYOUT_OI : (layout == NMS_LAYOUT_AUTO ? NMS_LAYOUT_OIHW : layout);
         int oa = nms__layout_out_axis(la, m->ndim[A]), ib = nms__layout_in_axis(lb, m->ndim[B]);
@@ -148,6 +170,9 @@ int nms__spec_guess(const nms__model *m, nms_layout layout, char **text, nms_err
         put(&b, "\nspace %s %zu\n", name, C);
         const char *lw = la == NMS_LAYOUT_OI ? "" : la == NMS_LAYOUT_HWIO ? " hwio" : " oihw";
         put(&b, "  producer %s:%d%s\n", m->names[A], oa, lw);
+        for (size_t d = dw_first; d < kb; d++)
+            put(&b, "  param    %s:%d   # depthwise (scale, with its bias as shift, if alpha follows it)\n",
+                m->names[w[d]], depthwise_axis(m, w[d], layout, C));
         for (size_t t = 0; t < m->count; t++) {
             if (is_weight(m, t) || used[t] || m->ndim[t] < 1)
                 continue;
@@ -171,6 +196,7 @@ int nms__spec_guess(const nms__model *m, nms_layout layout, char **text, nms_err
         else
             put(&b, "  consumer %s:%d%s\n", m->names[B], ib, lw);
         spaces++;
+        k = kb - 1; /* B opens the next space */
     }
     if (spaces == 0)
         put(&b, "\n# no channel space found: no weight's outputs match the next weight's inputs\n");

@@ -15,6 +15,9 @@
  *   anything else                             param    running_var,
  *                                                      moving_mean or
  *                                                      moving_variance)
+ * Depthwise kernels of C channels right after A ([C, 1, kh, kw] in OIHW,
+ * [kh, kw, C, 1] in HWIO) join A's space as params, and the space's consumer
+ * is the next weight after them.
  * A conv (3+ axes) followed by a 2-D weight reading C * K inputs is taken as
  * a flatten: the consumer gets flatten=chw:K (OIHW) or flatten=hwc:K (HWIO).
  * Pairs whose sizes do not match are reported as comments.

@@ -28,20 +28,23 @@ bench_scripts += tests/bench/structured_real.sh
 
 nmsparse_SOURCES += src/cli/cmd_model.c
 
-if HAVE_CHECK
-check_PROGRAMS += tests/check_structured tests/structured/fxtool
-TESTS += tests/check_structured tests/cli_model.sh
+# fxtool: fixture models as safetensors files, an output comparer and
+# small checks for tests/cli_model.sh (uses internal functions: the
+# convenience copy of the library; needs no Check).
+check_PROGRAMS += tests/structured/fxtool
+TESTS += tests/cli_model.sh
 EXTRA_DIST += tests/cli_model.sh
+tests_structured_fxtool_SOURCES = tests/structured/fxtool.c \
+	tests/structured/fixtures.c tests/structured/fixtures.h
+tests_structured_fxtool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_structured_fxtool_LDADD = libnmsparse_check.la $(ZLIB_LIBS)
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_structured
+TESTS += tests/check_structured
 tests_check_structured_SOURCES = tests/check_structured.c \
 	tests/structured/fixtures.c tests/structured/fixtures.h
 tests_check_structured_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_check_structured_CFLAGS = $(UNITTEST_CFLAGS_ALL)
 tests_check_structured_LDADD = $(UNITTEST_LIBS)
-# fxtool: fixture models as safetensors files and an output comparer for
-# tests/cli_model.sh (uses internal functions: the convenience copy).
-tests_structured_fxtool_SOURCES = tests/structured/fxtool.c \
-	tests/structured/fixtures.c tests/structured/fixtures.h
-tests_structured_fxtool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
-tests_structured_fxtool_CFLAGS = $(UNITTEST_CFLAGS_ALL)
-tests_structured_fxtool_LDADD = $(UNITTEST_LIBS)
 endif

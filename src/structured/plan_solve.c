@@ -69,13 +69,29 @@ int nms__plan_solve(const nms__model *m, const nms__binding *b, nms__space_solve
     space_job *job = nms__calloc(b->n ? b->n : 1, sizeof *job);
     if (!job)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    /* largest spaces first, so that with several jobs the long solves start
+       early (results do not depend on the order) */
+    size_t *order = nms__malloc_array(b->n ? b->n : 1, sizeof *order);
+    if (!order) {
+        nms__free(job);
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    }
+    for (size_t s = 0; s < b->n; s++) {
+        size_t k = s;
+        while (k > 0 && b->spaces[order[k - 1]].channels < b->spaces[s].channels) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = s;
+    }
     size_t done = 0;
     long n = (long)b->n;
     (void)jobs;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(jobs > 0 ? jobs : 1)
 #endif
-    for (long s = 0; s < n; s++) {
+    for (long q = 0; q < n; q++) {
+        size_t s = order[q];
         job[s].status = solve_one(m, &b->spaces[s], solve, solver_ctx, &job[s]);
 #ifdef _OPENMP
 #pragma omp critical
@@ -86,6 +102,7 @@ int nms__plan_solve(const nms__model *m, const nms__binding *b, nms__space_solve
                 progress(done, b->n, b->spaces[s].name, progress_ctx);
         }
     }
+    nms__free(order);
     nms_model_plan *plan = NULL;
     int st = NMS_OK;
     for (size_t s = 0; s < b->n && st == NMS_OK; s++)

@@ -35,7 +35,7 @@
 
 /* Fill err (if not NULL) and return status. */
 int nms__fail(nms_error *err, int status, const char *fmt, ...) NMS_PRINTF(3, 4);
-int nms__vfail(nms_error *err, int status, const char *fmt, va_list ap);
+int nms__vfail(nms_error *err, int status, const char *fmt, va_list ap) NMS_PRINTF(3, 0);
 /* Same, also recording source file, line and column (0 = unknown). */
 int nms__fail_at(nms_error *err, int status, const char *source, long line,
                  long column, const char *fmt, ...) NMS_PRINTF(6, 7);
