@@ -965,8 +965,11 @@ typedef struct nms_recon_report {
  * Errors: NMS_ERR_SHAPE (sizes do not fit, C % 4 != 0), NMS_ERR_INVALID (bad
  * option, perm not a permutation, obs with G), NMS_ERR_NONFINITE,
  * NMS_ERR_NUMERIC (the damped H is not positive definite: raise damp),
- * NMS_ERR_NOMEM.  Work memory: about R*C + C*C doubles plus (C/2)^2 per
- * thread for H; for G, n*p + n*n doubles. */
+ * NMS_ERR_NOMEM.  Work memory with H: about 4 R*C + 3 C*C doubles, plus
+ * (C/2)^2 per thread for backsolves and C*C/2 per thread for the iht swap
+ * search; with G: n*p + n*n + a few p doubles.  Time with H: about
+ * R (C/2)^3 / 6 flops per backsolve; the iht swap search about 1.5 R (C/2)^3
+ * plus C^2 per exchange (measured: 40 s of CPU time for a 512 x 784 layer). */
 int nms_reconstruct(const nms_tensor *W, const nms_tensor *H,
                     const nms_tensor *G, const nms_recon_options *options,
                     nms_tensor **w_out, nms_tensor **mask_out,

@@ -520,6 +520,27 @@ START_TEST(test_thread_count_independent)
             ck_assert_mem_eq(x1, x2, R * C * sizeof *x1);
         }
     }
+    /* the Fisher path: products split over samples / weights */
+    {
+        size_t FR = 40, FC = 400, n = 64, p = FR * FC;
+        double *fw = malloc(p * sizeof *fw), *gm = malloc(n * p * sizeof *gm);
+        for (size_t i = 0; i < p; i++)
+            fw[i] = rng_gauss(&g);
+        for (size_t i = 0; i < n * p; i++)
+            gm[i] = rng_gauss(&g);
+        nms_tensor *W = mat_f64(FR, FC, fw), *G = mat_f64(n, p, gm), *X1, *X2;
+        nms_recon_options o;
+        nms_recon_report a, b;
+        nms_recon_options_init(&o);
+        omp_set_num_threads(1);
+        ck_assert_int_eq(nms_reconstruct(W, NULL, G, &o, &X1, NULL, &a, NULL), NMS_OK);
+        omp_set_num_threads(3);
+        ck_assert_int_eq(nms_reconstruct(W, NULL, G, &o, &X2, NULL, &b, NULL), NMS_OK);
+        ck_assert(a.error == b.error && a.objective == b.objective);
+        ck_assert_mem_eq(nms_tensor_cdata(X1), nms_tensor_cdata(X2), p * sizeof(double));
+        nms_tensor_free(W); nms_tensor_free(G); nms_tensor_free(X1); nms_tensor_free(X2);
+        free(fw); free(gm);
+    }
     omp_set_num_threads(saved);
     free(w); free(h); free(x1); free(x2);
 #endif

@@ -63,6 +63,15 @@ expect_grep "kernel positions coupled" "$TMPD/out"
 cmp -s "$TMPD/c1.npy" "$F/conv.npy" && fail "conv output equals its input"
 [ "$(head -c 128 "$TMPD/c2.npy" | tr -d '\0' | grep -c "(4, 4, 3, 3)")" = 1 ] || fail "conv output lost its shape"
 
+# --- safetensors in and out: the pruned kernel written as .safetensors is
+# read back by name; it is already 2:4, so magnitude pruning it again loses
+# nothing and any method leaves it as it is (relative error 0)
+expect_exit 0 "$NMSPARSE" reconstruct "$F/conv.npy" --gram "$F/hsmall.npy" -o "$TMPD/c.safetensors" --tensor conv1.weight
+expect_exit 1 "$NMSPARSE" reconstruct "$TMPD/c.safetensors" --gram "$F/hsmall.npy" --tensor nosuch
+expect_exit 0 "$NMSPARSE" reconstruct "$TMPD/c.safetensors" --tensor conv1.weight --gram "$F/hsmall.npy" --method backsolve
+near "$(relerr backsolve)" 0 || fail "re-pruning a 2:4 kernel changed it: $(relerr backsolve)"
+near "$(relerr magnitude)" 0 || fail "magnitude on a 2:4 kernel: $(relerr magnitude)"
+
 # --- usage and runtime errors
 expect_exit 2 "$NMSPARSE" reconstruct "$F/w.npy"
 expect_grep "exactly one of --gram" "$TMPD/err"
