@@ -586,7 +586,8 @@ typedef struct nms_part_result {
     double identity_value;
     double unstructured_bound;
     double lp_bound;          /* root LP value when column generation converged, else NaN */
-    double seconds;
+    double seconds;           /* wall clock */
+    double cpu_seconds;       /* processor time of the whole process (all threads) */
     long nodes;               /* nodes of the exact search */
     long columns;             /* columns generated into the master */
     long pricing_rounds;
@@ -609,7 +610,7 @@ void nms_part_result_free(nms_part_result *res);
 /* Write res as a JSON report to path (atomically): format, version, input
  * and method (when not NULL), status, value, bound, bound_kind, gap,
  * identity_value, unstructured_bound, lp_bound (null if none), seconds,
- * nodes, columns, pricing_rounds, enumerated, threads, rows, cols, perm. */
+ * cpu_seconds, nodes, columns, pricing_rounds, enumerated, threads, rows, cols, perm. */
 int nms_part_report_write(const char *path, const nms_part_result *res,
                           const char *input, const char *method, nms_error *err);
 
@@ -1028,6 +1029,14 @@ int nms_spec_entry(const nms_channel_spec *spec, size_t space, size_t j,
                    const char **tensor, int *axis, nms_channel_role *role,
                    nms_layout *layout, long *line);
 
+/* The spec as text (nms_free), one entry per line with explicit roles,
+ * axes (as written), layouts and flatten options.  channels may be NULL;
+ * else channels[s] > 0 replaces the count on the line of space s (e.g. the
+ * counts after nms_model_shrink, see nms_shrink_report_space), and 0 keeps
+ * what the spec says. */
+int nms_spec_format(const nms_channel_spec *spec, const size_t *channels,
+                    char **text, nms_error *err);
+
 /* A starting spec for a plainly sequential model (a safetensors file), as
  * text (nms_free): weights (2 or more axes) in the file's order; when a
  * weight's output count equals the next weight's input count, a space with
@@ -1156,6 +1165,8 @@ size_t nms_shrink_report_count(const nms_shrink_report *r);
 int nms_shrink_report_space(const nms_shrink_report *r, size_t i,
                             const char **space, size_t *before, size_t *after,
                             const int32_t **kept);
+/* 1 when space i was scored by its structure parameter, 0 by L2 norms. */
+int nms_shrink_report_by_alpha(const nms_shrink_report *r, size_t i);
 /* ==== structured: declarations above this line ==== */
 
 

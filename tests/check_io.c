@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "nmsparse.h"
@@ -373,6 +376,39 @@ START_TEST(npy_files_on_disk)
     ck_assert_int_eq(nms_npy_read(tmp_path("w.npy"), &t, &err), NMS_ERR_FORMAT);
     ck_assert_ptr_nonnull(strstr(err.text, "w.npy: header declares 3 elements (12 bytes) but the file holds 11 bytes"));
     ck_assert_str_eq(err.source, tmp_path("w.npy"));
+    free(img);
+    remove_tmpdir();
+}
+END_TEST
+
+
+/* A pipe is not a regular file: it is read whole, then parsed. */
+START_TEST(npy_from_fifo)
+{
+    make_tmpdir();
+    int32_t v[5] = {1, -2, 3, -4, 5};
+    size_t size;
+    unsigned char *img = npy_image(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (5,), }", v, sizeof v, &size);
+    ck_assert_int_eq(mkfifo(tmp_path("fifo.npy"), 0600), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s", tmp_path("fifo.npy"));
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        FILE *f = fopen(path, "wb");
+        if (!f || fwrite(img, 1, size, f) != size)
+            _exit(1);
+        fclose(f);
+        _exit(0);
+    }
+    nms_tensor *t;
+    nms_error err;
+    ck_assert_msg(nms_npy_read(path, &t, &err) == NMS_OK, "%s", err.text);
+    int wst;
+    ck_assert_int_eq(waitpid(pid, &wst, 0), pid);
+    ck_assert(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+    ck_assert_int_eq(memcmp(nms_tensor_cdata(t), v, sizeof v), 0);
+    nms_tensor_free(t);
     free(img);
     remove_tmpdir();
 }
@@ -980,6 +1016,7 @@ static Suite *io_suite(void)
     tcase_add_test(tc, npy_data_length_mismatch);
     tcase_add_test(tc, npy_bad_dicts);
     tcase_add_test(tc, npy_files_on_disk);
+    tcase_add_test(tc, npy_from_fifo);
     suite_add_tcase(s, tc);
     tc = tcase_create("npy_write");
     tcase_add_test(tc, npy_write_golden_header);

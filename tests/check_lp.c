@@ -2,10 +2,12 @@
  * primal and dual solutions, warm starts and the KKT conditions. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nmsparse.h"
+#include "lp/lp.h" /* internal layout: to split a real LP into column batches */
 
 #define INF HUGE_VAL
 #define TOL 1e-7
@@ -521,6 +523,75 @@ START_TEST(test_errors_and_limits)
 }
 END_TEST
 
+/* Warm start on a real set-partitioning LP (air03 of MIPLIB, from the shared
+ * data): its rows, then its columns in 4 batches with a solve after each; the
+ * last solve must equal the reference optimum (and a cold solve). */
+START_TEST(test_warm_start_air03)
+{
+    const char *dir = getenv("NMS_SHARED_DATA");
+    char path[4096];
+    if (!dir || !*dir) {
+        printf("test_warm_start_air03: NMS_SHARED_DATA unset, skipped\n");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/lp/setpart/air03.mps.gz", dir);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        printf("test_warm_start_air03: %s absent, skipped\n", path);
+        return;
+    }
+    fclose(f);
+    nms_lp *full = NULL;
+    nms_error err;
+    int rc = nms_lp_read_mps(path, &full, &err);
+    if (rc == NMS_ERR_UNSUPPORTED) { /* built without zlib */
+        printf("test_warm_start_air03: no zlib, skipped\n");
+        return;
+    }
+    ck_assert_msg(rc == NMS_OK, "%s", err.text);
+    nms_lp *lp = NULL;
+    ck_assert_int_eq(nms_lp_create(&lp, &err), NMS_OK);
+    ck_assert_int_eq(nms_lp_add_rows(lp, full->m, full->row_lo, full->row_hi, &err), NMS_OK);
+    size_t n = full->n, done = 0;
+    long warm_its = 0;
+    for (int b = 1; b <= 4; b++) {
+        size_t upto = n * (size_t)b / 4;
+        ck_assert_int_eq(nms_lp_add_cols(lp, upto - done, full->cost + done, full->col_lo + done,
+                                         full->col_hi + done, full->col_start + done,
+                                         full->row_index, full->value, &err), NMS_OK);
+        done = upto;
+        ck_assert_int_eq(nms_lp_solve(lp, NULL, &err), NMS_OK);
+        /* the first batches may be infeasible: every row must be covered */
+        nms_lp_status st = nms_lp_get_status(lp);
+        ck_assert(st == NMS_LP_OPTIMAL || st == NMS_LP_INFEASIBLE);
+        if (b > 1)
+            warm_its += nms_lp_iterations(lp);
+    }
+    ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_OPTIMAL);
+    ck_assert_double_eq_tol(nms_lp_objective(lp), 338864.25, 1e-6 * 338864.25);
+    ck_assert_int_eq(nms_lp_solve(full, NULL, &err), NMS_OK);
+    ck_assert_int_eq(nms_lp_get_status(full), NMS_LP_OPTIMAL);
+    ck_assert_double_eq_tol(nms_lp_objective(lp), nms_lp_objective(full), 1e-7 * 338864.25);
+    /* duals of the warm solve: d = c - A'y >= 0 for every column at 0 */
+    double *y = malloc(full->m * sizeof *y), *x = malloc(n * sizeof *x);
+    nms_lp_get_row_duals(lp, y);
+    nms_lp_get_primal(lp, x);
+    for (size_t j = 0; j < n; j++) {
+        double d = full->cost[j];
+        for (size_t p = full->col_start[j]; p < full->col_start[j + 1]; p++)
+            d -= full->value[p] * y[full->row_index[p]];
+        if (x[j] <= 1e-9)
+            ck_assert_msg(d >= -1e-6, "column %zu: reduced cost %g at lower bound", j, d);
+    }
+    free(y);
+    free(x);
+    printf("test_warm_start_air03: optimum %.10g, warm re-solves %ld iterations, cold %ld\n",
+           nms_lp_objective(lp), warm_its, nms_lp_iterations(full));
+    nms_lp_free(lp);
+    nms_lp_free(full);
+}
+END_TEST
+
 static Suite *lp_suite(void)
 {
     Suite *s = suite_create("lp");
@@ -536,6 +607,7 @@ static Suite *lp_suite(void)
     tcase_add_loop_test(tc, test_degenerate_assignment, 0, 2);
     tcase_add_test(tc, test_warm_start_columns);
     tcase_add_test(tc, test_errors_and_limits);
+    tcase_add_test(tc, test_warm_start_air03);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

@@ -266,7 +266,11 @@ START_TEST(test_thread_independence)
         static const int th[] = {2, 3, 7};
         for (int k = 0; k < 3; k++) {
             nms_part_result r = solve(ts[q], NMS_PART_BP, th[k]);
+#ifdef _OPENMP
             ck_assert_int_eq(r.threads, th[k]);
+#else
+            ck_assert_int_eq(r.threads, 1);
+#endif
             ck_assert_msg(memcmp(r.perm, base.perm, 32 * sizeof(int32_t)) == 0, "perm differs with %d threads", th[k]);
             ck_assert(r.value == base.value);
             ck_assert(r.bound == base.bound);
@@ -407,11 +411,67 @@ START_TEST(test_interrupt_and_stacking)
 }
 END_TEST
 
+/* check-long: every real matrix with at most 64 columns: invariants, never
+ * below the swap baseline, and proven optimal for C <= 48 (C = 64 counted). */
+START_TEST(test_long_real)
+{
+    const char *lg = getenv("NMS_CHECK_LONG");
+    if (!lg || strcmp(lg, "1") != 0)
+        return;
+    char path[1024], line[4096];
+    snprintf(path, sizeof path, "%s/real/manifest.tsv", shared_dir());
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "check_part: %s absent, long real-data test skipped\n", path);
+        return;
+    }
+    int n = 0, proven = 0;
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    while (fgets(line, sizeof line, f)) {
+        char name[1024];
+        size_t R, C;
+        char *tab = strchr(line, '\t');
+        if (!tab || (size_t)(tab - line) >= sizeof name)
+            continue;
+        memcpy(name, line, (size_t)(tab - line));
+        name[tab - line] = 0;
+        nms_tensor *t = load_real(name);
+        ck_assert_msg(t != NULL, "cannot read %s", name);
+        R = nms_tensor_dim(t, 0);
+        C = nms_tensor_dim(t, 1);
+        if (C > 64 || C % 4) {
+            nms_tensor_free(t);
+            continue;
+        }
+        nms_part_options o;
+        nms_part_options_default(&o);
+        o.time_limit = 600;
+        nms_part_result r, s;
+        ck_assert_int_eq(nms_part_solve(t, &o, &r, NULL), NMS_OK);
+        check_result(t, &r);
+        o.method = NMS_PART_SWAP;
+        ck_assert_int_eq(nms_part_solve(t, &o, &s, NULL), NMS_OK);
+        check_result(t, &s);
+        ck_assert_msg(r.value >= s.value * (1 - 1e-12), "%s: bp %.9f below swap %.9f", name, r.value, s.value);
+        if (C <= 48)
+            ck_assert_msg(r.status == NMS_PART_OPTIMAL, "%s (%zu x %zu): %s", name, R, C,
+                          nms_part_status_name(r.status));
+        proven += r.status == NMS_PART_OPTIMAL;
+        n++;
+        nms_part_result_free(&r);
+        nms_part_result_free(&s);
+        nms_tensor_free(t);
+    }
+    fclose(f);
+    fprintf(stderr, "check_part: %d real matrices with C <= 64, %d proven optimal\n", n, proven);
+}
+END_TEST
+
 static Suite *part_suite(void)
 {
     Suite *s = suite_create("part");
     TCase *tc = tcase_create("solver");
-    tcase_set_timeout(tc, 600);
+    tcase_set_timeout(tc, 100000);
     tcase_add_test(tc, test_exact_pricing_vs_enumeration);
     tcase_add_test(tc, test_brute_force_random);
     tcase_add_test(tc, test_brute_force_real);
@@ -419,6 +479,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_thread_independence);
     tcase_add_test(tc, test_interrupt_and_stacking);
     tcase_add_test(tc, test_reference_optima);
+    tcase_add_test(tc, test_long_real);
     suite_add_tcase(s, tc);
     return s;
 }

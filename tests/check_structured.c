@@ -100,6 +100,24 @@ START_TEST(spec_parse_and_bind)
     ck_assert_int_eq(line, 10);
     ck_assert_int_eq(nms_spec_entry(spec, 1, 99, NULL, NULL, NULL, NULL, NULL), NMS_ERR_INVALID);
 
+    /* formatting round-trips, and can carry new channel counts */
+    char *text = NULL, *text2 = NULL;
+    size_t counts[2] = {0, 8};
+    ck_assert_int_eq(nms_spec_format(spec, counts, &text, NULL), NMS_OK);
+    ck_assert_msg(strstr(text, "space c1 8\n  producer conv1.weight:0 oihw\n") &&
+                  strstr(text, "space c2 8\n  producer conv2.weight hwio\n"), "%s", text);
+    nms_channel_spec *again = parse_ok(text);
+    ck_assert_int_eq(nms_spec_format(again, counts, &text2, NULL), NMS_OK);
+    ck_assert_str_eq(text, text2);
+    nms_free(text);
+    nms_free(text2);
+    nms_spec_free(again);
+    again = parse_ok(fx_spec_text(FX_FLAT_HWC));
+    ck_assert_int_eq(nms_spec_format(again, NULL, &text, NULL), NMS_OK);
+    ck_assert_msg(strstr(text, "  consumer fc1.weight oi flatten=hwc:9\n"), "%s", text);
+    nms_free(text);
+    nms_spec_free(again);
+
     nms__model *m = fx_build(FX_CONV, 1, 0);
     nms__binding *b = NULL;
     nms_error err;
@@ -440,6 +458,8 @@ START_TEST(shrink_by_ratio_removes_the_smallest_norms)
     ck_assert_int_eq(nms__model_shrink(p, b, &opt, &r, &err), NMS_OK);
     ck_assert_uint_eq(r->spaces[0].after, 8);
     ck_assert_uint_eq(r->spaces[1].after, 8); /* 12 - 6 = 6, rounded up to 8 */
+    ck_assert_int_eq(nms_shrink_report_by_alpha(r, 0), 1);
+    ck_assert_int_eq(nms_shrink_report_by_alpha(r, 1), 0);
     /* every kept h2 channel's norm >= every removed one's */
     unsigned char kept[12] = {0};
     for (size_t k = 0; k < 8; k++)

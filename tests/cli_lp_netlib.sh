@@ -16,7 +16,7 @@ REF="$L/reference.tsv"
 [ -f "$REF" ] || { echo "SKIP: $REF is absent"; exit 77; }
 QUICK="$top_srcdir/tests/lp/netlib_quick.list"
 XFAIL="$top_srcdir/tests/lp/netlib.xfail"
-LIMIT=${NMS_LP_TIME_LIMIT:-600}
+LIMIT=${NMS_LP_TIME_LIMIT:-3600}
 long=${NMS_CHECK_LONG:-0}
 
 npass=0; nfail=0; nxfail=0; nxpass=0

@@ -137,15 +137,25 @@ for k in mlp conv residual; do
   expect_grep '^parameters: ' "$D/out"
   expect_grep '^multiply-adds per output position: ' "$D/out"
 done
-expect_grep '^res  *8  *5  *3$' "$D/out"
-expect_grep '^mid  *12  *12  *0$' "$D/out"
+expect_grep '^res  *8  *5  *3  |alpha|$' "$D/out"
+expect_grep '^mid  *12  *12  *0  L2 norm$' "$D/out"
 [ "$(wc -c < "$D/residual.small.safetensors")" -lt "$(wc -c < "$D/residual_zero.safetensors")" ] \
   || fail "the shrunk model is not smaller"
 expect_exit 0 "$NMSPARSE" model shrink "$D/mlp.safetensors" --spec "$D/mlp.spec" -o "$D/half.safetensors" --ratio 0.5 --multiple 4
-expect_grep '^h1  *16  *8  *8$' "$D/out"
-expect_grep '^h2  *12  *8  *4$' "$D/out"
+expect_grep '^h1  *16  *8  *8  |alpha|$' "$D/out"
+expect_grep '^h2  *12  *8  *4  |alpha|$' "$D/out"
 expect_grep 'parameters:  396 -> ' "$D/out"
 "$FX" compare mlp "$D/mlp.safetensors" "$D/half.safetensors" >/dev/null || fail "the ratio-shrunk MLP cannot be evaluated"
+# shrink, then 2:4: the written spec fits the shrunk model
+expect_exit 0 "$NMSPARSE" model shrink "$D/conv_zero.safetensors" --spec "$D/conv.spec" -o "$D/c.small.safetensors" \
+  --threshold 0 --multiple 4 --spec-out "$D/c.small.spec"
+expect_grep '^space c1 8$' "$D/c.small.spec"     # 8 - 3 removed = 5, rounded up to 8
+expect_grep '^space c2 8$' "$D/c.small.spec"
+expect_grep '^  consumer conv2.weight:2 hwio$' "$D/c.small.spec"
+expect_exit 1 "$NMSPARSE" model check "$D/c.small.safetensors" --spec "$D/conv.spec"
+expect_exit 0 "$NMSPARSE" model plan "$D/c.small.safetensors" --spec "$D/c.small.spec" -o "$D/c.small.json"
+expect_exit 0 "$NMSPARSE" model apply "$D/c.small.safetensors" --spec "$D/c.small.spec" --plan "$D/c.small.json" -o "$D/c.small.perm.safetensors"
+same_function conv "$D/conv_zero.safetensors" "$D/c.small.perm.safetensors"
 
 # ---- a real network with shared spaces (skipped without ../shared/data) ----
 R="$NMS_SHARED_DATA/real"

@@ -40,6 +40,28 @@ static int load_spec(const char *path, nms_channel_spec **spec)
     return 0;
 }
 
+/* Write text to path through a temporary file + rename: never half-written. */
+static int write_text(const char *path, const char *text, const char *what)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    FILE *f = NULL;
+    int ok = 0;
+    if (tmp) {
+        snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+        f = fopen(tmp, "wb");
+    }
+    if (f) {
+        ok = fputs(text, f) >= 0;
+        ok = (fclose(f) == 0) && ok;
+        ok = ok && rename(tmp, path) == 0;
+        if (!ok)
+            remove(tmp);
+    }
+    free(tmp);
+    return ok ? CLI_EXIT_OK : cli_error(CLI_EXIT_RUNTIME, "%s: cannot write the %s", path, what);
+}
+
 /* ---- spec ---- */
 
 static int model_spec(int argc, char **argv)
@@ -72,25 +94,7 @@ static int model_spec(int argc, char **argv)
     if (!out || strcmp(out, "-") == 0) {
         fputs(text, stdout);
     } else {
-        /* temporary file + rename: never half-written */
-        size_t n = strlen(out) + 16;
-        char *tmp = malloc(n);
-        FILE *f = NULL;
-        int ok = 0;
-        if (tmp) {
-            snprintf(tmp, n, "%s.tmp.%ld", out, (long)getpid());
-            f = fopen(tmp, "wb");
-        }
-        if (f) {
-            ok = fputs(text, f) >= 0;
-            ok = (fclose(f) == 0) && ok;
-            ok = ok && rename(tmp, out) == 0;
-            if (!ok)
-                remove(tmp);
-        }
-        if (!ok)
-            rc = cli_error(CLI_EXIT_RUNTIME, "%s: cannot write the spec", out);
-        free(tmp);
+        rc = write_text(out, text, "spec");
     }
     nms_free(text);
     return rc;
@@ -312,13 +316,39 @@ static double pct(uint64_t after, uint64_t before)
     return before ? 100.0 * (double)after / (double)before : 100.0;
 }
 
+/* The spec with the channel counts after shrinking, for the shrunk model. */
+static int write_shrunk_spec(const nms_channel_spec *spec, const nms_shrink_report *r,
+                             const char *path)
+{
+    size_t n = nms_shrink_report_count(r);
+    size_t *counts = calloc(n ? n : 1, sizeof *counts);
+    char *text = NULL;
+    nms_error err;
+    if (!counts)
+        return cli_error(CLI_EXIT_RUNTIME, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        nms_shrink_report_space(r, i, NULL, NULL, &counts[i], NULL);
+    int rc = CLI_EXIT_OK;
+    if (nms_spec_format(spec, counts, &text, &err) != NMS_OK)
+        rc = cli_fail(&err);
+    else
+        rc = write_text(path, text, "spec");
+    nms_free(text);
+    free(counts);
+    if (rc == CLI_EXIT_OK)
+        printf("wrote %s\n", path);
+    return rc;
+}
+
 static int model_shrink(int argc, char **argv)
 {
-    const char *spec_path = NULL, *out = NULL, *thr = NULL, *ratio = NULL, *mult = NULL, *pos[1];
+    const char *spec_path = NULL, *out = NULL, *thr = NULL, *ratio = NULL, *mult = NULL,
+               *spec_out = NULL, *pos[1];
     int npos = 0;
     cli_option opts[] = {
         {"spec", 's', 1, &spec_path, NULL, NULL},
         {"output", 'o', 1, &out, NULL, NULL},
+        {"spec-out", 0, 1, &spec_out, NULL, NULL},
         {"threshold", 't', 1, &thr, NULL, NULL},
         {"ratio", 'r', 1, &ratio, NULL, NULL},
         {"multiple", 'm', 1, &mult, NULL, NULL},
@@ -363,18 +393,21 @@ static int model_shrink(int argc, char **argv)
             if (strlen(name) > w)
                 w = strlen(name);
         }
-        printf("%-*s %8s %8s %8s\n", (int)w, "space", "before", "after", "removed");
+        printf("%-*s %8s %8s %8s  %s\n", (int)w, "space", "before", "after", "removed", "scored by");
         for (size_t i = 0; i < nms_shrink_report_count(r); i++) {
             const char *name;
             size_t before, after;
             nms_shrink_report_space(r, i, &name, &before, &after, NULL);
-            printf("%-*s %8zu %8zu %8zu\n", (int)w, name, before, after, before - after);
+            printf("%-*s %8zu %8zu %8zu  %s\n", (int)w, name, before, after, before - after,
+                   nms_shrink_report_by_alpha(r, i) ? "|alpha|" : "L2 norm");
         }
         uint64_t pb, pa, mb, ma;
         nms_shrink_report_totals(r, &pb, &pa, &mb, &ma);
         printf("parameters:  %" PRIu64 " -> %" PRIu64 " (%.1f%%)\n", pb, pa, pct(pa, pb));
         printf("multiply-adds per output position: %" PRIu64 " -> %" PRIu64 " (%.1f%%)\n", mb, ma, pct(ma, mb));
         printf("wrote %s\n", out);
+        if (spec_out)
+            rc = write_shrunk_spec(spec, r, spec_out);
     }
     nms_shrink_report_free(r);
     nms_spec_free(spec);

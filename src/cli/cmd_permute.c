@@ -165,8 +165,8 @@ int cmd_permute(int argc, char **argv)
         printf("identity       %.9f (%+.4f%%)\n", res.identity_value,
                res.identity_value > 0 ? 100.0 * (res.value - res.identity_value) / res.identity_value : 0.0);
         printf("unstructured   %.9f\n", res.unstructured_bound);
-        printf("seconds        %.3f  nodes %ld  columns %ld  pricing rounds %ld  threads %d\n", res.seconds,
-               res.nodes, res.columns, res.pricing_rounds, res.threads);
+        printf("seconds        %.3f (cpu %.3f)  nodes %ld  columns %ld  pricing rounds %ld  threads %d\n",
+               res.seconds, res.cpu_seconds, res.nodes, res.columns, res.pricing_rounds, res.threads);
     }
     nms_part_result_free(&res);
 done:

@@ -222,7 +222,7 @@ int cmd_model(int argc, char **argv);
     "       nmsparse model apply MODEL.safetensors --spec SPEC --plan PLAN.json\n" \
     "                -o OUT.safetensors [--prune 2:4]\n" \
     "       nmsparse model shrink MODEL.safetensors --spec SPEC -o OUT.safetensors\n" \
-    "                (--threshold T | --ratio R) [--multiple M]\n\n" \
+    "                (--threshold T | --ratio R) [--multiple M] [--spec-out SPEC]\n\n" \
     "Whole models.  A channel spec (docs/channel-spec.md) lists every channel space\n" \
     "of the model and each tensor:axis in it: producers (output axis), bias, scale,\n" \
     "shift, param and alpha (per channel), consumers (input axis).\n\n" \
@@ -256,6 +256,7 @@ int cmd_model(int argc, char **argv);
     "  -t, --threshold T             shrink: remove channels scoring <= T\n" \
     "  -r, --ratio R                 shrink: remove the fraction R lowest-scored\n" \
     "  -m, --multiple M              shrink: keep a multiple of M channels per space\n" \
+    "  --spec-out SPEC               shrink: also write the spec with the new counts\n" \
     "Outputs are written to a temporary file and renamed: never half-written.\n"
 
 /* ==== structured commands above ==== */

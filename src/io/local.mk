@@ -91,3 +91,12 @@ fuzz fuzz-run:
 	@echo "fuzz targets are not configured: ./configure --enable-fuzz CC=clang"; exit 1
 endif
 .PHONY: fuzz fuzz-run
+
+# make bench: reader / writer / matrix-view throughput against memcpy
+EXTRA_PROGRAMS += tests/bench/io_bench
+bench_programs += tests/bench/io_bench
+tests_bench_io_bench_SOURCES = tests/bench/io_bench.c
+tests_bench_io_bench_LDADD = libnmsparse.la
+bench_scripts += tests/bench/io.sh
+EXTRA_DIST += tests/bench/io.sh
+CLEANFILES += tests/bench/io_bench

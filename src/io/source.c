@@ -52,7 +52,7 @@ int nms__source_open_file(nms__source *s, const char *path, nms_error *err)
     s->fd = -1;
     int fd;
     do
-        fd = open(path, O_RDONLY);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return nms__fail_at(err, NMS_ERR_IO, path, 0, 0, "%s: cannot open: %s", path, strerror(errno));

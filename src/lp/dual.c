@@ -20,6 +20,9 @@
  * (x_r - bound_r) / alpha_rq and x_B by -alpha times that.
  */
 #include <math.h>
+#ifdef NMS_LP_TRACE
+#include <stdio.h>
+#endif
 
 #include "lp/lu.h"
 #include "lp/simplex_work.h"
@@ -136,8 +139,9 @@ static void perturb_costs(sx_work *W)
 
 static int refresh(sx_work *W)
 {
-    if (nms__sx_refactor(W))
+    if (!W->just_factored && nms__sx_refactor(W))
         return -1;
+    W->just_factored = 0;
     nms__sx_compute_duals(W, NULL, W->c);
     if (make_dual_feasible(W))
         nms__sx_compute_xb(W);
@@ -163,6 +167,14 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
             }
             fresh = 1;
         }
+#ifdef NMS_LP_TRACE
+        if (W->iter % 1000 == 0) {
+            double obj = 0, sinf = nms__sx_infeasibility(W, NULL);
+            for (int j = 0; j < W->N; j++) obj += W->c[j] * W->x[j];
+            fprintf(stderr, "D it %ld obj %.12g inf %.3g shifted %d cpert %d handoffs %d degen %d\n",
+                    W->iter, obj, sinf, W->shifted, W->cost_perturbed, W->handoffs, degen);
+        }
+#endif
         /* leaving row */
         int r = -1;
         double best = 0.0;

@@ -30,3 +30,11 @@ EXTRA_DIST += tests/cli_lp.sh tests/cli_lp_netlib.sh \
 
 bench_scripts += tests/bench/lp_bench.sh
 EXTRA_DIST += tests/bench/lp_bench.sh
+
+EXTRA_PROGRAMS += tests/bench/lp_colgen
+bench_programs += tests/bench/lp_colgen
+tests_bench_lp_colgen_SOURCES = tests/bench/lp_colgen.c
+tests_bench_lp_colgen_LDADD = libnmsparse.la
+bench_scripts += tests/bench/lp_colgen.sh
+EXTRA_DIST += tests/bench/lp_colgen.sh
+CLEANFILES += tests/bench/lp_colgen

@@ -610,12 +610,14 @@ static void set_phase1_costs(sx_work *W)
 nms_lp_status nms__sx_primal(sx_work *W, int *oom)
 {
     int n = W->n;
-    int fresh = 0, dphase = 0, degen = 0, restarts = 0;
+    int fresh = 0, dphase = 0, degen = 0, restarts = 0, p1_stall = 0;
+    double best_sinf = HUGE_VAL;
     *oom = 0;
-    if (nms__sx_refactor(W)) {
+    if (!W->just_factored && nms__sx_refactor(W)) {
         *oom = 1;
         return NMS_LP_NUMERICAL;
     }
+    W->just_factored = 0;
     fresh = 1;
     for (;;) {
         nms_lp_status lim = nms__sx_check_limits(W);
@@ -630,8 +632,23 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             dphase = 0;
         }
         int ninf;
-        double sinf = nms__sx_infeasibility(W, &ninf);
-        if (ninf > 0 && sinf < 1e-6 && W->perturb_allowed) {
+        double sinf = nms__sx_infeasibility(W, &ninf), maxinf = 0.0;
+        if (ninf > 0) {
+            for (int k = 0; k < W->m; k++) {
+                int j = W->head[k];
+                double v = W->x[j], e = v < W->lb[j] ? W->lb[j] - v : v > W->ub[j] ? v - W->ub[j] : 0.0;
+                if (e > maxinf)
+                    maxinf = e;
+            }
+            if (sinf < best_sinf * (1.0 - 1e-9) - 1e-14) {
+                best_sinf = sinf;
+                p1_stall = 0;
+            } else {
+                p1_stall++;
+            }
+        }
+        if (ninf > 0 && W->shift_rounds < 20 &&
+            (maxinf < 1e-5 || (p1_stall >= 100 && maxinf < 1e-2))) {
             /* tiny leftover infeasibilities (often an artefact of the
              * tolerances) make phase 1 cycle: shift the violated bounds to
              * the current values instead; the true bounds come back at the
@@ -644,8 +661,11 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
                     W->ub[j] = W->x[j];
             }
             W->perturbed = 1;
+            W->shift_rounds++;
             ninf = 0;
             dphase = 0;
+            p1_stall = 0;
+            best_sinf = HUGE_VAL;
         }
         int phase1 = ninf > 0;
         if (phase1) {
@@ -780,7 +800,20 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             W->d[jl] = -thd;
             W->d[q] = 0.0;
         }
-        /* leaving variable to its bound */
+        /* leaving variable to its bound.  The Harris test may have moved it
+         * up to the tolerance past the bound: rather than snapping it back
+         * (which silently changes the other basic values and can make the
+         * method loop), shift the bound to where it is; the true bounds are
+         * restored at the end (see nms__sx_unperturb) */
+        if (target == W->lb[jl] && W->x[jl] < target) {
+            W->lb[jl] = W->x[jl];
+            target = W->x[jl];
+            W->perturbed = 1;
+        } else if (target == W->ub[jl] && W->x[jl] > target) {
+            W->ub[jl] = W->x[jl];
+            target = W->x[jl];
+            W->perturbed = 1;
+        }
         W->x[jl] = target;
         if (nms__sx_basis_change(W, r, q)) {
             *oom = 1;
@@ -868,6 +901,7 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
             return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
         }
         int ninf = 0;
+        W.just_factored = 1;
         nms__sx_infeasibility(&W, &ninf);
         use_dual = ninf > 0;
     }

@@ -53,7 +53,9 @@ typedef struct sx_work {
     double t0;
     double tol_p, tol_d, tol_piv;
     int perturbed, perturb_allowed, warm;
-    int handoffs;          /* primal <-> dual switches in this solve */
+    int just_factored;     /* basis factored, x_B computed, no pivot since */
+    int handoffs;
+    int shift_rounds;      /* primal phase-1 bound shifts in this solve */          /* primal <-> dual switches in this solve */
     int cost_perturbed;    /* dual: costs perturbed against degeneracy */
     long n_refactor, n_singular;
     unsigned rng;

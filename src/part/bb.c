@@ -382,8 +382,9 @@ static int eval_node(bbst *s, const dec *d, size_t nd, double target, double dea
 
 int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
                  double deadline, volatile int *interrupt, long node_limit,
-                 int32_t *perm, int *found, double *found_value, int *complete,
-                 double *open_bound, long *nodes, nms_error *err)
+                 void (*tick)(void *ctx, double best_open, double target, long nodes),
+                 void *tick_ctx, int32_t *perm, int *found, double *found_value,
+                 int *complete, double *open_bound, long *nodes, nms_error *err)
 {
     size_t C = p->C;
     bbst s;
@@ -447,6 +448,8 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 bi = q;
         node nd = open[bi];
         open[bi] = open[--nopen];
+        if (tick) /* best first: nd.bound bounds every open node */
+            tick(tick_ctx, nd.bound, target, count);
         if (nd.bound <= target) {
             nms__free(nd.d);
             continue;

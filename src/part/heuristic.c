@@ -38,7 +38,8 @@ static double set_value(const nms__pp *p, const int32_t *g, int n)
     return sum;
 }
 
-int nms__greedy_start(const nms__pp *p, int32_t *perm, nms_error *err)
+int nms__greedy_start(const nms__pp *p, int32_t *perm, double deadline,
+                      volatile int *interrupt, nms_error *err)
 {
     size_t C = p->C;
     unsigned char *used = nms__calloc(C, 1);
@@ -62,7 +63,16 @@ int nms__greedy_start(const nms__pp *p, int32_t *perm, nms_error *err)
                 best = c;
         grp[0] = (int32_t)best;
         used[best] = 1;
+        int late = stopped(deadline, interrupt); /* out of time: plain index order */
         for (int n = 1; n < 4; n++) {
+            if (late) {
+                size_t c = 0;
+                while (used[c])
+                    c++;
+                grp[n] = (int32_t)c;
+                used[c] = 1;
+                continue;
+            }
             double bv = -1.0;
             size_t bc = C;
             for (size_t c = 0; c < C; c++) {

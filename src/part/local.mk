@@ -28,3 +28,4 @@ EXTRA_DIST += tests/cli_permute.sh
 
 bench_scripts += tests/bench/part_bench.sh
 EXTRA_DIST += tests/bench/part_bench.sh
+EXTRA_DIST += docs/partition-solver.md

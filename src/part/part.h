@@ -111,7 +111,8 @@ int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
 
 /* Greedy start: repeatedly open a group with the unassigned channel of
  * largest column sum and add the channel that raises v most, three times. */
-int nms__greedy_start(const nms__pp *p, int32_t *perm, nms_error *err);
+int nms__greedy_start(const nms__pp *p, int32_t *perm, double deadline,
+                      volatile int *interrupt, nms_error *err);
 /* Exchange local search: for pairs of groups, the best of the 35 splits of
  * their 8 channels (covers every 2-swap); first improvement in a fixed
  * order; pairs are re-examined only when one of their groups changed.
@@ -160,10 +161,13 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err);
 /* Best partition built from pool[0..n) (v valid; pool in nms__col_cmp
  * order for the pi it was priced with) worth more than target.  On a
  * complete run, no pool partition is worth more than max(target, found);
- * otherwise *open_bound bounds the open nodes (-HUGE_VAL if none). */
+ * otherwise *open_bound bounds the open nodes (-HUGE_VAL if none).
+ * tick (may be NULL) is called before each node with the best open bound,
+ * the current target (best value found) and the nodes of this call. */
 int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
                  double deadline, volatile int *interrupt, long node_limit,
-                 int32_t *perm, int *found, double *found_value, int *complete,
-                 double *open_bound, long *nodes, nms_error *err);
+                 void (*tick)(void *ctx, double best_open, double target, long nodes),
+                 void *tick_ctx, int32_t *perm, int *found, double *found_value,
+                 int *complete, double *open_bound, long *nodes, nms_error *err);
 
 #endif /* NMS_PART_PART_H */

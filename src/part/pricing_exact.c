@@ -13,6 +13,10 @@
  * ranges be skipped.  With a >= b the two largest of the fixed three in a
  * row, adding l costs one max and one add: top2 = a + max(b, S[r,l]).
  *
+ * The row loop for l runs in blocks of 32 rows; after each block the rest
+ * is bounded by sum of b + max(0, S[r,l] - min(S[r,i], S[r,j])) over the
+ * remaining rows (suffix sums kept per block), so hopeless l stop early.
+ *
  * Determinism: a group's reported v and rc are recomputed canonically
  * (nms__pp_group_value, nms__pi_sum4); pruning only drops groups that are
  * provably (with a rounding margin) outside the requested set, and the
@@ -104,19 +108,23 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
     size_t total = 0;
     tbuf merged = {0, 0, 0};
     const long npairs = (long)(C * C);
+    /* Row blocks for early exits: suffix sums of the bound terms per block. */
+    const size_t B = 32, nb = (Rp + B - 1) / B;
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nthreads)
 #endif
     {
         double *p1 = nms__malloc_array(4 * Rp + C, sizeof(double));
+        double *gs = nms__malloc_array(C * (nb + 1) + nb + 1, sizeof(double));
+        double *bs = gs ? gs + C * (nb + 1) : NULL;
         hk *h = nms__malloc_array(C, sizeof *h);
         tbuf loc = {0, 0, 0};
         if (K) {
             loc.c = nms__malloc_array(K, sizeof *loc.c);
             loc.cap = K;
         }
-        if (!p1 || !h || (K && !loc.c))
+        if (!p1 || !h || !gs || (K && !loc.c))
             failed = 1;
         double *p2 = p1 ? p1 + Rp : NULL, *a = p1 ? p1 + 2 * Rp : NULL, *b = p1 ? p1 + 3 * Rp : NULL;
         long checks = 0;
@@ -149,16 +157,26 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                 if (req->forbid && (req->forbid[i * C + k] || req->forbid[j * C + k]))
                     continue;
                 const double *xk = p->x + k * Rp;
-                double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
-                for (size_t r = 0; r < Rp; r += 4) {
-                    double d0 = xk[r] - p2[r], d1 = xk[r + 1] - p2[r + 1];
-                    double d2 = xk[r + 2] - p2[r + 2], d3 = xk[r + 3] - p2[r + 3];
-                    l0 += d0 > 0 ? d0 : 0;
-                    l1 += d1 > 0 ? d1 : 0;
-                    l2 += d2 > 0 ? d2 : 0;
-                    l3 += d3 > 0 ? d3 : 0;
+                double *gk = gs + k * (nb + 1);
+                double tot = 0.0;
+                for (size_t bl = 0; bl < nb; bl++) {
+                    double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+                    size_t end = (bl + 1) * B < Rp ? (bl + 1) * B : Rp;
+                    for (size_t r = bl * B; r < end; r += 4) {
+                        double d0 = xk[r] - p2[r], d1 = xk[r + 1] - p2[r + 1];
+                        double d2 = xk[r + 2] - p2[r + 2], d3 = xk[r + 3] - p2[r + 3];
+                        l0 += d0 > 0 ? d0 : 0;
+                        l1 += d1 > 0 ? d1 : 0;
+                        l2 += d2 > 0 ? d2 : 0;
+                        l3 += d3 > 0 ? d3 : 0;
+                    }
+                    gk[bl] = (l0 + l1) + (l2 + l3);
+                    tot += gk[bl];
                 }
-                h[nc].h = (l0 + l1) + (l2 + l3) - (pi ? pi[k] : 0.0);
+                gk[nb] = 0.0; /* suffix sums: gk[bl] = sum over blocks >= bl */
+                for (size_t bl = nb; bl-- > 0;)
+                    gk[bl] += gk[bl + 1];
+                h[nc].h = tot - (pi ? pi[k] : 0.0);
                 h[nc].k = (int32_t)k;
                 nc++;
             }
@@ -175,7 +193,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                     break;
                 size_t k = (size_t)h[q1].k;
                 const double *xk = p->x + k * Rp;
-                double A = 0.0, B = 0.0;
+                double A = 0.0, Bsum = 0.0;
                 for (size_t r = 0; r < Rp; r++) {
                     double x = xk[r];
                     double aa = p1[r] > x ? p1[r] : x;
@@ -184,9 +202,17 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                     a[r] = aa;
                     b[r] = bb;
                     A += aa;
-                    B += bb;
+                    Bsum += bb;
                 }
-                double rc3 = (A + B) - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
+                bs[nb] = 0.0;
+                for (size_t bl = nb; bl-- > 0;) {
+                    double sb = 0.0;
+                    size_t end = (bl + 1) * B < Rp ? (bl + 1) * B : Rp;
+                    for (size_t r = bl * B; r < end; r++)
+                        sb += b[r];
+                    bs[bl] = bs[bl + 1] + sb;
+                }
+                double rc3 = (A + Bsum) - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 double base = A - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 for (size_t q2 = q1 + 1; q2 < nc; q2++) {
                     if (rc3 + h[q2].h < thr_eff - eps)
@@ -195,13 +221,26 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                     if (req->forbid && req->forbid[k * C + l])
                         continue;
                     const double *xl = p->x + l * Rp;
+                    const double *gl = gs + l * (nb + 1);
+                    const double lim = thr_eff - eps - base + (pi ? pi[l] : 0.0);
                     double m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-                    for (size_t r = 0; r < Rp; r += 4) {
-                        m0 += b[r] > xl[r] ? b[r] : xl[r];
-                        m1 += b[r + 1] > xl[r + 1] ? b[r + 1] : xl[r + 1];
-                        m2 += b[r + 2] > xl[r + 2] ? b[r + 2] : xl[r + 2];
-                        m3 += b[r + 3] > xl[r + 3] ? b[r + 3] : xl[r + 3];
+                    int cut = 0;
+                    for (size_t bl = 0; bl < nb; bl++) {
+                        size_t end = (bl + 1) * B < Rp ? (bl + 1) * B : Rp;
+                        for (size_t r = bl * B; r < end; r += 4) {
+                            m0 += b[r] > xl[r] ? b[r] : xl[r];
+                            m1 += b[r + 1] > xl[r + 1] ? b[r + 1] : xl[r + 1];
+                            m2 += b[r + 2] > xl[r + 2] ? b[r + 2] : xl[r + 2];
+                            m3 += b[r + 3] > xl[r + 3] ? b[r + 3] : xl[r + 3];
+                        }
+                        /* rows after this block add at most b + max(0, x_l - p2) each */
+                        if (bl + 1 < nb && (m0 + m1) + (m2 + m3) + bs[bl + 1] + gl[bl + 1] < lim) {
+                            cut = 1;
+                            break;
+                        }
                     }
+                    if (cut)
+                        continue;
                     double rcf = base + ((m0 + m1) + (m2 + m3)) - (pi ? pi[l] : 0.0);
                     if (rcf < thr_eff - eps)
                         continue;
@@ -248,6 +287,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
         nms__free(loc.c);
         nms__free(h);
         nms__free(p1);
+        nms__free(gs);
     }
     if (failed) {
         nms__free(merged.c);

@@ -52,6 +52,8 @@ static int write_json(FILE *f, void *vctx)
         nms__jw_double(&w, r->lp_bound);
     nms__jw_key(&w, "seconds");
     nms__jw_double(&w, r->seconds);
+    nms__jw_key(&w, "cpu_seconds");
+    nms__jw_double(&w, r->cpu_seconds);
     nms__jw_key(&w, "nodes");
     nms__jw_int(&w, r->nodes);
     nms__jw_key(&w, "columns");

@@ -17,6 +17,7 @@
  */
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -152,6 +153,32 @@ static void on_bound(void *vctx, double bound, long columns, long rounds)
     report(c->d, "pricing", improved);
 }
 
+/* Progress from inside the branch-and-price.  With a complete pool
+ * (certified = 1), max(best open bound, floor) bounds every partition. */
+typedef struct tickctx {
+    drv *d;
+    int certified;
+    double floor;
+    long base_nodes;
+} tickctx;
+
+static void on_tick(void *vctx, double best_open, double target, long nodes)
+{
+    tickctx *t = vctx;
+    int improved = 0;
+    t->d->nodes = t->base_nodes + nodes;
+    if (target > t->d->value && target > t->floor) {
+        t->d->value = target;
+        improved = 1;
+    }
+    if (t->certified) { /* the bound falls a little at almost every node: periodic lines only */
+        double b = best_open > t->floor ? best_open : t->floor;
+        if (b < t->d->bound)
+            t->d->bound = b;
+    }
+    report(t->d, "search", improved);
+}
+
 /* The BP method on an initialised problem; perm holds the incumbent on entry
  * and on return.  Fills bound / kind / counters in res. */
 static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline,
@@ -206,8 +233,9 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         int found = 0, complete = 0;
         double fv = 0.0, ob;
         long nn = 0;
+        tickctx tc = {d, 0, z + 1e-12 * fabs(z), 0};
         st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), deadline, o->interrupt, 50,
-                          cand, &found, &fv, &complete, &ob, &nn, err);
+                          on_tick, &tc, cand, &found, &fv, &complete, &ob, &nn, err);
         if (st)
             goto out;
         res->nodes += nn;
@@ -243,8 +271,9 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
             goto out;
         int found = 0, complete = 0;
         double fv = 0.0, ob = HUGE_VAL;
-        st = nms__bb_pool(p, pr.cols, pr.n, target, deadline, o->interrupt, 0, cand, &found,
-                          &fv, &complete, &ob, &res->nodes, err);
+        tickctx tc = {d, 1, target, res->nodes};
+        st = nms__bb_pool(p, pr.cols, pr.n, target, deadline, o->interrupt, 0, on_tick, &tc, cand,
+                          &found, &fv, &complete, &ob, &res->nodes, err);
         if (st)
             goto out;
         double zbest = z;
@@ -335,6 +364,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
     if (!(opt->gap >= 0) || !(opt->time_limit == opt->time_limit))
         return nms__fail(err, NMS_ERR_INVALID, "invalid gap or time limit");
     double t0 = nms__now();
+    clock_t c0 = clock();
     double deadline = opt->time_limit > 0 ? t0 + opt->time_limit : 0.0;
     double *s = NULL;
     size_t R = 0, C = 0;
@@ -378,7 +408,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
             goto fail;
     } else if (opt->method == NMS_PART_BP) {
         if ((st = nms__ls_resplit(&p, perm, deadline, opt->interrupt, err)) != NMS_OK ||
-            (st = nms__greedy_start(&p, alt, err)) != NMS_OK ||
+            (st = nms__greedy_start(&p, alt, deadline, opt->interrupt, err)) != NMS_OK ||
             (st = nms__ls_resplit(&p, alt, deadline, opt->interrupt, err)) != NMS_OK)
             goto fail;
         if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
@@ -410,6 +440,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
         res->status = NMS_PART_HEURISTIC; /* e.g. the enumeration cap: no proof, no limit hit */
     res->perm = perm;
     res->seconds = nms__now() - t0;
+    res->cpu_seconds = (double)(clock() - c0) / CLOCKS_PER_SEC;
     d.value = res->value;
     d.bound = res->bound;
     d.nodes = res->nodes;

@@ -21,7 +21,7 @@ endif
 nmsparse_SOURCES += src/cli/cmd_reconstruct.c
 
 TESTS += tests/cli_recon.sh
-EXTRA_DIST += tests/cli_recon.sh \
+EXTRA_DIST += docs/reconstruction.md tests/cli_recon.sh \
 	tests/recon/make_fixtures.py \
 	tests/recon/w.npy \
 	tests/recon/h.npy \

@@ -53,6 +53,12 @@ static double number_or(const nms__json *obj, const char *key, double dflt)
     return v && v->type == NMS__JSON_NUMBER ? v->number : dflt;
 }
 
+/* An informational count: a non-negative integer below 2^53, else 0. */
+static size_t count_or_zero(double v)
+{
+    return v >= 0 && v < 9007199254740992.0 && v <= (double)SIZE_MAX && v == floor(v) ? (size_t)v : 0;
+}
+
 static int read_space(const nms__json *o, const char *path, nms_model_plan *plan, nms_error *err)
 {
     if (o->type != NMS__JSON_OBJECT)
@@ -85,8 +91,8 @@ static int read_space(const nms__json *o, const char *path, nms_model_plan *plan
     sp.space = name->str;
     sp.channels = (size_t)c;
     sp.perm = p;
-    sp.consumers = (size_t)number_or(o, "consumers", 0);
-    sp.rows = (size_t)number_or(o, "rows", 0);
+    sp.consumers = count_or_zero(number_or(o, "consumers", 0));
+    sp.rows = count_or_zero(number_or(o, "rows", 0));
     sp.value = number_or(o, "value", 0);
     sp.bound = number_or(o, "bound", 0);
     sp.gap = number_or(o, "gap", 0);

@@ -254,6 +254,11 @@ void nms_shrink_report_totals(const nms_shrink_report *r,
 
 size_t nms_shrink_report_count(const nms_shrink_report *r) { return r ? r->n : 0; }
 
+int nms_shrink_report_by_alpha(const nms_shrink_report *r, size_t i)
+{
+    return r && i < r->n ? r->spaces[i].scored_by_alpha : 0;
+}
+
 int nms_shrink_report_space(const nms_shrink_report *r, size_t i,
                             const char **space, size_t *before, size_t *after,
                             const int32_t **kept)

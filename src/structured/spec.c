@@ -1,5 +1,6 @@
 /* spec.c - parsing channel specs and binding them to a model's tensors. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -576,5 +577,80 @@ int nms_spec_entry(const nms_channel_spec *spec, size_t space, size_t j,
         *layout = e->layout;
     if (line)
         *line = e->line;
+    return NMS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* formatting                                                          */
+
+typedef struct out_buf {
+    char *s;
+    size_t len, cap;
+    int failed;
+} out_buf;
+
+static void emit(out_buf *b, const char *fmt, ...) NMS_PRINTF(2, 3);
+
+static void emit(out_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    if (b->failed)
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || b->len + (size_t)n + 1 < b->len) {
+        b->failed = 1;
+        return;
+    }
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 512;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *p = nms__realloc(b->s, cap);
+        if (!p) {
+            b->failed = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+int nms_spec_format(const nms_channel_spec *spec, const size_t *channels, char **text,
+                    nms_error *err)
+{
+    out_buf b = {NULL, 0, 0, 0};
+    if (!spec || !text)
+        return nms__fail(err, NMS_ERR_INVALID, "nms_spec_format: NULL argument");
+    emit(&b, "# nmsparse channel spec (docs/channel-spec.md)\n");
+    for (size_t s = 0; s < spec->n; s++) {
+        const nms__spec_space *sp = &spec->spaces[s];
+        size_t c = channels && channels[s] ? channels[s] : sp->declared;
+        emit(&b, "\nspace %s", sp->name);
+        if (c)
+            emit(&b, " %zu", c);
+        emit(&b, "\n");
+        for (size_t j = 0; j < sp->n; j++) {
+            const nms__spec_entry *e = &sp->e[j];
+            emit(&b, "  %-8s %s", nms__role_name(e->role), e->tensor);
+            if (e->axis >= 0)
+                emit(&b, ":%d", e->axis);
+            if (e->layout != NMS_LAYOUT_AUTO)
+                emit(&b, " %s", layout_word(e->layout));
+            if (e->flatten)
+                emit(&b, " flatten=%s:%zu", e->flatten_minor ? "hwc" : "chw", e->flatten);
+            emit(&b, "\n");
+        }
+    }
+    if (b.failed) {
+        nms__free(b.s);
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    }
+    *text = b.s;
     return NMS_OK;
 }

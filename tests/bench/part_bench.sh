@@ -27,8 +27,8 @@ trap 'rm -rf "$TMP"' EXIT
 
 num() { sed -n "s/^ *\"$1\": \([^,]*\),*$/\1/p" "$2" | tr -d '"' | head -n 1; }
 
-printf '%-60s %5s %5s %12s %12s %7s %12s %12s %9s %-10s %7s\n' file R C identity swap swap_s nmsparse bound gap status s
-[ -n "$OUT" ] && printf 'file\tR\tC\tidentity\tswap\tswap_s\tnmsparse\tbound\tbound_kind\tgap\tstatus\ts\n' > "$OUT"
+printf '%-60s %5s %5s %12s %12s %7s %12s %12s %9s %-10s %7s %7s\n' file R C identity swap swap_s nmsparse bound gap status s cpu_s
+[ -n "$OUT" ] && printf 'file\tR\tC\tidentity\tswap\tswap_s\tnmsparse\tbound\tbound_kind\tgap\tstatus\ts\tcpu_s\n' > "$OUT"
 tail -n +2 "$M" | cut -f1,7 | while IFS="$(printf '\t')" read -r f shape; do
   R=${shape%x*}; C=${shape#*x}
   echo "$f" | grep -Eq -e "$FILTER" || continue
@@ -40,9 +40,10 @@ tail -n +2 "$M" | cut -f1,7 | while IFS="$(printf '\t')" read -r f shape; do
   id=$(num identity_value "$TMP/b.json"); sv=$(num value "$TMP/s.json"); ss=$(num seconds "$TMP/s.json")
   bv=$(num value "$TMP/b.json"); bb=$(num bound "$TMP/b.json"); bk=$(num bound_kind "$TMP/b.json")
   bg=$(num gap "$TMP/b.json"); bst=$(num status "$TMP/b.json"); bs=$(num seconds "$TMP/b.json")
+  bc=$(num cpu_seconds "$TMP/b.json")
   short=$(echo "$f" | cut -c1-60)
-  printf '%-60s %5s %5s %12.6f %12.6f %7.2f %12.6f %12.6f %9.2e %-10s %7.2f\n' "$short" "$R" "$C" "$id" "$sv" "$ss" "$bv" "$bb" "$bg" "$bst" "$bs"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$f" "$R" "$C" "$id" "$sv" "$ss" "$bv" "$bb" "$bk" "$bg" "$bst" "$bs" >> "$TMP/all.tsv"
+  printf '%-60s %5s %5s %12.6f %12.6f %7.2f %12.6f %12.6f %9.2e %-10s %7.2f %7.2f\n' "$short" "$R" "$C" "$id" "$sv" "$ss" "$bv" "$bb" "$bg" "$bst" "$bs" "$bc"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$f" "$R" "$C" "$id" "$sv" "$ss" "$bv" "$bb" "$bk" "$bg" "$bst" "$bs" "$bc" >> "$TMP/all.tsv"
 done
 [ -n "$OUT" ] && [ -f "$TMP/all.tsv" ] && cat "$TMP/all.tsv" >> "$OUT"
 [ -f "$TMP/all.tsv" ] || exit 0
@@ -52,9 +53,10 @@ awk -F'\t' '{
   C=$3; n[C]++; if ($11=="optimal") opt[C]++;
   if (!(C in wg) || $10+0 > wg[C]) wg[C]=$10+0;
   if ($12+0 > ms[C]) ms[C]=$12+0;
+  if ($13+0 > mc[C]) mc[C]=$13+0;
   if ($7+0 < $5+0 - 1e-9*($5+0)) below[C]++;
   gain[C] += ($7-$5)/$5
 } END {
-  printf "%6s %6s %8s %10s %9s %12s %14s\n", "C", "count", "optimal", "worst_gap", "max_s", "below_swap", "mean_vs_swap";
-  for (C in n) printf "%6d %6d %8d %10.2e %9.2f %12d %13.4f%%\n", C, n[C], opt[C]+0, wg[C], ms[C], below[C]+0, 100*gain[C]/n[C]
+  printf "%6s %6s %8s %10s %9s %9s %12s %14s\n", "C", "count", "optimal", "worst_gap", "max_s", "max_cpu", "below_swap", "mean_vs_swap";
+  for (C in n) printf "%6d %6d %8d %10.2e %9.2f %9.2f %12d %13.4f%%\n", C, n[C], opt[C]+0, wg[C], ms[C], mc[C], below[C]+0, 100*gain[C]/n[C]
 }' "$TMP/all.tsv" | sort -n

@@ -20,6 +20,8 @@
  *                        [--part-seconds S]  (time limit of each permutation
  *                                             solve, default 30)
  *                        [--no-perm 1]       (identity only)
+ *                        [--fisher N]        (fc2 with an empirical Fisher of
+ *                                             N images, default 128; 0 = off)
  *                        [--save-prefix P]   (writes P_fc1_w.npy, _h, _score)
  *                        [--cache FILE]      (trained weights: reused when
  *                                             present for the same epochs)
@@ -288,7 +290,7 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0); /* progress shows up in logs */
     const char *dir = argv[1], *perm1_path = NULL, *perm2_path = NULL, *save_prefix = NULL,
                *cache_path = NULL;
-    int epochs = 3, no_perm = 0;
+    int epochs = 3, no_perm = 0, fisher_n = 128;
     double part_seconds = 30.0;
     for (int i = 2; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--epochs"))
@@ -299,6 +301,8 @@ int main(int argc, char **argv)
             perm2_path = argv[i + 1];
         else if (!strcmp(argv[i], "--part-seconds"))
             part_seconds = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--fisher"))
+            fisher_n = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--no-perm"))
             no_perm = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--cache"))
@@ -542,6 +546,67 @@ int main(int argc, char **argv)
             nms_tensor_free(X2);
         }
     }
+    /* ---- fc2 alone with an empirical Fisher (CHITA's setting): per-sample
+     * gradients of the cross-entropy with respect to W2, G[s] = d2_s (x) h1_s
+     * (d2 = dL/d(pre-activation of fc2)), n = fisher_n calibration images;
+     * fc1 stays dense here.  Errors are relative to tr(W H W^T), H = G^T G/n. */
+    if (fisher_n > 0) {
+        size_t n = (size_t)fisher_n, p = (size_t)NH2 * NH1;
+        float *fx = malloc(sizeof(float) * NIN * n), *fh1 = malloc(sizeof(float) * NH1 * n);
+        float *fh2 = malloc(sizeof(float) * NH2 * n), *fz = malloc(sizeof(float) * NOUT * n);
+        float *fd2 = malloc(sizeof(float) * NH2 * n);
+        nms_tensor *G;
+        size_t gs[2] = {n, p};
+        if (nms_tensor_create(NMS_DTYPE_F32, 2, gs, &G, NULL) != NMS_OK)
+            return 1;
+        float *g = nms_tensor_data(G);
+        for (size_t k = 0; k < n; k++)
+            to_float(tr, k, fx + k * NIN);
+        forward(&l1, fx, fh1, (int)n, 1);
+        forward(&l2, fh1, fh2, (int)n, 1);
+        forward(&l3, fh2, fz, (int)n, 0);
+        for (size_t k = 0; k < n; k++) {
+            float *zk = fz + k * NOUT, m = zk[0], sum = 0.0f;
+            for (int c = 1; c < NOUT; c++)
+                m = zk[c] > m ? zk[c] : m;
+            for (int c = 0; c < NOUT; c++)
+                sum += expf(zk[c] - m);
+            for (int c = 0; c < NOUT; c++)
+                zk[c] = expf(zk[c] - m) / sum - (c == trl[k] ? 1.0f : 0.0f);
+            for (int o = 0; o < NH2; o++) {
+                float acc = 0.0f;
+                for (int c = 0; c < NOUT; c++)
+                    acc += zk[c] * l3.w[(size_t)c * NH2 + (size_t)o];
+                fd2[k * NH2 + (size_t)o] = fh2[k * NH2 + (size_t)o] > 0.0f ? acc : 0.0f;
+            }
+            for (size_t o = 0; o < NH2; o++)
+                for (size_t i = 0; i < NH1; i++)
+                    g[k * p + o * NH1 + i] = fd2[k * NH2 + o] * fh1[k * NH1 + i];
+        }
+        printf("\nfc2 with an empirical Fisher from %zu images (fc1 dense; G is %zu x %zu):\n", n, n, p);
+        printf("%-10s %12s %14s %10s %8s %8s\n", "method", "fc2 rel.err", "damped rel.obj", "test acc", "delta",
+               "seconds");
+        nms_recon_method fm[] = {NMS_RECON_MAGNITUDE, NMS_RECON_WANDA, NMS_RECON_BACKSOLVE, NMS_RECON_IHT};
+        for (size_t k = 0; k < sizeof fm / sizeof *fm; k++) {
+            nms_recon_options o;
+            nms_recon_report r;
+            nms_tensor *X;
+            nms_error err;
+            nms_recon_options_init(&o);
+            o.method = fm[k];
+            if (nms_reconstruct(W2, NULL, G, &o, &X, NULL, &r, &err) != NMS_OK) {
+                fprintf(stderr, "recon_mnist: fisher: %s\n", err.text);
+                return 1;
+            }
+            double acc = accuracy(&l1, &l2, &l3, l1.w, nms_tensor_cdata(X), te, tel, nte);
+            printf("%-10s %12.3g %14.3g %9.2f%% %+8.2f %8.1f\n", nms_recon_method_name(fm[k]), r.rel_error,
+                   r.objective / r.base, acc, acc - dense_acc, r.seconds);
+            nms_tensor_free(X);
+        }
+        nms_tensor_free(G);
+        free(fx); free(fh1); free(fh2); free(fz); free(fd2);
+    }
+
     /* ---- goals ---- */
     int ok = 1;
     for (int pv = 0; pv < nperm; pv++) {
