@@ -3,6 +3,15 @@
 if !HAVE_CHECK
 TESTS += tests/no_check.sh
 endif
+# ... and says so on the terminal, not only in tests/no_check.log.
+check-local:
+	@if test "x$(have_check)" != xyes; then \
+	  echo "======================================================================"; \
+	  echo "NOTE: Check (pkg-config 'check') was not found by configure: the unit-test"; \
+	  echo "      suites are SKIPPED and only the command-line tests run.  Install it"; \
+	  echo "      (Debian/Ubuntu: apt-get install check) and re-run configure."; \
+	  echo "======================================================================"; \
+	fi
 EXTRA_DIST += tests/no_check.sh tests/testlib.sh
 
 # Exported symbols: only nms_* in the static archive and the shared object.
