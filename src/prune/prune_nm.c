@@ -21,9 +21,8 @@
  * little-endian as 16-bit (F16 / BF16: 4 codes) or 32-bit (I8: 8 codes)
  * words, so each row's nm meta goes to a scratch row and its words are
  * stored at their reordered offsets (formats-24.md sec. 3, see
- * cutlass_row_base).  Rows are processed in order, so the 32 (int16) / 16
- * (int32) rows of a reorder block fill each 128-byte span of meta while it
- * is still in cache.  Arrays: values rows x cols/2 elements, meta rows x nc
+ * cutlass_in_chunk), through a scratch holding one reorder block of 32
+ * (int16) / 16 (int32) rows in destination order.  Arrays: values rows x cols/2 elements, meta rows x nc
  * words (nc = cols/16 int16 or cols/32 int32).
  */
 #include <string.h>
@@ -111,9 +110,16 @@ static void encode_32(const unsigned char *row, size_t groups, unsigned char *va
 }
 
 static void encode_8(const unsigned char *row, size_t groups, unsigned char *vals,
-                     uint8_t *meta)
+                     uint8_t *meta, int use_avx2)
 {
-    for (size_t g = 0; g < groups; g++) {
+    size_t g = 0;
+#ifdef HAVE_AVX2
+    if (use_avx2)
+        g = nms__prune_nm8_avx2(row, groups, vals, meta);
+#else
+    (void)use_avx2;
+#endif
+    for (; g < groups; g++) {
         const unsigned char *x = row + 4 * g;
         unsigned flags = (unsigned)(x[0] != 0) | (unsigned)(x[1] != 0) << 1 |
                          (unsigned)(x[2] != 0) << 2 | (unsigned)(x[3] != 0) << 3;
@@ -128,37 +134,52 @@ static void encode_8(const unsigned char *row, size_t groups, unsigned char *val
 }
 
 /* Logical CUTLASS metadata word c of row r of an m-row matrix goes to word
- *     (c / 2) * 2m + 2 * dr - (dr & 1) + 2 * (c & 1)
- * with dr = (r / G) * G + (r % 8) * W + (r % G) / 8 (G, W = 32, 4 for int16
- * words, 16, 2 for int32 words): the specification's reorder
- * (formats-24.md sec. 3) with its parity swap folded in.  Returns the part
- * that does not depend on c. */
-static size_t cutlass_row_base(size_t r, int word_bits)
+ *     (c / 2) * 2m + 2 * (r / G) * G + 2 * d - (d & 1) + 2 * (c & 1)
+ * with d = (r % 8) * W + (r % G) / 8 (G, W = 32, 4 for int16 words, 16, 2
+ * for int32 words): the specification's reorder (formats-24.md sec. 3) with
+ * its parity swap folded in (dr = (r / G) * G + d has the parity of d).  So
+ * the G rows of a block own, for each column pair c / 2, one contiguous
+ * chunk of 2G words (128 bytes for both word sizes) at (c / 2) * 2m +
+ * 2 * (r / G) * G.  The chunks are assembled in a block scratch (chunk j at
+ * word j * 2G) and copied out whole when the block is complete: storing
+ * single words straight to their places would touch nc / 2 lines 4m bytes
+ * apart per row, which alias in the caches and cost a memory round trip
+ * per word. */
+static size_t cutlass_in_chunk(size_t r, int word_bits)
 {
     size_t g = word_bits == 16 ? 32 : 16, w = word_bits == 16 ? 4 : 2;
-    size_t dr = (r / g) * g + (r % 8) * w + (r % g) / 8;
-    return 2 * dr - (dr & 1);
+    size_t d = (r % 8) * w + (r % g) / 8;
+    return 2 * d - (d & 1);
 }
 
-/* Scatter one row's logical words (the nm meta bytes of the row read
- * little-endian, nc words of word_bits) to their reordered places. */
-static void cutlass_scatter(const uint8_t *mrow, size_t nc, size_t m, size_t r,
-                            int word_bits, unsigned char *meta)
+/* Place one row's logical words (its nm meta bytes read little-endian, nc
+ * words of word_bits) into the block scratch. */
+static void cutlass_place(const uint8_t *mrow, size_t nc, size_t r, int word_bits,
+                          unsigned char *block)
 {
-    size_t base = cutlass_row_base(r, word_bits);
+    size_t base = cutlass_in_chunk(r, word_bits);
     if (word_bits == 16) {
         for (size_t c = 0; c + 2 <= nc; c += 2) {
-            size_t off = (c / 2) * 2 * m + base;
-            memcpy(meta + 2 * off, mrow + 2 * c, 2);
-            memcpy(meta + 2 * (off + 2), mrow + 2 * c + 2, 2);
+            unsigned char *q = block + 2 * ((c / 2) * 64 + base);
+            memcpy(q, mrow + 2 * c, 2);
+            memcpy(q + 4, mrow + 2 * c + 2, 2);
         }
     } else {
         for (size_t c = 0; c + 2 <= nc; c += 2) {
-            size_t off = (c / 2) * 2 * m + base;
-            memcpy(meta + 4 * off, mrow + 4 * c, 4);
-            memcpy(meta + 4 * (off + 2), mrow + 4 * c + 4, 4);
+            unsigned char *q = block + 4 * ((c / 2) * 32 + base);
+            memcpy(q, mrow + 4 * c, 4);
+            memcpy(q + 8, mrow + 4 * c + 4, 4);
         }
     }
+}
+
+/* Copy a complete block (first row r0) from the scratch to meta. */
+static void cutlass_flush(const unsigned char *block, size_t nc, size_t m, size_t r0,
+                          int word_bits, unsigned char *meta)
+{
+    size_t wb = (size_t)word_bits / 8;
+    for (size_t j = 0; j < nc / 2; j++)
+        memcpy(meta + wb * (j * 2 * m + 2 * r0), block + 128 * j, 128);
 }
 
 /* The shared driver: prune each row into an L1 scratch row, encode values
@@ -176,14 +197,17 @@ static int prune_pack(nms_dtype dtype, size_t rows, size_t cols, const unsigned 
     size_t es = nms_dtype_size(dtype), groups = cols / 4, mb = (groups + 1) / 2;
     unsigned char *pruned = nms__malloc_array(cols, es);
     unsigned char *gathered = perm ? nms__malloc_array(cols, es) : NULL;
+    size_t nc = cutlass_bits ? mb / (size_t)(cutlass_bits / 8) : 0;
+    size_t block_rows = cutlass_bits == 16 ? 32 : 16;
     uint8_t *mscratch = cutlass_bits ? nms__malloc(mb) : NULL;
-    if (!pruned || (perm && !gathered) || (cutlass_bits && !mscratch)) {
+    unsigned char *block = cutlass_bits ? nms__malloc_array(nc / 2, 128) : NULL;
+    if (!pruned || (perm && !gathered) || (cutlass_bits && (!mscratch || !block))) {
         nms__free(pruned);
         nms__free(gathered);
         nms__free(mscratch);
+        nms__free(block);
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
     }
-    size_t nc = cutlass_bits ? mb / (size_t)(cutlass_bits / 8) : 0;
     for (size_t r = 0; r < rows; r++) {
         const unsigned char *src = in + r * cols * es;
         if (perm) {
@@ -205,10 +229,14 @@ static int prune_pack(nms_dtype dtype, size_t rows, size_t cols, const unsigned 
         else if (es == 4)
             encode_32(pruned, groups, v, m, use_avx2);
         else
-            encode_8(pruned, groups, v, m);
-        if (cutlass_bits)
-            cutlass_scatter(mscratch, nc, rows, r, cutlass_bits, meta);
+            encode_8(pruned, groups, v, m, use_avx2);
+        if (cutlass_bits) {
+            cutlass_place(mscratch, nc, r, cutlass_bits, block);
+            if ((r + 1) % block_rows == 0)
+                cutlass_flush(block, nc, rows, r + 1 - block_rows, cutlass_bits, meta);
+        }
     }
+    nms__free(block);
     nms__free(mscratch);
     nms__free(gathered);
     nms__free(pruned);
