@@ -21,8 +21,9 @@
  * little-endian as 16-bit (F16 / BF16: 4 codes) or 32-bit (I8: 8 codes)
  * words, so each row's nm meta goes to a scratch row and its words are
  * stored at their reordered offsets (formats-24.md sec. 3, see
- * cutlass_in_chunk), through a scratch holding one reorder block of 32
- * (int16) / 16 (int32) rows in destination order.  Arrays: values rows x cols/2 elements, meta rows x nc
+ * cutlass_in_chunk): the nm meta of a reorder block of 32 (int16) / 16
+ * (int32) rows goes to a scratch, which is written out reordered when the
+ * block is complete.  Arrays: values rows x cols/2 elements, meta rows x nc
  * words (nc = cols/16 int16 or cols/32 int32).
  */
 #include <string.h>
@@ -138,13 +139,14 @@ static void encode_8(const unsigned char *row, size_t groups, unsigned char *val
  * with d = (r % 8) * W + (r % G) / 8 (G, W = 32, 4 for int16 words, 16, 2
  * for int32 words): the specification's reorder (formats-24.md sec. 3) with
  * its parity swap folded in (dr = (r / G) * G + d has the parity of d).  So
- * the G rows of a block own, for each column pair c / 2, one contiguous
- * chunk of 2G words (128 bytes for both word sizes) at (c / 2) * 2m +
- * 2 * (r / G) * G.  The chunks are assembled in a block scratch (chunk j at
- * word j * 2G) and copied out whole when the block is complete: storing
- * single words straight to their places would touch nc / 2 lines 4m bytes
- * apart per row, which alias in the caches and cost a memory round trip
- * per word. */
+ * the G rows of a block own, for each column pair j = c / 2, one contiguous
+ * chunk of 2G words (128 bytes for both word sizes) at word j * 2m +
+ * 2 * (r / G) * G, chunks 4m bytes apart.
+ * The rows of a block are encoded row-major into a scratch (nm meta bytes,
+ * sequential stores); when the block is complete each chunk is gathered
+ * from it and written whole.  (Storing single words to their places costs
+ * a cache miss per word: lines 4m bytes apart alias in the caches; placing
+ * them into a destination-ordered scratch costs a store miss per word.) */
 static size_t cutlass_in_chunk(size_t r, int word_bits)
 {
     size_t g = word_bits == 16 ? 32 : 16, w = word_bits == 16 ? 4 : 2;
@@ -152,40 +154,48 @@ static size_t cutlass_in_chunk(size_t r, int word_bits)
     return 2 * d - (d & 1);
 }
 
-/* Place one row's logical words (its nm meta bytes read little-endian, nc
- * words of word_bits) into the block scratch. */
-static void cutlass_place(const uint8_t *mrow, size_t nc, size_t r, int word_bits,
-                          unsigned char *block)
-{
-    size_t base = cutlass_in_chunk(r, word_bits);
-    if (word_bits == 16) {
-        for (size_t c = 0; c + 2 <= nc; c += 2) {
-            unsigned char *q = block + 2 * ((c / 2) * 64 + base);
-            memcpy(q, mrow + 2 * c, 2);
-            memcpy(q + 4, mrow + 2 * c + 2, 2);
-        }
-    } else {
-        for (size_t c = 0; c + 2 <= nc; c += 2) {
-            unsigned char *q = block + 4 * ((c / 2) * 32 + base);
-            memcpy(q, mrow + 4 * c, 4);
-            memcpy(q + 8, mrow + 4 * c + 4, 4);
-        }
-    }
-}
-
-/* Copy a complete block (first row r0) from the scratch to meta. */
-static void cutlass_flush(const unsigned char *block, size_t nc, size_t m, size_t r0,
+/* Write a complete block (first row r0; rows holds its G rows of mb meta
+ * bytes each) to the reordered meta. */
+static void cutlass_flush(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m, size_t r0,
                           int word_bits, unsigned char *meta)
 {
-    size_t wb = (size_t)word_bits / 8;
-    for (size_t j = 0; j < nc / 2; j++)
-        memcpy(meta + wb * (j * 2 * m + 2 * r0), block + 128 * j, 128);
+    size_t g = word_bits == 16 ? 32 : 16;
+    size_t pos[32];
+    for (size_t i = 0; i < g; i++)
+        pos[i] = cutlass_in_chunk(i, word_bits);
+    for (size_t j = 0; j < nc / 2; j++) {
+        union {
+            uint16_t w16[64];
+            uint32_t w32[32];
+            unsigned char bytes[128];
+        } chunk;
+        if (word_bits == 16) {
+            for (size_t i = 0; i < g; i++) {
+                const uint8_t *q = rows_meta + i * mb + 4 * j;
+                uint16_t a, b;
+                memcpy(&a, q, 2);
+                memcpy(&b, q + 2, 2);
+                chunk.w16[pos[i]] = a;
+                chunk.w16[pos[i] + 2] = b;
+            }
+        } else {
+            for (size_t i = 0; i < g; i++) {
+                const uint8_t *q = rows_meta + i * mb + 8 * j;
+                uint32_t a, b;
+                memcpy(&a, q, 4);
+                memcpy(&b, q + 4, 4);
+                chunk.w32[pos[i]] = a;
+                chunk.w32[pos[i] + 2] = b;
+            }
+        }
+        memcpy(meta + (size_t)(word_bits / 8) * (j * 2 * m + 2 * r0), chunk.bytes, 128);
+    }
 }
 
 /* The shared driver: prune each row into an L1 scratch row, encode values
  * straight into `values` and the nm meta bytes of the row either into
- * meta (cutlass_bits == 0, nm layout) or into a scratch row that is then
- * scattered as cutlass words of cutlass_bits (16 or 32). */
+ * meta (cutlass_bits == 0, nm layout) or into a block scratch that is
+ * written out as reordered cutlass words of cutlass_bits (16 or 32). */
 static int prune_pack(nms_dtype dtype, size_t rows, size_t cols, const unsigned char *in,
                       const int32_t *perm, nms_prune_variant used, unsigned char *vals,
                       unsigned char *meta, int cutlass_bits, nms_error *err)
@@ -199,13 +209,11 @@ static int prune_pack(nms_dtype dtype, size_t rows, size_t cols, const unsigned 
     unsigned char *gathered = perm ? nms__malloc_array(cols, es) : NULL;
     size_t nc = cutlass_bits ? mb / (size_t)(cutlass_bits / 8) : 0;
     size_t block_rows = cutlass_bits == 16 ? 32 : 16;
-    uint8_t *mscratch = cutlass_bits ? nms__malloc(mb) : NULL;
-    unsigned char *block = cutlass_bits ? nms__malloc_array(nc / 2, 128) : NULL;
-    if (!pruned || (perm && !gathered) || (cutlass_bits && (!mscratch || !block))) {
+    uint8_t *mscratch = cutlass_bits ? nms__malloc_array(block_rows, mb) : NULL;
+    if (!pruned || (perm && !gathered) || (cutlass_bits && !mscratch)) {
         nms__free(pruned);
         nms__free(gathered);
         nms__free(mscratch);
-        nms__free(block);
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
     }
     for (size_t r = 0; r < rows; r++) {
@@ -223,7 +231,7 @@ static int prune_pack(nms_dtype dtype, size_t rows, size_t cols, const unsigned 
             break;
         }
         unsigned char *v = vals + r * (cols / 2) * es;
-        uint8_t *m = cutlass_bits ? mscratch : meta + r * mb;
+        uint8_t *m = cutlass_bits ? mscratch + (r % block_rows) * mb : meta + r * mb;
         if (es == 2)
             encode_16(pruned, groups, v, m, use_avx2);
         else if (es == 4)
@@ -231,12 +239,10 @@ static int prune_pack(nms_dtype dtype, size_t rows, size_t cols, const unsigned 
         else
             encode_8(pruned, groups, v, m, use_avx2);
         if (cutlass_bits) {
-            cutlass_place(mscratch, nc, r, cutlass_bits, block);
-            if ((r + 1) % block_rows == 0)
-                cutlass_flush(block, nc, rows, r + 1 - block_rows, cutlass_bits, meta);
+        if (cutlass_bits && (r + 1) % block_rows == 0)
+            cutlass_flush(mscratch, mb, nc, rows, r + 1 - block_rows, cutlass_bits, meta);
         }
     }
-    nms__free(block);
     nms__free(mscratch);
     nms__free(gathered);
     nms__free(pruned);
