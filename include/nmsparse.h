@@ -729,6 +729,22 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
 int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
                     const int32_t *perm, nms_prune_variant variant, void *values,
                     uint8_t *meta, nms_error *err);
+/* Prune and pack in one pass to the CUTLASS / PyTorch semi-structured layout
+ * (formats-24.md sec. 3): the bytes nms_pack(NMS_FORMAT_CUTLASS) gives for
+ * the pruned matrix, written into caller-owned buffers.  dtype F16 / BF16
+ * (rows % 32 == 0, cols % 64 == 0) or I8 (rows % 16 == 0, cols % 128 == 0);
+ * perm as in nms_prune_24_nm (packed columns in permuted order).
+ *   values  rows x cols/2 elements of dtype (as nms_prune_24_nm);
+ *   meta    rows x nc words in CUTLASS's reordered storage order: int16 words
+ *           (nc = cols/16) for F16 / BF16, int32 words (nc = cols/32) for I8;
+ *           every word is written.
+ * F32 is refused with NMS_ERR_UNSUPPORTED: its CUTLASS layout is 1:2, which
+ * a 2:4 prune does not produce (use nms_prune_24_nm).  NMS_ERR_SHAPE for the
+ * shape rules above; other errors as nms_prune_24_buffer.  Uses one or two
+ * rows of scratch; no other allocation. */
+int nms_prune_24_cutlass(nms_dtype dtype, size_t rows, size_t cols, const void *in,
+                         const int32_t *perm, nms_prune_variant variant, void *values,
+                         void *meta, nms_error *err);
 /* ==== prune: declarations above this line ==== */
 
 /* ------------------------------------------------------------------------ */

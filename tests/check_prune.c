@@ -766,6 +766,164 @@ START_TEST(test_prune_nm_matches_pack)
 }
 END_TEST
 
+/* ---- prune + pack (cutlass) in one pass -------------------------------------- */
+
+/* Zero (+0 or -0) about 3 in 4 elements so that many groups keep fewer than
+ * two nonzeros (the table's codes, copied signed zeros). */
+static void sparsify(int dt, unsigned char *buf, size_t n, uint64_t *st)
+{
+    size_t es = prune_test_elem_size(dt);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t r = prune_test_rand(st);
+        if (r % 4 == 0)
+            continue;
+        memset(buf + i * es, 0, es);
+        if (dt != PT_I8 && (r & 16))
+            buf[i * es + es - 1] = 0x80; /* -0.0 */
+    }
+}
+
+/* nms_prune_24_cutlass gives the bytes of nms_pack(CUTLASS) on the pruned
+ * matrix, for every variant, with and without a permutation; it writes
+ * every byte of values and meta and nothing beyond. */
+START_TEST(test_prune_cutlass_matches_pack)
+{
+    static const size_t shapes[][2] = {{32, 64}, {32, 128}, {64, 256}, {96, 192}, {16, 128}, {48, 384}};
+    uint64_t st = 29;
+    int checked = 0;
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        size_t rows = shapes[si][0], cols = shapes[si][1], shape[2] = {rows, cols};
+        for (int dt = PT_F16; dt < PT_DTYPE_COUNT; dt++) {
+            size_t es = prune_test_elem_size(dt);
+            size_t rmul = dt == PT_I8 ? 16 : 32, cmul = dt == PT_I8 ? 128 : 64;
+            size_t wbytes = dt == PT_I8 ? 4 : 2, nc = cols / (dt == PT_I8 ? 32 : 16);
+            if (rows % rmul || cols % cmul)
+                continue;
+            /* the patterns, then a mostly-zero one, then all adversarial combinations */
+            for (int pat = 0; pat < PT_PATTERN_COUNT + 2; pat++) {
+                for (int use_perm = 0; use_perm < 2; use_perm++) {
+                    nms_tensor *w, *p;
+                    nms_packed *pk;
+                    nms_error err;
+                    int32_t *perm = malloc(cols * sizeof *perm);
+                    ck_assert_ptr_nonnull(perm);
+                    for (size_t j = 0; j < cols; j++)
+                        perm[j] = (int32_t)j;
+                    for (size_t j = cols - 1; use_perm && j > 0; j--) {
+                        size_t i = (size_t)(prune_test_rand(&st) % (j + 1));
+                        int32_t tmp = perm[i];
+                        perm[i] = perm[j];
+                        perm[j] = tmp;
+                    }
+                    ck_assert_int_eq(nms_tensor_create(api_dtype[dt], 2, shape, &w, NULL), NMS_OK);
+                    unsigned char *wd = nms_tensor_data(w);
+                    if (pat < PT_PATTERN_COUNT) {
+                        prune_test_fill(dt, pat, st++, wd, rows * cols);
+                    } else if (pat == PT_PATTERN_COUNT) {
+                        prune_test_fill(dt, PT_RANDOM, st++, wd, rows * cols);
+                        sparsify(dt, wd, rows * cols, &st);
+                    } else {
+                        size_t g = prune_test_fill_all_combinations(dt, wd, rows * cols / 4);
+                        if (g < rows * cols / 4)
+                            prune_test_fill(dt, PT_SPECIAL, st++, wd + 4 * g * es, rows * cols - 4 * g);
+                    }
+                    ck_assert_int_eq(nms_prune_24(w, use_perm ? perm : NULL, NULL, &p, NULL, &err), NMS_OK);
+                    ck_assert_msg(nms_pack(p, NMS_FORMAT_CUTLASS, NULL, &pk, &err) == NMS_OK, "%s", err.text);
+                    const nms_tensor *pv = nms_packed_find(pk, "values"), *pm = nms_packed_find(pk, "meta");
+                    ck_assert_ptr_nonnull(pv);
+                    ck_assert_ptr_nonnull(pm);
+                    ck_assert_uint_eq(nms_tensor_nbytes(pv), rows * cols / 2 * es);
+                    ck_assert_uint_eq(nms_tensor_nbytes(pm), rows * nc * wbytes);
+                    for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+                        if (!nms_prune_variant_supported((nms_prune_variant)v))
+                            continue;
+                        size_t vb = rows * cols / 2 * es, mbytes = rows * nc * wbytes;
+                        unsigned char *vals = malloc(vb + 1), *meta = malloc(mbytes + 1);
+                        ck_assert(vals && meta);
+                        memset(vals, 0xa5, vb + 1);
+                        memset(meta, 0x5a, mbytes + 1);
+                        ck_assert_int_eq(nms_prune_24_cutlass(api_dtype[dt], rows, cols, nms_tensor_cdata(w),
+                                                              use_perm ? perm : NULL, (nms_prune_variant)v,
+                                                              vals, meta, &err), NMS_OK);
+                        ck_assert_msg(memcmp(vals, nms_tensor_cdata(pv), vb) == 0,
+                                      "%s pattern %d %zux%zu perm %d variant %s: values differ from nms_pack",
+                                      prune_test_dtype_name(dt), pat, rows, cols, use_perm,
+                                      nms_prune_variant_name((nms_prune_variant)v));
+                        ck_assert_msg(memcmp(meta, nms_tensor_cdata(pm), mbytes) == 0,
+                                      "%s pattern %d %zux%zu perm %d variant %s: meta differs from nms_pack",
+                                      prune_test_dtype_name(dt), pat, rows, cols, use_perm,
+                                      nms_prune_variant_name((nms_prune_variant)v));
+                        ck_assert_uint_eq(vals[vb], 0xa5);
+                        ck_assert_uint_eq(meta[mbytes], 0x5a);
+                        free(vals);
+                        free(meta);
+                        checked++;
+                    }
+                    nms_packed_free(pk);
+                    nms_tensor_free(p);
+                    nms_tensor_free(w);
+                    free(perm);
+                }
+            }
+        }
+    }
+    ck_assert_int_gt(checked, 0);
+}
+END_TEST
+
+/* The specification's worked example: an fp16 row [0, .1669, 0, .1017 |
+ * -2.13, 0, 0, -.329 | 0, 2.793, -.9917, 0 | 2.361, 0, -.686, 0] (already
+ * 2:4) has codes D, C, 9, 8: logical word M[0][0] = 0x89CD at offset 0.
+ * Row 8's first word goes to offset 1 and row 31's to 61 (m = 32). */
+START_TEST(test_prune_cutlass_worked_example)
+{
+    static const uint16_t ex[16] = {0x0000, 0x3157, 0x0000, 0x2e82, 0xc043, 0x0000, 0x0000, 0xb544,
+                                    0x0000, 0x4196, 0xbbef, 0x0000, 0x40b9, 0x0000, 0xb97d, 0x0000};
+    const size_t rows = 32, cols = 64;
+    uint16_t *a = calloc(rows * cols, 2), *vals = malloc(rows * cols), *meta = malloc(rows * 4 * 2);
+    ck_assert(a && vals && meta);
+    memcpy(a, ex, sizeof ex);           /* row 0 */
+    memcpy(a + 8 * cols, ex, sizeof ex);  /* row 8 */
+    memcpy(a + 31 * cols, ex, sizeof ex); /* row 31 */
+    nms_error err;
+    for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+        if (!nms_prune_variant_supported((nms_prune_variant)v))
+            continue;
+        ck_assert_int_eq(nms_prune_24_cutlass(NMS_DTYPE_F16, rows, cols, a, NULL, (nms_prune_variant)v,
+                                              vals, meta, &err), NMS_OK);
+        ck_assert_uint_eq(meta[0], 0x89CD);
+        ck_assert_uint_eq(meta[1], 0x89CD);
+        ck_assert_uint_eq(meta[61], 0x89CD);
+        ck_assert_uint_eq(meta[2], 0xEEEE); /* row 0, word 1: empty groups -> (2,3) */
+        ck_assert_uint_eq(vals[0], 0x3157);
+        ck_assert_uint_eq(vals[1], 0x2e82);
+        ck_assert_uint_eq(vals[2], 0xc043);
+        ck_assert_uint_eq(vals[3], 0xb544);
+        ck_assert_uint_eq(vals[6], 0x40b9);
+        ck_assert_uint_eq(vals[7], 0xb97d);
+    }
+    /* errors: fp32 (1:2), shapes, NaN */
+    ck_assert_int_eq(nms_prune_24_cutlass(NMS_DTYPE_F32, rows, cols, a, NULL, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_UNSUPPORTED);
+    ck_assert_msg(strstr(err.text, "1:2"), "%s", err.text);
+    ck_assert_int_eq(nms_prune_24_cutlass(NMS_DTYPE_F16, 16, cols, a, NULL, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_SHAPE);
+    ck_assert_int_eq(nms_prune_24_cutlass(NMS_DTYPE_F16, rows, 32, a, NULL, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_SHAPE);
+    ck_assert_int_eq(nms_prune_24_cutlass(NMS_DTYPE_I8, 16, 64, a, NULL, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_SHAPE);
+    ck_assert_int_eq(nms_prune_24_cutlass(NMS_DTYPE_F64, rows, cols, a, NULL, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_UNSUPPORTED);
+    a[5 * cols + 7] = 0x7e00; /* NaN at row 5, column 7 */
+    ck_assert_int_eq(nms_prune_24_cutlass(NMS_DTYPE_F16, rows, cols, a, NULL, NMS_PRUNE_AUTO, vals, meta, &err),
+                     NMS_ERR_NONFINITE);
+    ck_assert_msg(strstr(err.text, "NaN at row 5, column 7 "), "%s", err.text);
+    free(a);
+    free(vals);
+    free(meta);
+}
+END_TEST
+
 static Suite *prune_suite(void)
 {
     Suite *s = suite_create("prune");
@@ -782,6 +940,8 @@ static Suite *prune_suite(void)
     tcase_add_test(tc, test_variant_selection);
     tcase_add_test(tc, test_real_layers);
     tcase_add_test(tc, test_prune_nm_matches_pack);
+    tcase_add_test(tc, test_prune_cutlass_matches_pack);
+    tcase_add_test(tc, test_prune_cutlass_worked_example);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -101,9 +101,17 @@ int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
         nms_tensor_free(values);
         return st;
     }
+    /* The words of one reorder block of G rows (G = 32 for int16 words, 16
+     * for int32; m % G == 0) are collected row-major and stored when the
+     * block is complete, column pair by column pair: the block's words of a
+     * column pair fill one contiguous 128-byte span of the reordered meta,
+     * while one row's words lie 4m bytes apart (storing them row by row
+     * misses the cache on every word). */
+    size_t block = kind.word_bits == 16 ? 32 : 16;
     uint8_t *codes = nms__malloc(units);
     unsigned char *buf = perm ? nms__malloc_array(k, es) : NULL;
-    if (!codes || (perm && !buf))
+    uint32_t *words = nms__malloc_array(block * nc, sizeof *words);
+    if (!codes || (perm && !buf) || !words)
         st = nms__fail(err, NMS_ERR_NOMEM, "cutlass: out of memory");
     for (size_t r = 0; r < m && st == NMS_OK; r++) {
         const unsigned char *row = nms__matrix_row(a, r, perm, buf);
@@ -124,10 +132,17 @@ int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
             uint32_t word = 0;
             for (size_t t = 0; t < per_word; t++)
                 word |= (uint32_t)codes[c * per_word + t] << (4 * t);
-            store_word(meta->data, nms__cutlass_meta_offset(r, c, m, kind.word_bits),
-                       kind.word_bits, word);
+            words[(r % block) * nc + c] = word;
+        }
+        if (st == NMS_OK && (r + 1) % block == 0) {
+            size_t r0 = r + 1 - block;
+            for (size_t c = 0; c < nc; c++)
+                for (size_t i = 0; i < block; i++)
+                    store_word(meta->data, nms__cutlass_meta_offset(r0 + i, c, m, kind.word_bits),
+                               kind.word_bits, words[i * nc + c]);
         }
     }
+    nms__free(words);
     nms__free(codes);
     nms__free(buf);
     if (st) {

@@ -244,3 +244,45 @@ size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t 
     }
     return g;
 }
+
+/* The same for 8-bit elements: 32 bytes = 8 groups = 4 pairs of groups.
+ * Per pair (8 flag bits, one byte of the byte movemask) a 4-byte shuffle
+ * picks i0, i1 of each group; two pairs fill the low 8 bytes of a 128-bit
+ * half, and the halves are joined by one cross-lane permute. */
+#define NM_IDX8(f)                                                                        \
+    ((uint32_t)NM_I0((f) & 15) | (uint32_t)NM_I1((f) & 15) << 8 |                         \
+     (uint32_t)(4 + NM_I0((f) >> 4)) << 16 | (uint32_t)(4 + NM_I1((f) >> 4)) << 24)
+#define NM_IDX8_4(f) NM_IDX8(f), NM_IDX8((f) + 1), NM_IDX8((f) + 2), NM_IDX8((f) + 3)
+#define NM_IDX8_16(f) NM_IDX8_4(f), NM_IDX8_4((f) + 4), NM_IDX8_4((f) + 8), NM_IDX8_4((f) + 12)
+
+static const uint32_t nm_idx8[256] = {
+    NM_IDX8_16(0),   NM_IDX8_16(16),  NM_IDX8_16(32),  NM_IDX8_16(48),
+    NM_IDX8_16(64),  NM_IDX8_16(80),  NM_IDX8_16(96),  NM_IDX8_16(112),
+    NM_IDX8_16(128), NM_IDX8_16(144), NM_IDX8_16(160), NM_IDX8_16(176),
+    NM_IDX8_16(192), NM_IDX8_16(208), NM_IDX8_16(224), NM_IDX8_16(240),
+};
+
+size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *meta)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m256i zero = _mm256_setzero_si256();
+    size_t g = 0;
+    for (; g + 8 <= groups; g += 8) {
+        __m256i x = LOADU(src + 4 * g);
+        /* bit e set iff byte e is zero; flip to nonzero flags */
+        uint32_t m = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, zero));
+        unsigned f0 = m & 0xff, f1 = (m >> 8) & 0xff, f2 = (m >> 16) & 0xff, f3 = m >> 24;
+        uint64_t lo = (uint64_t)nm_idx8[f0] | (uint64_t)(nm_idx8[f1] + 0x08080808u) << 32;
+        uint64_t hi = (uint64_t)nm_idx8[f2] | (uint64_t)(nm_idx8[f3] + 0x08080808u) << 32;
+        /* high 8 bytes of each half: 0x80 = zero (ignored after the permute) */
+        __m256i shuf = _mm256_set_epi64x((long long)UINT64_C(0x8080808080808080), (long long)hi,
+                                         (long long)UINT64_C(0x8080808080808080), (long long)lo);
+        __m256i picked = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(x, shuf), _MM_SHUFFLE(3, 1, 2, 0));
+        _mm_storeu_si128((__m128i *)(void *)(dst + 2 * g), _mm256_castsi256_si128(picked));
+        uint32_t mw = (uint32_t)nm_meta[f0] | (uint32_t)nm_meta[f1] << 8 |
+                      (uint32_t)nm_meta[f2] << 16 | (uint32_t)nm_meta[f3] << 24;
+        memcpy(meta + g / 2, &mw, 4);
+    }
+    return g;
+}

@@ -80,5 +80,7 @@ const nms__prune_kernels *nms__prune_kernels_neon(void);
 size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta);
 /* The same for 32-bit rows (a multiple of 2 groups). */
 size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta);
+/* The same for 8-bit rows (a multiple of 8 groups). */
+size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *meta);
 
 #endif /* NMS_PRUNE_KERNELS_H */

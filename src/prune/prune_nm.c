@@ -15,6 +15,16 @@
  * These are the bytes nms_pack(NMS_FORMAT_NM) writes for the pruned matrix
  * (tests/check_prune.c compares them).  Arrays: values rows x cols/2
  * elements, meta rows x ceil(cols/8) bytes.
+ *
+ * nms_prune_24_cutlass writes the same values (the CUTLASS values array is
+ * the nm one); its logical metadata word M[r][c] is the nm meta row read
+ * little-endian as 16-bit (F16 / BF16: 4 codes) or 32-bit (I8: 8 codes)
+ * words, so each row's nm meta goes to a scratch row and its words are
+ * stored at their reordered offsets (formats-24.md sec. 3, see
+ * cutlass_in_chunk): the nm meta of a reorder block of 32 (int16) / 16
+ * (int32) rows goes to a scratch, which is written out reordered when the
+ * block is complete.  Arrays: values rows x cols/2 elements, meta rows x nc
+ * words (nc = cols/16 int16 or cols/32 int32).
  */
 #include <string.h>
 
@@ -101,9 +111,16 @@ static void encode_32(const unsigned char *row, size_t groups, unsigned char *va
 }
 
 static void encode_8(const unsigned char *row, size_t groups, unsigned char *vals,
-                     uint8_t *meta)
+                     uint8_t *meta, int use_avx2)
 {
-    for (size_t g = 0; g < groups; g++) {
+    size_t g = 0;
+#ifdef HAVE_AVX2
+    if (use_avx2)
+        g = nms__prune_nm8_avx2(row, groups, vals, meta);
+#else
+    (void)use_avx2;
+#endif
+    for (; g < groups; g++) {
         const unsigned char *x = row + 4 * g;
         unsigned flags = (unsigned)(x[0] != 0) | (unsigned)(x[1] != 0) << 1 |
                          (unsigned)(x[2] != 0) << 2 | (unsigned)(x[3] != 0) << 3;
@@ -117,43 +134,86 @@ static void encode_8(const unsigned char *row, size_t groups, unsigned char *val
     }
 }
 
-int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in_,
-                    const int32_t *perm, nms_prune_variant variant, void *values,
-                    uint8_t *meta, nms_error *err)
+/* Logical CUTLASS metadata word c of row r of an m-row matrix goes to word
+ *     (c / 2) * 2m + 2 * (r / G) * G + 2 * d - (d & 1) + 2 * (c & 1)
+ * with d = (r % 8) * W + (r % G) / 8 (G, W = 32, 4 for int16 words, 16, 2
+ * for int32 words): the specification's reorder (formats-24.md sec. 3) with
+ * its parity swap folded in (dr = (r / G) * G + d has the parity of d).  So
+ * the G rows of a block own, for each column pair j = c / 2, one contiguous
+ * chunk of 2G words (128 bytes for both word sizes) at word j * 2m +
+ * 2 * (r / G) * G, chunks 4m bytes apart.
+ * The rows of a block are encoded row-major into a scratch (nm meta bytes,
+ * sequential stores); when the block is complete each chunk is gathered
+ * from it and written whole.  (Storing single words to their places costs
+ * a cache miss per word: lines 4m bytes apart alias in the caches; placing
+ * them into a destination-ordered scratch costs a store miss per word.) */
+static size_t cutlass_in_chunk(size_t r, int word_bits)
 {
-    const unsigned char *in = in_;
-    unsigned char *vals = values;
-    nms_prune_variant used;
-    size_t n;
-    int st;
-    if (dtype != NMS_DTYPE_F32 && dtype != NMS_DTYPE_F16 && dtype != NMS_DTYPE_BF16 &&
-        dtype != NMS_DTYPE_I8)
-        return nms__fail(err, NMS_ERR_UNSUPPORTED,
-                         "cannot 2:4-prune %s elements (F32, F16, BF16 and I8 are supported)",
-                         nms_dtype_name(dtype));
-    if ((st = nms_prune_variant_resolve(variant, &used, err)) != NMS_OK)
-        return st;
-    if (nms__mul_size(rows, cols, &n) != 0)
-        return nms__fail(err, NMS_ERR_RANGE, "%zu x %zu elements overflow", rows, cols);
-    if (cols % 4 != 0)
-        return nms__fail(err, NMS_ERR_SHAPE,
-                         "the matrix has %zu input channels (columns), not a multiple of 4", cols);
-    if (n == 0)
-        return NMS_OK;
-    if (!in || !values || !meta)
-        return nms__fail(err, NMS_ERR_INVALID, "missing input, values or meta buffer");
-    if (perm && (st = nms_perm_check(perm, cols, err)) != NMS_OK) {
-        nms__error_prefix(err, "permutation");
-        return st;
+    size_t g = word_bits == 16 ? 32 : 16, w = word_bits == 16 ? 4 : 2;
+    size_t d = (r % 8) * w + (r % g) / 8;
+    return 2 * d - (d & 1);
+}
+
+/* Write a complete block (first row r0; rows holds its G rows of mb meta
+ * bytes each) to the reordered meta. */
+static void cutlass_flush(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m, size_t r0,
+                          int word_bits, unsigned char *meta)
+{
+    size_t g = word_bits == 16 ? 32 : 16;
+    size_t pos[32];
+    for (size_t i = 0; i < g; i++)
+        pos[i] = cutlass_in_chunk(i, word_bits);
+    for (size_t j = 0; j < nc / 2; j++) {
+        union {
+            uint16_t w16[64];
+            uint32_t w32[32];
+            unsigned char bytes[128];
+        } chunk;
+        if (word_bits == 16) {
+            for (size_t i = 0; i < g; i++) {
+                const uint8_t *q = rows_meta + i * mb + 4 * j;
+                uint16_t a, b;
+                memcpy(&a, q, 2);
+                memcpy(&b, q + 2, 2);
+                chunk.w16[pos[i]] = a;
+                chunk.w16[pos[i] + 2] = b;
+            }
+        } else {
+            for (size_t i = 0; i < g; i++) {
+                const uint8_t *q = rows_meta + i * mb + 8 * j;
+                uint32_t a, b;
+                memcpy(&a, q, 4);
+                memcpy(&b, q + 4, 4);
+                chunk.w32[pos[i]] = a;
+                chunk.w32[pos[i] + 2] = b;
+            }
+        }
+        memcpy(meta + (size_t)(word_bits / 8) * (j * 2 * m + 2 * r0), chunk.bytes, 128);
     }
+}
+
+/* The shared driver: prune each row into an L1 scratch row, encode values
+ * straight into `values` and the nm meta bytes of the row either into
+ * meta (cutlass_bits == 0, nm layout) or into a block scratch that is
+ * written out as reordered cutlass words of cutlass_bits (16 or 32). */
+static int prune_pack(nms_dtype dtype, size_t rows, size_t cols, const unsigned char *in,
+                      const int32_t *perm, nms_prune_variant used, unsigned char *vals,
+                      unsigned char *meta, int cutlass_bits, nms_error *err)
+{
+    int st = NMS_OK;
     const nms__prune_kernels *kern = nms__prune_kernels_get(used);
     /* the AVX2 encoder serves the AVX2 and AVX-512 variants */
     int use_avx2 = used == NMS_PRUNE_AVX2 || used == NMS_PRUNE_AVX512;
     size_t es = nms_dtype_size(dtype), groups = cols / 4, mb = (groups + 1) / 2;
     unsigned char *pruned = nms__malloc_array(cols, es);
     unsigned char *gathered = perm ? nms__malloc_array(cols, es) : NULL;
-    if (!pruned || (perm && !gathered)) {
+    size_t nc = cutlass_bits ? mb / (size_t)(cutlass_bits / 8) : 0;
+    size_t block_rows = cutlass_bits == 16 ? 32 : 16;
+    uint8_t *mscratch = cutlass_bits ? nms__malloc_array(block_rows, mb) : NULL;
+    if (!pruned || (perm && !gathered) || (cutlass_bits && !mscratch)) {
         nms__free(pruned);
+        nms__free(gathered);
+        nms__free(mscratch);
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
     }
     for (size_t r = 0; r < rows; r++) {
@@ -171,15 +231,85 @@ int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in_,
             break;
         }
         unsigned char *v = vals + r * (cols / 2) * es;
-        uint8_t *m = meta + r * mb;
+        uint8_t *m = cutlass_bits ? mscratch + (r % block_rows) * mb : meta + r * mb;
         if (es == 2)
             encode_16(pruned, groups, v, m, use_avx2);
         else if (es == 4)
             encode_32(pruned, groups, v, m, use_avx2);
         else
-            encode_8(pruned, groups, v, m);
+            encode_8(pruned, groups, v, m, use_avx2);
+        if (cutlass_bits) {
+        if (cutlass_bits && (r + 1) % block_rows == 0)
+            cutlass_flush(mscratch, mb, nc, rows, r + 1 - block_rows, cutlass_bits, meta);
+        }
     }
+    nms__free(mscratch);
     nms__free(gathered);
     nms__free(pruned);
     return st;
+}
+
+/* Checks shared by both entry points. */
+static int prune_pack_check(nms_dtype dtype, size_t rows, size_t cols, const void *in,
+                            const int32_t *perm, nms_prune_variant variant, const void *values,
+                            const void *meta, nms_prune_variant *used, size_t *n, nms_error *err)
+{
+    int st;
+    if (dtype != NMS_DTYPE_F32 && dtype != NMS_DTYPE_F16 && dtype != NMS_DTYPE_BF16 &&
+        dtype != NMS_DTYPE_I8)
+        return nms__fail(err, NMS_ERR_UNSUPPORTED,
+                         "cannot 2:4-prune %s elements (F32, F16, BF16 and I8 are supported)",
+                         nms_dtype_name(dtype));
+    if ((st = nms_prune_variant_resolve(variant, used, err)) != NMS_OK)
+        return st;
+    if (nms__mul_size(rows, cols, n) != 0)
+        return nms__fail(err, NMS_ERR_RANGE, "%zu x %zu elements overflow", rows, cols);
+    if (cols % 4 != 0)
+        return nms__fail(err, NMS_ERR_SHAPE,
+                         "the matrix has %zu input channels (columns), not a multiple of 4", cols);
+    if (*n == 0)
+        return NMS_OK;
+    if (!in || !values || !meta)
+        return nms__fail(err, NMS_ERR_INVALID, "missing input, values or meta buffer");
+    if (perm && (st = nms_perm_check(perm, cols, err)) != NMS_OK) {
+        nms__error_prefix(err, "permutation");
+        return st;
+    }
+    return NMS_OK;
+}
+
+int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
+                    const int32_t *perm, nms_prune_variant variant, void *values,
+                    uint8_t *meta, nms_error *err)
+{
+    nms_prune_variant used;
+    size_t n;
+    int st = prune_pack_check(dtype, rows, cols, in, perm, variant, values, meta, &used, &n, err);
+    if (st != NMS_OK || n == 0)
+        return st;
+    return prune_pack(dtype, rows, cols, in, perm, used, values, meta, 0, err);
+}
+
+int nms_prune_24_cutlass(nms_dtype dtype, size_t rows, size_t cols, const void *in,
+                         const int32_t *perm, nms_prune_variant variant, void *values,
+                         void *meta, nms_error *err)
+{
+    nms_prune_variant used;
+    size_t n;
+    if (dtype == NMS_DTYPE_F32)
+        return nms__fail(err, NMS_ERR_UNSUPPORTED,
+                         "cutlass: fp32 (TF32) sparsity is 1:2, which a 2:4 prune does not "
+                         "produce; use the nm layout (nms_prune_24_nm) for fp32");
+    int st = prune_pack_check(dtype, rows, cols, in, perm, variant, values, meta, &used, &n, err);
+    if (st != NMS_OK)
+        return st;
+    size_t rmul = dtype == NMS_DTYPE_I8 ? 16 : 32, cmul = dtype == NMS_DTYPE_I8 ? 128 : 64;
+    if (rows % rmul != 0 || cols % cmul != 0)
+        return nms__fail(err, NMS_ERR_SHAPE,
+                         "cutlass: a %s matrix needs rows %% %zu == 0 and columns %% %zu == 0 "
+                         "(got %zu x %zu)", nms_dtype_name(dtype), rmul, cmul, rows, cols);
+    if (n == 0)
+        return NMS_OK;
+    return prune_pack(dtype, rows, cols, in, perm, used, values, meta,
+                      dtype == NMS_DTYPE_I8 ? 32 : 16, err);
 }

@@ -1,16 +1,28 @@
 /*
- * prune_bench.c - 2:4 pruning throughput against memcpy of the same bytes.
+ * prune_bench.c - 2:4 prune (+ pack) throughput against memcpy of the same
+ * input bytes, in the same process and run.
  *
- * For each matrix size (bytes of input), dtype and kernel variant this host
- * supports: the best-of-N time of nms_prune_24_buffer (input -> pruned
- * output, no permutation; optionally also the 0/1 mask) and of memcpy(out, in,
- * bytes) between the same two buffers, measured alternately in the same
- * process.  Prints one table row per case: GB/s of input for both and the
- * ratio prune time / memcpy time (the goal is <= 2 for fp16 and fp32).
+ * For each matrix size (bytes of input; 4096 columns), dtype and kernel
+ * variant this host supports, one repeat measures, back to back and in this
+ * order:
+ *     memcpy   memcpy(dst, in, bytes)
+ *     prune    nms_prune_24_buffer(in -> dst), the pruned dense matrix
+ *     nm       nms_prune_24_nm(in -> values, meta), fused prune + pack
+ *     cutlass  nms_prune_24_cutlass(in -> values, meta) (F16 / BF16 / I8;
+ *              F32's CUTLASS layout is 1:2, so not applicable)
+ * and the repeats are interleaved over the variants (repeat 1 of every
+ * variant, then repeat 2, ...), so slow phases of a loaded machine hit all
+ * of them alike.  Every destination (dst; values and meta alias dst, which
+ * is at least as large) is allocated and written once before timing, so no
+ * measurement pays page faults.  Reported: best-of-repeats memcpy seconds
+ * (the best over the whole size x dtype row set) and each operation's best
+ * time divided by it (goal: <= 2 for fp16 and fp32).  Single-threaded.
+ *
+ * With --pack: also prune + nms_pack() (allocating API: fresh output
+ * tensors per call, so page faults included) for nm and cutlass.
  *
  * Usage: prune_bench [--sizes MB,MB,...] [--dtypes f32,f16,bf16,i8]
- *                    [--variants scalar,avx2,...] [--mask] [--pack]
- *                    [--min-time S]
+ *                    [--variants scalar,avx2,...] [--reps N] [--pack]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -69,11 +81,54 @@ static int in_list(const char *list, const char *name)
     return 0;
 }
 
+enum { OP_PRUNE, OP_NM, OP_CUTLASS, OP_PACK_NM, OP_PACK_CUTLASS, OP_COUNT };
+
+static void die(const char *what, const nms_error *err)
+{
+    fprintf(stderr, "prune_bench: %s: %s\n", what, err->text);
+    exit(1);
+}
+
+/* One timed operation; returns seconds. */
+static double run_op(int op, nms_dtype dt, nms_prune_variant var, size_t rows, size_t cols,
+                     const unsigned char *in, unsigned char *dst, nms_tensor *pruned_t)
+{
+    nms_error err;
+    size_t es = nms_dtype_size(dt);
+    unsigned char *vals = dst, *meta = dst + rows * cols * es / 2;
+    double t0 = now();
+    switch (op) {
+    case OP_PRUNE:
+        if (nms_prune_24_buffer(dt, rows, cols, in, NULL, 0, var, dst, NULL, &err) != NMS_OK)
+            die("prune", &err);
+        break;
+    case OP_NM:
+        if (nms_prune_24_nm(dt, rows, cols, in, NULL, var, vals, meta, &err) != NMS_OK)
+            die("prune_24_nm", &err);
+        break;
+    case OP_CUTLASS:
+        if (nms_prune_24_cutlass(dt, rows, cols, in, NULL, var, vals, meta, &err) != NMS_OK)
+            die("prune_24_cutlass", &err);
+        break;
+    default: {
+        nms_packed *pk = NULL;
+        if (nms_prune_24_buffer(dt, rows, cols, in, NULL, 0, var, nms_tensor_data(pruned_t), NULL,
+                                &err) != NMS_OK ||
+            nms_pack(pruned_t, op == OP_PACK_NM ? NMS_FORMAT_NM : NMS_FORMAT_CUTLASS, NULL, &pk,
+                     &err) != NMS_OK)
+            die("prune + nms_pack", &err);
+        double t = now() - t0;
+        nms_packed_free(pk);
+        return t;
+    }
+    }
+    return now() - t0;
+}
+
 int main(int argc, char **argv)
 {
     const char *sizes = "1,16,256,1024", *dtypes = NULL, *variants = NULL;
-    double min_time = 0.5;
-    int with_mask = 0, with_pack = 0;
+    int reps_opt = 0, with_pack = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--sizes") && i + 1 < argc)
             sizes = argv[++i];
@@ -81,155 +136,105 @@ int main(int argc, char **argv)
             dtypes = argv[++i];
         else if (!strcmp(argv[i], "--variants") && i + 1 < argc)
             variants = argv[++i];
-        else if (!strcmp(argv[i], "--min-time") && i + 1 < argc)
-            min_time = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--mask"))
-            with_mask = 1;
+        else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+            reps_opt = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--pack"))
             with_pack = 1;
         else {
             fprintf(stderr, "usage: %s [--sizes MB,...] [--dtypes f32,...] [--variants v,...] "
-                            "[--mask] [--pack] [--min-time S]\n", argv[0]);
+                            "[--reps N] [--pack]\n", argv[0]);
             return 2;
         }
     }
     static const nms_dtype dts[] = {NMS_DTYPE_F32, NMS_DTYPE_F16, NMS_DTYPE_BF16, NMS_DTYPE_I8};
     static const char *const dt_names[] = {"f32", "f16", "bf16", "i8"};
     const size_t cols = 4096;
-    printf("%-8s %-5s %-8s %10s %10s %8s%s%s\n", "size", "dtype", "variant", "memcpy", "prune",
-           "ratio", with_pack ? "      +nm +cutlass  nm1pass" : "",
-           with_mask ? "  (prune writes values + 0/1 mask)" : "");
-    printf("%-8s %-5s %-8s %10s %10s %8s%s\n", "", "", "", "GB/s", "GB/s", "t/t_cpy",
-           with_pack ? "  t/t_cpy  t/t_cpy  t/t_cpy" : "");
+    int vars[NMS_PRUNE_VARIANT_COUNT], nvars = 0;
+    for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++)
+        if (nms_prune_variant_supported((nms_prune_variant)v) &&
+            in_list(variants, nms_prune_variant_name((nms_prune_variant)v)))
+            vars[nvars++] = v;
+    printf("# ratios = best time / best memcpy time of the same input bytes (1 thread);\n"
+           "# repeats interleaved over variants and operations; destinations pre-faulted\n");
+    printf("%-7s %-5s %-8s %5s %10s %7s %7s %8s%s\n", "MB", "dtype", "variant", "reps", "memcpy_s",
+           "prune", "nm", "cutlass", with_pack ? " pack_nm pack_cut" : "");
     for (const char *s = sizes; *s;) {
         double mb = strtod(s, NULL);
         const char *comma = strchr(s, ',');
         s = comma ? comma + 1 : s + strlen(s);
-        size_t bytes = (size_t)(mb * 1048576.0) / (cols * 4) * (cols * 4);
+        /* whole reorder blocks of 32 rows at every dtype */
+        size_t bytes = (size_t)(mb * 1048576.0) / (cols * 4 * 32) * (cols * 4 * 32);
         if (bytes == 0)
             continue;
-        unsigned char *in = malloc(bytes), *out = malloc(bytes);
-        uint8_t *mask = NULL;
-        nms_tensor *out_t = NULL; /* a tensor over the pruned output, for nms_pack */
-        if (!in || !out) {
+        int reps = reps_opt > 0 ? reps_opt : (mb >= 512 ? 3 : mb >= 64 ? 5 : 15);
+        void *in_p = NULL, *dst_p = NULL;
+        if (posix_memalign(&in_p, 4096, bytes) || posix_memalign(&dst_p, 4096, bytes)) {
             fprintf(stderr, "cannot allocate 2 x %g MB\n", mb);
             return 1;
         }
-        memset(out, 0, bytes); /* fault the pages in before timing */
+        unsigned char *in = in_p, *dst = dst_p;
+        memset(dst, 0, bytes); /* fault the destination pages in before timing */
         for (size_t d = 0; d < sizeof dts / sizeof dts[0]; d++) {
             if (!in_list(dtypes, dt_names[d]))
                 continue;
-            size_t es = nms_dtype_size(dts[d]), rows = bytes / (cols * es);
-            fill(dts[d], in, bytes);
-            nms_tensor_free(out_t);
-            out_t = NULL;
+            nms_dtype dt = dts[d];
+            size_t es = nms_dtype_size(dt), rows = bytes / (cols * es);
+            fill(dt, in, bytes);
+            nms_tensor *pruned_t = NULL;
             if (with_pack) {
                 size_t shape[2] = {rows, cols};
                 nms_error err;
-                if (nms_tensor_create(dts[d], 2, shape, &out_t, &err) != NMS_OK) {
-                    fprintf(stderr, "%s\n", err.text);
-                    return 1;
-                }
+                if (nms_tensor_create(dt, 2, shape, &pruned_t, &err) != NMS_OK)
+                    die("tensor", &err);
+                memset(nms_tensor_data(pruned_t), 0, bytes);
             }
-            if (with_mask) {
-                free(mask);
-                mask = malloc(rows * cols);
-                if (!mask)
-                    return 1;
-                memset(mask, 0, rows * cols);
-            }
-            for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
-                nms_prune_variant var = (nms_prune_variant)v;
-                if (!nms_prune_variant_supported(var) || !in_list(variants, nms_prune_variant_name(var)))
-                    continue;
-                double best_p = 1e30, best_c = 1e30, spent = 0;
-                int reps = 0;
-                while ((spent < min_time || reps < 3) && reps < 50) {
-                    double t0 = now();
-                    memcpy(out, in, bytes);
-                    double t1 = now();
-                    nms_error err;
-                    if (nms_prune_24_buffer(dts[d], rows, cols, in, NULL, 0, var, out, mask, &err) != NMS_OK) {
-                        fprintf(stderr, "prune: %s\n", err.text);
-                        return 1;
-                    }
-                    double t2 = now();
-                    if (t1 - t0 < best_c)
-                        best_c = t1 - t0;
-                    if (t2 - t1 < best_p)
-                        best_p = t2 - t1;
-                    spent += t2 - t0;
-                    reps++;
-                }
-                printf("%-8s %-5s %-8s %10.2f %10.2f %8.2f", "", dt_names[d],
-                       nms_prune_variant_name(var), (double)bytes / best_c * 1e-9,
-                       (double)bytes / best_p * 1e-9, best_p / best_c);
-                for (int f = 0; with_pack && f < 2; f++) {
-                    nms_format fmt = f == 0 ? NMS_FORMAT_NM : NMS_FORMAT_CUTLASS;
-                    if (fmt == NMS_FORMAT_CUTLASS && dts[d] == NMS_DTYPE_F32) {
-                        printf(" %8s", "1:2");
-                        continue;
-                    }
-                    double best = 1e30, cpy = 1e30;
-                    for (int r = 0; r < 3; r++) {
-                        nms_error err;
-                        nms_packed *pk = NULL;
+            double best_cpy = 1e30, best[NMS_PRUNE_VARIANT_COUNT][OP_COUNT];
+            for (int v = 0; v < nvars; v++)
+                for (int o = 0; o < OP_COUNT; o++)
+                    best[v][o] = 1e30;
+            for (int r = 0; r < reps; r++) {
+                for (int v = 0; v < nvars; v++) {
+                    for (int o = 0; o < OP_COUNT; o++) {
+                        if (o == OP_CUTLASS && dt == NMS_DTYPE_F32)
+                            continue;
+                        if ((o == OP_PACK_NM || o == OP_PACK_CUTLASS) && !with_pack)
+                            continue;
+                        if (o == OP_PACK_CUTLASS && dt == NMS_DTYPE_F32)
+                            continue;
                         double t0 = now();
-                        memcpy(nms_tensor_data(out_t), in, bytes);
-                        double t1 = now();
-                        if (nms_prune_24_buffer(dts[d], rows, cols, in, NULL, 0, var,
-                                                nms_tensor_data(out_t), NULL, &err) != NMS_OK ||
-                            nms_pack(out_t, fmt, NULL, &pk, &err) != NMS_OK) {
-                            fprintf(stderr, "pack: %s\n", err.text);
-                            return 1;
-                        }
-                        double t2 = now();
-                        nms_packed_free(pk);
-                        if (t1 - t0 < cpy)
-                            cpy = t1 - t0;
-                        if (t2 - t1 < best)
-                            best = t2 - t1;
+                        memcpy(dst, in, bytes);
+                        double tc = now() - t0;
+                        if (tc < best_cpy)
+                            best_cpy = tc;
+                        double t = run_op(o, dt, (nms_prune_variant)vars[v], rows, cols, in, dst,
+                                          pruned_t);
+                        if (t < best[v][o])
+                            best[v][o] = t;
                     }
-                    printf(" %8.2f", best / cpy);
                 }
+            }
+            for (int v = 0; v < nvars; v++) {
+                printf("%-7g %-5s %-8s %5d %10.5f %7.2f %7.2f", (double)bytes / 1048576.0,
+                       dt_names[d], nms_prune_variant_name((nms_prune_variant)vars[v]), reps,
+                       best_cpy, best[v][OP_PRUNE] / best_cpy, best[v][OP_NM] / best_cpy);
+                if (dt == NMS_DTYPE_F32)
+                    printf(" %8s", "1:2 n/a");
+                else
+                    printf(" %8.2f", best[v][OP_CUTLASS] / best_cpy);
                 if (with_pack) {
-                    double best = 1e30, cpy = 1e30;
-                    unsigned char *vals = malloc(bytes / 2);
-                    uint8_t *meta = malloc(rows * ((cols / 4 + 1) / 2));
-                    if (!vals || !meta)
-                        return 1;
-                    memset(vals, 0, bytes / 2);
-                    memset(meta, 0, rows * ((cols / 4 + 1) / 2));
-                    for (int r = 0; r < 3; r++) {
-                        nms_error err;
-                        double t0 = now();
-                        memcpy(out, in, bytes);
-                        double t1 = now();
-                        if (nms_prune_24_nm(dts[d], rows, cols, in, NULL, var, vals, meta, &err) != NMS_OK) {
-                            fprintf(stderr, "prune_nm: %s\n", err.text);
-                            return 1;
-                        }
-                        double t2 = now();
-                        if (t1 - t0 < cpy)
-                            cpy = t1 - t0;
-                        if (t2 - t1 < best)
-                            best = t2 - t1;
-                    }
-                    printf(" %8.2f", best / cpy);
-                    free(vals);
-                    free(meta);
+                    printf(" %7.2f", best[v][OP_PACK_NM] / best_cpy);
+                    if (dt == NMS_DTYPE_F32)
+                        printf(" %8s", "n/a");
+                    else
+                        printf(" %8.2f", best[v][OP_PACK_CUTLASS] / best_cpy);
                 }
                 printf("\n");
-                fflush(stdout);
             }
+            fflush(stdout);
+            nms_tensor_free(pruned_t);
         }
-        printf("  ^ %g MB (%zu x %zu elements at f32; best of >= 3 runs)\n", mb, bytes / (cols * 4), cols);
         free(in);
-        free(out);
-        free(mask);
-        mask = NULL;
-        nms_tensor_free(out_t);
-        out_t = NULL;
+        free(dst);
     }
     return 0;
 }
