@@ -94,7 +94,7 @@ int nms__plan_solve(const nms__model *m, const nms__binding *b, nms__space_solve
         size_t s = order[q];
         job[s].status = solve_one(m, &b->spaces[s], solve, solver_ctx, &job[s]);
 #ifdef _OPENMP
-#pragma omp critical
+#pragma omp critical(nms_plan_progress)
 #endif
         {
             done++;

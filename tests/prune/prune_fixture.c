@@ -202,8 +202,10 @@ static int load(const char *path, const char *name, nms_tensor **t)
     if (nms_st_open(path, &f, &err) != NMS_OK)
         return die(&err);
     int rc = 0;
-    if (name && nms_st_find(f, name, &idx) != NMS_OK)
-        rc = fprintf(stderr, "prune_fixture: no tensor %s\n", name), 1;
+    if (name && nms_st_find(f, name, &idx) != NMS_OK) {
+        fprintf(stderr, "prune_fixture: no tensor %s\n", name);
+        rc = 1;
+    }
     else if (nms_st_load(f, idx, t, &err) != NMS_OK)
         rc = die(&err);
     nms_st_close(f);
