@@ -205,8 +205,7 @@ static int load(const char *path, const char *name, nms_tensor **t)
     if (name && nms_st_find(f, name, &idx) != NMS_OK) {
         fprintf(stderr, "prune_fixture: no tensor %s\n", name);
         rc = 1;
-    }
-    else if (nms_st_load(f, idx, t, &err) != NMS_OK)
+    } else if (nms_st_load(f, idx, t, &err) != NMS_OK)
         rc = die(&err);
     nms_st_close(f);
     return rc;
