@@ -160,7 +160,7 @@ static int format_element(char *buf, size_t size, const char *ctype, nms_dtype d
         if (dtype == NMS_DTYPE_F32) {
             float x;
             memcpy(&x, e, 4);
-            v = x;
+            v = (double)x;
         } else {
             memcpy(&v, e, 8);
         }
@@ -274,7 +274,7 @@ int nms_packed_write_c(const nms_packed *p, const char *prefix, const char *symb
             if (t->dtype == NMS_DTYPE_F32) {
                 float x;
                 memcpy(&x, t->data + 4 * n, 4);
-                v = x;
+                v = (double)x;
             } else {
                 memcpy(&v, t->data + 8 * n, 8);
             }

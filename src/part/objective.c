@@ -44,7 +44,7 @@ double nms__unstructured_bound(const double *s, size_t rows, size_t cols)
     double *tmp = nms__malloc_array(cols, sizeof *tmp);
     double sum = 0.0;
     if (!tmp)
-        return NAN;
+        return (double)NAN;
     for (size_t r = 0; r < rows; r++) {
         memcpy(tmp, s + r * cols, cols * sizeof *tmp);
         qsort(tmp, cols, sizeof *tmp, cmp_desc);
