@@ -83,7 +83,12 @@ while IFS='	' read -r name set status ref; do
          print (d <= 1e-6 * m) ? "ok" : "WRONG" }')
   gst=-; gobj=-; git=-; gs=-; ratio=-
   if [ "$have_glpk" = 1 ]; then
+    rm -f "$TMPD/glpk.sol"
     gs=$(cpu_run "$TMPD/glpk.log" glpsol --mps --nomip "$TMPD/p.mps" --tmlim "$LIMIT" -o "$TMPD/glpk.sol")
+    if grep -q 'MPS file processing error' "$TMPD/glpk.log"; then
+      # glpsol's fixed-format reader rejects tabs (nw04): read it as free MPS
+      gs=$(cpu_run "$TMPD/glpk.log" glpsol --freemps --nomip "$TMPD/p.mps" --tmlim "$LIMIT" -o "$TMPD/glpk.sol")
+    fi
     gst=$(awk '/^Status:/ { $1 = ""; sub(/^ +/, ""); print tolower($0) }' "$TMPD/glpk.sol" 2>/dev/null)
     gobj=$(awk '/^Objective:/ { print $(NF-1) }' "$TMPD/glpk.sol" 2>/dev/null)
     git=$(awk '/^[ *]+[0-9]+: obj =/ { sub(/^[ *]+/, ""); sub(/:.*/, ""); it = $0 } END { print it + 0 }' "$TMPD/glpk.log")
