@@ -100,9 +100,8 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
     const double eps = 1e-10 * (p->vscale + 4.0 * pimax);
     const double thr = req->thr;
 
-    int nthreads = 1;
 #ifdef _OPENMP
-    nthreads = req->threads > 0 ? req->threads : omp_get_max_threads();
+    const int nthreads = req->threads > 0 ? req->threads : omp_get_max_threads();
 #endif
     volatile int stop = 0, failed = 0;
     size_t total = 0;

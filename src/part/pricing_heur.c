@@ -74,6 +74,8 @@ int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in heuristic pricing");
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads > 0 ? threads : omp_get_max_threads())
+#else
+    (void)threads;
 #endif
     {
         double *a = nms__malloc_array(2 * p->Rp + 1, sizeof(double));
