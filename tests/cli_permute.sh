@@ -36,6 +36,20 @@ expect_exit 0 "$NMSPARSE" permute "$EX32" --method identity --quiet && expect_gr
 expect_exit 0 "$NMSPARSE" permute "$EX32" --gap 0.01 --quiet --report "$TMPD/g.json" &&
   expect_grep '"status": "\(gap_limit\|optimal\)"' "$TMPD/g.json"
 
+# several tensors sharing input channels are stacked: the layer twice keeps twice the optimum
+"$NMSPARSE" pack "$EX32" --format csr -o "$TMPD/csr" -q >/dev/null 2>&1 &&
+  "$NMSPARSE" unpack "$TMPD/csr" --format csr -o "$TMPD/one.safetensors" --tensor w1 >/dev/null 2>&1 ||
+  fail "could not build a safetensors fixture with pack/unpack"
+expect_exit 0 "$NMSPARSE" permute "$TMPD/one.safetensors" --tensor w1 --tensor w1 --quiet && {
+  expect_grep '^matrix  *64 x 32' "$TMPD/out"
+  expect_grep '^status  *optimal$' "$TMPD/out"
+  expect_grep '^value  *437\.85680' "$TMPD/out"
+}
+# --score must be nonnegative and of the weights' matrix shape
+expect_exit 1 "$NMSPARSE" permute "$EX32" --score "$EX32" --quiet && expect_grep 'negative' "$TMPD/err"
+expect_exit 1 "$NMSPARSE" permute "$EX32" --score "$top_srcdir/data/landmark68_dense1_conv1.npy" --quiet &&
+  expect_grep 'score matrix is 64 x 64, the weights are 32 x 32' "$TMPD/err"
+
 # usage errors (exit 2) and runtime errors (exit 1)
 expect_exit 2 "$NMSPARSE" permute && expect_grep '^nmsparse' "$TMPD/err"
 expect_exit 2 "$NMSPARSE" permute "$EX32" --method annealing && expect_grep 'bp, swap or identity' "$TMPD/err"
