@@ -66,6 +66,15 @@ int cli_parse_long(const char *option, const char *text, long min, long max,
 /* Does `path` end with `suffix` (case-insensitive)? */
 int cli_has_suffix(const char *path, const char *suffix);
 
+/* Load a tensor in its own dtype: FILE is .npy, or .safetensors with `name`
+ * naming the tensor (NULL when the file holds exactly one).  Returns a
+ * library status and fills err (messages name the file). */
+int cli_load_tensor(const char *path, const char *name, nms_tensor **out,
+                    nms_error *err);
+/* Report a cli_load_tensor failure: a file of several tensors with none
+ * named is a usage error (exit 2), anything else a runtime error (exit 1). */
+int cli_fail_load(const nms_error *err);
+
 /* Load the matrix view of a weight tensor: FILE is .npy or .safetensors (then
  * `tensor` names the tensor; NULL is allowed when the file holds exactly one).
  * `layout` NULL = auto.  On failure prints the error and returns non-zero

@@ -6,35 +6,6 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
-/* Load FILE (.npy, or one tensor of a .safetensors file) in its own dtype. */
-static int load_tensor(const char *path, const char *name, nms_tensor **out)
-{
-    nms_error err;
-    if (cli_has_suffix(path, ".npy")) {
-        if (name)
-            return cli_error(CLI_EXIT_USAGE, "pack: --tensor applies to .safetensors input only");
-        return nms_npy_read(path, out, &err) ? cli_fail(&err) : 0;
-    }
-    if (!cli_has_suffix(path, ".safetensors"))
-        return cli_error(CLI_EXIT_USAGE, "pack: %s: input must be .npy or .safetensors", path);
-    nms_safetensors *f = NULL;
-    if (nms_st_open(path, &f, &err))
-        return cli_fail(&err);
-    size_t index = 0;
-    int rc = 0;
-    if (name) {
-        if (nms_st_find(f, name, &index) != NMS_OK)
-            rc = cli_error(CLI_EXIT_RUNTIME, "%s: no tensor '%s'", path, name);
-    } else if (nms_st_count(f) != 1) {
-        rc = cli_error(CLI_EXIT_USAGE, "pack: %s holds %zu tensors; choose one with --tensor NAME",
-                       path, nms_st_count(f));
-    }
-    if (rc == 0 && nms_st_load(f, index, out, &err))
-        rc = cli_fail(&err);
-    nms_st_close(f);
-    return rc;
-}
-
 int cmd_pack(int argc, char **argv)
 {
     const char *format = NULL, *out = NULL, *dtype = NULL, *perm_path = NULL, *tensor = NULL,
@@ -84,7 +55,10 @@ int cmd_pack(int argc, char **argv)
         return cli_error(CLI_EXIT_USAGE, "pack: unknown --layout '%s' (oi, oihw, hwio)", layout);
 
     nms_tensor *t = NULL;
-    int rc = load_tensor(pos[0], tensor, &t);
+    if (tensor && !cli_has_suffix(pos[0], ".safetensors"))
+        return cli_error(CLI_EXIT_USAGE, "pack: --tensor applies to .safetensors input only");
+    nms_error lerr;
+    int rc = cli_load_tensor(pos[0], tensor, &t, &lerr) != NMS_OK ? cli_fail_load(&lerr) : 0;
     if (rc)
         return rc;
     nms_error err;

@@ -9,37 +9,6 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 
-/* Load a tensor from .npy or .safetensors (name: the tensor, NULL when the
- * file holds exactly one). */
-static int load_tensor(const char *path, const char *name, nms_tensor **out, nms_error *err)
-{
-    if (!cli_has_suffix(path, ".safetensors"))
-        return nms_npy_read(path, out, err);
-    nms_safetensors *f;
-    int rc = nms_st_open(path, &f, err);
-    if (rc != NMS_OK)
-        return rc;
-    size_t idx = 0;
-    if (name) {
-        rc = nms_st_find(f, name, &idx);
-        if (rc != NMS_OK) {
-            nms_st_close(f);
-            err->status = NMS_ERR_NOTFOUND;
-            snprintf(err->text, sizeof err->text, "%s: no tensor named '%s'", path, name);
-            return NMS_ERR_NOTFOUND;
-        }
-    } else if (nms_st_count(f) != 1) {
-        nms_st_close(f);
-        err->status = NMS_ERR_INVALID;
-        snprintf(err->text, sizeof err->text, "%s holds %zu tensors: choose one with --tensor", path,
-                 nms_st_count(f));
-        return NMS_ERR_INVALID;
-    }
-    rc = nms_st_load(f, idx, out, err);
-    nms_st_close(f);
-    return rc;
-}
-
 /* A 2-D float64 copy of t with its shape checked against (rows, cols)
  * (rows 0 = any). */
 static int as_matrix(const char *what, const char *path, nms_tensor *t, nms_tensor **out, nms_error *err)
@@ -195,14 +164,14 @@ int cmd_reconstruct(int argc, char **argv)
     unsigned char *given = NULL;
     int status = CLI_EXIT_RUNTIME;
     const char *wpath = pos[0], *hpath = gram ? gram : fisher;
-    if (load_tensor(wpath, tensor, &orig, &err) != NMS_OK || nms_tensor_to_matrix(orig, layout, &view, &err) != NMS_OK)
+    if (cli_load_tensor(wpath, tensor, &orig, &err) != NMS_OK || nms_tensor_to_matrix(orig, layout, &view, &err) != NMS_OK)
         goto fail;
     size_t vr = nms_tensor_dim(view, 0), vc = nms_tensor_dim(view, 1); /* (O*K) x I */
     if (vc % 4 != 0) {
         status = cli_error(CLI_EXIT_RUNTIME, "%s: %zu input channels is not a multiple of 4", wpath, vc);
         goto out;
     }
-    if (load_tensor(hpath, NULL, &hraw, &err) != NMS_OK || as_matrix(gram ? "H" : "G", hpath, hraw, &h, &err) != NMS_OK)
+    if (cli_load_tensor(hpath, NULL, &hraw, &err) != NMS_OK || as_matrix(gram ? "H" : "G", hpath, hraw, &h, &err) != NMS_OK)
         goto fail;
     /* Problem columns: I (H is I x I) or K*I (H is (K*I) x (K*I), conv with
      * coupled kernel positions): the (O*K) x I view is, in memory, the
@@ -240,7 +209,7 @@ int cmd_reconstruct(int argc, char **argv)
         o.perm = perm_full;
     }
     if (in_mask) {
-        if (load_tensor(in_mask, NULL, &mraw, &err) != NMS_OK || nms_tensor_to_matrix(mraw, layout, &mview, &err) != NMS_OK)
+        if (cli_load_tensor(in_mask, NULL, &mraw, &err) != NMS_OK || nms_tensor_to_matrix(mraw, layout, &mview, &err) != NMS_OK)
             goto fail;
         if (nms_tensor_numel(mview) != rows * cols || nms_tensor_dim(mview, 1) != vc) {
             status = cli_error(CLI_EXIT_RUNTIME, "%s: the mask's shape does not match the weights", in_mask);
