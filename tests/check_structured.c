@@ -12,6 +12,7 @@
 #include "structured/apply.h"
 #include "structured/axis_ops.h"
 #include "structured/elem.h"
+#include "util/half.h"
 #include "structured/guess.h"
 #include "structured/plan.h"
 #include "part/objective.h"
@@ -189,15 +190,15 @@ START_TEST(half_and_bf16_conversions)
     for (unsigned h = 0; h < 0x10000u; h++) {
         if ((h & 0x7c00u) == 0x7c00u)
             continue;
-        float f = nms__half_to_float((uint16_t)h);
-        ck_assert_uint_eq(nms__float_to_half(f), h);
+        float f = nms__f16_to_f32((uint16_t)h);
+        ck_assert_uint_eq(nms__f32_to_f16(f), h);
     }
-    EQF(nms__half_to_float(0x3c00u), 1.0f);
-    EQF(nms__half_to_float(0x0001u), ldexpf(1.0f, -24));
-    ck_assert_uint_eq(nms__float_to_half(65520.0f), 0x7c00u);          /* rounds to inf */
-    ck_assert_uint_eq(nms__float_to_half(1.0f + ldexpf(1, -11)), 0x3c00u); /* tie to even */
-    ck_assert_uint_eq(nms__float_to_bf16(1.0f), 0x3f80u);
-    EQF(nms__bf16_to_float(0xbf80u), -1.0f);
+    EQF(nms__f16_to_f32(0x3c00u), 1.0f);
+    EQF(nms__f16_to_f32(0x0001u), ldexpf(1.0f, -24));
+    ck_assert_uint_eq(nms__f32_to_f16(65520.0f), 0x7c00u);          /* rounds to inf */
+    ck_assert_uint_eq(nms__f32_to_f16(1.0f + ldexpf(1, -11)), 0x3c00u); /* tie to even */
+    ck_assert_uint_eq(nms__f32_to_bf16(1.0f), 0x3f80u);
+    EQF(nms__bf16_to_f32(0xbf80u), -1.0f);
 }
 END_TEST
 

@@ -19,10 +19,4 @@ int nms__elem_writable(nms_dtype dt);
 double nms__elem_get(const void *data, nms_dtype dt, size_t i);
 void nms__elem_set(void *data, nms_dtype dt, size_t i, double v);
 
-/* IEEE half <-> float (round to nearest even, overflow to infinity). */
-float nms__half_to_float(uint16_t h);
-uint16_t nms__float_to_half(float f);
-float nms__bf16_to_float(uint16_t h);
-uint16_t nms__float_to_bf16(float f);
-
 #endif /* NMS_STRUCTURED_ELEM_H */
