@@ -10,21 +10,7 @@
 #include "nmsparse.h"
 #include "part/objective.h"
 #include "util/util.h"
-
-static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/nms_core_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
+#include "testutil.h"
 
 static void write_text(const char *path, const char *text)
 {
@@ -228,7 +214,7 @@ START_TEST(test_perm_round_trip)
     int32_t p[8] = {7, 0, 3, 5, 1, 6, 2, 4}, *q = NULL;
     size_t n = 0;
     nms_error err;
-    make_tmpdir();
+    make_tmpdir_named("check_core");
     snprintf(path, sizeof path, "%s/p.txt", tmpdir);
     ck_assert_int_eq(nms_perm_write(path, p, 8, &err), NMS_OK);
     ck_assert_int_eq(nms_perm_read(path, 8, &q, &n, &err), NMS_OK);
@@ -271,7 +257,7 @@ START_TEST(test_perm_bad_files)
         {"0\n1\n2\n3\n", 8, NMS_ERR_SHAPE, "8 columns"},
     };
     char path[400];
-    make_tmpdir();
+    make_tmpdir_named("check_core");
     snprintf(path, sizeof path, "%s/bad.txt", tmpdir);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int32_t *q = NULL;

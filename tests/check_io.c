@@ -18,6 +18,7 @@
 #include "nmsparse.h"
 #include "io/tensor.h"
 #include "util/half.h"
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -28,37 +29,6 @@
         if (!(cond))                        \
             ck_abort_msg(__VA_ARGS__);      \
     } while (0)
-
-static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/check_io.XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp_path(const char *name)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    return path;
-}
-
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
-}
 
 static unsigned char *read_bytes(const char *path, size_t *n)
 {
@@ -359,7 +329,7 @@ END_TEST
 
 START_TEST(npy_files_on_disk)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io");
     nms_tensor *t = NULL;
     nms_error err;
     ck_assert_int_eq(nms_npy_read(tmp_path("missing.npy"), &t, &err), NMS_ERR_IO);
@@ -381,11 +351,10 @@ START_TEST(npy_files_on_disk)
 }
 END_TEST
 
-
 /* A pipe is not a regular file: it is read whole, then parsed. */
 START_TEST(npy_from_fifo)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io");
     int32_t v[5] = {1, -2, 3, -4, 5};
     size_t size;
     unsigned char *img = npy_image(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (5,), }", v, sizeof v, &size);
@@ -418,7 +387,7 @@ END_TEST
 
 START_TEST(npy_write_golden_header)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io");
     size_t shape[2] = {3, 4};
     nms_tensor *t;
     ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, shape, &t, NULL), NMS_OK);
@@ -462,7 +431,7 @@ END_TEST
 
 START_TEST(npy_write_round_trip)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io");
     static const nms_dtype dts[] = {NMS_DTYPE_F32, NMS_DTYPE_F64, NMS_DTYPE_F16, NMS_DTYPE_I8, NMS_DTYPE_U8,
                                     NMS_DTYPE_I16, NMS_DTYPE_U16, NMS_DTYPE_I32, NMS_DTYPE_U32, NMS_DTYPE_I64,
                                     NMS_DTYPE_U64, NMS_DTYPE_BOOL};
@@ -492,7 +461,7 @@ END_TEST
 
 START_TEST(npy_write_errors)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io");
     size_t shape[1] = {4};
     nms_tensor *t;
     nms_error err;
@@ -943,7 +912,6 @@ START_TEST(layout_names)
 }
 END_TEST
 
-
 /* ---- permutation files -------------------------------------------------- */
 
 static int perm_from_text(const char *text, size_t len, size_t expected, int32_t **p, size_t *n, nms_error *err)
@@ -954,7 +922,7 @@ static int perm_from_text(const char *text, size_t len, size_t expected, int32_t
 
 START_TEST(perm_files)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io");
     int32_t *p;
     size_t n;
     nms_error err;

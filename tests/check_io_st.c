@@ -15,29 +15,7 @@
 #include "io/json.h"
 #include "io/json_write.h"
 #include "util/half.h"
-
-static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/check_io_st.XXXXXX", base && *base ? base : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp_path(const char *name)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    return path;
-}
+#include "testutil.h"
 
 static unsigned char *read_file(const char *path, size_t *n)
 {
@@ -230,7 +208,6 @@ START_TEST(json_depth)
 }
 END_TEST
 
-
 START_TEST(json_budget)
 {
     static const char text[] = "{\"a\": [1, 2, 3], \"b\": \"some text\"}";
@@ -297,7 +274,7 @@ END_TEST
 
 START_TEST(json_write_pretty_file)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io_st");
     FILE *f = fopen(tmp_path("r.json"), "w");
     ck_assert_ptr_nonnull(f);
     nms__json_writer w;
@@ -620,7 +597,6 @@ START_TEST(st_bad_headers)
 }
 END_TEST
 
-
 /* A header padded with a huge array of zeros parses to ~56 bytes per byte:
  * refused with a clear error instead of taking gigabytes. */
 START_TEST(st_degenerate_header)
@@ -648,7 +624,7 @@ END_TEST
 
 START_TEST(st_files_on_disk)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io_st");
     nms_safetensors *f = NULL;
     nms_error err;
     ck_assert_int_eq(nms_st_open(tmp_path("missing.safetensors"), &f, &err), NMS_ERR_IO);
@@ -686,7 +662,7 @@ END_TEST
 
 START_TEST(st_write_golden)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io_st");
     size_t two = 2;
     nms_tensor *t;
     ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 1, &two, &t, NULL), NMS_OK);
@@ -713,7 +689,7 @@ END_TEST
 
 START_TEST(st_write_round_trip)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io_st");
     static const nms_dtype dts[] = {NMS_DTYPE_F32, NMS_DTYPE_F16, NMS_DTYPE_BF16, NMS_DTYPE_I8, NMS_DTYPE_F64,
                                     NMS_DTYPE_U8,  NMS_DTYPE_F8_E4M3, NMS_DTYPE_BOOL, NMS_DTYPE_I64};
     enum { NT = sizeof dts / sizeof dts[0] };
@@ -774,7 +750,7 @@ END_TEST
 
 START_TEST(st_write_errors)
 {
-    make_tmpdir();
+    make_tmpdir_named("check_io_st");
     nms_st_writer *w;
     nms_error err;
     ck_assert_int_eq(nms_st_writer_create(&w, NULL), NMS_OK);

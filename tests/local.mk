@@ -12,7 +12,7 @@ check-local:
 	  echo "      (Debian/Ubuntu: apt-get install check) and re-run configure."; \
 	  echo "======================================================================"; \
 	fi
-EXTRA_DIST += tests/no_check.sh tests/testlib.sh
+EXTRA_DIST += tests/no_check.sh tests/testlib.sh tests/testutil.h
 
 # Exported symbols: only nms_* in the static archive and the shared object.
 TESTS += tests/exports.sh
