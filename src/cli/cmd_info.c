@@ -4,20 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-
-static void shape_text(int ndim, const size_t *shape, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    if (ndim == 0)
-        snprintf(buf, size, "scalar");
-    for (int i = 0; i < ndim && used < size; i++) {
-        int n = snprintf(buf + used, size - used, i ? "x%zu" : "%zu", shape[i]);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
+#include "io/tensor.h"
 
 /* One table row: name, dtype, shape, matrix view, fractions.  Returns 0, or
  * an exit code after printing an error for a tensor that cannot be viewed
@@ -30,7 +17,7 @@ static int info_row(const char *path, const char *name, const nms_tensor *t,
     nms_tensor *m = NULL;
     int rc = 0;
 
-    shape_text(nms_tensor_ndim(t), nms_tensor_shape(t), shape, sizeof shape);
+    nms__shape_str(nms_tensor_ndim(t), nms_tensor_shape(t), shape, sizeof shape);
     nms_dtype dt = nms_tensor_dtype(t);
     int numeric = dt != NMS_DTYPE_BOOL && dt != NMS_DTYPE_F8_E4M3 && dt != NMS_DTYPE_F8_E5M2;
     if (numeric && nms_tensor_ndim(t) >= 1 && nms_tensor_numel(t) > 0) {

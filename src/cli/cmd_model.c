@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "io/atomic_file.h"
 
 /* Run a subcommand's option parser with argv[0] = "model SUB" so that
  * messages name the full command. */
@@ -40,26 +41,18 @@ static int load_spec(const char *path, nms_channel_spec **spec)
     return 0;
 }
 
-/* Write text to path through a temporary file + rename: never half-written. */
+static int put_text(FILE *f, void *text)
+{
+    return fputs(text, f) >= 0 ? 0 : -1;
+}
+
+/* Write text to path atomically (never half-written). */
 static int write_text(const char *path, const char *text, const char *what)
 {
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    FILE *f = NULL;
-    int ok = 0;
-    if (tmp) {
-        snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-        f = fopen(tmp, "wb");
-    }
-    if (f) {
-        ok = fputs(text, f) >= 0;
-        ok = (fclose(f) == 0) && ok;
-        ok = ok && rename(tmp, path) == 0;
-        if (!ok)
-            remove(tmp);
-    }
-    free(tmp);
-    return ok ? CLI_EXIT_OK : cli_error(CLI_EXIT_RUNTIME, "%s: cannot write the %s", path, what);
+    nms_error err;
+    if (nms__write_file_atomic(path, put_text, (void *)text, &err) != NMS_OK)
+        return cli_error(CLI_EXIT_RUNTIME, "%s: cannot write the %s: %s", path, what, err.text);
+    return CLI_EXIT_OK;
 }
 
 /* ---- spec ---- */

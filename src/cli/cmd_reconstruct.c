@@ -8,6 +8,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "io/atomic_file.h"
+#include "io/json_write.h"
 
 /* A 2-D float64 copy of t with its shape checked against (rows, cols)
  * (rows 0 = any). */
@@ -22,53 +24,59 @@ static int as_matrix(const char *what, const char *path, nms_tensor *t, nms_tens
     return nms_tensor_convert(t, NMS_DTYPE_F64, out, err);
 }
 
-static void json_string(FILE *f, const char *s)
+struct report_args {
+    const char *wpath, *hpath, *method;
+    int fisher;
+    size_t rows, cols;
+    double damp;
+    const nms_recon_report *r;
+};
+
+static int report_json(FILE *f, void *ctx)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
+    const struct report_args *a = ctx;
+    const nms_recon_report *r = a->r;
+    nms__json_writer w;
+    nms__jw_init_file(&w, f, 1);
+    nms__jw_begin_object(&w);
+    nms__jw_key(&w, "weights");
+    nms__jw_string(&w, a->wpath);
+    nms__jw_key(&w, a->fisher ? "fisher" : "gram");
+    nms__jw_string(&w, a->hpath);
+    nms__jw_key(&w, "method");
+    nms__jw_string(&w, a->method);
+    nms__jw_key(&w, "rows");
+    nms__jw_uint(&w, a->rows);
+    nms__jw_key(&w, "cols");
+    nms__jw_uint(&w, a->cols);
+    const struct {
+        const char *key;
+        double value;
+    } numbers[] = {
+        {"damp", a->damp}, {"lambda", r->lambda}, {"error", r->error}, {"rel_error", r->rel_error},
+        {"base", r->base}, {"objective", r->objective}, {"magnitude_error", r->magnitude_error},
+        {"magnitude_rel_error", r->magnitude_rel_error},
+    };
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        nms__jw_key(&w, numbers[i].key);
+        nms__jw_double(&w, numbers[i].value);
     }
-    fputc('"', f);
+    nms__jw_key(&w, "iterations");
+    nms__jw_int(&w, r->iterations);
+    nms__jw_key(&w, "seconds");
+    nms__jw_double(&w, r->seconds);
+    nms__jw_end_object(&w);
+    return nms__jw_finish(&w);
 }
 
-/* The report as JSON, written to PATH.tmp and renamed (never half-written). */
+/* The report as JSON, written atomically (never half-written). */
 static int write_report(const char *path, const char *wpath, const char *hpath, int fisher, const char *method,
                         size_t rows, size_t cols, double damp, const nms_recon_report *r)
 {
-    size_t n = strlen(path) + 8;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return cli_error(CLI_EXIT_RUNTIME, "out of memory");
-    snprintf(tmp, n, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        free(tmp);
-        return cli_error(CLI_EXIT_RUNTIME, "%s: cannot write the report", path);
-    }
-    fprintf(f, "{\n  \"weights\": ");
-    json_string(f, wpath);
-    fprintf(f, ",\n  \"%s\": ", fisher ? "fisher" : "gram");
-    json_string(f, hpath);
-    fprintf(f, ",\n  \"method\": \"%s\",\n  \"rows\": %zu,\n  \"cols\": %zu,\n", method, rows, cols);
-    fprintf(f, "  \"damp\": %.17g,\n  \"lambda\": %.17g,\n", damp, r->lambda);
-    fprintf(f, "  \"error\": %.17g,\n  \"rel_error\": %.17g,\n", r->error, r->rel_error);
-    fprintf(f, "  \"base\": %.17g,\n  \"objective\": %.17g,\n", r->base, r->objective);
-    fprintf(f, "  \"magnitude_error\": %.17g,\n  \"magnitude_rel_error\": %.17g,\n", r->magnitude_error,
-            r->magnitude_rel_error);
-    fprintf(f, "  \"iterations\": %d,\n  \"seconds\": %.6f\n}\n", r->iterations, r->seconds);
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        remove(tmp);
-        free(tmp);
-        return cli_error(CLI_EXIT_RUNTIME, "%s: cannot write the report", path);
-    }
-    free(tmp);
+    struct report_args a = {wpath, hpath, method, fisher, rows, cols, damp, r};
+    nms_error err;
+    if (nms__write_file_atomic(path, report_json, &a, &err) != NMS_OK)
+        return cli_fail(&err);
     return 0;
 }
 

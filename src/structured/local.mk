@@ -37,7 +37,7 @@ EXTRA_DIST += tests/cli_model.sh
 tests_structured_fxtool_SOURCES = tests/structured/fxtool.c \
 	tests/structured/fixtures.c tests/structured/fixtures.h
 tests_structured_fxtool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
-tests_structured_fxtool_LDADD = libnmsparse_check.la $(ZLIB_LIBS)
+tests_structured_fxtool_LDADD = libnmsparse_internal.la $(ZLIB_LIBS)
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_structured
