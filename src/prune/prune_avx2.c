@@ -3,7 +3,9 @@
  * are those of prune_kernels.h, byte for byte.  Same method as
  * prune_sse41.c (b_s = R_s + C_s > K for s = 1, 2; the drop flag is the sign
  * of d = b_1 + b_2 - rot_3(b_1)) on 256-bit vectors; every in-lane shuffle
- * stays inside a 128-bit half, which holds whole groups.  Compiled with -mavx2.
+ * stays inside a 128-bit half, which holds whole groups.  The 1:2 kernels
+ * drop a lane when its pair partner plus C (1 on odd lanes) exceeds it.
+ * Compiled with -mavx2.
  */
 #include <immintrin.h>
 #include <string.h>
@@ -25,7 +27,19 @@ static inline __m256i drop_f32(__m256i k)
     return _mm256_sub_epi32(_mm256_add_epi32(b1, b2), r);
 }
 
-static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+/* 1:2: lane i is dropped when its pair partner beats it (partner key + 1 on
+ * the odd lane, whose partner has the lower index and wins ties). */
+static inline __m256i drop12_f32(__m256i k)
+{
+    const __m256i c = _mm256_setr_epi32(0, 1, 0, 1, 0, 1, 0, 1);
+    return _mm256_cmpgt_epi32(_mm256_add_epi32(_mm256_shuffle_epi32(k, _MM_SHUFFLE(2, 3, 0, 1)), c), k);
+}
+
+/* The loops, shared by 2:4 and 1:2 (drop and scalar tail are constants). */
+typedef __m256i (*drop_fn)(__m256i);
+
+static inline int prune_f32_with(const void *in, size_t ngroups, void *out, uint8_t *bits,
+                                 drop_fn drop, nms__prune_f32_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -37,7 +51,7 @@ static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
         __m256i x0 = LOADU(src + 16 * g), x1 = LOADU(src + 16 * g + 32);
         __m256i k0 = _mm256_and_si256(x0, absmask), k1 = _mm256_and_si256(x1, absmask);
         kmax = _mm256_max_epi32(kmax, _mm256_max_epi32(k0, k1));
-        __m256i d0 = drop_f32(k0), d1 = drop_f32(k1);
+        __m256i d0 = drop(k0), d1 = drop(k1);
         if (dst) {
             STOREU(dst + 16 * g, _mm256_blendv_epi8(x0, zero, d0));
             STOREU(dst + 16 * g + 32, _mm256_blendv_epi8(x1, zero, d1));
@@ -50,9 +64,19 @@ static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
     __m256i nan = _mm256_cmpgt_epi32(kmax, _mm256_set1_epi32((int)NMS__F32_NAN_ABOVE));
     int found = !_mm256_testz_si256(nan, nan);
     if (g < ngroups)
-        found |= nms__prune_f32_scalar(src + 16 * g, ngroups - g, dst ? dst + 16 * g : NULL,
-                                       bits ? bits + g / 2 : NULL);
+        found |= tail(src + 16 * g, ngroups - g, dst ? dst + 16 * g : NULL,
+                      bits ? bits + g / 2 : NULL);
     return found;
+}
+
+static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_f32_with(in, ngroups, out, bits, drop_f32, nms__prune_f32_scalar);
+}
+
+int nms__prune12_f32_avx2(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_f32_with(in, ngroups, out, bits, drop12_f32, nms__prune12_f32_scalar);
 }
 
 /* ---- fp16 / bf16: four groups per vector ---------------------------- */
@@ -72,8 +96,15 @@ static inline __m256i drop_h16(__m256i k)
     return _mm256_sub_epi16(_mm256_add_epi16(b1, b2), _mm256_shuffle_epi8(b1, s3));
 }
 
-static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
-                     void *out, uint8_t *bits)
+static inline __m256i drop12_h16(__m256i k)
+{
+    const __m256i c = _mm256_set1_epi32(0x00010000);
+    __m256i swapped = _mm256_or_si256(_mm256_slli_epi32(k, 16), _mm256_srli_epi32(k, 16));
+    return _mm256_cmpgt_epi16(_mm256_add_epi16(swapped, c), k);
+}
+
+static inline int prune_h16_with(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                                 uint8_t *bits, drop_fn drop, nms__prune_h16_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -85,7 +116,7 @@ static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
         __m256i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 32);
         __m256i k0 = _mm256_and_si256(x0, absmask), k1 = _mm256_and_si256(x1, absmask);
         kmax = _mm256_max_epi16(kmax, _mm256_max_epi16(k0, k1));
-        __m256i d0 = drop_h16(k0), d1 = drop_h16(k1);
+        __m256i d0 = drop(k0), d1 = drop(k1);
         if (dst) {
             STOREU(dst + 8 * g, _mm256_blendv_epi8(x0, zero, d0));
             STOREU(dst + 8 * g + 32, _mm256_blendv_epi8(x1, zero, d1));
@@ -101,9 +132,20 @@ static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
     __m256i nan = _mm256_cmpgt_epi16(kmax, _mm256_set1_epi16((short)nan_above));
     int found = !_mm256_testz_si256(nan, nan);
     if (g < ngroups)
-        found |= nms__prune_h16_scalar(src + 8 * g, ngroups - g, nan_above,
-                                       dst ? dst + 8 * g : NULL, bits ? bits + g / 2 : NULL);
+        found |= tail(src + 8 * g, ngroups - g, nan_above, dst ? dst + 8 * g : NULL,
+                      bits ? bits + g / 2 : NULL);
     return found;
+}
+
+static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above, void *out, uint8_t *bits)
+{
+    return prune_h16_with(in, ngroups, nan_above, out, bits, drop_h16, nms__prune_h16_scalar);
+}
+
+int nms__prune12_h16_avx2(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                          uint8_t *bits)
+{
+    return prune_h16_with(in, ngroups, nan_above, out, bits, drop12_h16, nms__prune12_h16_scalar);
 }
 
 /* ---- int8: eight groups per vector ----------------------------------- */
@@ -123,7 +165,15 @@ static inline __m256i drop_i8(__m256i k)
     return _mm256_sub_epi8(_mm256_add_epi8(b1, b2), _mm256_shuffle_epi8(b1, s3));
 }
 
-static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+static inline __m256i drop12_i8(__m256i k)
+{
+    const __m256i c = _mm256_set1_epi16(0x0100);
+    __m256i swapped = _mm256_or_si256(_mm256_slli_epi16(k, 8), _mm256_srli_epi16(k, 8));
+    return _mm256_cmpgt_epi8(_mm256_add_epi8(swapped, c), k);
+}
+
+static inline int prune_i8_with(const void *in, size_t ngroups, void *out, uint8_t *bits,
+                                drop_fn drop, nms__prune_i8_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -133,7 +183,7 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
     size_t g = 0;
     for (; g + 8 <= ngroups; g += 8) {
         __m256i x = LOADU(src + 4 * g);
-        __m256i d = drop_i8(_mm256_xor_si256(_mm256_abs_epi8(x), bias));
+        __m256i d = drop(_mm256_xor_si256(_mm256_abs_epi8(x), bias));
         if (dst)
             STOREU(dst + 4 * g, _mm256_blendv_epi8(x, zero, d));
         if (bits) {
@@ -142,14 +192,27 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
         }
     }
     if (g < ngroups)
-        nms__prune_i8_scalar(src + 4 * g, ngroups - g, dst ? dst + 4 * g : NULL,
-                             bits ? bits + g / 2 : NULL);
+        tail(src + 4 * g, ngroups - g, dst ? dst + 4 * g : NULL, bits ? bits + g / 2 : NULL);
     return 0;
+}
+
+static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_i8_with(in, ngroups, out, bits, drop_i8, nms__prune_i8_scalar);
+}
+
+int nms__prune12_i8_avx2(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_i8_with(in, ngroups, out, bits, drop12_i8, nms__prune12_i8_scalar);
 }
 
 const nms__prune_kernels *nms__prune_kernels_avx2(void)
 {
-    static const nms__prune_kernels kernels = {"avx2", prune_f32, prune_h16, prune_i8};
+    static const nms__prune_kernels kernels = {
+        "avx2", prune_f32, prune_h16, prune_i8,
+        nms__prune_nm16_avx2, nms__prune_nm32_avx2, nms__prune_nm8_avx2,
+        nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
+    };
     return &kernels;
 }
 
@@ -188,18 +251,21 @@ static const unsigned char nm_meta[256] = {
     NM_META16(192), NM_META16(208), NM_META16(224), NM_META16(240),
 };
 
-size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta)
+size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                            uint32_t *over2)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
     const __m256i absmask = _mm256_set1_epi16(0x7fff);
     const __m256i zero = _mm256_setzero_si256();
+    uint32_t bad = 0;
     size_t g = 0;
     for (; g + 4 <= groups; g += 4) {
         __m256i x = LOADU(src + 8 * g);
         __m256i nz = _mm256_cmpgt_epi16(_mm256_and_si256(x, absmask), zero);
         /* per 128-bit half: 8 flag bytes, then 8 zero bytes */
         uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_packs_epi16(nz, zero));
+        bad |= nms__over2_nibbles(m);
         unsigned f0 = m & 0xff, f1 = (m >> 16) & 0xff;
         __m256i shuf = _mm256_inserti128_si256(
             _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)nm_shuffle[f0])),
@@ -209,6 +275,7 @@ size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t 
         meta[g / 2] = nm_meta[f0];
         meta[g / 2 + 1] = nm_meta[f1];
     }
+    *over2 |= bad;
     return g; /* the caller encodes the remaining groups */
 }
 
@@ -226,22 +293,26 @@ static const int32_t nm_permute[256][8] = {
     NM_PERM16(192), NM_PERM16(208), NM_PERM16(224), NM_PERM16(240),
 };
 
-size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta)
+size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                            uint32_t *over2)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
     const __m256i absmask = _mm256_set1_epi32(0x7fffffff);
     const __m256i zero = _mm256_setzero_si256();
+    uint32_t bad = 0;
     size_t g = 0;
     for (; g + 2 <= groups; g += 2) {
         __m256i x = LOADU(src + 16 * g);
         __m256i nz = _mm256_cmpgt_epi32(_mm256_and_si256(x, absmask), zero);
         unsigned f = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(nz));
+        bad |= nms__over2_nibbles(f);
         __m256i idx = LOADU(nm_permute[f]);
         __m256i picked = _mm256_permutevar8x32_epi32(x, idx);
         _mm_storeu_si128((__m128i *)(void *)(dst + 8 * g), _mm256_castsi256_si128(picked));
         meta[g / 2] = nm_meta[f];
     }
+    *over2 |= bad;
     return g;
 }
 
@@ -262,16 +333,19 @@ static const uint32_t nm_idx8[256] = {
     NM_IDX8_16(192), NM_IDX8_16(208), NM_IDX8_16(224), NM_IDX8_16(240),
 };
 
-size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *meta)
+size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                           uint32_t *over2)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
     const __m256i zero = _mm256_setzero_si256();
+    uint32_t bad = 0;
     size_t g = 0;
     for (; g + 8 <= groups; g += 8) {
         __m256i x = LOADU(src + 4 * g);
         /* bit e set iff byte e is zero; flip to nonzero flags */
         uint32_t m = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, zero));
+        bad |= nms__over2_nibbles(m);
         unsigned f0 = m & 0xff, f1 = (m >> 8) & 0xff, f2 = (m >> 16) & 0xff, f3 = m >> 24;
         uint64_t lo = (uint64_t)nm_idx8[f0] | (uint64_t)(nm_idx8[f1] + 0x08080808u) << 32;
         uint64_t hi = (uint64_t)nm_idx8[f2] | (uint64_t)(nm_idx8[f3] + 0x08080808u) << 32;
@@ -284,5 +358,6 @@ size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *
                       (uint32_t)nm_meta[f2] << 16 | (uint32_t)nm_meta[f3] << 24;
         memcpy(meta + g / 2, &mw, 4);
     }
+    *over2 |= bad;
     return g;
 }

@@ -9,6 +9,8 @@
  * AMD Zen 4 because of the k <-> GPR moves.)  Compiled with -mavx512f
  * -mavx512bw -mavx512vl.
  */
+#include "config.h"
+
 #include <immintrin.h>
 #include <string.h>
 
@@ -144,6 +146,16 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
 
 const nms__prune_kernels *nms__prune_kernels_avx512(void)
 {
-    static const nms__prune_kernels kernels = {"avx512", prune_f32, prune_h16, prune_i8};
+    /* the AVX2 nm encoders and 1:2 kernels (-mavx512f implies AVX2) */
+    static const nms__prune_kernels kernels = {
+        "avx512", prune_f32, prune_h16, prune_i8,
+#ifdef HAVE_AVX2
+        nms__prune_nm16_avx2, nms__prune_nm32_avx2, nms__prune_nm8_avx2,
+        nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
+#else
+        NULL, NULL, NULL,
+        nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
+#endif
+    };
     return &kernels;
 }

@@ -25,6 +25,17 @@
  * (int32) rows goes to a scratch, which is written out reordered when the
  * block is complete.  Arrays: values rows x cols/2 elements, meta rows x nc
  * words (nc = cols/16 int16 or cols/32 int32).
+ *
+ * CUTLASS fp32 is 1:2: the unit is a column pair (2j, 2j+1) with at most
+ * one nonzero, code 0x4 (keep 2j) when x[2j] is nonzero, else 0xE (keep
+ * 2j+1), values[r][j] = x[2j] when it is nonzero, else x[2j+1]; the nm-style
+ * meta row (two pair codes per byte) read as little-endian 16-bit words is
+ * the logical word row (4 pair codes per word, nc = cols/8).
+ *
+ * The same driver packs an input that already satisfies the pattern
+ * (nms_pack's fast path, verify mode): no pruning, the encoders read the
+ * input rows and report a group (pair) with too many nonzeros, so the bytes
+ * are those of the portable encoder of src/emit whenever it succeeds.
  */
 #include <string.h>
 
@@ -38,15 +49,15 @@ static const uint8_t code_of_flags[16] = {
     0xE, 0x8, 0x9, 0x4, 0xE, 0x8, 0x9, 0xE, 0xE, 0xC, 0xD, 0xE, 0xE, 0xE, 0xE, 0xE,
 };
 
-/* 16-bit elements: a group is one little-endian uint64. */
-static inline unsigned code16(uint64_t v)
+/* 16-bit elements: a group is one little-endian uint64; its nonzero flags. */
+static inline unsigned flags16(uint64_t v)
 {
     /* lane high bit set iff the lane's magnitude bits are nonzero
      * (0x7fff + 0x7fff does not carry out of a lane) */
     uint64_t t = v & UINT64_C(0x7fff7fff7fff7fff);
     uint64_t m = ((t + UINT64_C(0x7fff7fff7fff7fff)) & UINT64_C(0x8000800080008000)) >> 15;
     /* gather bits 0, 16, 32, 48 into bits 48..51 (no cross-term carries) */
-    return code_of_flags[(unsigned)((m * UINT64_C(0x0001000200040008)) >> 48) & 15u];
+    return (unsigned)((m * UINT64_C(0x0001000200040008)) >> 48) & 15u;
 }
 
 static inline uint32_t pick16(uint64_t v, unsigned code)
@@ -55,20 +66,23 @@ static inline uint32_t pick16(uint64_t v, unsigned code)
            (uint32_t)(uint16_t)(v >> (16 * (code >> 2))) << 16;
 }
 
-static void encode_16(const unsigned char *row, size_t groups, unsigned char *vals,
-                      uint8_t *meta, int use_avx2)
+/* 1 for the flags of a group with more than two nonzeros (7, 11, 13, 14, 15). */
+#define OVER2_FLAGS 0xE880u
+
+/* The encoders return nonzero when a group has more than two nonzeros
+ * (a pair two, for encode_pairs_32); the SIMD encoder of `kern` (if any)
+ * takes the leading groups. */
+static uint32_t encode_16(const nms__prune_kernels *kern, const unsigned char *row,
+                          size_t groups, unsigned char *vals, uint8_t *meta)
 {
-    size_t g = 0;
-#ifdef HAVE_AVX2
-    if (use_avx2)
-        g = nms__prune_nm16_avx2(row, groups, vals, meta);
-#else
-    (void)use_avx2;
-#endif
+    uint32_t over2 = 0;
+    size_t g = kern->nm16 ? kern->nm16(row, groups, vals, meta, &over2) : 0;
     for (; g + 2 <= groups; g += 2) {
         uint64_t v[2];
         memcpy(v, row + 8 * g, 16);
-        unsigned c0 = code16(v[0]), c1 = code16(v[1]);
+        unsigned f0 = flags16(v[0]), f1 = flags16(v[1]);
+        unsigned c0 = code_of_flags[f0], c1 = code_of_flags[f1];
+        over2 |= (OVER2_FLAGS >> f0 | OVER2_FLAGS >> f1) & 1u;
         uint64_t out = (uint64_t)pick16(v[0], c0) | (uint64_t)pick16(v[1], c1) << 32;
         memcpy(vals + 4 * g, &out, 8);
         meta[g / 2] = (uint8_t)(c0 | c1 << 4);
@@ -76,23 +90,20 @@ static void encode_16(const unsigned char *row, size_t groups, unsigned char *va
     if (g < groups) {
         uint64_t v;
         memcpy(&v, row + 8 * g, 8);
-        unsigned c = code16(v);
+        unsigned f = flags16(v), c = code_of_flags[f];
+        over2 |= (OVER2_FLAGS >> f) & 1u;
         uint32_t out = pick16(v, c);
         memcpy(vals + 4 * g, &out, 4);
         meta[g / 2] = (uint8_t)c;
     }
+    return over2;
 }
 
-static void encode_32(const unsigned char *row, size_t groups, unsigned char *vals,
-                      uint8_t *meta, int use_avx2)
+static uint32_t encode_32(const nms__prune_kernels *kern, const unsigned char *row,
+                          size_t groups, unsigned char *vals, uint8_t *meta)
 {
-    size_t g = 0;
-#ifdef HAVE_AVX2
-    if (use_avx2)
-        g = nms__prune_nm32_avx2(row, groups, vals, meta);
-#else
-    (void)use_avx2;
-#endif
+    uint32_t over2 = 0;
+    size_t g = kern->nm32 ? kern->nm32(row, groups, vals, meta, &over2) : 0;
     for (; g < groups; g++) {
         uint32_t x[4];
         memcpy(x, row + 16 * g, 16);
@@ -101,6 +112,7 @@ static void encode_32(const unsigned char *row, size_t groups, unsigned char *va
                          (unsigned)((x[2] & 0x7fffffffu) != 0) << 2 |
                          (unsigned)((x[3] & 0x7fffffffu) != 0) << 3;
         unsigned code = code_of_flags[flags];
+        over2 |= (OVER2_FLAGS >> flags) & 1u;
         uint32_t out[2] = {x[code & 3u], x[code >> 2]};
         memcpy(vals + 8 * g, out, 8);
         if (g % 2 == 0)
@@ -108,23 +120,20 @@ static void encode_32(const unsigned char *row, size_t groups, unsigned char *va
         else
             meta[g / 2] = (uint8_t)(meta[g / 2] | code << 4);
     }
+    return over2;
 }
 
-static void encode_8(const unsigned char *row, size_t groups, unsigned char *vals,
-                     uint8_t *meta, int use_avx2)
+static uint32_t encode_8(const nms__prune_kernels *kern, const unsigned char *row,
+                         size_t groups, unsigned char *vals, uint8_t *meta)
 {
-    size_t g = 0;
-#ifdef HAVE_AVX2
-    if (use_avx2)
-        g = nms__prune_nm8_avx2(row, groups, vals, meta);
-#else
-    (void)use_avx2;
-#endif
+    uint32_t over2 = 0;
+    size_t g = kern->nm8 ? kern->nm8(row, groups, vals, meta, &over2) : 0;
     for (; g < groups; g++) {
         const unsigned char *x = row + 4 * g;
         unsigned flags = (unsigned)(x[0] != 0) | (unsigned)(x[1] != 0) << 1 |
                          (unsigned)(x[2] != 0) << 2 | (unsigned)(x[3] != 0) << 3;
         unsigned code = code_of_flags[flags];
+        over2 |= (OVER2_FLAGS >> flags) & 1u;
         vals[2 * g] = x[code & 3u];
         vals[2 * g + 1] = x[code >> 2];
         if (g % 2 == 0)
@@ -132,6 +141,27 @@ static void encode_8(const unsigned char *row, size_t groups, unsigned char *val
         else
             meta[g / 2] = (uint8_t)(meta[g / 2] | code << 4);
     }
+    return over2;
+}
+
+/* 1:2 pairs of 32-bit elements (cols/2 pairs, an even number): flags a, b
+ * of x[2j], x[2j+1] give (a, a, b, b) in the group table, i.e. code 0x4
+ * (keep 2j) when a, else 0xE; the value is x[2j] when a, else x[2j+1]. */
+static uint32_t encode_pairs_32(const unsigned char *row, size_t pairs, unsigned char *vals,
+                                uint8_t *meta)
+{
+    uint32_t over2 = 0;
+    for (size_t j = 0; j < pairs; j += 2) {
+        uint32_t x[4];
+        memcpy(x, row + 8 * j, 16);
+        uint32_t a0 = (x[0] & 0x7fffffffu) != 0, b0 = (x[1] & 0x7fffffffu) != 0;
+        uint32_t a1 = (x[2] & 0x7fffffffu) != 0, b1 = (x[3] & 0x7fffffffu) != 0;
+        over2 |= (a0 & b0) | (a1 & b1);
+        uint32_t out[2] = {a0 ? x[0] : x[1], a1 ? x[2] : x[3]};
+        memcpy(vals + 4 * j, out, 8);
+        meta[j / 2] = (uint8_t)((a0 ? 0x4u : 0xEu) | (a1 ? 0x4u : 0xEu) << 4);
+    }
+    return over2;
 }
 
 /* Logical CUTLASS metadata word c of row r of an m-row matrix goes to word
@@ -192,29 +222,33 @@ static void cutlass_flush(const uint8_t *rows_meta, size_t mb, size_t nc, size_t
     }
 }
 
-/* The shared driver: prune each row into an L1 scratch row, encode values
- * straight into `values` and the nm meta bytes of the row either into
- * meta (cutlass_bits == 0, nm layout) or into a block scratch that is
- * written out as reordered cutlass words of cutlass_bits (16 or 32). */
-static int prune_pack(nms_dtype dtype, size_t rows, size_t cols, const unsigned char *in,
-                      const int32_t *perm, nms_prune_variant used, unsigned char *vals,
-                      unsigned char *meta, int cutlass_bits, nms_error *err)
+/* The shared driver (see prune.h).  Per row: gather through the
+ * permutation if any; unless verifying, prune into an L1 scratch row; encode
+ * values straight into `values` and the nm meta bytes either into meta (nm
+ * layout) or into a block scratch that is written out as reordered cutlass
+ * words when the block is complete. */
+int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in_,
+                    const int32_t *perm, const nms__prune_kernels *kern, nms__pack_layout layout,
+                    int verify, nms_prune_pattern pattern, void *vals_, void *meta_,
+                    nms_error *err)
 {
+    const unsigned char *in = in_;
+    unsigned char *vals = vals_, *meta = meta_;
     int st = NMS_OK;
-    const nms__prune_kernels *kern = nms__prune_kernels_get(used);
-    /* the AVX2 encoder serves the AVX2 and AVX-512 variants */
-    int use_avx2 = used == NMS_PRUNE_AVX2 || used == NMS_PRUNE_AVX512;
-    size_t es = nms_dtype_size(dtype), groups = cols / 4, mb = (groups + 1) / 2;
-    unsigned char *pruned = nms__malloc_array(cols, es);
+    int pairs = layout == NMS__PACK_CUTLASS_PAIRS;
+    int cutlass_bits = layout == NMS__PACK_NM ? 0 : layout == NMS__PACK_CUTLASS32 ? 32 : 16;
+    size_t es = nms_dtype_size(dtype), groups = cols / 4;
+    /* nm meta bytes per row: two codes per byte (pair codes for 1:2) */
+    size_t mb = pairs ? cols / 4 : (groups + 1) / 2;
+    size_t vrow = cols / 2 * es;
+    unsigned char *pruned = verify ? NULL : nms__malloc_array(cols, es);
     unsigned char *gathered = perm ? nms__malloc_array(cols, es) : NULL;
     size_t nc = cutlass_bits ? mb / (size_t)(cutlass_bits / 8) : 0;
-    size_t block_rows = cutlass_bits == 16 ? 32 : 16;
+    size_t block_rows = cutlass_bits == 32 ? 16 : 32;
     uint8_t *mscratch = cutlass_bits ? nms__malloc_array(block_rows, mb) : NULL;
-    if (!pruned || (perm && !gathered) || (cutlass_bits && !mscratch)) {
-        nms__free(pruned);
-        nms__free(gathered);
-        nms__free(mscratch);
-        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    if ((!verify && !pruned) || (perm && !gathered) || (cutlass_bits && !mscratch)) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+        goto done;
     }
     for (size_t r = 0; r < rows; r++) {
         const unsigned char *src = in + r * cols * es;
@@ -222,27 +256,39 @@ static int prune_pack(nms_dtype dtype, size_t rows, size_t cols, const unsigned 
             nms__prune_gather(gathered, in, es, r * cols, 1, perm, cols);
             src = gathered;
         }
-        if (nms__prune_call(kern, dtype, src, groups, pruned, NULL)) {
-            size_t j = nms__prune_first_nan(dtype, src, cols);
-            st = nms__fail(err, NMS_ERR_NONFINITE,
-                           "NaN at row %zu, column %zu of the %zu x %zu matrix: 2:4 pruning "
-                           "cannot rank it (fix or replace NaN first)",
-                           r, perm ? (size_t)perm[j] : j, rows, cols);
+        if (!verify) {
+            int nan = nms__prune_call(kern, dtype, pattern, src, groups, pruned, NULL);
+            if (nan) {
+                size_t j = nms__prune_first_nan(dtype, src, cols);
+                st = nms__fail(err, NMS_ERR_NONFINITE,
+                               "NaN at row %zu, column %zu of the %zu x %zu matrix: %s pruning "
+                               "cannot rank it (fix or replace NaN first)",
+                               r, perm ? (size_t)perm[j] : j, rows, cols,
+                               nms_prune_pattern_name(pattern));
+                break;
+            }
+            src = pruned;
+        }
+        unsigned char *v = vals + r * vrow;
+        uint8_t *m = cutlass_bits ? mscratch + (r % block_rows) * mb : meta + r * mb;
+        uint32_t over2;
+        if (pairs)
+            over2 = encode_pairs_32(src, cols / 2, v, m);
+        else if (es == 2)
+            over2 = encode_16(kern, src, groups, v, m);
+        else if (es == 4)
+            over2 = encode_32(kern, src, groups, v, m);
+        else
+            over2 = encode_8(kern, src, groups, v, m);
+        if (over2) { /* only when verifying: a pruned row never has */
+            st = nms__fail(err, NMS_ERR_INVALID, "row %zu has a %s with more than %s nonzero%s", r,
+                           pairs ? "column pair" : "group", pairs ? "one" : "two", pairs ? "" : "s");
             break;
         }
-        unsigned char *v = vals + r * (cols / 2) * es;
-        uint8_t *m = cutlass_bits ? mscratch + (r % block_rows) * mb : meta + r * mb;
-        if (es == 2)
-            encode_16(pruned, groups, v, m, use_avx2);
-        else if (es == 4)
-            encode_32(pruned, groups, v, m, use_avx2);
-        else
-            encode_8(pruned, groups, v, m, use_avx2);
-        if (cutlass_bits) {
         if (cutlass_bits && (r + 1) % block_rows == 0)
             cutlass_flush(mscratch, mb, nc, rows, r + 1 - block_rows, cutlass_bits, meta);
-        }
     }
+done:
     nms__free(mscratch);
     nms__free(gathered);
     nms__free(pruned);
@@ -287,7 +333,8 @@ int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
     int st = prune_pack_check(dtype, rows, cols, in, perm, variant, values, meta, &used, &n, err);
     if (st != NMS_OK || n == 0)
         return st;
-    return prune_pack(dtype, rows, cols, in, perm, used, values, meta, 0, err);
+    return nms__prune_pack(dtype, rows, cols, in, perm, nms__prune_kernels_get(used), NMS__PACK_NM,
+                           0, NMS_PATTERN_2_4, values, meta, err);
 }
 
 int nms_prune_24_cutlass(nms_dtype dtype, size_t rows, size_t cols, const void *in,
@@ -310,6 +357,7 @@ int nms_prune_24_cutlass(nms_dtype dtype, size_t rows, size_t cols, const void *
                          "(got %zu x %zu)", nms_dtype_name(dtype), rmul, cmul, rows, cols);
     if (n == 0)
         return NMS_OK;
-    return prune_pack(dtype, rows, cols, in, perm, used, values, meta,
-                      dtype == NMS_DTYPE_I8 ? 32 : 16, err);
+    return nms__prune_pack(dtype, rows, cols, in, perm, nms__prune_kernels_get(used),
+                           dtype == NMS_DTYPE_I8 ? NMS__PACK_CUTLASS32 : NMS__PACK_CUTLASS16, 0,
+                           NMS_PATTERN_2_4, values, meta, err);
 }
