@@ -251,6 +251,27 @@ static const unsigned char nm_meta[256] = {
     NM_META16(192), NM_META16(208), NM_META16(224), NM_META16(240),
 };
 
+/* Over-two check in the vector domain: p holds one byte per element, -1
+ * for a nonzero element (0 else), four consecutive bytes per group; the
+ * 32-bit lane of each group becomes minus its nonzero count, and the
+ * running minimum is below -2 iff some group has three or four. */
+static inline __m256i min_group_count(__m256i acc, __m256i p)
+{
+    const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+    return _mm256_min_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, p), ones16));
+}
+
+static inline uint32_t over2_of(__m256i acc)
+{
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi32(_mm256_set1_epi32(-2), acc));
+}
+
+static inline __m128i shuffle_pair(unsigned f)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)nm_shuffle[f]);
+}
+
+/* 16-bit elements, eight groups (two vectors) per step. */
 size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
                             uint32_t *over2)
 {
@@ -258,24 +279,27 @@ size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t 
     unsigned char *dst = vals;
     const __m256i absmask = _mm256_set1_epi16(0x7fff);
     const __m256i zero = _mm256_setzero_si256();
-    uint32_t bad = 0;
+    __m256i acc = zero;
     size_t g = 0;
-    for (; g + 4 <= groups; g += 4) {
-        __m256i x = LOADU(src + 8 * g);
-        __m256i nz = _mm256_cmpgt_epi16(_mm256_and_si256(x, absmask), zero);
-        /* per 128-bit half: 8 flag bytes, then 8 zero bytes */
-        uint32_t m = (uint32_t)_mm256_movemask_epi8(_mm256_packs_epi16(nz, zero));
-        bad |= nms__over2_nibbles(m);
-        unsigned f0 = m & 0xff, f1 = (m >> 16) & 0xff;
-        __m256i shuf = _mm256_inserti128_si256(
-            _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)nm_shuffle[f0])),
-            _mm_loadu_si128((const __m128i *)(const void *)nm_shuffle[f1]), 1);
-        __m256i picked = _mm256_permute4x64_epi64(_mm256_shuffle_epi8(x, shuf), _MM_SHUFFLE(3, 1, 2, 0));
-        _mm_storeu_si128((__m128i *)(void *)(dst + 4 * g), _mm256_castsi256_si128(picked));
-        meta[g / 2] = nm_meta[f0];
-        meta[g / 2 + 1] = nm_meta[f1];
+    for (; g + 8 <= groups; g += 8) {
+        __m256i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 32);
+        __m256i nz0 = _mm256_cmpgt_epi16(_mm256_and_si256(x0, absmask), zero);
+        __m256i nz1 = _mm256_cmpgt_epi16(_mm256_and_si256(x1, absmask), zero);
+        /* packs works per 128-bit half: reorder to x0.lo x0.hi x1.lo x1.hi */
+        __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi16(nz0, nz1), _MM_SHUFFLE(3, 1, 2, 0));
+        acc = min_group_count(acc, p);
+        uint32_t m = (uint32_t)_mm256_movemask_epi8(p); /* 8 flag nibbles */
+        unsigned f0 = m & 0xff, f1 = (m >> 8) & 0xff, f2 = (m >> 16) & 0xff, f3 = m >> 24;
+        __m256i s0 = _mm256_inserti128_si256(_mm256_castsi128_si256(shuffle_pair(f0)), shuffle_pair(f1), 1);
+        __m256i s1 = _mm256_inserti128_si256(_mm256_castsi128_si256(shuffle_pair(f2)), shuffle_pair(f3), 1);
+        /* each half: its two groups' four values in the low 8 bytes */
+        __m256i v = _mm256_unpacklo_epi64(_mm256_shuffle_epi8(x0, s0), _mm256_shuffle_epi8(x1, s1));
+        STOREU(dst + 4 * g, _mm256_permute4x64_epi64(v, _MM_SHUFFLE(3, 1, 2, 0)));
+        uint32_t mw = (uint32_t)nm_meta[f0] | (uint32_t)nm_meta[f1] << 8 |
+                      (uint32_t)nm_meta[f2] << 16 | (uint32_t)nm_meta[f3] << 24;
+        memcpy(meta + g / 2, &mw, 4);
     }
-    *over2 |= bad;
+    *over2 |= over2_of(acc);
     return g; /* the caller encodes the remaining groups */
 }
 
@@ -293,6 +317,9 @@ static const int32_t nm_permute[256][8] = {
     NM_PERM16(192), NM_PERM16(208), NM_PERM16(224), NM_PERM16(240),
 };
 
+/* 32-bit elements, four groups (two vectors) per step.  Over-two check:
+ * packs_epi32 makes each group 8 bytes of 0xff per nonzero element, so its
+ * byte sum (sad) is 510 x count: above 1020 iff count > 2. */
 size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
                             uint32_t *over2)
 {
@@ -300,19 +327,22 @@ size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t 
     unsigned char *dst = vals;
     const __m256i absmask = _mm256_set1_epi32(0x7fffffff);
     const __m256i zero = _mm256_setzero_si256();
-    uint32_t bad = 0;
+    __m256i acc = zero;
     size_t g = 0;
-    for (; g + 2 <= groups; g += 2) {
-        __m256i x = LOADU(src + 16 * g);
-        __m256i nz = _mm256_cmpgt_epi32(_mm256_and_si256(x, absmask), zero);
-        unsigned f = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(nz));
-        bad |= nms__over2_nibbles(f);
-        __m256i idx = LOADU(nm_permute[f]);
-        __m256i picked = _mm256_permutevar8x32_epi32(x, idx);
-        _mm_storeu_si128((__m128i *)(void *)(dst + 8 * g), _mm256_castsi256_si128(picked));
-        meta[g / 2] = nm_meta[f];
+    for (; g + 4 <= groups; g += 4) {
+        __m256i x0 = LOADU(src + 16 * g), x1 = LOADU(src + 16 * g + 32);
+        __m256i nz0 = _mm256_cmpgt_epi32(_mm256_and_si256(x0, absmask), zero);
+        __m256i nz1 = _mm256_cmpgt_epi32(_mm256_and_si256(x1, absmask), zero);
+        acc = _mm256_max_epu16(acc, _mm256_sad_epu8(_mm256_packs_epi32(nz0, nz1), zero));
+        unsigned f0 = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(nz0));
+        unsigned f1 = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(nz1));
+        __m256i v0 = _mm256_permutevar8x32_epi32(x0, LOADU(nm_permute[f0]));
+        __m256i v1 = _mm256_permutevar8x32_epi32(x1, LOADU(nm_permute[f1]));
+        STOREU(dst + 8 * g, _mm256_inserti128_si256(v0, _mm256_castsi256_si128(v1), 1));
+        uint16_t mw = (uint16_t)(nm_meta[f0] | nm_meta[f1] << 8);
+        memcpy(meta + g / 2, &mw, 2);
     }
-    *over2 |= bad;
+    *over2 |= (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi16(acc, _mm256_set1_epi16(1020)));
     return g;
 }
 
@@ -339,13 +369,13 @@ size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *
     const unsigned char *src = row;
     unsigned char *dst = vals;
     const __m256i zero = _mm256_setzero_si256();
-    uint32_t bad = 0;
+    __m256i acc = zero;
     size_t g = 0;
     for (; g + 8 <= groups; g += 8) {
         __m256i x = LOADU(src + 4 * g);
-        /* bit e set iff byte e is zero; flip to nonzero flags */
-        uint32_t m = ~(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, zero));
-        bad |= nms__over2_nibbles(m);
+        __m256i p = _mm256_xor_si256(_mm256_cmpeq_epi8(x, zero), _mm256_set1_epi8(-1));
+        acc = min_group_count(acc, p);
+        uint32_t m = (uint32_t)_mm256_movemask_epi8(p); /* nonzero flags */
         unsigned f0 = m & 0xff, f1 = (m >> 8) & 0xff, f2 = (m >> 16) & 0xff, f3 = m >> 24;
         uint64_t lo = (uint64_t)nm_idx8[f0] | (uint64_t)(nm_idx8[f1] + 0x08080808u) << 32;
         uint64_t hi = (uint64_t)nm_idx8[f2] | (uint64_t)(nm_idx8[f3] + 0x08080808u) << 32;
@@ -358,6 +388,6 @@ size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *
                       (uint32_t)nm_meta[f2] << 16 | (uint32_t)nm_meta[f3] << 24;
         memcpy(meta + g / 2, &mw, 4);
     }
-    *over2 |= bad;
+    *over2 |= over2_of(acc);
     return g;
 }

@@ -68,8 +68,8 @@ static inline uint32_t nms__over2_nibbles(uint32_t m)
 }
 
 /* nm encoders of a row with at most two nonzeros per group (see prune_nm.c
- * for the bytes): encode the first groups (a multiple of 4 for 16-bit
- * elements, 2 for 32-bit, 8 for 8-bit) and return how many.  *over2 is
+ * for the bytes): encode the first groups (a multiple of 4 or 8) and
+ * return how many.  *over2 is
  * or-ed with a nonzero value when one of those groups has more than two
  * nonzeros (its values and code are then unspecified).  AVX2 (also used by
  * the AVX-512 variant) and SSE4.1 (SSSE3 shuffles). */
