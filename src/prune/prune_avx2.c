@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "prune/prune_kernels.h"
+#include "prune/prune_nm_tables.h"
 
 #define LOADU(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define STOREU(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
@@ -216,40 +217,7 @@ const nms__prune_kernels *nms__prune_kernels_avx2(void)
     return &kernels;
 }
 
-/* ---- nm packing of an already pruned 16-bit row ------------------------
- * For nms_prune_24_nm: per group, flags = nonzero magnitude bits, code =
- * the nm / CUTLASS code of those flags (two flags: their positions; fewer:
- * the table of formats-24.md sec. 3), values = the elements at the code's
- * two positions, meta byte = code(2b) | code(2b+1) << 4.  Byte shuffles for
- * a pair of groups (8 halfs) are looked up by the pair's 8 flag bits. */
-
-#define NM_CODE(n)                                                                        \
-    ((n) == 3 ? 0x4 : (n) == 5 ? 0x8 : (n) == 6 ? 0x9 : (n) == 9 ? 0xC : (n) == 10 ? 0xD \
-     : (n) == 1 ? 0x8 : (n) == 2 ? 0x9 : 0xE)
-#define NM_I0(n) (NM_CODE(n) & 3)
-#define NM_I1(n) (NM_CODE(n) >> 2)
-#define NM_SHUF(f)                                                                         \
-    {2 * NM_I0((f) & 15), 2 * NM_I0((f) & 15) + 1, 2 * NM_I1((f) & 15), 2 * NM_I1((f) & 15) + 1, \
-     8 + 2 * NM_I0((f) >> 4), 9 + 2 * NM_I0((f) >> 4), 8 + 2 * NM_I1((f) >> 4),          \
-     9 + 2 * NM_I1((f) >> 4), -128, -128, -128, -128, -128, -128, -128, -128}
-#define NM_SHUF4(f) NM_SHUF(f), NM_SHUF((f) + 1), NM_SHUF((f) + 2), NM_SHUF((f) + 3)
-#define NM_SHUF16(f) NM_SHUF4(f), NM_SHUF4((f) + 4), NM_SHUF4((f) + 8), NM_SHUF4((f) + 12)
-#define NM_META(f) (NM_CODE((f) & 15) | NM_CODE((f) >> 4) << 4)
-#define NM_META4(f) NM_META(f), NM_META((f) + 1), NM_META((f) + 2), NM_META((f) + 3)
-#define NM_META16(f) NM_META4(f), NM_META4((f) + 4), NM_META4((f) + 8), NM_META4((f) + 12)
-
-static const signed char nm_shuffle[256][16] = {
-    NM_SHUF16(0),   NM_SHUF16(16),  NM_SHUF16(32),  NM_SHUF16(48),
-    NM_SHUF16(64),  NM_SHUF16(80),  NM_SHUF16(96),  NM_SHUF16(112),
-    NM_SHUF16(128), NM_SHUF16(144), NM_SHUF16(160), NM_SHUF16(176),
-    NM_SHUF16(192), NM_SHUF16(208), NM_SHUF16(224), NM_SHUF16(240),
-};
-static const unsigned char nm_meta[256] = {
-    NM_META16(0),   NM_META16(16),  NM_META16(32),  NM_META16(48),
-    NM_META16(64),  NM_META16(80),  NM_META16(96),  NM_META16(112),
-    NM_META16(128), NM_META16(144), NM_META16(160), NM_META16(176),
-    NM_META16(192), NM_META16(208), NM_META16(224), NM_META16(240),
-};
+/* ---- nm encoders (tables and rule in prune_nm_tables.h) ----------------- */
 
 /* Over-two check in the vector domain: p holds one byte per element, -1
  * for a nonzero element (0 else), four consecutive bytes per group; the
@@ -350,18 +318,6 @@ size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t 
  * Per pair (8 flag bits, one byte of the byte movemask) a 4-byte shuffle
  * picks i0, i1 of each group; two pairs fill the low 8 bytes of a 128-bit
  * half, and the halves are joined by one cross-lane permute. */
-#define NM_IDX8(f)                                                                        \
-    ((uint32_t)NM_I0((f) & 15) | (uint32_t)NM_I1((f) & 15) << 8 |                         \
-     (uint32_t)(4 + NM_I0((f) >> 4)) << 16 | (uint32_t)(4 + NM_I1((f) >> 4)) << 24)
-#define NM_IDX8_4(f) NM_IDX8(f), NM_IDX8((f) + 1), NM_IDX8((f) + 2), NM_IDX8((f) + 3)
-#define NM_IDX8_16(f) NM_IDX8_4(f), NM_IDX8_4((f) + 4), NM_IDX8_4((f) + 8), NM_IDX8_4((f) + 12)
-
-static const uint32_t nm_idx8[256] = {
-    NM_IDX8_16(0),   NM_IDX8_16(16),  NM_IDX8_16(32),  NM_IDX8_16(48),
-    NM_IDX8_16(64),  NM_IDX8_16(80),  NM_IDX8_16(96),  NM_IDX8_16(112),
-    NM_IDX8_16(128), NM_IDX8_16(144), NM_IDX8_16(160), NM_IDX8_16(176),
-    NM_IDX8_16(192), NM_IDX8_16(208), NM_IDX8_16(224), NM_IDX8_16(240),
-};
 
 size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
                            uint32_t *over2)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "prune/prune_kernels.h"
+#include "prune/prune_nm_tables.h"
 
 #define LOADU(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 #define STOREU(p, v) _mm_storeu_si128((__m128i *)(void *)(p), (v))
@@ -160,10 +161,110 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
     return 0;
 }
 
+/* ---- nm encoders (same bytes as prune_nm.c's portable ones) ------------
+ * Flags from vector compares and a byte movemask, values picked with one
+ * byte shuffle per pair of groups (tables in prune_nm_tables.h), and the
+ * over-two check kept in the vector domain: p holds one byte per element
+ * (-1 nonzero, 0 zero), four per group; maddubs + madd turn each group's
+ * 32-bit lane into minus its nonzero count, whose running minimum is below
+ * -2 iff some group has three or four. */
+
+static inline __m128i min_group_count(__m128i acc, __m128i p)
+{
+    return _mm_min_epi32(acc, _mm_madd_epi16(_mm_maddubs_epi16(_mm_set1_epi8(1), p),
+                                             _mm_set1_epi16(1)));
+}
+
+static inline uint32_t over2_of(__m128i acc)
+{
+    return (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi32(_mm_set1_epi32(-2), acc));
+}
+
+/* 16-bit elements, four groups (two vectors) per step. */
+static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m128i absmask = _mm_set1_epi16(0x7fff);
+    const __m128i zero = _mm_setzero_si128();
+    __m128i acc = zero;
+    size_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        __m128i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 16);
+        __m128i p = _mm_packs_epi16(_mm_cmpgt_epi16(_mm_and_si128(x0, absmask), zero),
+                                    _mm_cmpgt_epi16(_mm_and_si128(x1, absmask), zero));
+        acc = min_group_count(acc, p);
+        unsigned m = (unsigned)_mm_movemask_epi8(p), f0 = m & 0xff, f1 = m >> 8;
+        __m128i v0 = _mm_shuffle_epi8(x0, LOADU(nm_shuffle[f0]));
+        __m128i v1 = _mm_shuffle_epi8(x1, LOADU(nm_shuffle[f1]));
+        STOREU(dst + 4 * g, _mm_unpacklo_epi64(v0, v1));
+        uint16_t mw = (uint16_t)(nm_meta[f0] | nm_meta[f1] << 8);
+        memcpy(meta + g / 2, &mw, 2);
+    }
+    *over2 |= over2_of(acc);
+    return g;
+}
+
+/* 32-bit elements, four groups (four vectors) per step.  packs_epi32 of
+ * two groups gives 8 bytes of 0xff per nonzero element and group, so the
+ * byte sum (sad) is 510 x count: above 1020 iff count > 2. */
+static size_t nm32(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m128i absmask = _mm_set1_epi32(0x7fffffff);
+    const __m128i zero = _mm_setzero_si128();
+    __m128i acc = zero;
+    size_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        __m128i x[4], nz[4];
+        unsigned f[4];
+        for (int i = 0; i < 4; i++) {
+            x[i] = LOADU(src + 16 * (g + (size_t)i));
+            nz[i] = _mm_cmpgt_epi32(_mm_and_si128(x[i], absmask), zero);
+            f[i] = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(nz[i]));
+        }
+        acc = _mm_max_epu16(acc, _mm_sad_epu8(_mm_packs_epi32(nz[0], nz[1]), zero));
+        acc = _mm_max_epu16(acc, _mm_sad_epu8(_mm_packs_epi32(nz[2], nz[3]), zero));
+        STOREU(dst + 8 * g, _mm_unpacklo_epi64(_mm_shuffle_epi8(x[0], LOADU(nm_shuffle32[f[0]])),
+                                               _mm_shuffle_epi8(x[1], LOADU(nm_shuffle32[f[1]]))));
+        STOREU(dst + 8 * g + 16,
+               _mm_unpacklo_epi64(_mm_shuffle_epi8(x[2], LOADU(nm_shuffle32[f[2]])),
+                                  _mm_shuffle_epi8(x[3], LOADU(nm_shuffle32[f[3]]))));
+        uint16_t mw = (uint16_t)(nm_meta[f[0] | f[1] << 4] | nm_meta[f[2] | f[3] << 4] << 8);
+        memcpy(meta + g / 2, &mw, 2);
+    }
+    *over2 |= (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi16(acc, _mm_set1_epi16(1020)));
+    return g;
+}
+
+/* 8-bit elements, four groups (one vector) per step. */
+static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m128i zero = _mm_setzero_si128();
+    __m128i acc = zero;
+    size_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        __m128i x = LOADU(src + 4 * g);
+        __m128i p = _mm_xor_si128(_mm_cmpeq_epi8(x, zero), _mm_set1_epi8(-1));
+        acc = min_group_count(acc, p);
+        unsigned m = (unsigned)_mm_movemask_epi8(p), f0 = m & 0xff, f1 = m >> 8;
+        uint64_t idx = (uint64_t)nm_idx8[f0] | (uint64_t)(nm_idx8[f1] + 0x08080808u) << 32;
+        __m128i v = _mm_shuffle_epi8(x, _mm_cvtsi64_si128((long long)idx));
+        _mm_storel_epi64((__m128i *)(void *)(dst + 2 * g), v);
+        uint16_t mw = (uint16_t)(nm_meta[f0] | nm_meta[f1] << 8);
+        memcpy(meta + g / 2, &mw, 2);
+    }
+    *over2 |= over2_of(acc);
+    return g;
+}
+
 const nms__prune_kernels *nms__prune_kernels_sse41(void)
 {
     static const nms__prune_kernels kernels = {"sse4.1", prune_f32, prune_h16, prune_i8,
-                                               NULL, NULL, NULL,
+                                               nm16, nm32, nm8,
                                                nms__prune12_f32_scalar, nms__prune12_h16_scalar,
                                                nms__prune12_i8_scalar};
     return &kernels;
