@@ -212,6 +212,7 @@ const nms__prune_kernels *nms__prune_kernels_avx2(void)
     static const nms__prune_kernels kernels = {
         "avx2", prune_f32, prune_h16, prune_i8,
         nms__prune_nm16_avx2, nms__prune_nm32_avx2, nms__prune_nm8_avx2,
+        nms__prune_pairs32_avx2,
         nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
     };
     return &kernels;
@@ -346,4 +347,44 @@ size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *
     }
     *over2 |= over2_of(acc);
     return g;
+}
+
+/* 1:2 pairs of 32-bit elements (CUTLASS fp32), eight pairs (two vectors)
+ * per step: value j = x[2j] when it is nonzero (flag a), else x[2j+1];
+ * code j = a ? 0x4 : 0xE, i.e. 0xE ^ (a * 0xA); a pair with two nonzeros
+ * sets *over2. */
+size_t nms__prune_pairs32_avx2(const void *row, size_t pairs, void *vals, uint8_t *meta,
+                               uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m256i absmask = _mm256_set1_epi32(0x7fffffff);
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i both = zero;
+    size_t j = 0;
+    for (; j + 8 <= pairs; j += 8) {
+        __m256i x0 = LOADU(src + 8 * j), x1 = LOADU(src + 8 * j + 32);
+        __m256i nz0 = _mm256_cmpgt_epi32(_mm256_and_si256(x0, absmask), zero);
+        __m256i nz1 = _mm256_cmpgt_epi32(_mm256_and_si256(x1, absmask), zero);
+        __m256i sw0 = _mm256_shuffle_epi32(nz0, _MM_SHUFFLE(2, 3, 0, 1));
+        __m256i sw1 = _mm256_shuffle_epi32(nz1, _MM_SHUFFLE(2, 3, 0, 1));
+        both = _mm256_or_si256(both, _mm256_or_si256(_mm256_and_si256(nz0, sw0),
+                                                     _mm256_and_si256(nz1, sw1)));
+        /* even lanes: a ? x[2j] : x[2j+1] */
+        __m256i r0 = _mm256_blendv_epi8(_mm256_shuffle_epi32(x0, _MM_SHUFFLE(2, 3, 0, 1)), x0, nz0);
+        __m256i r1 = _mm256_blendv_epi8(_mm256_shuffle_epi32(x1, _MM_SHUFFLE(2, 3, 0, 1)), x1, nz1);
+        __m256 ev = _mm256_shuffle_ps(_mm256_castsi256_ps(r0), _mm256_castsi256_ps(r1), _MM_SHUFFLE(2, 0, 2, 0));
+        STOREU(dst + 4 * j, _mm256_permute4x64_epi64(_mm256_castps_si256(ev), _MM_SHUFFLE(3, 1, 2, 0)));
+        __m256 ea = _mm256_shuffle_ps(_mm256_castsi256_ps(nz0), _mm256_castsi256_ps(nz1), _MM_SHUFFLE(2, 0, 2, 0));
+        uint32_t a = (uint32_t)_mm256_movemask_ps(
+            _mm256_castsi256_ps(_mm256_permute4x64_epi64(_mm256_castps_si256(ea), _MM_SHUFFLE(3, 1, 2, 0))));
+        /* spread bit k of a to bit 4k */
+        a = (a | a << 12) & 0x000F000Fu;
+        a = (a | a << 6) & 0x03030303u;
+        a = (a | a << 3) & 0x11111111u;
+        uint32_t mw = 0xEEEEEEEEu ^ (a * 0xAu);
+        memcpy(meta + j / 2, &mw, 4);
+    }
+    *over2 |= (uint32_t)!_mm256_testz_si256(both, both);
+    return j;
 }

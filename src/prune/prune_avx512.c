@@ -151,9 +151,10 @@ const nms__prune_kernels *nms__prune_kernels_avx512(void)
         "avx512", prune_f32, prune_h16, prune_i8,
 #ifdef HAVE_AVX2
         nms__prune_nm16_avx2, nms__prune_nm32_avx2, nms__prune_nm8_avx2,
+        nms__prune_pairs32_avx2,
         nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
 #else
-        NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL,
         nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
 #endif
     };

@@ -82,6 +82,9 @@ typedef struct nms__prune_kernels {
     nms__prune_i8_fn i8;
     /* nm encoders of 16-, 32- and 8-bit elements; NULL: the portable C one */
     nms__nm_encode_fn nm16, nm32, nm8;
+    /* encoder of 1:2 pairs of 32-bit elements (CUTLASS fp32; see prune_nm.c);
+     * its count is of pairs, not groups (a multiple of 8 is encoded) */
+    nms__nm_encode_fn pairs32;
     /* 1:2 kernels (never NULL: a variant without its own uses the scalar ones) */
     nms__prune_f32_fn f32_12;
     nms__prune_h16_fn h16_12;
@@ -119,5 +122,7 @@ size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t 
                             uint32_t *over2);
 size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
                            uint32_t *over2);
+size_t nms__prune_pairs32_avx2(const void *row, size_t pairs, void *vals, uint8_t *meta,
+                               uint32_t *over2);
 
 #endif /* NMS_PRUNE_KERNELS_H */

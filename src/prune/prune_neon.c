@@ -155,7 +155,7 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
 const nms__prune_kernels *nms__prune_kernels_neon(void)
 {
     static const nms__prune_kernels kernels = {"neon", prune_f32, prune_h16, prune_i8,
-                                               NULL, NULL, NULL,
+                                               NULL, NULL, NULL, NULL,
                                                nms__prune12_f32_scalar, nms__prune12_h16_scalar,
                                                nms__prune12_i8_scalar};
     return &kernels;

@@ -147,11 +147,12 @@ static uint32_t encode_8(const nms__prune_kernels *kern, const unsigned char *ro
 /* 1:2 pairs of 32-bit elements (cols/2 pairs, an even number): flags a, b
  * of x[2j], x[2j+1] give (a, a, b, b) in the group table, i.e. code 0x4
  * (keep 2j) when a, else 0xE; the value is x[2j] when a, else x[2j+1]. */
-static uint32_t encode_pairs_32(const unsigned char *row, size_t pairs, unsigned char *vals,
-                                uint8_t *meta)
+static uint32_t encode_pairs_32(const nms__prune_kernels *kern, const unsigned char *row,
+                                size_t pairs, unsigned char *vals, uint8_t *meta)
 {
     uint32_t over2 = 0;
-    for (size_t j = 0; j < pairs; j += 2) {
+    size_t j = kern->pairs32 ? kern->pairs32(row, pairs, vals, meta, &over2) : 0;
+    for (; j < pairs; j += 2) {
         uint32_t x[4];
         memcpy(x, row + 8 * j, 16);
         uint32_t a0 = (x[0] & 0x7fffffffu) != 0, b0 = (x[1] & 0x7fffffffu) != 0;
@@ -273,7 +274,7 @@ int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in_,
         uint8_t *m = cutlass_bits ? mscratch + (r % block_rows) * mb : meta + r * mb;
         uint32_t over2;
         if (pairs)
-            over2 = encode_pairs_32(src, cols / 2, v, m);
+            over2 = encode_pairs_32(kern, src, cols / 2, v, m);
         else if (es == 2)
             over2 = encode_16(kern, src, groups, v, m);
         else if (es == 4)
