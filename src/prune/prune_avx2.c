@@ -207,16 +207,6 @@ int nms__prune12_i8_avx2(const void *in, size_t ngroups, void *out, uint8_t *bit
     return prune_i8_with(in, ngroups, out, bits, drop12_i8, nms__prune12_i8_scalar);
 }
 
-const nms__prune_kernels *nms__prune_kernels_avx2(void)
-{
-    static const nms__prune_kernels kernels = {
-        "avx2", prune_f32, prune_h16, prune_i8,
-        nms__prune_nm16_avx2, nms__prune_nm32_avx2, nms__prune_nm8_avx2,
-        nms__prune_pairs32_avx2,
-        nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
-    };
-    return &kernels;
-}
 
 /* ---- nm encoders (tables and rule in prune_nm_tables.h) ----------------- */
 
@@ -240,23 +230,36 @@ static inline __m128i shuffle_pair(unsigned f)
     return _mm_loadu_si128((const __m128i *)(const void *)nm_shuffle[f]);
 }
 
-/* 16-bit elements, eight groups (two vectors) per step. */
-size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
-                            uint32_t *over2)
+/* 16-bit elements, eight groups (two vectors) per step.  With prune, each
+ * vector is first 2:4-pruned in registers (drop_h16, dropped lanes +0) and
+ * *flag reports a key above nan_above (NaN); without, *flag reports a
+ * group with more than two nonzeros. */
+static inline size_t nm16_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
+                               uint32_t *flag, int prune, uint16_t nan_above)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
     const __m256i absmask = _mm256_set1_epi16(0x7fff);
     const __m256i zero = _mm256_setzero_si256();
-    __m256i acc = zero;
+    __m256i acc = zero, kmax = zero;
     size_t g = 0;
     for (; g + 8 <= groups; g += 8) {
         __m256i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 32);
-        __m256i nz0 = _mm256_cmpgt_epi16(_mm256_and_si256(x0, absmask), zero);
-        __m256i nz1 = _mm256_cmpgt_epi16(_mm256_and_si256(x1, absmask), zero);
+        __m256i k0 = _mm256_and_si256(x0, absmask), k1 = _mm256_and_si256(x1, absmask);
+        __m256i nz0 = _mm256_cmpgt_epi16(k0, zero), nz1 = _mm256_cmpgt_epi16(k1, zero);
+        if (prune) {
+            kmax = _mm256_max_epi16(kmax, _mm256_max_epi16(k0, k1));
+            /* d's sign bits mark dropped lanes (its other bits vary) */
+            __m256i d0 = drop_h16(k0), d1 = drop_h16(k1);
+            x0 = _mm256_blendv_epi8(x0, zero, d0);
+            x1 = _mm256_blendv_epi8(x1, zero, d1);
+            nz0 = _mm256_blendv_epi8(nz0, zero, d0);
+            nz1 = _mm256_blendv_epi8(nz1, zero, d1);
+        }
         /* packs works per 128-bit half: reorder to x0.lo x0.hi x1.lo x1.hi */
         __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi16(nz0, nz1), _MM_SHUFFLE(3, 1, 2, 0));
-        acc = min_group_count(acc, p);
+        if (!prune)
+            acc = min_group_count(acc, p);
         uint32_t m = (uint32_t)_mm256_movemask_epi8(p); /* 8 flag nibbles */
         unsigned f0 = m & 0xff, f1 = (m >> 8) & 0xff, f2 = (m >> 16) & 0xff, f3 = m >> 24;
         __m256i s0 = _mm256_inserti128_si256(_mm256_castsi128_si256(shuffle_pair(f0)), shuffle_pair(f1), 1);
@@ -268,8 +271,25 @@ size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t 
                       (uint32_t)nm_meta[f2] << 16 | (uint32_t)nm_meta[f3] << 24;
         memcpy(meta + g / 2, &mw, 4);
     }
-    *over2 |= over2_of(acc);
+    if (prune) {
+        __m256i nan = _mm256_cmpgt_epi16(kmax, _mm256_set1_epi16((short)nan_above));
+        *flag |= (uint32_t)!_mm256_testz_si256(nan, nan);
+    } else {
+        *flag |= over2_of(acc);
+    }
     return g; /* the caller encodes the remaining groups */
+}
+
+size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                            uint32_t *over2)
+{
+    return nm16_loop(row, groups, vals, meta, over2, 0, 0);
+}
+
+size_t nms__prune_pnm16_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                             uint8_t *meta, uint32_t *nan)
+{
+    return nm16_loop(row, groups, vals, meta, nan, 1, (uint16_t)nan_above);
 }
 
 /* The same for 32-bit elements: a pair of groups is one 256-bit vector and
@@ -286,23 +306,34 @@ static const int32_t nm_permute[256][8] = {
     NM_PERM16(192), NM_PERM16(208), NM_PERM16(224), NM_PERM16(240),
 };
 
-/* 32-bit elements, four groups (two vectors) per step.  Over-two check:
- * packs_epi32 makes each group 8 bytes of 0xff per nonzero element, so its
- * byte sum (sad) is 510 x count: above 1020 iff count > 2. */
-size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
-                            uint32_t *over2)
+/* 32-bit elements, four groups (two vectors) per step (prune and *flag as
+ * in nm16_loop).  Over-two check: packs_epi32 makes each group 8 bytes of
+ * 0xff per nonzero element, so its byte sum (sad) is 510 x count: above
+ * 1020 iff count > 2. */
+static inline size_t nm32_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
+                               uint32_t *flag, int prune)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
     const __m256i absmask = _mm256_set1_epi32(0x7fffffff);
     const __m256i zero = _mm256_setzero_si256();
-    __m256i acc = zero;
+    __m256i acc = zero, kmax = zero;
     size_t g = 0;
     for (; g + 4 <= groups; g += 4) {
         __m256i x0 = LOADU(src + 16 * g), x1 = LOADU(src + 16 * g + 32);
-        __m256i nz0 = _mm256_cmpgt_epi32(_mm256_and_si256(x0, absmask), zero);
-        __m256i nz1 = _mm256_cmpgt_epi32(_mm256_and_si256(x1, absmask), zero);
-        acc = _mm256_max_epu16(acc, _mm256_sad_epu8(_mm256_packs_epi32(nz0, nz1), zero));
+        __m256i k0 = _mm256_and_si256(x0, absmask), k1 = _mm256_and_si256(x1, absmask);
+        __m256i nz0 = _mm256_cmpgt_epi32(k0, zero), nz1 = _mm256_cmpgt_epi32(k1, zero);
+        if (prune) {
+            kmax = _mm256_max_epi32(kmax, _mm256_max_epi32(k0, k1));
+            /* d's sign bits mark dropped lanes (its other bits vary) */
+            __m256i d0 = drop_f32(k0), d1 = drop_f32(k1);
+            x0 = _mm256_blendv_epi8(x0, zero, d0);
+            x1 = _mm256_blendv_epi8(x1, zero, d1);
+            nz0 = _mm256_blendv_epi8(nz0, zero, d0);
+            nz1 = _mm256_blendv_epi8(nz1, zero, d1);
+        } else {
+            acc = _mm256_max_epu16(acc, _mm256_sad_epu8(_mm256_packs_epi32(nz0, nz1), zero));
+        }
         unsigned f0 = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(nz0));
         unsigned f1 = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(nz1));
         __m256i v0 = _mm256_permutevar8x32_epi32(x0, LOADU(nm_permute[f0]));
@@ -311,8 +342,26 @@ size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t 
         uint16_t mw = (uint16_t)(nm_meta[f0] | nm_meta[f1] << 8);
         memcpy(meta + g / 2, &mw, 2);
     }
-    *over2 |= (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi16(acc, _mm256_set1_epi16(1020)));
+    if (prune) {
+        __m256i nan = _mm256_cmpgt_epi32(kmax, _mm256_set1_epi32((int)NMS__F32_NAN_ABOVE));
+        *flag |= (uint32_t)!_mm256_testz_si256(nan, nan);
+    } else {
+        *flag |= (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi16(acc, _mm256_set1_epi16(1020)));
+    }
     return g;
+}
+
+size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                            uint32_t *over2)
+{
+    return nm32_loop(row, groups, vals, meta, over2, 0);
+}
+
+size_t nms__prune_pnm32_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                             uint8_t *meta, uint32_t *nan)
+{
+    (void)nan_above;
+    return nm32_loop(row, groups, vals, meta, nan, 1);
 }
 
 /* The same for 8-bit elements: 32 bytes = 8 groups = 4 pairs of groups.
@@ -320,8 +369,8 @@ size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t 
  * picks i0, i1 of each group; two pairs fill the low 8 bytes of a 128-bit
  * half, and the halves are joined by one cross-lane permute. */
 
-size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
-                           uint32_t *over2)
+static inline size_t nm8_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
+                              uint32_t *over2, int prune)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
@@ -331,7 +380,13 @@ size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *
     for (; g + 8 <= groups; g += 8) {
         __m256i x = LOADU(src + 4 * g);
         __m256i p = _mm256_xor_si256(_mm256_cmpeq_epi8(x, zero), _mm256_set1_epi8(-1));
-        acc = min_group_count(acc, p);
+        if (prune) { /* keys |x| xor 0x80, as in prune_i8 */
+            __m256i d = drop_i8(_mm256_xor_si256(_mm256_abs_epi8(x), _mm256_set1_epi8((char)0x80)));
+            x = _mm256_blendv_epi8(x, zero, d);
+            p = _mm256_blendv_epi8(p, zero, d);
+        } else {
+            acc = min_group_count(acc, p);
+        }
         uint32_t m = (uint32_t)_mm256_movemask_epi8(p); /* nonzero flags */
         unsigned f0 = m & 0xff, f1 = (m >> 8) & 0xff, f2 = (m >> 16) & 0xff, f3 = m >> 24;
         uint64_t lo = (uint64_t)nm_idx8[f0] | (uint64_t)(nm_idx8[f1] + 0x08080808u) << 32;
@@ -345,8 +400,22 @@ size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *
                       (uint32_t)nm_meta[f2] << 16 | (uint32_t)nm_meta[f3] << 24;
         memcpy(meta + g / 2, &mw, 4);
     }
-    *over2 |= over2_of(acc);
+    if (!prune)
+        *over2 |= over2_of(acc);
     return g;
+}
+
+size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                           uint32_t *over2)
+{
+    return nm8_loop(row, groups, vals, meta, over2, 0);
+}
+
+size_t nms__prune_pnm8_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                            uint8_t *meta, uint32_t *nan)
+{
+    (void)nan_above;
+    return nm8_loop(row, groups, vals, meta, nan, 1);
 }
 
 /* 1:2 pairs of 32-bit elements (CUTLASS fp32), eight pairs (two vectors)
@@ -387,4 +456,16 @@ size_t nms__prune_pairs32_avx2(const void *row, size_t pairs, void *vals, uint8_
     }
     *over2 |= (uint32_t)!_mm256_testz_si256(both, both);
     return j;
+}
+
+const nms__prune_kernels *nms__prune_kernels_avx2(void)
+{
+    static const nms__prune_kernels kernels = {
+        "avx2", prune_f32, prune_h16, prune_i8,
+        nms__prune_nm16_avx2, nms__prune_nm32_avx2, nms__prune_nm8_avx2,
+        nms__prune_pairs32_avx2,
+        nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
+        nms__prune_pnm16_avx2, nms__prune_pnm32_avx2, nms__prune_pnm8_avx2,
+    };
+    return &kernels;
 }

@@ -153,9 +153,11 @@ const nms__prune_kernels *nms__prune_kernels_avx512(void)
         nms__prune_nm16_avx2, nms__prune_nm32_avx2, nms__prune_nm8_avx2,
         nms__prune_pairs32_avx2,
         nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
+        nms__prune_pnm16_avx2, nms__prune_pnm32_avx2, nms__prune_pnm8_avx2,
 #else
         NULL, NULL, NULL, NULL,
         nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
+        NULL, NULL, NULL,
 #endif
     };
     return &kernels;

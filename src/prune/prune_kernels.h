@@ -75,6 +75,14 @@ static inline uint32_t nms__over2_nibbles(uint32_t m)
  * the AVX-512 variant) and SSE4.1 (SSSE3 shuffles). */
 typedef size_t (*nms__nm_encode_fn)(const void *row, size_t groups, void *vals, uint8_t *meta,
                                     uint32_t *over2);
+/* Fused 2:4 prune + nm encode of the first groups of a row (a multiple of 4
+ * or 8; returns how many): the bytes the prune kernel followed by the nm
+ * encoder give, without the pruned row in memory.  *nan is or-ed with a
+ * nonzero value when a key exceeds nan_above (the F16 / BF16 threshold;
+ * ignored for 32- and 8-bit elements); the outputs are then unspecified. */
+typedef size_t (*nms__prune_nm_fn)(const void *row, size_t groups, uint32_t nan_above,
+                                   void *vals, uint8_t *meta, uint32_t *nan);
+
 typedef struct nms__prune_kernels {
     const char *name;
     nms__prune_f32_fn f32;
@@ -89,6 +97,8 @@ typedef struct nms__prune_kernels {
     nms__prune_f32_fn f32_12;
     nms__prune_h16_fn h16_12;
     nms__prune_i8_fn i8_12;
+    /* fused 2:4 prune + nm encoders (16-, 32-, 8-bit); NULL: prune, then encode */
+    nms__prune_nm_fn pnm16, pnm32, pnm8;
 } nms__prune_kernels;
 
 /* The scalar reference (always built).  The SIMD kernels call these for
@@ -124,5 +134,11 @@ size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *
                            uint32_t *over2);
 size_t nms__prune_pairs32_avx2(const void *row, size_t pairs, void *vals, uint8_t *meta,
                                uint32_t *over2);
+size_t nms__prune_pnm16_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                             uint8_t *meta, uint32_t *nan);
+size_t nms__prune_pnm32_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                             uint8_t *meta, uint32_t *nan);
+size_t nms__prune_pnm8_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                            uint8_t *meta, uint32_t *nan);
 
 #endif /* NMS_PRUNE_KERNELS_H */

@@ -247,6 +247,12 @@ int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in_,
     size_t nc = cutlass_bits ? mb / (size_t)(cutlass_bits / 8) : 0;
     size_t block_rows = cutlass_bits == 32 ? 16 : 32;
     uint8_t *mscratch = cutlass_bits ? nms__malloc_array(block_rows, mb) : NULL;
+    /* the fused prune + encode kernel of this element size, if any */
+    nms__prune_nm_fn fused = NULL;
+    if (!verify && !pairs && pattern == NMS_PATTERN_2_4)
+        fused = es == 2 ? kern->pnm16 : es == 4 ? kern->pnm32 : kern->pnm8;
+    uint32_t nan_above = dtype == NMS_DTYPE_F16 ? NMS__F16_NAN_ABOVE
+                         : dtype == NMS_DTYPE_BF16 ? NMS__BF16_NAN_ABOVE : 0;
     if ((!verify && !pruned) || (perm && !gathered) || (cutlass_bits && !mscratch)) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory");
         goto done;
@@ -257,8 +263,16 @@ int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in_,
             nms__prune_gather(gathered, in, es, r * cols, 1, perm, cols);
             src = gathered;
         }
+        unsigned char *v = vals + r * vrow;
+        uint8_t *m = cutlass_bits ? mscratch + (r % block_rows) * mb : meta + r * mb;
+        size_t skip = 0; /* leading groups already pruned and encoded */
         if (!verify) {
-            int nan = nms__prune_call(kern, dtype, pattern, src, groups, pruned, NULL);
+            uint32_t nan = 0;
+            if (fused)
+                skip = fused(src, groups, nan_above, v, m, &nan);
+            if (skip < groups)
+                nan |= (uint32_t)nms__prune_call(kern, dtype, pattern, src + 4 * skip * es,
+                                                 groups - skip, pruned, NULL);
             if (nan) {
                 size_t j = nms__prune_first_nan(dtype, src, cols);
                 st = nms__fail(err, NMS_ERR_NONFINITE,
@@ -270,17 +284,18 @@ int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in_,
             }
             src = pruned;
         }
-        unsigned char *v = vals + r * vrow;
-        uint8_t *m = cutlass_bits ? mscratch + (r % block_rows) * mb : meta + r * mb;
+        v += 2 * skip * es;
+        m += skip / 2;
+        size_t left = groups - skip;
         uint32_t over2;
         if (pairs)
             over2 = encode_pairs_32(kern, src, cols / 2, v, m);
         else if (es == 2)
-            over2 = encode_16(kern, src, groups, v, m);
+            over2 = encode_16(kern, src, left, v, m);
         else if (es == 4)
-            over2 = encode_32(kern, src, groups, v, m);
+            over2 = encode_32(kern, src, left, v, m);
         else
-            over2 = encode_8(kern, src, groups, v, m);
+            over2 = encode_8(kern, src, left, v, m);
         if (over2) { /* only when verifying: a pruned row never has */
             st = nms__fail(err, NMS_ERR_INVALID, "row %zu has a %s with more than %s nonzero%s", r,
                            pairs ? "column pair" : "group", pairs ? "one" : "two", pairs ? "" : "s");

@@ -149,6 +149,7 @@ const nms__prune_kernels *nms__prune_kernels_scalar(void)
         "scalar", nms__prune_f32_scalar, nms__prune_h16_scalar, nms__prune_i8_scalar,
         NULL, NULL, NULL, NULL,
         nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
+        NULL, NULL, NULL,
     };
     return &kernels;
 }

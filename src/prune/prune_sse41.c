@@ -266,6 +266,6 @@ const nms__prune_kernels *nms__prune_kernels_sse41(void)
     static const nms__prune_kernels kernels = {"sse4.1", prune_f32, prune_h16, prune_i8,
                                                nm16, nm32, nm8, NULL,
                                                nms__prune12_f32_scalar, nms__prune12_h16_scalar,
-                                               nms__prune12_i8_scalar};
+                                               nms__prune12_i8_scalar, NULL, NULL, NULL};
     return &kernels;
 }
