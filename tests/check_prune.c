@@ -20,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "nmsparse.h"
 #include "prune/prune.h"
 #include "prune/testdata.h"
@@ -1343,6 +1347,75 @@ START_TEST(test_prune_12_hand)
 }
 END_TEST
 
+/* Inputs of 1 MB and more are split over OpenMP threads: the same bytes
+ * and the same first error for 1, 2 and 3 threads (fused prune + pack and
+ * nms_pack, nm and cutlass). */
+START_TEST(test_pack_threads)
+{
+#ifdef _OPENMP
+    const size_t rows = 512, cols = 1024; /* 1 MB of f16, 2 MB of f32 */
+    size_t shape[2] = {rows, cols};
+    uint64_t st = 91;
+    int saved = omp_get_max_threads();
+    for (int dt = PT_F32; dt <= PT_F16; dt++) {
+        size_t es = prune_test_elem_size(dt), vb = rows * cols / 2 * es, mbytes = rows * cols / 8;
+        nms_tensor *w;
+        ck_assert_int_eq(nms_tensor_create(api_dtype[dt], 2, shape, &w, NULL), NMS_OK);
+        unsigned char *wd = nms_tensor_data(w);
+        prune_test_fill(dt, PT_RANDOM, st++, wd, rows * cols);
+        unsigned char *ref_v = malloc(vb), *ref_m = malloc(mbytes), *v = malloc(vb), *m = malloc(mbytes);
+        ck_assert(ref_v && ref_m && v && m);
+        nms_error err;
+        for (int threads = 1; threads <= 3; threads++) {
+            omp_set_num_threads(threads);
+            unsigned char *tv = threads == 1 ? ref_v : v, *tm = threads == 1 ? ref_m : m;
+            ck_assert_int_eq(nms_prune_24_nm(api_dtype[dt], rows, cols, wd, NULL, NMS_PRUNE_AUTO, tv, tm, &err), NMS_OK);
+            if (threads > 1) {
+                ck_assert_msg(memcmp(ref_v, v, vb) == 0 && memcmp(ref_m, m, mbytes) == 0,
+                              "%s: %d threads differ from 1", prune_test_dtype_name(dt), threads);
+            }
+            if (dt == PT_F16) {
+                ck_assert_int_eq(nms_prune_24_cutlass(NMS_DTYPE_F16, rows, cols, wd, NULL, NMS_PRUNE_AUTO,
+                                                      v, m, &err), NMS_OK);
+                nms_tensor *p;
+                nms_packed *pk;
+                ck_assert_int_eq(nms_prune_24(w, NULL, NULL, &p, NULL, &err), NMS_OK);
+                ck_assert_int_eq(nms_pack(p, NMS_FORMAT_CUTLASS, NULL, &pk, &err), NMS_OK);
+                ck_assert(memcmp(nms_tensor_cdata(nms_packed_find(pk, "values")), v, vb) == 0);
+                ck_assert(memcmp(nms_tensor_cdata(nms_packed_find(pk, "meta")), m, rows * cols / 16 * 2) == 0);
+                expect_ref(pk, dt, REF_CUT16, rows, cols, nms_tensor_cdata(p), NULL, "threads");
+                nms_packed_free(pk);
+                /* the first bad group of the matrix is named, for any thread count */
+                unsigned char *pd = nms_tensor_data(p);
+                memset(pd + (300 * cols + 41) * es, 0x11, 3 * es);
+                memset(pd + (450 * cols + 1) * es, 0x11, 3 * es);
+                ck_assert_int_eq(nms_pack(p, NMS_FORMAT_NM, NULL, &pk, &err), NMS_ERR_INVALID);
+                ck_assert_msg(strstr(err.text, "row 300, group 10 "), "%d threads: %s", threads, err.text);
+                nms_tensor_free(p);
+            }
+        }
+        /* the first NaN, for any thread count */
+        prune_test_nan(dt, 0, wd + (400 * cols + 7) * es);
+        prune_test_nan(dt, 0, wd + (200 * cols + 900) * es);
+        for (int threads = 1; threads <= 3; threads++) {
+            omp_set_num_threads(threads);
+            ck_assert_int_eq(nms_prune_24_nm(api_dtype[dt], rows, cols, wd, NULL, NMS_PRUNE_AUTO, v, m, &err),
+                             NMS_ERR_NONFINITE);
+            ck_assert_msg(strstr(err.text, "NaN at row 200, column 900 "), "%s", err.text);
+        }
+        free(ref_v);
+        free(ref_m);
+        free(v);
+        free(m);
+        nms_tensor_free(w);
+    }
+    omp_set_num_threads(saved);
+#else
+    printf("check_prune: built without OpenMP, thread test skipped\n");
+#endif
+}
+END_TEST
+
 static Suite *prune_suite(void)
 {
     Suite *s = suite_create("prune");
@@ -1364,6 +1437,7 @@ static Suite *prune_suite(void)
     tcase_add_test(tc, test_pack_fast_matches_reference);
     tcase_add_test(tc, test_prune_pack_matches_two_steps);
     tcase_add_test(tc, test_prune_12_hand);
+    tcase_add_test(tc, test_pack_threads);
     suite_add_tcase(s, tc);
     return s;
 }

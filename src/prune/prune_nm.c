@@ -41,6 +41,10 @@
 
 #include "config.h"
 #include "prune/prune.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "util/util.h"
 
 /* code = i0 | i1 << 2, indexed by the nonzero flags of a pruned group
@@ -223,91 +227,170 @@ static void cutlass_flush(const uint8_t *rows_meta, size_t mb, size_t nc, size_t
     }
 }
 
-/* The shared driver (see prune.h).  Per row: gather through the
- * permutation if any; unless verifying, prune into an L1 scratch row; encode
- * values straight into `values` and the nm meta bytes either into meta (nm
- * layout) or into a block scratch that is written out as reordered cutlass
- * words when the block is complete. */
-int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in_,
-                    const int32_t *perm, const nms__prune_kernels *kern, nms__pack_layout layout,
-                    int verify, nms_prune_pattern pattern, void *vals_, void *meta_,
-                    nms_error *err)
+/* What every row of one nms__prune_pack call shares. */
+typedef struct pack_job {
+    nms_dtype dtype;
+    size_t rows, cols, es, groups, mb, vrow, nc, block_rows;
+    const unsigned char *in;
+    const int32_t *perm;
+    const nms__prune_kernels *kern;
+    int verify, pairs, cutlass_bits;
+    nms_prune_pattern pattern;
+    nms__prune_nm_fn fused; /* fused prune + encode of this element size, or NULL */
+    uint32_t nan_above;
+    unsigned char *vals, *meta;
+} pack_job;
+
+/* Per-thread scratch: a pruned row, a gathered row, a reorder block. */
+typedef struct pack_scratch {
+    unsigned char *pruned, *gathered;
+    uint8_t *mscratch;
+} pack_scratch;
+
+static void scratch_free(pack_scratch *sc)
 {
-    const unsigned char *in = in_;
-    unsigned char *vals = vals_, *meta = meta_;
-    int st = NMS_OK;
-    int pairs = layout == NMS__PACK_CUTLASS_PAIRS;
-    int cutlass_bits = layout == NMS__PACK_NM ? 0 : layout == NMS__PACK_CUTLASS32 ? 32 : 16;
-    size_t es = nms_dtype_size(dtype), groups = cols / 4;
-    /* nm meta bytes per row: two codes per byte (pair codes for 1:2) */
-    size_t mb = pairs ? cols / 4 : (groups + 1) / 2;
-    size_t vrow = cols / 2 * es;
-    unsigned char *pruned = verify ? NULL : nms__malloc_array(cols, es);
-    unsigned char *gathered = perm ? nms__malloc_array(cols, es) : NULL;
-    size_t nc = cutlass_bits ? mb / (size_t)(cutlass_bits / 8) : 0;
-    size_t block_rows = cutlass_bits == 32 ? 16 : 32;
-    uint8_t *mscratch = cutlass_bits ? nms__malloc_array(block_rows, mb) : NULL;
-    /* the fused prune + encode kernel of this element size, if any */
-    nms__prune_nm_fn fused = NULL;
-    if (!verify && !pairs && pattern == NMS_PATTERN_2_4)
-        fused = es == 2 ? kern->pnm16 : es == 4 ? kern->pnm32 : kern->pnm8;
-    uint32_t nan_above = dtype == NMS_DTYPE_F16 ? NMS__F16_NAN_ABOVE
-                         : dtype == NMS_DTYPE_BF16 ? NMS__BF16_NAN_ABOVE : 0;
-    if ((!verify && !pruned) || (perm && !gathered) || (cutlass_bits && !mscratch)) {
-        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory");
-        goto done;
+    nms__free(sc->pruned);
+    nms__free(sc->gathered);
+    nms__free(sc->mscratch);
+    sc->pruned = sc->gathered = sc->mscratch = NULL;
+}
+
+static int scratch_alloc(const pack_job *j, pack_scratch *sc)
+{
+    sc->pruned = j->verify ? NULL : nms__malloc_array(j->cols, j->es);
+    sc->gathered = j->perm ? nms__malloc_array(j->cols, j->es) : NULL;
+    sc->mscratch = j->cutlass_bits ? nms__malloc_array(j->block_rows, j->mb) : NULL;
+    if ((!j->verify && !sc->pruned) || (j->perm && !sc->gathered) ||
+        (j->cutlass_bits && !sc->mscratch)) {
+        scratch_free(sc);
+        return NMS_ERR_NOMEM;
     }
-    for (size_t r = 0; r < rows; r++) {
-        const unsigned char *src = in + r * cols * es;
-        if (perm) {
-            nms__prune_gather(gathered, in, es, r * cols, 1, perm, cols);
-            src = gathered;
+    return NMS_OK;
+}
+
+/* Rows r0 .. r1-1 (whole reorder blocks for cutlass).  Per row: gather
+ * through the permutation if any; unless verifying, prune (the fused kernel
+ * prunes and encodes the leading groups in registers, the rest is pruned
+ * into the scratch row); encode values straight into `vals` and the nm meta
+ * bytes either into meta (nm layout) or into the block scratch, written out
+ * as reordered cutlass words when the block is complete.  err may be NULL. */
+static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, nms_error *err)
+{
+    size_t es = j->es, groups = j->groups;
+    for (size_t r = r0; r < r1; r++) {
+        const unsigned char *src = j->in + r * j->cols * es;
+        if (j->perm) {
+            nms__prune_gather(sc->gathered, j->in, es, r * j->cols, 1, j->perm, j->cols);
+            src = sc->gathered;
         }
-        unsigned char *v = vals + r * vrow;
-        uint8_t *m = cutlass_bits ? mscratch + (r % block_rows) * mb : meta + r * mb;
+        unsigned char *v = j->vals + r * j->vrow;
+        uint8_t *m = j->cutlass_bits ? sc->mscratch + (r % j->block_rows) * j->mb : j->meta + r * j->mb;
         size_t skip = 0; /* leading groups already pruned and encoded */
-        if (!verify) {
+        if (!j->verify) {
             uint32_t nan = 0;
-            if (fused)
-                skip = fused(src, groups, nan_above, v, m, &nan);
+            if (j->fused)
+                skip = j->fused(src, groups, j->nan_above, v, m, &nan);
             if (skip < groups)
-                nan |= (uint32_t)nms__prune_call(kern, dtype, pattern, src + 4 * skip * es,
-                                                 groups - skip, pruned, NULL);
+                nan |= (uint32_t)nms__prune_call(j->kern, j->dtype, j->pattern, src + 4 * skip * es,
+                                                 groups - skip, sc->pruned, NULL);
             if (nan) {
-                size_t j = nms__prune_first_nan(dtype, src, cols);
-                st = nms__fail(err, NMS_ERR_NONFINITE,
-                               "NaN at row %zu, column %zu of the %zu x %zu matrix: %s pruning "
-                               "cannot rank it (fix or replace NaN first)",
-                               r, perm ? (size_t)perm[j] : j, rows, cols,
-                               nms_prune_pattern_name(pattern));
-                break;
+                size_t c = nms__prune_first_nan(j->dtype, src, j->cols);
+                return nms__fail(err, NMS_ERR_NONFINITE,
+                                 "NaN at row %zu, column %zu of the %zu x %zu matrix: %s pruning "
+                                 "cannot rank it (fix or replace NaN first)",
+                                 r, j->perm ? (size_t)j->perm[c] : c, j->rows, j->cols,
+                                 nms_prune_pattern_name(j->pattern));
             }
-            src = pruned;
+            src = sc->pruned;
         }
         v += 2 * skip * es;
         m += skip / 2;
         size_t left = groups - skip;
         uint32_t over2;
-        if (pairs)
-            over2 = encode_pairs_32(kern, src, cols / 2, v, m);
+        if (j->pairs)
+            over2 = encode_pairs_32(j->kern, src, j->cols / 2, v, m);
         else if (es == 2)
-            over2 = encode_16(kern, src, left, v, m);
+            over2 = encode_16(j->kern, src, left, v, m);
         else if (es == 4)
-            over2 = encode_32(kern, src, left, v, m);
+            over2 = encode_32(j->kern, src, left, v, m);
         else
-            over2 = encode_8(kern, src, left, v, m);
-        if (over2) { /* only when verifying: a pruned row never has */
-            st = nms__fail(err, NMS_ERR_INVALID, "row %zu has a %s with more than %s nonzero%s", r,
-                           pairs ? "column pair" : "group", pairs ? "one" : "two", pairs ? "" : "s");
-            break;
-        }
-        if (cutlass_bits && (r + 1) % block_rows == 0)
-            cutlass_flush(mscratch, mb, nc, rows, r + 1 - block_rows, cutlass_bits, meta);
+            over2 = encode_8(j->kern, src, left, v, m);
+        if (over2) /* only when verifying: a pruned row never has */
+            return nms__fail(err, NMS_ERR_INVALID, "row %zu has a %s with more than %s nonzero%s", r,
+                             j->pairs ? "column pair" : "group", j->pairs ? "one" : "two",
+                             j->pairs ? "" : "s");
+        if (j->cutlass_bits && (r + 1) % j->block_rows == 0)
+            cutlass_flush(sc->mscratch, j->mb, j->nc, j->rows, r + 1 - j->block_rows,
+                          j->cutlass_bits, j->meta);
     }
-done:
-    nms__free(mscratch);
-    nms__free(gathered);
-    nms__free(pruned);
+    return NMS_OK;
+}
+
+/* Inputs of at least this many bytes are split over OpenMP threads, in
+ * blocks of PARALLEL_BLOCK_ROWS rows (a multiple of both reorder blocks);
+ * every row's bytes are the same whichever thread writes them. */
+#define PARALLEL_MIN_BYTES ((size_t)1 << 20)
+#define PARALLEL_BLOCK_ROWS 32
+
+int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in,
+                    const int32_t *perm, const nms__prune_kernels *kern, nms__pack_layout layout,
+                    int verify, nms_prune_pattern pattern, void *vals, void *meta,
+                    nms_error *err)
+{
+    pack_job j;
+    memset(&j, 0, sizeof j);
+    j.dtype = dtype;
+    j.rows = rows;
+    j.cols = cols;
+    j.in = in;
+    j.perm = perm;
+    j.kern = kern;
+    j.verify = verify;
+    j.pattern = pattern;
+    j.vals = vals;
+    j.meta = meta;
+    j.pairs = layout == NMS__PACK_CUTLASS_PAIRS;
+    j.cutlass_bits = layout == NMS__PACK_NM ? 0 : layout == NMS__PACK_CUTLASS32 ? 32 : 16;
+    j.es = nms_dtype_size(dtype);
+    j.groups = cols / 4;
+    /* nm meta bytes per row: two codes per byte (pair codes for 1:2) */
+    j.mb = j.pairs ? cols / 4 : (j.groups + 1) / 2;
+    j.vrow = cols / 2 * j.es;
+    j.nc = j.cutlass_bits ? j.mb / (size_t)(j.cutlass_bits / 8) : 0;
+    j.block_rows = j.cutlass_bits == 32 ? 16 : 32;
+    if (!verify && !j.pairs && pattern == NMS_PATTERN_2_4)
+        j.fused = j.es == 2 ? kern->pnm16 : j.es == 4 ? kern->pnm32 : kern->pnm8;
+    j.nan_above = dtype == NMS_DTYPE_F16 ? NMS__F16_NAN_ABOVE
+                  : dtype == NMS_DTYPE_BF16 ? NMS__BF16_NAN_ABOVE : 0;
+#ifdef _OPENMP
+    if (rows * cols * j.es >= PARALLEL_MIN_BYTES && rows >= 2 * PARALLEL_BLOCK_ROWS &&
+        omp_get_max_threads() > 1) {
+        long nblocks = (long)((rows + PARALLEL_BLOCK_ROWS - 1) / PARALLEL_BLOCK_ROWS);
+        int failed = 0;
+#pragma omp parallel reduction(| : failed)
+        {
+            pack_scratch sc;
+            failed = scratch_alloc(&j, &sc) != NMS_OK;
+#pragma omp for schedule(static)
+            for (long b = 0; b < nblocks; b++) {
+                size_t r0 = (size_t)b * PARALLEL_BLOCK_ROWS;
+                size_t r1 = r0 + PARALLEL_BLOCK_ROWS < rows ? r0 + PARALLEL_BLOCK_ROWS : rows;
+                if (!failed)
+                    failed = pack_rows(&j, r0, r1, &sc, NULL) != NMS_OK;
+            }
+            scratch_free(&sc);
+        }
+        if (!failed)
+            return NMS_OK;
+        /* a NaN, a group breaking the pattern or no memory: the serial pass
+         * below reports the first one, as with one thread */
+    }
+#endif
+    pack_scratch sc;
+    if (scratch_alloc(&j, &sc) != NMS_OK)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    int st = pack_rows(&j, 0, rows, &sc, err);
+    scratch_free(&sc);
     return st;
 }
 

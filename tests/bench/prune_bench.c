@@ -16,7 +16,10 @@
  * is at least as large) is allocated and written once before timing, so no
  * measurement pays page faults.  Reported: best-of-repeats memcpy seconds
  * (the best over the whole size x dtype row set) and each operation's best
- * time divided by it (goal: <= 2 for fp16 and fp32).  Single-threaded.
+ * time divided by it (goal: <= 2 for fp16 and fp32).  memcpy runs on one
+ * thread; the library splits inputs of 1 MB and more over OpenMP threads
+ * (OMP_NUM_THREADS, printed in the header): run with OMP_NUM_THREADS=1 for
+ * single-thread ratios.
  *
  * With --pack: also nms_pack() of the already pruned matrix (pruned once
  * before timing), nm and cutlass (F32: its 1:2-pruned matrix, CUTLASS's
@@ -173,8 +176,10 @@ int main(int argc, char **argv)
         if (nms_prune_variant_supported((nms_prune_variant)v) &&
             in_list(variants, nms_prune_variant_name((nms_prune_variant)v)))
             vars[nvars++] = v;
-    printf("# ratios = best time / best memcpy time of the same input bytes (1 thread);\n"
-           "# repeats interleaved over variants and operations; destinations pre-faulted\n");
+    const char *omp = getenv("OMP_NUM_THREADS");
+    printf("# ratios = best time / best memcpy time of the same input bytes (memcpy: 1 thread,\n"
+           "# library: OMP_NUM_THREADS=%s); repeats interleaved over variants and operations;\n"
+           "# destinations pre-faulted\n", omp && *omp ? omp : "(unset: all cores)");
     printf("%-7s %-5s %-8s %5s %10s %7s %7s %8s%s\n", "MB", "dtype", "variant", "reps", "memcpy_s",
            "prune", "nm", "cutlass", with_pack ? " pack_nm pack_cut alloc_cpy" : "");
     for (const char *s = sizes; *s;) {
