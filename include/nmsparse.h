@@ -740,8 +740,12 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
  *           code(2b+1) << 4 with code = i0 | i1 << 2 (an unused high nibble
  *           is 0).
  * As with nms_pack, a kept -0.0 in a slot the code does not name comes back
- * as +0 on unpacking.  Uses one or two rows of scratch; with AVX2 / AVX-512
- * the compaction is vectorised.  Errors as nms_prune_24_buffer. */
+ * as +0 on unpacking.  Uses a few rows of scratch (per thread); with SSE4.1,
+ * AVX2, AVX-512 and NEON the compaction is vectorised (AVX2 / AVX-512 prune
+ * and pack in registers).  Inputs of 1 MB and more are split over OpenMP
+ * threads in blocks of rows (OMP_NUM_THREADS); the bytes, and the error
+ * reported first, do not depend on the number of threads.  Errors as
+ * nms_prune_24_buffer. */
 int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
                     const int32_t *perm, nms_prune_variant variant, void *values,
                     uint8_t *meta, nms_error *err);
@@ -756,8 +760,8 @@ int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
  *           every word is written.
  * F32 is refused with NMS_ERR_UNSUPPORTED: its CUTLASS layout is 1:2, which
  * a 2:4 prune does not produce (use nms_prune_pack() with the pattern 1:2).  NMS_ERR_SHAPE for the
- * shape rules above; other errors as nms_prune_24_buffer.  Uses one or two
- * rows of scratch; no other allocation. */
+ * shape rules above; other errors as nms_prune_24_buffer.  Scratch and
+ * threads as nms_prune_24_nm; no other allocation. */
 int nms_prune_24_cutlass(nms_dtype dtype, size_t rows, size_t cols, const void *in,
                          const int32_t *perm, nms_prune_variant variant, void *values,
                          void *meta, nms_error *err);
@@ -827,7 +831,10 @@ typedef struct nms_packed nms_packed;
  * defaults).  Errors: NMS_ERR_INVALID (more nonzeros than the format keeps,
  * bad permutation), NMS_ERR_SHAPE (shape requirements above),
  * NMS_ERR_UNSUPPORTED (dtype the format does not take), NMS_ERR_NOMEM.
- * *out is released with nms_packed_free(). */
+ * *out is released with nms_packed_free().  cutlass and nm of F32 / F16 /
+ * BF16 / I8 run the vectorised encoders of nms_prune_24_nm (threads as
+ * there); the bytes are those of the portable encoder, which also names the
+ * row and group of a refused group. */
 int nms_pack(const nms_tensor *tensor, nms_format format,
              const nms_pack_options *opts, nms_packed **out, nms_error *err);
 /* Prune and pack in one step: the packed matrix nms_pack() gives for the

@@ -225,6 +225,14 @@ static inline uint32_t over2_of(__m256i acc)
     return (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi32(_mm256_set1_epi32(-2), acc));
 }
 
+/* The fused prune: lanes whose d has the sign bit set (d's other bits
+ * vary, see drop_*) become +0 and lose their nonzero flag. */
+static inline void drop_lanes(__m256i *x, __m256i *nz, __m256i d)
+{
+    *x = _mm256_blendv_epi8(*x, _mm256_setzero_si256(), d);
+    *nz = _mm256_blendv_epi8(*nz, _mm256_setzero_si256(), d);
+}
+
 static inline __m128i shuffle_pair(unsigned f)
 {
     return _mm_loadu_si128((const __m128i *)(const void *)nm_shuffle[f]);
@@ -249,12 +257,8 @@ static inline size_t nm16_loop(const void *row, size_t groups, void *vals, uint8
         __m256i nz0 = _mm256_cmpgt_epi16(k0, zero), nz1 = _mm256_cmpgt_epi16(k1, zero);
         if (prune) {
             kmax = _mm256_max_epi16(kmax, _mm256_max_epi16(k0, k1));
-            /* d's sign bits mark dropped lanes (its other bits vary) */
-            __m256i d0 = drop_h16(k0), d1 = drop_h16(k1);
-            x0 = _mm256_blendv_epi8(x0, zero, d0);
-            x1 = _mm256_blendv_epi8(x1, zero, d1);
-            nz0 = _mm256_blendv_epi8(nz0, zero, d0);
-            nz1 = _mm256_blendv_epi8(nz1, zero, d1);
+            drop_lanes(&x0, &nz0, drop_h16(k0));
+            drop_lanes(&x1, &nz1, drop_h16(k1));
         }
         /* packs works per 128-bit half: reorder to x0.lo x0.hi x1.lo x1.hi */
         __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi16(nz0, nz1), _MM_SHUFFLE(3, 1, 2, 0));
@@ -325,12 +329,8 @@ static inline size_t nm32_loop(const void *row, size_t groups, void *vals, uint8
         __m256i nz0 = _mm256_cmpgt_epi32(k0, zero), nz1 = _mm256_cmpgt_epi32(k1, zero);
         if (prune) {
             kmax = _mm256_max_epi32(kmax, _mm256_max_epi32(k0, k1));
-            /* d's sign bits mark dropped lanes (its other bits vary) */
-            __m256i d0 = drop_f32(k0), d1 = drop_f32(k1);
-            x0 = _mm256_blendv_epi8(x0, zero, d0);
-            x1 = _mm256_blendv_epi8(x1, zero, d1);
-            nz0 = _mm256_blendv_epi8(nz0, zero, d0);
-            nz1 = _mm256_blendv_epi8(nz1, zero, d1);
+            drop_lanes(&x0, &nz0, drop_f32(k0));
+            drop_lanes(&x1, &nz1, drop_f32(k1));
         } else {
             acc = _mm256_max_epu16(acc, _mm256_sad_epu8(_mm256_packs_epi32(nz0, nz1), zero));
         }
@@ -382,8 +382,7 @@ static inline size_t nm8_loop(const void *row, size_t groups, void *vals, uint8_
         __m256i p = _mm256_xor_si256(_mm256_cmpeq_epi8(x, zero), _mm256_set1_epi8(-1));
         if (prune) { /* keys |x| xor 0x80, as in prune_i8 */
             __m256i d = drop_i8(_mm256_xor_si256(_mm256_abs_epi8(x), _mm256_set1_epi8((char)0x80)));
-            x = _mm256_blendv_epi8(x, zero, d);
-            p = _mm256_blendv_epi8(p, zero, d);
+            drop_lanes(&x, &p, d);
         } else {
             acc = min_group_count(acc, p);
         }
