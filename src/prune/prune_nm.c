@@ -2,9 +2,10 @@
  * prune_nm.c - prune and pack to the generic values + metadata layout in one
  * pass (formats-24.md sec. 4), without materialising the pruned matrix.
  *
- * For each row (gathered through the permutation when there is one) the
- * kernel writes the pruned row into an L1-resident scratch row; then every
- * group g of the pruned row gives
+ * For each row (gathered through the permutation when there is one) a
+ * fused kernel (AVX2 / AVX-512) prunes and encodes the leading groups in
+ * registers; the other groups are pruned into an L1-resident scratch row
+ * and encoded from there.  Every group g of the pruned row gives
  *     flags  = bit i set iff element i is nonzero (magnitude bits: -0.0 is
  *              zero; int8: any bit),
  *     code   = CODE_OF_FLAGS[flags] (exactly two flags: their positions;
@@ -36,6 +37,11 @@
  * (nms_pack's fast path, verify mode): no pruning, the encoders read the
  * input rows and report a group (pair) with too many nonzeros, so the bytes
  * are those of the portable encoder of src/emit whenever it succeeds.
+ *
+ * Inputs of 1 MB and more are split over OpenMP threads in blocks of 32
+ * rows (whole reorder blocks); rows are independent, so the bytes do not
+ * depend on the thread count, and on any error the serial pass runs to
+ * report the first one.
  */
 #include <string.h>
 
