@@ -144,8 +144,8 @@ static size_t elem_offset(const nms__prune_view *v, size_t r, size_t c)
     return (r / v->kpos) * v->row_step + (r % v->kpos) * v->kpos_step + c * v->col_step;
 }
 
-static int nan_error(nms_error *err, const nms__prune_view *v, const int32_t *perm,
-                     size_t r, size_t j, int ndim, const size_t *shape)
+static int nan_error(nms_error *err, nms_prune_pattern pattern, const nms__prune_view *v,
+                     const int32_t *perm, size_t r, size_t j, int ndim, const size_t *shape)
 {
     size_t c = perm ? (size_t)perm[j] : j;
     char where[160] = "", index[200] = "";
@@ -165,8 +165,8 @@ static int nan_error(nms_error *err, const nms__prune_view *v, const int32_t *pe
     }
     return nms__fail(err, NMS_ERR_NONFINITE,
                      "NaN at row %zu, column %zu%s of the %zu x %zu matrix%s: "
-                     "2:4 pruning cannot rank it (fix or replace NaN first)",
-                     r, c, where, v->rows, v->cols, index);
+                     "%s pruning cannot rank it (fix or replace NaN first)",
+                     r, c, where, v->rows, v->cols, index, nms_prune_pattern_name(pattern));
 }
 
 /* Spread a keep bitmap into n bytes 0/1 (n a multiple of 4). */
@@ -232,7 +232,7 @@ static int run_flat(const nms__prune_kernels *kern, nms_dtype dtype, nms_prune_p
         if (nms__prune_call(kern, dtype, pattern, src, n, out ? out + 4 * g * esz : NULL,
                             mask ? bits : NULL)) {
             size_t e = 4 * g + nms__prune_first_nan(dtype, src, 4 * n);
-            return nan_error(err, v, NULL, e / v->cols, e % v->cols, ndim, shape);
+            return nan_error(err, pattern, v, NULL, e / v->cols, e % v->cols, ndim, shape);
         }
         if (mask)
             bits_to_bytes(bits, 4 * n, mask + 4 * g);
@@ -296,7 +296,7 @@ int nms__prune_run(const nms__prune_kernels *kern, nms_dtype dtype, nms_prune_pa
         if (out)
             dst = direct_out ? out + base * esz : row_out;
         if (nms__prune_call(kern, dtype, pattern, src, ngroups, dst, bits)) {
-            st = nan_error(err, v, perm, r, nms__prune_first_nan(dtype, src, v->cols), ndim, shape);
+            st = nan_error(err, pattern, v, perm, r, nms__prune_first_nan(dtype, src, v->cols), ndim, shape);
             goto done;
         }
         if (out && !direct_out)
