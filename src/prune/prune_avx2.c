@@ -271,8 +271,11 @@ static inline size_t nm16_loop(const void *row, size_t groups, void *vals, uint8
         /* each half: its two groups' four values in the low 8 bytes */
         __m256i v = _mm256_unpacklo_epi64(_mm256_shuffle_epi8(x0, s0), _mm256_shuffle_epi8(x1, s1));
         STOREU(dst + 4 * g, _mm256_permute4x64_epi64(v, _MM_SHUFFLE(3, 1, 2, 0)));
-        uint32_t mw = (uint32_t)nm_meta[f0] | (uint32_t)nm_meta[f1] << 8 |
-                      (uint32_t)nm_meta[f2] << 16 | (uint32_t)nm_meta[f3] << 24;
+        /* the meta bytes ride in byte 8 of each shuffle (prune_nm_tables.h):
+         * halves [f0 f2 ..] [f1 f3 ..] -> f0 f1 f2 f3 */
+        __m256i mb = _mm256_unpackhi_epi8(s0, s1);
+        uint32_t mw = (uint32_t)_mm_cvtsi128_si32(
+            _mm_unpacklo_epi8(_mm256_castsi256_si128(mb), _mm256_extracti128_si256(mb, 1)));
         memcpy(meta + g / 2, &mw, 4);
     }
     if (prune) {

@@ -8,8 +8,9 @@
  * formats-24.md sec. 3).  Tables indexed by the 8 flag bits of a pair of
  * groups (f & 15 = first group, f >> 4 = second):
  *   nm_shuffle[f][16]  byte shuffle of 8 16-bit elements (two groups) that
- *                      puts the four kept elements in bytes 0..7 (the rest
- *                      zeroed: index -128);
+ *                      puts the four kept elements in bytes 0..7; byte 8
+ *                      is nm_meta[f] (so the shuffled bytes 8..15 are
+ *                      junk), bytes 9..15 are -128;
  *   nm_meta[f]         the meta byte code(first) | code(second) << 4;
  *   nm_idx8[f]         4 byte indices (one uint32, byte 0 first) picking the
  *                      kept bytes of 8 8-bit elements (two groups);
@@ -30,7 +31,8 @@
 #define NM_SHUF(f)                                                                         \
     {2 * NM_I0((f) & 15), 2 * NM_I0((f) & 15) + 1, 2 * NM_I1((f) & 15), 2 * NM_I1((f) & 15) + 1, \
      8 + 2 * NM_I0((f) >> 4), 9 + 2 * NM_I0((f) >> 4), 8 + 2 * NM_I1((f) >> 4),          \
-     9 + 2 * NM_I1((f) >> 4), -128, -128, -128, -128, -128, -128, -128, -128}
+     9 + 2 * NM_I1((f) >> 4), NM_SBYTE(NM_META(f)), -128, -128, -128, -128, -128, -128, -128}
+#define NM_SBYTE(b) ((b) > 127 ? (b) - 256 : (b))
 #define NM_SHUF4(f) NM_SHUF(f), NM_SHUF((f) + 1), NM_SHUF((f) + 2), NM_SHUF((f) + 3)
 #define NM_SHUF16(f) NM_SHUF4(f), NM_SHUF4((f) + 4), NM_SHUF4((f) + 8), NM_SHUF4((f) + 12)
 #define NM_META(f) (NM_CODE((f) & 15) | NM_CODE((f) >> 4) << 4)
