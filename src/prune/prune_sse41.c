@@ -195,10 +195,10 @@ static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, ui
                                     _mm_cmpgt_epi16(_mm_and_si128(x1, absmask), zero));
         acc = min_group_count(acc, p);
         unsigned m = (unsigned)_mm_movemask_epi8(p), f0 = m & 0xff, f1 = m >> 8;
-        __m128i v0 = _mm_shuffle_epi8(x0, LOADU(nm_shuffle[f0]));
-        __m128i v1 = _mm_shuffle_epi8(x1, LOADU(nm_shuffle[f1]));
-        STOREU(dst + 4 * g, _mm_unpacklo_epi64(v0, v1));
-        uint16_t mw = (uint16_t)(nm_meta[f0] | nm_meta[f1] << 8);
+        __m128i s0 = LOADU(nm_shuffle[f0]), s1 = LOADU(nm_shuffle[f1]);
+        STOREU(dst + 4 * g, _mm_unpacklo_epi64(_mm_shuffle_epi8(x0, s0), _mm_shuffle_epi8(x1, s1)));
+        /* the meta bytes ride in byte 8 of each shuffle (prune_nm_tables.h) */
+        uint16_t mw = (uint16_t)_mm_extract_epi16(_mm_unpackhi_epi8(s0, s1), 0);
         memcpy(meta + g / 2, &mw, 2);
     }
     *over2 |= over2_of(acc);
