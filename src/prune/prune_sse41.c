@@ -1,6 +1,6 @@
 /*
  * prune_sse41.c - 2:4 kernels with SSE4.1 (+SSSE3) intrinsics; the rule and
- * the outputs are those of prune_kernels.h, byte for byte.
+ * the outputs are those of prune_kernels.h, byte for byte (2:4 and 1:2).
  *
  * Method (shared by every SIMD file).  Keys K (integer magnitudes, see
  * prune_kernels.h) sit in vector lanes, one group per 4 consecutive lanes.
@@ -38,7 +38,20 @@ static inline __m128i drop_f32(__m128i k)
     return _mm_sub_epi32(_mm_add_epi32(b1, b2), r);
 }
 
-static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+/* 1:2: lane i is dropped when its pair partner beats it (partner key + 1 on
+ * the odd lane, whose partner has the lower index and wins ties); a 0 / -1
+ * mask, which blendv / movemask read like d above. */
+static inline __m128i drop12_f32(__m128i k)
+{
+    const __m128i c = _mm_setr_epi32(0, 1, 0, 1);
+    return _mm_cmpgt_epi32(_mm_add_epi32(_mm_shuffle_epi32(k, _MM_SHUFFLE(2, 3, 0, 1)), c), k);
+}
+
+/* The loops, shared by 2:4 and 1:2 (drop and scalar tail are constants). */
+typedef __m128i (*drop_fn)(__m128i);
+
+static inline int prune_f32_with(const void *in, size_t ngroups, void *out, uint8_t *bits,
+                                 drop_fn drop, nms__prune_f32_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -52,7 +65,7 @@ static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
             x[u] = LOADU(src + 16 * (g + (size_t)u));
             __m128i k = _mm_and_si128(x[u], absmask);
             kmax = _mm_max_epi32(kmax, k);
-            d[u] = drop_f32(k);
+            d[u] = drop(k);
         }
         if (dst)
             for (int u = 0; u < 4; u++)
@@ -69,9 +82,19 @@ static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
     __m128i nan = _mm_cmpgt_epi32(kmax, _mm_set1_epi32((int)NMS__F32_NAN_ABOVE));
     int found = !_mm_testz_si128(nan, nan);
     if (g < ngroups)
-        found |= nms__prune_f32_scalar(src + 16 * g, ngroups - g, dst ? dst + 16 * g : NULL,
-                                       bits ? bits + g / 2 : NULL);
+        found |= tail(src + 16 * g, ngroups - g, dst ? dst + 16 * g : NULL,
+                      bits ? bits + g / 2 : NULL);
     return found;
+}
+
+static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_f32_with(in, ngroups, out, bits, drop_f32, nms__prune_f32_scalar);
+}
+
+static int prune12_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_f32_with(in, ngroups, out, bits, drop12_f32, nms__prune12_f32_scalar);
 }
 
 /* ---- fp16 / bf16: two groups per vector ----------------------------- */
@@ -89,8 +112,14 @@ static inline __m128i drop_h16(__m128i k)
     return _mm_sub_epi16(_mm_add_epi16(b1, b2), _mm_shuffle_epi8(b1, s3));
 }
 
-static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
-                     void *out, uint8_t *bits)
+static inline __m128i drop12_h16(__m128i k)
+{
+    __m128i swapped = _mm_or_si128(_mm_slli_epi32(k, 16), _mm_srli_epi32(k, 16));
+    return _mm_cmpgt_epi16(_mm_add_epi16(swapped, _mm_set1_epi32(0x00010000)), k);
+}
+
+static inline int prune_h16_with(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                                 uint8_t *bits, drop_fn drop, nms__prune_h16_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -102,7 +131,7 @@ static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
         __m128i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 16);
         __m128i k0 = _mm_and_si128(x0, absmask), k1 = _mm_and_si128(x1, absmask);
         kmax = _mm_max_epi16(kmax, _mm_max_epi16(k0, k1));
-        __m128i d0 = drop_h16(k0), d1 = drop_h16(k1);
+        __m128i d0 = drop(k0), d1 = drop(k1);
         if (dst) {
             STOREU(dst + 8 * g, _mm_blendv_epi8(x0, zero, d0));
             STOREU(dst + 8 * g + 16, _mm_blendv_epi8(x1, zero, d1));
@@ -116,9 +145,20 @@ static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
     __m128i nan = _mm_cmpgt_epi16(kmax, _mm_set1_epi16((short)nan_above));
     int found = !_mm_testz_si128(nan, nan);
     if (g < ngroups)
-        found |= nms__prune_h16_scalar(src + 8 * g, ngroups - g, nan_above,
-                                       dst ? dst + 8 * g : NULL, bits ? bits + g / 2 : NULL);
+        found |= tail(src + 8 * g, ngroups - g, nan_above, dst ? dst + 8 * g : NULL,
+                      bits ? bits + g / 2 : NULL);
     return found;
+}
+
+static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above, void *out, uint8_t *bits)
+{
+    return prune_h16_with(in, ngroups, nan_above, out, bits, drop_h16, nms__prune_h16_scalar);
+}
+
+static int prune12_h16(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                       uint8_t *bits)
+{
+    return prune_h16_with(in, ngroups, nan_above, out, bits, drop12_h16, nms__prune12_h16_scalar);
 }
 
 /* ---- int8: four groups per vector ------------------------------------ */
@@ -135,7 +175,14 @@ static inline __m128i drop_i8(__m128i k)
     return _mm_sub_epi8(_mm_add_epi8(b1, b2), _mm_shuffle_epi8(b1, s3));
 }
 
-static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+static inline __m128i drop12_i8(__m128i k)
+{
+    __m128i swapped = _mm_or_si128(_mm_slli_epi16(k, 8), _mm_srli_epi16(k, 8));
+    return _mm_cmpgt_epi8(_mm_add_epi8(swapped, _mm_set1_epi16(0x0100)), k);
+}
+
+static inline int prune_i8_with(const void *in, size_t ngroups, void *out, uint8_t *bits,
+                                drop_fn drop, nms__prune_i8_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -146,7 +193,7 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
     size_t g = 0;
     for (; g + 4 <= ngroups; g += 4) {
         __m128i x = LOADU(src + 4 * g);
-        __m128i d = drop_i8(_mm_xor_si128(_mm_abs_epi8(x), bias));
+        __m128i d = drop(_mm_xor_si128(_mm_abs_epi8(x), bias));
         if (dst)
             STOREU(dst + 4 * g, _mm_blendv_epi8(x, zero, d));
         if (bits) {
@@ -156,9 +203,18 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
         }
     }
     if (g < ngroups)
-        nms__prune_i8_scalar(src + 4 * g, ngroups - g, dst ? dst + 4 * g : NULL,
-                             bits ? bits + g / 2 : NULL);
+        tail(src + 4 * g, ngroups - g, dst ? dst + 4 * g : NULL, bits ? bits + g / 2 : NULL);
     return 0;
+}
+
+static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_i8_with(in, ngroups, out, bits, drop_i8, nms__prune_i8_scalar);
+}
+
+static int prune12_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_i8_with(in, ngroups, out, bits, drop12_i8, nms__prune12_i8_scalar);
 }
 
 /* ---- nm encoders (same bytes as prune_nm.c's portable ones) ------------
@@ -265,7 +321,7 @@ const nms__prune_kernels *nms__prune_kernels_sse41(void)
 {
     static const nms__prune_kernels kernels = {"sse4.1", prune_f32, prune_h16, prune_i8,
                                                nm16, nm32, nm8, NULL,
-                                               nms__prune12_f32_scalar, nms__prune12_h16_scalar,
-                                               nms__prune12_i8_scalar, NULL, NULL, NULL};
+                                               prune12_f32, prune12_h16, prune12_i8,
+                                               NULL, NULL, NULL};
     return &kernels;
 }
