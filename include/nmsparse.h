@@ -742,7 +742,7 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
  * As with nms_pack, a kept -0.0 in a slot the code does not name comes back
  * as +0 on unpacking.  Uses a few rows of scratch (per thread); with SSE4.1,
  * AVX2, AVX-512 and NEON the compaction is vectorised (AVX2 / AVX-512 prune
- * and pack in registers).  Inputs of 1 MB and more are split over OpenMP
+ * and pack in registers).  Inputs of 4 MB and more are split over OpenMP
  * threads in blocks of rows (OMP_NUM_THREADS); the bytes, and the error
  * reported first, do not depend on the number of threads.  Errors as
  * nms_prune_24_buffer. */

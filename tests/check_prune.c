@@ -1347,13 +1347,13 @@ START_TEST(test_prune_12_hand)
 }
 END_TEST
 
-/* Inputs of 1 MB and more are split over OpenMP threads: the same bytes
+/* Inputs of 4 MB and more are split over OpenMP threads: the same bytes
  * and the same first error for 1, 2 and 3 threads (fused prune + pack and
  * nms_pack, nm and cutlass). */
 START_TEST(test_pack_threads)
 {
 #ifdef _OPENMP
-    const size_t rows = 512, cols = 1024; /* 1 MB of f16, 2 MB of f32 */
+    const size_t rows = 2048, cols = 1024; /* 4 MB of f16, 8 MB of f32 */
     size_t shape[2] = {rows, cols};
     uint64_t st = 91;
     int saved = omp_get_max_threads();
@@ -1388,14 +1388,14 @@ START_TEST(test_pack_threads)
                 /* the first bad group of the matrix is named, for any thread count */
                 unsigned char *pd = nms_tensor_data(p);
                 memset(pd + (300 * cols + 41) * es, 0x11, 3 * es);
-                memset(pd + (450 * cols + 1) * es, 0x11, 3 * es);
+                memset(pd + (1450 * cols + 1) * es, 0x11, 3 * es);
                 ck_assert_int_eq(nms_pack(p, NMS_FORMAT_NM, NULL, &pk, &err), NMS_ERR_INVALID);
                 ck_assert_msg(strstr(err.text, "row 300, group 10 "), "%d threads: %s", threads, err.text);
                 nms_tensor_free(p);
             }
         }
         /* the first NaN, for any thread count */
-        prune_test_nan(dt, 0, wd + (400 * cols + 7) * es);
+        prune_test_nan(dt, 0, wd + (1400 * cols + 7) * es);
         prune_test_nan(dt, 0, wd + (200 * cols + 900) * es);
         for (int threads = 1; threads <= 3; threads++) {
             omp_set_num_threads(threads);

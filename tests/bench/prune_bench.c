@@ -17,7 +17,7 @@
  * measurement pays page faults.  Reported: best-of-repeats memcpy seconds
  * (the best over the whole size x dtype row set) and each operation's best
  * time divided by it (goal: <= 2 for fp16 and fp32).  memcpy runs on one
- * thread; the library splits inputs of 1 MB and more over OpenMP threads
+ * thread; the library splits inputs of 4 MB and more over OpenMP threads
  * (OMP_NUM_THREADS, printed in the header): run with OMP_NUM_THREADS=1 for
  * single-thread ratios.
  *
