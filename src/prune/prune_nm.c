@@ -336,7 +336,9 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
  * blocks of PARALLEL_BLOCK_ROWS rows (a multiple of both reorder blocks);
  * every row's bytes are the same whichever thread writes them.  (At 1 MB a
  * single thread takes 50-70 us here, about what starting or waking a team
- * costs, and two threads measured no faster on the shared 2-core host.) */
+ * costs, and two threads measured no faster on the shared 2-core host.)
+ * Blocks are handed out dynamically: with a static split, one thread
+ * descheduled by other load stalled the whole call (16 MB: 6x slower). */
 #define PARALLEL_MIN_BYTES ((size_t)4 << 20)
 #define PARALLEL_BLOCK_ROWS 32
 
@@ -379,7 +381,7 @@ int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in,
         {
             pack_scratch sc;
             failed = scratch_alloc(&j, &sc) != NMS_OK;
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)
             for (long b = 0; b < nblocks; b++) {
                 size_t r0 = (size_t)b * PARALLEL_BLOCK_ROWS;
                 size_t r1 = r0 + PARALLEL_BLOCK_ROWS < rows ? r0 + PARALLEL_BLOCK_ROWS : rows;
