@@ -1416,6 +1416,44 @@ START_TEST(test_pack_threads)
 }
 END_TEST
 
+/* nms_prune_pack of an n-d tensor packs its matrix view: OIHW and HWIO
+ * kernels give what nms_prune_24 then nms_pack (same layout) give. */
+START_TEST(test_prune_pack_layouts)
+{
+    static const size_t oihw[4] = {8, 16, 3, 3}, hwio[4] = {3, 3, 16, 8};
+    static const nms_layout layouts[2] = {NMS_LAYOUT_OIHW, NMS_LAYOUT_HWIO};
+    uint64_t st = 17;
+    for (int li = 0; li < 2; li++) {
+        nms_tensor *w, *pruned;
+        ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F16, 4, li ? hwio : oihw, &w, NULL), NMS_OK);
+        prune_test_fill(PT_F16, PT_RANDOM, st++, nms_tensor_data(w), nms_tensor_numel(w));
+        nms_prune_options po;
+        nms_prune_options_init(&po);
+        po.layout = layouts[li];
+        nms_error err;
+        ck_assert_int_eq(nms_prune_24(w, NULL, &po, &pruned, NULL, &err), NMS_OK);
+        nms_pack_options pko;
+        nms_pack_options_init(&pko);
+        pko.layout = layouts[li];
+        nms_packed *two, *one;
+        ck_assert_msg(nms_pack(pruned, NMS_FORMAT_NM, &pko, &two, &err) == NMS_OK, "%s", err.text);
+        ck_assert_msg(nms_prune_pack(w, NULL, NMS_FORMAT_NM, &po, &one, &err) == NMS_OK, "%s", err.text);
+        ck_assert_uint_eq(nms_packed_rows(one), 8 * 9);
+        ck_assert_uint_eq(nms_packed_cols(one), 16);
+        for (size_t i = 0; i < nms_packed_count(two); i++) {
+            const nms_tensor *a = nms_packed_part(one, i), *b = nms_packed_part(two, i);
+            ck_assert_uint_eq(nms_tensor_nbytes(a), nms_tensor_nbytes(b));
+            ck_assert_msg(memcmp(nms_tensor_cdata(a), nms_tensor_cdata(b), nms_tensor_nbytes(b)) == 0,
+                          "layout %d: part %s differs", li, nms_packed_name(two, i));
+        }
+        nms_packed_free(one);
+        nms_packed_free(two);
+        nms_tensor_free(pruned);
+        nms_tensor_free(w);
+    }
+}
+END_TEST
+
 static Suite *prune_suite(void)
 {
     Suite *s = suite_create("prune");
@@ -1438,6 +1476,7 @@ static Suite *prune_suite(void)
     tcase_add_test(tc, test_prune_pack_matches_two_steps);
     tcase_add_test(tc, test_prune_12_hand);
     tcase_add_test(tc, test_pack_threads);
+    tcase_add_test(tc, test_prune_pack_layouts);
     suite_add_tcase(s, tc);
     return s;
 }
