@@ -152,7 +152,8 @@ int cmd_pack(int argc, char **argv);
     "  cutlass  PREFIX.values.npy (m x k/2, input dtype; bf16 as uint16 bits) and\n" \
     "           PREFIX.meta.npy (m x nc int16 words, int32 for int8, CUTLASS reordered\n" \
     "           storage order).  fp16/bf16 need m%32 = 0, k%64 = 0; int8 m%16, k%128;\n" \
-    "           fp32 is 1:2 (one nonzero per column pair), m%32, k%32.\n" \
+    "           fp32 is 1:2 (one nonzero per column pair; 'prune --pattern 1:2'\n" \
+    "           makes one), m%32, k%32.\n" \
     "  nm       PREFIX.values.npy (m x k/2) and PREFIX.meta.npy (uint8, m x ceil(k/8),\n" \
     "           meta[r][b] = code(2b) | code(2b+1) << 4, code = i0 | i1 << 2).\n" \
     "  csr      PREFIX.indptr.npy, PREFIX.indices.npy, PREFIX.data.npy and\n" \
