@@ -32,7 +32,7 @@
     {2 * NM_I0((f) & 15), 2 * NM_I0((f) & 15) + 1, 2 * NM_I1((f) & 15), 2 * NM_I1((f) & 15) + 1, \
      8 + 2 * NM_I0((f) >> 4), 9 + 2 * NM_I0((f) >> 4), 8 + 2 * NM_I1((f) >> 4),          \
      9 + 2 * NM_I1((f) >> 4), NM_SBYTE(NM_META(f)), -128, -128, -128, -128, -128, -128, -128}
-#define NM_SBYTE(b) ((b) > 127 ? (b) - 256 : (b))
+#define NM_SBYTE(b) (((b) ^ 0x80) - 0x80) /* 0..255 as a signed char */
 #define NM_SHUF4(f) NM_SHUF(f), NM_SHUF((f) + 1), NM_SHUF((f) + 2), NM_SHUF((f) + 3)
 #define NM_SHUF16(f) NM_SHUF4(f), NM_SHUF4((f) + 4), NM_SHUF4((f) + 8), NM_SHUF4((f) + 12)
 #define NM_META(f) (NM_CODE((f) & 15) | NM_CODE((f) >> 4) << 4)
