@@ -60,7 +60,7 @@ static double magnitude(int dtype, const void *buf, size_t i)
         memcpy(&h, p + 2 * i, 2);
         int e = (h >> 10) & 0x1f, m = h & 0x3ff;
         if (e == 31)
-            return m ? NAN : INFINITY;
+            return m ? (double)NAN : (double)INFINITY;
         return e ? ldexp(1024 + m, e - 25) : ldexp(m, -24);
     }
     case PT_BF16: {
