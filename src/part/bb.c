@@ -15,7 +15,17 @@
  *     best partition at the node <= sum_i pi_i + (C/4) max(0, max_{S allowed} rc(S)).
  *
  * Nodes with bound <= the target are cut.  Integral LP solutions (without
- * artificials) are partitions.  Branching pair: the (i, j) whose
+ * artificials) are partitions.
+ *
+ * Reduced-cost filtering per node.  With the duals pi and the max reduced
+ * cost M of a node's last LP, any partition at the node (or below it) is
+ * worth sum pi + rc(S) + (C/4 - 1) max(0, M) at most when it contains S
+ * (part.h (2)), so a group S with rc(S) <= target - sum pi - (C/4 - 1)
+ * max(0, M) can never be in a partition better than the target there.  The
+ * node's children get the list of its surviving groups (shared, reference
+ * counted), so deep nodes scan and price far fewer groups than the pool; LP
+ * columns outside a node's list are fixed at zero, and the LP is rebuilt
+ * without them when they are most of it.  Branching pair: the (i, j) whose
  * f_ij = sum_{S ni i,j} x_S is closest to 1/2 (ties: lowest pair).  Open
  * nodes are taken best bound first (ties: the newest).
  *
@@ -34,12 +44,34 @@ typedef struct dec {
     int together;
 } dec;
 
+/* A node's candidate groups: indices into the pool, shared by siblings. */
+typedef struct flist {
+    size_t n;
+    int refs;
+    uint32_t idx[];
+} flist;
+
+static void flist_release(flist *f)
+{
+    if (f && --f->refs == 0)
+        nms__free(f);
+}
+
 typedef struct node {
     double bound;   /* parent's bound */
     long id;
     size_t nd;
     dec *d;
+    flist *f;       /* groups that may still matter here; NULL = the whole pool */
 } node;
+
+static void node_drop(node *nd)
+{
+    nms__free(nd->d);
+    nd->d = NULL;
+    flist_release(nd->f);
+    nd->f = NULL;
+}
 
 static int allowed(const int32_t g[4], const dec *d, size_t nd)
 {
@@ -63,7 +95,8 @@ typedef struct bbst {
     size_t nlp;             /* LP columns: C artificials, then pool columns */
     size_t *lp2pool;        /* nlp - C entries */
     unsigned char *in_lp;   /* n */
-    unsigned char *ok;      /* n: allowed at the current node */
+    uint32_t *okstamp;      /* n: == stamp when allowed at the current node */
+    uint32_t stamp;
     double *ub;             /* current LP upper bound per LP column */
     size_t lpcap;
     double big;
@@ -243,30 +276,68 @@ static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
     return nms__pp_perm_value(s->p, perm);
 }
 
-/* Evaluate a node: column generation over the allowed pool.  Outputs the
- * rigorous bound, whether the LP solution is an integral partition, and a
- * branching pair.  *ok_lp = 0 if the LP could not be solved. */
-static int eval_node(bbst *s, const dec *d, size_t nd, double target, double deadline,
+/* Rebuild the LP with only the columns allowed at the current node. */
+static int compact_lp(bbst *s, nms_error *err)
+{
+    size_t C = s->C, m = 0;
+    size_t *which = nms__malloc_array(s->nlp - C + 1, sizeof *which);
+    if (!which)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+    for (size_t k = C; k < s->nlp; k++) {
+        size_t q = s->lp2pool[k - C];
+        s->in_lp[q] = 0;
+        if (s->okstamp[q] == s->stamp)
+            which[m++] = q;
+    }
+    nms_lp_free(s->lp);
+    s->lp = NULL;
+    int st = build_lp(s, err);
+    if (!st)
+        st = add_pool_cols(s, which, m, err);
+    nms__free(which);
+    return st;
+}
+
+/* Evaluate a node: column generation over the allowed groups of its list
+ * F (NULL = the whole pool).  Outputs the rigorous bound, whether the LP
+ * solution is an integral partition, a branching pair and, when the node
+ * is neither cut nor integral, *child: the groups of F its subtree may
+ * still use (reduced-cost filtering, see the top of this file).
+ * *ok_lp = 0 if the LP could not be solved. */
+static int eval_node(bbst *s, const dec *d, size_t nd, const flist *F, double target, double deadline,
                      volatile int *interrupt, double *bound, int *integral, int32_t *bi,
                      int32_t *bj, double *xval, int *ok_lp, double *pi, double *rcs,
-                     size_t *cand, double *pairf, int32_t *perm, nms_error *err)
+                     size_t *cand, double *pairf, int32_t *perm, flist **child, nms_error *err)
 {
-    size_t C = s->C, G = C / 4, n = s->n;
+    size_t C = s->C, G = C / 4, n = F ? F->n : s->n;
     int st;
     *ok_lp = 0;
     *integral = 0;
     *bi = *bj = -1;
-    for (size_t q = 0; q < n; q++)
-        s->ok[q] = (unsigned char)allowed(s->pool[q].g, d, nd);
+    *child = NULL;
+    if (++s->stamp == 0) { /* wrapped: clear the stamps */
+        memset(s->okstamp, 0, s->n * sizeof *s->okstamp);
+        s->stamp = 1;
+    }
+    for (size_t t = 0; t < n; t++) {
+        size_t q = F ? F->idx[t] : t;
+        if (allowed(s->pool[q].g, d, nd))
+            s->okstamp[q] = s->stamp;
+    }
+    size_t lp_ok = 0;
+    for (size_t k = C; k < s->nlp; k++)
+        lp_ok += s->okstamp[s->lp2pool[k - C]] == s->stamp;
+    if (s->nlp - C > 8 * C && 2 * lp_ok < s->nlp - C && (st = compact_lp(s, err)) != NMS_OK)
+        return st;
     for (size_t k = C; k < s->nlp; k++) {
-        double u = s->ok[s->lp2pool[k - C]] ? HUGE_VAL : 0.0;
+        double u = s->okstamp[s->lp2pool[k - C]] == s->stamp ? HUGE_VAL : 0.0;
         if (u != s->ub[k]) {
             if ((st = nms_lp_set_col_bounds(s->lp, k, 0.0, u, err)) != NMS_OK)
                 return st;
             s->ub[k] = u;
         }
     }
-    double best_bound = HUGE_VAL;
+    double best_bound = HUGE_VAL, sumpi = 0.0, maxrc = 0.0;
     for (int it = 0; it < 1000; it++) {
         nms_lp_options lo;
         nms_lp_options_default(&lo);
@@ -289,22 +360,22 @@ static int eval_node(bbst *s, const dec *d, size_t nd, double target, double dea
         if (nms_lp_get_status(s->lp) != NMS_LP_OPTIMAL)
             return NMS_OK;
         nms_lp_get_row_duals(s->lp, pi);
-        double sumpi = 0.0;
+        sumpi = 0.0;
         for (size_t i = 0; i < C; i++)
             sumpi += pi[i];
-        double maxrc = 0.0;
+        maxrc = 0.0;
         size_t m = 0;
         double tol = 1e-9 * s->p->vscale;
-        for (size_t q = 0; q < n; q++) {
-            if (!s->ok[q])
+        for (size_t t = 0; t < n; t++) {
+            size_t q = F ? F->idx[t] : t;
+            if (s->okstamp[q] != s->stamp)
                 continue;
             double rc = s->pool[q].v - nms__pi_sum4(pi, s->pool[q].g);
+            rcs[q] = rc;
             if (rc > maxrc)
                 maxrc = rc;
-            if (rc > tol && !s->in_lp[q]) {
-                rcs[q] = rc;
+            if (rc > tol && !s->in_lp[q])
                 cand[m++] = q;
-            }
         }
         double b = sumpi + (double)G * maxrc;
         if (b < best_bound)
@@ -338,6 +409,24 @@ static int eval_node(bbst *s, const dec *d, size_t nd, double target, double dea
     *bound = best_bound;
     if (best_bound <= target)
         return NMS_OK;
+    /* rcs holds the reduced costs of the last scan, for pi and maxrc */
+    double keep = target - sumpi - (double)(G - 1) * maxrc - 1e-9 * s->p->vscale;
+    size_t nkeep = 0;
+    for (size_t t = 0; t < n; t++) {
+        size_t q = F ? F->idx[t] : t;
+        nkeep += s->okstamp[q] == s->stamp && rcs[q] > keep;
+    }
+    flist *kept = nms__malloc(sizeof *kept + (nkeep ? nkeep : 1) * sizeof kept->idx[0]);
+    if (!kept)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+    kept->n = 0;
+    kept->refs = 1;
+    for (size_t t = 0; t < n; t++) {
+        size_t q = F ? F->idx[t] : t;
+        if (s->okstamp[q] == s->stamp && rcs[q] > keep)
+            kept->idx[kept->n++] = (uint32_t)q;
+    }
+    *child = kept;
     /* Primal solution: integral? pair sums for branching. */
     double *x = xval;
     nms_lp_get_primal(s->lp, x);
@@ -399,6 +488,8 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     *found = 0;
     *complete = 0;
     *open_bound = HUGE_VAL;
+    if (n > UINT32_MAX)
+        return nms__fail(err, NMS_ERR_RANGE, "branch-and-bound pool of %zu groups is too large", n);
     node *open = NULL;
     size_t nopen = 0, capopen = 0;
     long next_id = 0;
@@ -409,12 +500,12 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     double *x = NULL;
     size_t xcap = 0;
     s.in_lp = nms__calloc(n + 1, 1);
-    s.ok = nms__calloc(n + 1, 1);
+    s.okstamp = nms__calloc(n + 1, sizeof *s.okstamp);
     s.lpcap = 256;
     s.lp2pool = nms__malloc_array(s.lpcap, sizeof *s.lp2pool);
     s.ub = nms__malloc_array(s.lpcap + C, sizeof *s.ub);
     int st = NMS_OK;
-    if (!pi || !rcs || !cand || !pairf || !cur || !s.in_lp || !s.ok || !s.lp2pool || !s.ub) {
+    if (!pi || !rcs || !cand || !pairf || !cur || !s.in_lp || !s.okstamp || !s.lp2pool || !s.ub) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
         goto out;
     }
@@ -438,6 +529,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     open[0].id = next_id++;
     open[0].nd = 0;
     open[0].d = NULL;
+    open[0].f = NULL;
     nopen = 1;
     long count = 0;
     int gave_up = 0;
@@ -453,7 +545,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
         if (tick) /* best first: nd.bound bounds every open node */
             tick(tick_ctx, nd.bound, target, count);
         if (nd.bound <= target) {
-            nms__free(nd.d);
+            node_drop(&nd);
             continue;
         }
         if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline) ||
@@ -472,15 +564,20 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
             xcap = n + C + 1;
             x = nms__malloc_array(xcap, sizeof *x);
             if (!x) {
-                nms__free(nd.d);
+                node_drop(&nd);
                 st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
                 goto out;
             }
         }
-        st = eval_node(&s, nd.d, nd.nd, target, deadline, interrupt, &b, &integral, &pi_, &pj_, x,
-                       &ok_lp, pi, rcs, cand, pairf, cur, err);
+        flist *child = NULL;
+        st = eval_node(&s, nd.d, nd.nd, nd.f, target, deadline, interrupt, &b, &integral, &pi_, &pj_, x,
+                       &ok_lp, pi, rcs, cand, pairf, cur, &child, err);
+        if (child) { /* the node's own reduced list: valid for it and its subtree */
+            flist_release(nd.f);
+            nd.f = child;
+        }
         if (st) {
-            nms__free(nd.d);
+            node_drop(&nd);
             goto out;
         }
         if (!ok_lp) {
@@ -491,7 +588,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
         if (b > nd.bound)
             b = nd.bound;
         if (b <= target) {
-            nms__free(nd.d);
+            node_drop(&nd);
             continue;
         }
         if (!integral && (count <= 20 || count % 10 == 0)) {
@@ -502,7 +599,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 *found_value = v;
                 memcpy(perm, cur, C * sizeof *perm);
                 if (b <= target) {
-                    nms__free(nd.d);
+                    node_drop(&nd);
                     continue;
                 }
             }
@@ -517,7 +614,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 *found_value = v;
                 memcpy(perm, cur, C * sizeof *perm);
             }
-            nms__free(nd.d);
+            node_drop(&nd);
             continue;
         }
         if (pi_ < 0) { /* cannot branch: give up on a proof */
@@ -529,7 +626,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
             size_t nc = capopen * 2 + 2;
             node *q = nms__realloc_array(open, nc, sizeof *q);
             if (!q) {
-                nms__free(nd.d);
+                node_drop(&nd);
                 st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
                 goto out;
             }
@@ -543,7 +640,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
             ch.nd = nd.nd + 1;
             ch.d = nms__malloc_array(ch.nd, sizeof *ch.d);
             if (!ch.d) {
-                nms__free(nd.d);
+                node_drop(&nd);
                 st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
                 goto out;
             }
@@ -552,9 +649,12 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
             ch.d[nd.nd].i = pi_;
             ch.d[nd.nd].j = pj_;
             ch.d[nd.nd].together = t == 1; /* "together" explored first (newest) */
+            ch.f = nd.f;
+            if (ch.f)
+                ch.f->refs++;
             open[nopen++] = ch;
         }
-        nms__free(nd.d);
+        node_drop(&nd);
     }
     *nodes += count;
     *complete = !gave_up;
@@ -565,13 +665,13 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     *open_bound = ob;
 out:
     for (size_t q = 0; q < nopen; q++)
-        nms__free(open[q].d);
+        node_drop(&open[q]);
     nms__free(open);
     nms_lp_free(s.lp);
     nms__free(s.lp2pool);
     nms__free(s.ub);
     nms__free(s.in_lp);
-    nms__free(s.ok);
+    nms__free(s.okstamp);
     nms__free(pi);
     nms__free(rcs);
     nms__free(cand);

@@ -36,7 +36,7 @@ void nms_part_options_default(nms_part_options *opt)
     opt->threads = 0;
     opt->seed = 0;
     opt->exact_max_cols = 128;
-    opt->enum_cap = 2000000;
+    opt->enum_cap = 16000000;
     opt->interrupt = NULL;
     opt->progress = NULL;
     opt->progress_ctx = NULL;
@@ -419,6 +419,9 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
             goto fail;
         if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
             memcpy(perm, alt, C * sizeof *perm);
+        if ((st = nms__window_search(&p, perm, 4, opt->seed, opt->threads, deadline, opt->interrupt, err)) != NMS_OK ||
+            (st = nms__ls_resplit(&p, perm, opt->threads, deadline, opt->interrupt, err)) != NMS_OK)
+            goto fail;
         d.value = nms__pp_perm_value(&p, perm);
         report(&d, "heuristic", 1);
         if (C <= opt->exact_max_cols && !stop_requested(opt, deadline)) {
