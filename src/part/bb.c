@@ -36,6 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "part/part.h"
 #include "util/util.h"
 
@@ -327,7 +331,7 @@ static int eval_node(bbst *s, const dec *d, size_t nd, const flist *F, double ta
     size_t lp_ok = 0;
     for (size_t k = C; k < s->nlp; k++)
         lp_ok += s->okstamp[s->lp2pool[k - C]] == s->stamp;
-    if (s->nlp - C > 8 * C && 2 * lp_ok < s->nlp - C && (st = compact_lp(s, err)) != NMS_OK)
+    if (s->nlp - C > 2 * C && 4 * lp_ok < 3 * (s->nlp - C) && (st = compact_lp(s, err)) != NMS_OK)
         return st;
     for (size_t k = C; k < s->nlp; k++) {
         double u = s->okstamp[s->lp2pool[k - C]] == s->stamp ? HUGE_VAL : 0.0;
@@ -470,6 +474,93 @@ static int eval_node(bbst *s, const dec *d, size_t nd, const flist *F, double ta
     return NMS_OK;
 }
 
+/* One evaluator: its own LP, pool flags and scratch arrays, and the node
+ * it evaluates in the current batch with what came out of it. */
+typedef struct worker {
+    bbst s;
+    double *pi, *rcs, *x, *pairf;   /* C, n, n + C, C * C */
+    size_t *cand;                   /* 2n + 2C */
+    int32_t *cur, *rperm;           /* C, C: integral solution, rounding */
+    nms_error err;
+    node nd;
+    int st, ok_lp, integral, rounded;
+    double b, vround;
+    int32_t bi, bj;
+    flist *child;
+} worker;
+
+static void worker_free(worker *w)
+{
+    nms_lp_free(w->s.lp);
+    nms__free(w->s.lp2pool);
+    nms__free(w->s.ub);
+    nms__free(w->s.in_lp);
+    nms__free(w->s.okstamp);
+    nms__free(w->pi);
+    nms__free(w->rcs);
+    nms__free(w->x);
+    nms__free(w->pairf);
+    nms__free(w->cand);
+    nms__free(w->cur);
+    nms__free(w->rperm);
+}
+
+static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t n, nms_error *err)
+{
+    size_t C = p->C;
+    memset(w, 0, sizeof *w);
+    w->s.p = p;
+    w->s.pool = pool;
+    w->s.n = n;
+    w->s.C = C;
+    w->s.big = 10.0 * p->vscale + 1.0;
+    w->s.threads = 1;
+    w->s.in_lp = nms__calloc(n + 1, 1);
+    w->s.okstamp = nms__calloc(n + 1, sizeof *w->s.okstamp);
+    w->s.lpcap = 256;
+    w->s.lp2pool = nms__malloc_array(w->s.lpcap, sizeof *w->s.lp2pool);
+    w->s.ub = nms__malloc_array(w->s.lpcap + C, sizeof *w->s.ub);
+    w->pi = nms__malloc_array(C, sizeof *w->pi);
+    w->rcs = nms__malloc_array(n + 1, sizeof *w->rcs);
+    w->x = nms__malloc_array(n + C + 1, sizeof *w->x);
+    w->pairf = nms__malloc_array(C * C, sizeof *w->pairf);
+    w->cand = nms__malloc_array(2 * n + 2 * C + 1, sizeof *w->cand);
+    w->cur = nms__malloc_array(C, sizeof *w->cur);
+    w->rperm = nms__malloc_array(C, sizeof *w->rperm);
+    if (!w->s.in_lp || !w->s.okstamp || !w->s.lp2pool || !w->s.ub || !w->pi || !w->rcs || !w->x ||
+        !w->pairf || !w->cand || !w->cur || !w->rperm)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
+    int st = build_lp(&w->s, err);
+    if (st)
+        return st;
+    /* seed the LP with the best-rc pool groups (pool is in rc order) */
+    size_t m = n < 4 * C ? n : 4 * C;
+    for (size_t q = 0; q < m; q++)
+        w->cand[q] = q;
+    return add_pool_cols(&w->s, w->cand, m, err);
+}
+
+/* Evaluate w->nd against target; round the LP solution when asked. */
+static void worker_run(worker *w, double target, int want_round, double deadline, volatile int *interrupt)
+{
+    w->b = HUGE_VAL;
+    w->child = NULL;
+    w->rounded = 0;
+    w->st = eval_node(&w->s, w->nd.d, w->nd.nd, w->nd.f, target, deadline, interrupt, &w->b, &w->integral,
+                      &w->bi, &w->bj, w->x, &w->ok_lp, w->pi, w->rcs, w->cand, w->pairf, w->cur, &w->child,
+                      &w->err);
+    if (w->st || !w->ok_lp || w->integral || w->b <= target || !want_round)
+        return;
+    w->vround = round_lp(&w->s, w->x, w->rperm, deadline, interrupt);
+    w->rounded = 1;
+}
+
+/* Nodes are evaluated in batches of BATCH (the best open ones), each by
+ * its own worker, in parallel when threads allow; a batch sees the target
+ * of its start and its results are applied in batch order, so the search
+ * is the same for any thread count. */
+enum { BATCH = 2 };
+
 int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
                  int threads, double deadline, volatile int *interrupt, long node_limit,
                  void (*tick)(void *ctx, double best_open, double target, long nodes),
@@ -477,48 +568,20 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                  int *complete, double *open_bound, long *nodes, nms_error *err)
 {
     size_t C = p->C;
-    bbst s;
-    memset(&s, 0, sizeof s);
-    s.p = p;
-    s.pool = pool;
-    s.n = n;
-    s.C = C;
-    s.big = 10.0 * p->vscale + 1.0;
-    s.threads = threads;
     *found = 0;
     *complete = 0;
     *open_bound = HUGE_VAL;
     if (n > UINT32_MAX)
         return nms__fail(err, NMS_ERR_RANGE, "branch-and-bound pool of %zu groups is too large", n);
+    worker W[BATCH];
+    memset(W, 0, sizeof W);
     node *open = NULL;
     size_t nopen = 0, capopen = 0;
     long next_id = 0;
-    double *pi = nms__malloc_array(C, sizeof *pi), *rcs = nms__malloc_array(n + 1, sizeof *rcs);
-    size_t *cand = nms__malloc_array(2 * n + 2 * C + 1, sizeof *cand);
-    double *pairf = nms__malloc_array(C * C, sizeof *pairf);
-    int32_t *cur = nms__malloc_array(C, sizeof *cur);
-    double *x = NULL;
-    size_t xcap = 0;
-    s.in_lp = nms__calloc(n + 1, 1);
-    s.okstamp = nms__calloc(n + 1, sizeof *s.okstamp);
-    s.lpcap = 256;
-    s.lp2pool = nms__malloc_array(s.lpcap, sizeof *s.lp2pool);
-    s.ub = nms__malloc_array(s.lpcap + C, sizeof *s.ub);
     int st = NMS_OK;
-    if (!pi || !rcs || !cand || !pairf || !cur || !s.in_lp || !s.okstamp || !s.lp2pool || !s.ub) {
-        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
-        goto out;
-    }
-    if ((st = build_lp(&s, err)) != NMS_OK)
-        goto out;
-    /* seed the LP with the best-rc pool groups (pool is in rc order) */
-    {
-        size_t m = n < 4 * C ? n : 4 * C;
-        for (size_t q = 0; q < m; q++)
-            cand[q] = q;
-        if ((st = add_pool_cols(&s, cand, m, err)) != NMS_OK)
+    for (int w = 0; w < BATCH; w++)
+        if ((st = worker_init(&W[w], p, pool, n, err)) != NMS_OK)
             goto out;
-    }
     open = nms__malloc_array(16, sizeof *open);
     capopen = 16;
     if (!open) {
@@ -531,130 +594,155 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     open[0].d = NULL;
     open[0].f = NULL;
     nopen = 1;
+#ifdef _OPENMP
+    int nthreads = threads > 0 ? threads : omp_get_max_threads();
+    if (nthreads > BATCH)
+        nthreads = BATCH;
+#else
+    (void)threads;
+#endif
     long count = 0;
     int gave_up = 0;
-    while (nopen) {
-        /* best bound first, ties to the newest */
-        size_t bi = 0;
-        for (size_t q = 1; q < nopen; q++)
-            if (open[q].bound > open[bi].bound ||
-                (open[q].bound == open[bi].bound && open[q].id > open[bi].id))
-                bi = q;
-        node nd = open[bi];
-        open[bi] = open[--nopen];
-        if (tick) /* best first: nd.bound bounds every open node */
-            tick(tick_ctx, nd.bound, target, count);
-        if (nd.bound <= target) {
-            node_drop(&nd);
-            continue;
-        }
-        if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline) ||
-            (node_limit > 0 && count >= node_limit)) {
-            open[nopen++] = nd; /* keep it open for the bound */
-            gave_up = 1;
-            break;
-        }
-        count++;
-        double b = HUGE_VAL;
-        int integral = 0, ok_lp = 0;
-        int32_t pi_ = -1, pj_ = -1;
-        /* x must hold every LP column; the LP grows inside eval_node, so
-         * allocate for the worst case: every pool group plus artificials. */
-        if (!x) {
-            xcap = n + C + 1;
-            x = nms__malloc_array(xcap, sizeof *x);
-            if (!x) {
+    while (nopen && !gave_up) {
+        /* the batch: the best open nodes above the target, best bound first
+         * (ties: the newest) */
+        int nb = 0;
+        while (nb < BATCH && nopen) {
+            size_t bi = 0;
+            for (size_t q = 1; q < nopen; q++)
+                if (open[q].bound > open[bi].bound ||
+                    (open[q].bound == open[bi].bound && open[q].id > open[bi].id))
+                    bi = q;
+            node nd = open[bi];
+            open[bi] = open[--nopen];
+            if (nb == 0 && tick) /* best first: nd.bound bounds every open node */
+                tick(tick_ctx, nd.bound, target, count);
+            if (nd.bound <= target) {
                 node_drop(&nd);
-                st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
-                goto out;
+                continue;
             }
+            if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline) ||
+                (node_limit > 0 && count + nb >= node_limit)) {
+                open[nopen++] = nd; /* keep it open for the bound */
+                gave_up = 1;
+                break;
+            }
+            W[nb++].nd = nd;
         }
-        flist *child = NULL;
-        st = eval_node(&s, nd.d, nd.nd, nd.f, target, deadline, interrupt, &b, &integral, &pi_, &pj_, x,
-                       &ok_lp, pi, rcs, cand, pairf, cur, &child, err);
-        if (child) { /* the node's own reduced list: valid for it and its subtree */
-            flist_release(nd.f);
-            nd.f = child;
-        }
-        if (st) {
-            node_drop(&nd);
-            goto out;
-        }
-        if (!ok_lp) {
-            open[nopen++] = nd;
-            gave_up = 1;
+        if (gave_up) { /* a limit: the batch stays open */
+            for (int w = 0; w < nb; w++) {
+                open[nopen++] = W[w].nd;
+                W[w].nd.d = NULL;
+                W[w].nd.f = NULL;
+            }
             break;
         }
-        if (b > nd.bound)
-            b = nd.bound;
-        if (b <= target) {
-            node_drop(&nd);
-            continue;
+        if (nb == 0)
+            break;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nthreads) schedule(static, 1) if (nb > 1 && nthreads > 1)
+#endif
+        for (int w = 0; w < nb; w++) {
+            long k = count + w + 1;
+            worker_run(&W[w], target, k <= 20 || k % 10 == 0, deadline, interrupt);
         }
-        if (!integral && (count <= 20 || count % 10 == 0)) {
-            double v = round_lp(&s, x, cur, deadline, interrupt);
-            if (v > target) {
-                target = v;
+        /* apply the results in batch order */
+        for (int w = 0; w < nb; w++) {
+            worker *wk = &W[w];
+            node nd = wk->nd;
+            wk->nd.d = NULL;
+            wk->nd.f = NULL;
+            if (st || gave_up) { /* an earlier worker failed or gave up: keep the node open */
+                flist_release(wk->child);
+                open[nopen++] = nd;
+                continue;
+            }
+            if (wk->st) {
+                flist_release(wk->child);
+                node_drop(&nd);
+                st = wk->st;
+                if (err)
+                    *err = wk->err;
+                continue;
+            }
+            count++;
+            if (wk->child) { /* the node's own reduced list: valid for it and its subtree */
+                flist_release(nd.f);
+                nd.f = wk->child;
+            }
+            if (!wk->ok_lp) {
+                open[nopen++] = nd;
+                gave_up = 1;
+                continue;
+            }
+            double b = wk->b > nd.bound ? nd.bound : wk->b;
+            if (b <= target) {
+                node_drop(&nd);
+                continue;
+            }
+            if (wk->rounded && wk->vround > target) {
+                target = wk->vround;
                 *found = 1;
-                *found_value = v;
-                memcpy(perm, cur, C * sizeof *perm);
+                *found_value = wk->vround;
+                memcpy(perm, wk->rperm, C * sizeof *perm);
                 if (b <= target) {
                     node_drop(&nd);
                     continue;
                 }
             }
-        }
-        if (integral) {
-            double v = 0.0;
-            for (size_t g = 0; g < C / 4; g++)
-                v += nms__pp_group_value(p, cur + 4 * g);
-            if (v > target) {
-                target = v;
-                *found = 1;
-                *found_value = v;
-                memcpy(perm, cur, C * sizeof *perm);
+            if (wk->integral) {
+                double v = 0.0;
+                for (size_t g = 0; g < C / 4; g++)
+                    v += nms__pp_group_value(p, wk->cur + 4 * g);
+                if (v > target) {
+                    target = v;
+                    *found = 1;
+                    *found_value = v;
+                    memcpy(perm, wk->cur, C * sizeof *perm);
+                }
+                node_drop(&nd);
+                continue;
+            }
+            if (wk->bi < 0) { /* cannot branch: give up on a proof */
+                open[nopen++] = nd;
+                gave_up = 1;
+                continue;
+            }
+            if (nopen + 2 + BATCH > capopen) {
+                size_t nc = capopen * 2 + 2 + BATCH;
+                node *q = nms__realloc_array(open, nc, sizeof *q);
+                if (!q) {
+                    node_drop(&nd);
+                    st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+                    continue;
+                }
+                open = q;
+                capopen = nc;
+            }
+            for (int t = 0; t < 2; t++) {
+                node ch;
+                ch.bound = b;
+                ch.id = next_id++;
+                ch.nd = nd.nd + 1;
+                ch.d = nms__malloc_array(ch.nd, sizeof *ch.d);
+                if (!ch.d) {
+                    st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+                    break;
+                }
+                if (nd.nd)
+                    memcpy(ch.d, nd.d, nd.nd * sizeof *ch.d);
+                ch.d[nd.nd].i = wk->bi;
+                ch.d[nd.nd].j = wk->bj;
+                ch.d[nd.nd].together = t == 1; /* "together" explored first (newest) */
+                ch.f = nd.f;
+                if (ch.f)
+                    ch.f->refs++;
+                open[nopen++] = ch;
             }
             node_drop(&nd);
-            continue;
         }
-        if (pi_ < 0) { /* cannot branch: give up on a proof */
-            open[nopen++] = nd;
-            gave_up = 1;
-            break;
-        }
-        if (nopen + 2 > capopen) {
-            size_t nc = capopen * 2 + 2;
-            node *q = nms__realloc_array(open, nc, sizeof *q);
-            if (!q) {
-                node_drop(&nd);
-                st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
-                goto out;
-            }
-            open = q;
-            capopen = nc;
-        }
-        for (int t = 0; t < 2; t++) {
-            node ch;
-            ch.bound = b;
-            ch.id = next_id++;
-            ch.nd = nd.nd + 1;
-            ch.d = nms__malloc_array(ch.nd, sizeof *ch.d);
-            if (!ch.d) {
-                node_drop(&nd);
-                st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
-                goto out;
-            }
-            if (nd.nd)
-                memcpy(ch.d, nd.d, nd.nd * sizeof *ch.d);
-            ch.d[nd.nd].i = pi_;
-            ch.d[nd.nd].j = pj_;
-            ch.d[nd.nd].together = t == 1; /* "together" explored first (newest) */
-            ch.f = nd.f;
-            if (ch.f)
-                ch.f->refs++;
-            open[nopen++] = ch;
-        }
-        node_drop(&nd);
+        if (st)
+            goto out;
     }
     *nodes += count;
     *complete = !gave_up;
@@ -667,16 +755,9 @@ out:
     for (size_t q = 0; q < nopen; q++)
         node_drop(&open[q]);
     nms__free(open);
-    nms_lp_free(s.lp);
-    nms__free(s.lp2pool);
-    nms__free(s.ub);
-    nms__free(s.in_lp);
-    nms__free(s.okstamp);
-    nms__free(pi);
-    nms__free(rcs);
-    nms__free(cand);
-    nms__free(pairf);
-    nms__free(cur);
-    nms__free(x);
+    for (int w = 0; w < BATCH; w++) {
+        node_drop(&W[w].nd);
+        worker_free(&W[w]);
+    }
     return st;
 }
