@@ -510,6 +510,20 @@ START_TEST(test_large_c_threads)
         ck_assert(r.value == base.value);
         nms_part_result_free(&r);
     }
+    /* with a time limit, the time left buys a Lagrangian / LP bound */
+    nms_part_options o;
+    nms_part_options_default(&o);
+    o.time_limit = 60;
+    nms_part_result r;
+    ck_assert_int_eq(nms_part_solve(t, &o, &r, NULL), NMS_OK);
+    check_result(t, &r);
+    ck_assert_msg(r.bound_kind == NMS_PART_BOUND_LP || r.bound_kind == NMS_PART_BOUND_LAGRANGIAN,
+                  "large C with a time limit: bound kind %s", nms_part_bound_kind_name(r.bound_kind));
+    ck_assert(r.bound < r.unstructured_bound);
+    ck_assert(r.value >= base.value);
+    fprintf(stderr, "check_part: C=160 bound %s gap %.3g after %.1f s\n", nms_part_bound_kind_name(r.bound_kind),
+            r.gap, r.seconds);
+    nms_part_result_free(&r);
     nms_part_result_free(&base);
     nms_tensor_free(t);
 }
