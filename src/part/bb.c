@@ -31,6 +31,11 @@
  *
  * Arrays: pool allowed flags n, LP-column map, C*C pair sums, the open-node
  * list with each node's decisions.
+ *
+ * Order: nodes are evaluated in batches of two, one LP per worker (see
+ * BATCH below); a worker first plunges into the "together" child of the node
+ * it just evaluated while that child's bound is within the top half of the
+ * open gap, otherwise it takes the best open node.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -487,6 +492,7 @@ typedef struct worker {
     double b, vround;
     int32_t bi, bj;
     flist *child;
+    long want;                      /* id of the child to plunge into, -1 = none */
 } worker;
 
 static void worker_free(worker *w)
@@ -509,6 +515,7 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
 {
     size_t C = p->C;
     memset(w, 0, sizeof *w);
+    w->want = -1;
     w->s.p = p;
     w->s.pool = pool;
     w->s.n = n;
@@ -560,6 +567,9 @@ static void worker_run(worker *w, double target, int want_round, double deadline
  * of its start and its results are applied in batch order, so the search
  * is the same for any thread count. */
 enum { BATCH = 2 };
+/* A worker plunges into its own child while the child's bound is at least
+ * best - PLUNGE (best - target): its LP basis is warm there. */
+#define PLUNGE 0.5
 
 int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
                  int threads, double deadline, volatile int *interrupt, long node_limit,
@@ -604,50 +614,73 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     long count = 0;
     int gave_up = 0;
     while (nopen && !gave_up) {
-        /* the batch: the best open nodes above the target, best bound first
-         * (ties: the newest) */
-        int nb = 0;
-        while (nb < BATCH && nopen) {
-            size_t bi = 0;
+        /* cut the open nodes the target has overtaken; the best bound */
+        size_t kept = 0;
+        for (size_t q = 0; q < nopen; q++) {
+            if (open[q].bound <= target)
+                node_drop(&open[q]);
+            else
+                open[kept++] = open[q];
+        }
+        nopen = kept;
+        if (!nopen)
+            break;
+        size_t bi = 0;
+        for (size_t q = 1; q < nopen; q++)
+            if (open[q].bound > open[bi].bound)
+                bi = q;
+        double best = open[bi].bound;
+        if (tick) /* best first: it bounds every open node */
+            tick(tick_ctx, best, target, count);
+        if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline) ||
+            (node_limit > 0 && count >= node_limit)) {
+            gave_up = 1; /* the open nodes stay open, for the bound */
+            break;
+        }
+        /* the batch: each worker first plunges into the child it made last
+         * (its LP is warm there) while that child's bound stays in the top
+         * part of the gap, then the best open nodes (ties: the newest) */
+        int act[BATCH] = {0}, nb = 0;
+        for (int w = 0; w < BATCH; w++) {
+            if (W[w].want < 0)
+                continue;
+            for (size_t q = 0; q < nopen; q++)
+                if (open[q].id == W[w].want) {
+                    if (open[q].bound >= best - PLUNGE * (best - target)) {
+                        W[w].nd = open[q];
+                        open[q] = open[--nopen];
+                        act[w] = 1;
+                        nb++;
+                    }
+                    break;
+                }
+            W[w].want = -1;
+        }
+        for (int w = 0; w < BATCH && nopen; w++) {
+            if (act[w] || (node_limit > 0 && count + nb >= node_limit))
+                continue;
+            bi = 0;
             for (size_t q = 1; q < nopen; q++)
                 if (open[q].bound > open[bi].bound ||
                     (open[q].bound == open[bi].bound && open[q].id > open[bi].id))
                     bi = q;
-            node nd = open[bi];
+            W[w].nd = open[bi];
             open[bi] = open[--nopen];
-            if (nb == 0 && tick) /* best first: nd.bound bounds every open node */
-                tick(tick_ctx, nd.bound, target, count);
-            if (nd.bound <= target) {
-                node_drop(&nd);
-                continue;
-            }
-            if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline) ||
-                (node_limit > 0 && count + nb >= node_limit)) {
-                open[nopen++] = nd; /* keep it open for the bound */
-                gave_up = 1;
-                break;
-            }
-            W[nb++].nd = nd;
+            act[w] = 1;
+            nb++;
         }
-        if (gave_up) { /* a limit: the batch stays open */
-            for (int w = 0; w < nb; w++) {
-                open[nopen++] = W[w].nd;
-                W[w].nd.d = NULL;
-                W[w].nd.f = NULL;
-            }
-            break;
-        }
-        if (nb == 0)
-            break;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nthreads) schedule(static, 1) if (nb > 1 && nthreads > 1)
 #endif
-        for (int w = 0; w < nb; w++) {
+        for (int w = 0; w < BATCH; w++) {
             long k = count + w + 1;
-            worker_run(&W[w], target, k <= 20 || k % 10 == 0, deadline, interrupt);
+            if (act[w])
+                worker_run(&W[w], target, k <= 20 || k % 10 == 0, deadline, interrupt);
         }
         /* apply the results in batch order */
-        for (int w = 0; w < nb; w++) {
+        for (int w = 0; w < BATCH; w++) {
+            if (!act[w])
+                continue;
             worker *wk = &W[w];
             node nd = wk->nd;
             wk->nd.d = NULL;
@@ -738,6 +771,8 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 if (ch.f)
                     ch.f->refs++;
                 open[nopen++] = ch;
+                if (t == 1)
+                    wk->want = ch.id;
             }
             node_drop(&nd);
         }
