@@ -667,12 +667,28 @@ int nms_prune_variant_supported(nms_prune_variant variant);
 int nms_prune_variant_resolve(nms_prune_variant requested,
                               nms_prune_variant *used, nms_error *err);
 
+/* Sparsity pattern of a prune.  2:4 is the rule above.  1:2 keeps one of
+ * each aligned column pair (positions 2j, 2j+1 of a row): the larger |x|,
+ * ties to the lower index, -0.0 as zero, NaN rejected -- the pattern of the
+ * fp32 (TF32) CUTLASS layout.  A 1:2 result is also 2:4. */
+typedef enum nms_prune_pattern {
+    NMS_PATTERN_2_4 = 0,
+    NMS_PATTERN_1_2,
+    NMS_PATTERN_COUNT
+} nms_prune_pattern;
+
+/* "2:4", "1:2" ("?" if invalid). */
+const char *nms_prune_pattern_name(nms_prune_pattern pattern);
+/* Parse "2:4" or "1:2"; NMS_ERR_INVALID else. */
+int nms_prune_pattern_parse(const char *name, nms_prune_pattern *pattern);
+
 typedef struct nms_prune_options {
     nms_layout layout;         /* matrix view; default NMS_LAYOUT_AUTO        */
     int original_order;        /* with a permutation: 0 (default) writes the
                                   columns in permuted (deployed) order, 1 maps
                                   the same mask back to the original order    */
     nms_prune_variant variant; /* default NMS_PRUNE_AUTO                      */
+    nms_prune_pattern pattern; /* default NMS_PATTERN_2_4                     */
 } nms_prune_options;
 
 /* Fill *opt with the defaults above. */
@@ -725,8 +741,12 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
  *           code(2b+1) << 4 with code = i0 | i1 << 2 (an unused high nibble
  *           is 0).
  * As with nms_pack, a kept -0.0 in a slot the code does not name comes back
- * as +0 on unpacking.  Uses one or two rows of scratch; with AVX2 / AVX-512
- * the compaction is vectorised.  Errors as nms_prune_24_buffer. */
+ * as +0 on unpacking.  Uses a few rows of scratch (per thread); with SSE4.1,
+ * AVX2, AVX-512 and NEON the compaction is vectorised (AVX2 / AVX-512 prune
+ * and pack in registers).  Inputs of 1 MB and more are split over OpenMP
+ * threads in blocks of rows (OMP_NUM_THREADS); the bytes, and the error
+ * reported first, do not depend on the number of threads.  Errors as
+ * nms_prune_24_buffer. */
 int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
                     const int32_t *perm, nms_prune_variant variant, void *values,
                     uint8_t *meta, nms_error *err);
@@ -740,9 +760,9 @@ int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
  *           (nc = cols/16) for F16 / BF16, int32 words (nc = cols/32) for I8;
  *           every word is written.
  * F32 is refused with NMS_ERR_UNSUPPORTED: its CUTLASS layout is 1:2, which
- * a 2:4 prune does not produce (use nms_prune_24_nm).  NMS_ERR_SHAPE for the
- * shape rules above; other errors as nms_prune_24_buffer.  Uses one or two
- * rows of scratch; no other allocation. */
+ * a 2:4 prune does not produce (use nms_prune_pack() with the pattern 1:2).  NMS_ERR_SHAPE for the
+ * shape rules above; other errors as nms_prune_24_buffer.  Scratch and
+ * threads as nms_prune_24_nm; no other allocation. */
 int nms_prune_24_cutlass(nms_dtype dtype, size_t rows, size_t cols, const void *in,
                          const int32_t *perm, nms_prune_variant variant, void *values,
                          void *meta, nms_error *err);
@@ -798,6 +818,10 @@ typedef struct nms_pack_options {
      * the same element size the bytes are taken as, e.g. NMS_DTYPE_BF16 for
      * bfloat16 values read from .npy as U16 bit patterns. */
     nms_dtype as_dtype;
+    /* SIMD kernels of the cutlass / nm fast path (F32, F16, BF16, I8):
+     * default NMS_PRUNE_AUTO; every variant gives the same bytes.  An
+     * unsupported variant is NMS_ERR_UNSUPPORTED. */
+    nms_prune_variant variant;
 } nms_pack_options;
 
 void nms_pack_options_init(nms_pack_options *opts);
@@ -808,9 +832,24 @@ typedef struct nms_packed nms_packed;
  * defaults).  Errors: NMS_ERR_INVALID (more nonzeros than the format keeps,
  * bad permutation), NMS_ERR_SHAPE (shape requirements above),
  * NMS_ERR_UNSUPPORTED (dtype the format does not take), NMS_ERR_NOMEM.
- * *out is released with nms_packed_free(). */
+ * *out is released with nms_packed_free().  cutlass and nm of F32 / F16 /
+ * BF16 / I8 run the vectorised encoders of nms_prune_24_nm (threads as
+ * there); the bytes are those of the portable encoder, which also names the
+ * row and group of a refused group. */
 int nms_pack(const nms_tensor *tensor, nms_format format,
              const nms_pack_options *opts, nms_packed **out, nms_error *err);
+/* Prune and pack in one step: the packed matrix nms_pack() gives for the
+ * pruned matrix view of w (opt->pattern, 2:4 by default; opt NULL for the
+ * defaults; opt->original_order is ignored), with the columns permuted by
+ * perm (NULL or a permutation of the input channels, borrowed; recorded as
+ * the part "perm", as nms_pack does).  So the result equals nms_prune_24()
+ * with opt->original_order = 1 followed by nms_pack() with the same perm,
+ * byte for byte.  cutlass and nm prune and encode each row in one pass
+ * (no pruned copy of w); csr prunes, then encodes.  cutlass F32 needs
+ * opt->pattern NMS_PATTERN_1_2 (else NMS_ERR_UNSUPPORTED).  Errors as
+ * nms_prune_24() and nms_pack(). */
+int nms_prune_pack(const nms_tensor *w, const int32_t *perm, nms_format format,
+                   const nms_prune_options *opt, nms_packed **out, nms_error *err);
 /* The dense rows x cols matrix (dtype nms_packed_dtype()), in the original
  * column order when a permutation was stored.  Every part is validated
  * (NMS_ERR_FORMAT for inconsistent parts, invalid codes, unsorted indices). */

@@ -20,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "nmsparse.h"
 #include "prune/prune.h"
 #include "prune/testdata.h"
@@ -27,15 +31,17 @@
 static const nms_dtype api_dtype[PT_DTYPE_COUNT] = {NMS_DTYPE_F32, NMS_DTYPE_F16,
                                                     NMS_DTYPE_BF16, NMS_DTYPE_I8};
 
+/* The kernel of a dtype and pattern (2:4 or 1:2). */
+static int run_kernel_p(const nms__prune_kernels *k, nms_prune_pattern pattern, int dtype,
+                        const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return nms__prune_call(k, api_dtype[dtype], pattern, in, ngroups, out, bits);
+}
+
 static int run_kernel(const nms__prune_kernels *k, int dtype, const void *in, size_t ngroups,
                       void *out, uint8_t *bits)
 {
-    switch (dtype) {
-    case PT_F32: return k->f32(in, ngroups, out, bits);
-    case PT_F16: return k->h16(in, ngroups, NMS__F16_NAN_ABOVE, out, bits);
-    case PT_BF16: return k->h16(in, ngroups, NMS__BF16_NAN_ABOVE, out, bits);
-    default: return k->i8(in, ngroups, out, bits);
-    }
+    return run_kernel_p(k, NMS_PATTERN_2_4, dtype, in, ngroups, out, bits);
 }
 
 /* ---- an independent oracle on decoded magnitudes ---------------------- */
@@ -85,6 +91,18 @@ static unsigned oracle_nibble(int dtype, const void *buf, size_t g)
         if (i != a && m[i] > m[b])
             b = i;
     return (1u << a) | (1u << b);
+}
+
+/* 1:2: in each pair the first largest. */
+static unsigned oracle_nibble_12(int dtype, const void *buf, size_t g)
+{
+    unsigned nib = 0;
+    for (int j = 0; j < 2; j++) {
+        double a = magnitude(dtype, buf, 4 * g + 2 * (size_t)j);
+        double b = magnitude(dtype, buf, 4 * g + 2 * (size_t)j + 1);
+        nib |= (b > a ? 2u : 1u) << (2 * j);
+    }
+    return nib;
 }
 
 static unsigned nibble(const uint8_t *bits, size_t g)
@@ -178,19 +196,21 @@ START_TEST(test_scalar_matches_oracle)
     ck_assert_ptr_nonnull(out);
     ck_assert_ptr_nonnull(bits);
     for (int dt = 0; dt < PT_DTYPE_COUNT; dt++) {
-        for (int pat = -1; pat < PT_PATTERN_COUNT; pat++) {
+        for (int pat = -1; pat < 2 * PT_PATTERN_COUNT; pat++) {
             size_t n = ngroups;
+            nms_prune_pattern pattern = pat >= PT_PATTERN_COUNT ? NMS_PATTERN_1_2 : NMS_PATTERN_2_4;
             if (pat < 0)
                 n = prune_test_fill_all_combinations(dt, in, ngroups);
             else
-                prune_test_fill(dt, pat, 7, in, 4 * n);
-            ck_assert_int_eq(run_kernel(nms__prune_kernels_scalar(), dt, in, n, out, bits), 0);
+                prune_test_fill(dt, pat % PT_PATTERN_COUNT, 7, in, 4 * n);
+            ck_assert_int_eq(run_kernel_p(nms__prune_kernels_scalar(), pattern, dt, in, n, out, bits), 0);
             size_t es = prune_test_elem_size(dt);
             for (size_t g = 0; g < n; g++) {
-                unsigned want = oracle_nibble(dt, in, g);
-                ck_assert_msg(nibble(bits, g) == want, "%s %s group %zu: nibble %x, oracle %x",
-                              prune_test_dtype_name(dt),
-                              pat < 0 ? "combinations" : prune_test_pattern_name(pat), g,
+                unsigned want = pattern == NMS_PATTERN_1_2 ? oracle_nibble_12(dt, in, g)
+                                                           : oracle_nibble(dt, in, g);
+                ck_assert_msg(nibble(bits, g) == want, "%s %s %s group %zu: nibble %x, oracle %x",
+                              nms_prune_pattern_name(pattern), prune_test_dtype_name(dt),
+                              pat < 0 ? "combinations" : prune_test_pattern_name(pat % PT_PATTERN_COUNT), g,
                               nibble(bits, g), want);
                 for (size_t i = 0; i < 4; i++) {
                     size_t e = 4 * g + i;
@@ -211,8 +231,8 @@ END_TEST
 
 static int n_variants_tested;
 
-static void compare_variant(const nms__prune_kernels *k, int dt, const unsigned char *in,
-                            size_t ngroups, const char *what)
+static void compare_variant(const nms__prune_kernels *k, nms_prune_pattern pattern, int dt,
+                            const unsigned char *in, size_t ngroups, const char *what)
 {
     size_t es = prune_test_elem_size(dt), nb = 4 * ngroups * es, nbits = (ngroups + 1) / 2;
     unsigned char *o1 = malloc(nb + 16), *o2 = malloc(nb + 16), *inplace = malloc(nb + 1);
@@ -222,12 +242,12 @@ static void compare_variant(const nms__prune_kernels *k, int dt, const unsigned 
     memset(o2, 0x5a, nb + 16);
     memset(b1, 0xa5, nbits + 8);
     memset(b2, 0x5a, nbits + 8);
-    ck_assert_int_eq(run_kernel(nms__prune_kernels_scalar(), dt, in, ngroups, o1, b1), 0);
-    ck_assert_int_eq(run_kernel(k, dt, in, ngroups, o2, b2), 0);
-    ck_assert_msg(memcmp(o1, o2, nb) == 0, "%s %s %s, %zu groups: values differ from scalar",
-                  k->name, prune_test_dtype_name(dt), what, ngroups);
-    ck_assert_msg(memcmp(b1, b2, nbits) == 0, "%s %s %s, %zu groups: bitmap differs from scalar",
-                  k->name, prune_test_dtype_name(dt), what, ngroups);
+    ck_assert_int_eq(run_kernel_p(nms__prune_kernels_scalar(), pattern, dt, in, ngroups, o1, b1), 0);
+    ck_assert_int_eq(run_kernel_p(k, pattern, dt, in, ngroups, o2, b2), 0);
+    ck_assert_msg(memcmp(o1, o2, nb) == 0, "%s %s %s %s, %zu groups: values differ from scalar",
+                  k->name, nms_prune_pattern_name(pattern), prune_test_dtype_name(dt), what, ngroups);
+    ck_assert_msg(memcmp(b1, b2, nbits) == 0, "%s %s %s %s, %zu groups: bitmap differs from scalar",
+                  k->name, nms_prune_pattern_name(pattern), prune_test_dtype_name(dt), what, ngroups);
     /* nothing written past the end */
     for (size_t i = nb; i < nb + 16; i++)
         ck_assert_uint_eq(o2[i], 0x5a);
@@ -235,12 +255,12 @@ static void compare_variant(const nms__prune_kernels *k, int dt, const unsigned 
         ck_assert_uint_eq(b2[i], 0x5a);
     /* one output at a time, and in place (from an odd address) */
     memset(o2, 0, nb);
-    ck_assert_int_eq(run_kernel(k, dt, in, ngroups, o2, NULL), 0);
+    ck_assert_int_eq(run_kernel_p(k, pattern, dt, in, ngroups, o2, NULL), 0);
     ck_assert(memcmp(o1, o2, nb) == 0);
-    ck_assert_int_eq(run_kernel(k, dt, in, ngroups, NULL, b3), 0);
+    ck_assert_int_eq(run_kernel_p(k, pattern, dt, in, ngroups, NULL, b3), 0);
     ck_assert(memcmp(b1, b3, nbits) == 0);
     memcpy(inplace + 1, in, nb);
-    ck_assert_int_eq(run_kernel(k, dt, inplace + 1, ngroups, inplace + 1, NULL), 0);
+    ck_assert_int_eq(run_kernel_p(k, pattern, dt, inplace + 1, ngroups, inplace + 1, NULL), 0);
     ck_assert(memcmp(o1, inplace + 1, nb) == 0);
     free(o1);
     free(o2);
@@ -265,19 +285,21 @@ START_TEST(test_variants_match_scalar)
         }
         printf("check_prune: testing variant %s against scalar\n", k->name);
         n_variants_tested++;
+        for (int sp = 0; sp < NMS_PATTERN_COUNT; sp++)
         for (int dt = 0; dt < PT_DTYPE_COUNT; dt++) {
+            nms_prune_pattern pt = (nms_prune_pattern)sp;
             size_t n = prune_test_fill_all_combinations(dt, buf + 1, 4096);
-            compare_variant(k, dt, buf + 1, n, "combinations");
+            compare_variant(k, pt, dt, buf + 1, n, "combinations");
             for (int pat = 0; pat < PT_PATTERN_COUNT; pat++) {
                 for (size_t ng = 0; ng <= 130; ng++) {
                     prune_test_fill(dt, pat, ng + 1, buf, 4 * ng);
-                    compare_variant(k, dt, buf, ng, prune_test_pattern_name(pat));
+                    compare_variant(k, pt, dt, buf, ng, prune_test_pattern_name(pat));
                     prune_test_fill(dt, pat, ng + 2, buf + 1, 4 * ng); /* unaligned */
-                    compare_variant(k, dt, buf + 1, ng, prune_test_pattern_name(pat));
+                    compare_variant(k, pt, dt, buf + 1, ng, prune_test_pattern_name(pat));
                 }
                 for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
                     prune_test_fill(dt, pat, 1000 + i, buf + 1, 4 * big[i]);
-                    compare_variant(k, dt, buf + 1, big[i], prune_test_pattern_name(pat));
+                    compare_variant(k, pt, dt, buf + 1, big[i], prune_test_pattern_name(pat));
                 }
             }
         }
@@ -308,6 +330,9 @@ START_TEST(test_nan_rejected)
                     prune_test_nan(dt, which, buf + pos[p] * es);
                     ck_assert_msg(run_kernel(k, dt, buf, ngroups, out, NULL) == 1,
                                   "%s %s: NaN at %zu not reported", k->name,
+                                  prune_test_dtype_name(dt), pos[p]);
+                    ck_assert_msg(run_kernel_p(k, NMS_PATTERN_1_2, dt, buf, ngroups, out, NULL) == 1,
+                                  "%s %s 1:2: NaN at %zu not reported", k->name,
                                   prune_test_dtype_name(dt), pos[p]);
                     nms_error err;
                     memset(&err, 0, sizeof err);
@@ -924,6 +949,473 @@ START_TEST(test_prune_cutlass_worked_example)
 }
 END_TEST
 
+
+/* ---- nms_pack fast path, nms_prune_pack, 1:2 ----------------------------- */
+
+enum { REF_NM, REF_CUT16, REF_CUT32, REF_PAIRS };
+
+static uint32_t ref_mag_mask(int dt)
+{
+    return dt == PT_F32 ? 0x7fffffffu : dt == PT_I8 ? 0xffu : 0x7fffu;
+}
+
+static uint32_t ref_load(const unsigned char *p, size_t es)
+{
+    uint32_t v = 0;
+    memcpy(&v, p, es); /* little-endian host */
+    return v;
+}
+
+/* Reference packer written from formats-24.md (plain loops, no shared code
+ * with the library): values and meta of a rows x cols matrix whose columns
+ * are permuted by perm (NULL: identity).  Returns -1, or the flat index
+ * r * units + u of the first group (pair) with too many nonzeros. */
+static long ref_pack(int dt, int kind, size_t rows, size_t cols, const unsigned char *a,
+                     const int32_t *perm, unsigned char *vals, unsigned char *meta)
+{
+    static const int code_of[16] = {0xE, 0x8, 0x9, 0x4, 0xE, 0x8, 0x9, -1,
+                                    0xE, 0xC, 0xD, -1, 0xE, -1, -1, -1};
+    size_t es = prune_test_elem_size(dt);
+    int pairs = kind == REF_PAIRS;
+    size_t units = pairs ? cols / 2 : cols / 4, per_word = kind == REF_CUT32 ? 8 : 4;
+    size_t nc = units / per_word, mb = (cols / 4 + 1) / 2;
+    unsigned char *row = malloc(cols * es + 1);
+    int *codes = malloc((units + 1) * sizeof *codes);
+    ck_assert(row && codes);
+    if (kind == REF_NM)
+        memset(meta, 0, rows * mb);
+    for (size_t r = 0; r < rows; r++) {
+        for (size_t j = 0; j < cols; j++)
+            memcpy(row + j * es, a + (r * cols + (perm ? (size_t)perm[j] : j)) * es, es);
+        for (size_t u = 0; u < units; u++) {
+            unsigned char *v = vals + (r * (cols / 2) + (pairs ? u : 2 * u)) * es;
+            if (pairs) {
+                int x0 = (ref_load(row + 2 * u * es, es) & ref_mag_mask(dt)) != 0;
+                int x1 = (ref_load(row + (2 * u + 1) * es, es) & ref_mag_mask(dt)) != 0;
+                if (x0 && x1) {
+                    free(row);
+                    free(codes);
+                    return (long)(r * units + u);
+                }
+                /* flags (a, a, b, b) through the group table */
+                codes[u] = code_of[(unsigned)(x0 | x0 << 1 | x1 << 2 | x1 << 3)];
+                memcpy(v, row + (2 * u + (size_t)((codes[u] & 3) >> 1)) * es, es);
+                continue;
+            }
+            unsigned flags = 0;
+            for (size_t i = 0; i < 4; i++)
+                flags |= (unsigned)((ref_load(row + (4 * u + i) * es, es) & ref_mag_mask(dt)) != 0) << i;
+            if (code_of[flags] < 0) {
+                free(row);
+                free(codes);
+                return (long)(r * units + u);
+            }
+            codes[u] = code_of[flags];
+            memcpy(v, row + (4 * u + (size_t)(codes[u] & 3)) * es, es);
+            memcpy(v + es, row + (4 * u + (size_t)(codes[u] >> 2)) * es, es);
+        }
+        if (kind == REF_NM) {
+            for (size_t u = 0; u < units; u++)
+                meta[r * mb + u / 2] |= (unsigned char)(codes[u] << (4 * (u % 2)));
+            continue;
+        }
+        size_t g = kind == REF_CUT32 ? 16 : 32, w = kind == REF_CUT32 ? 2 : 4;
+        for (size_t c = 0; c < nc; c++) {
+            uint32_t word = 0;
+            for (size_t t = 0; t < per_word; t++)
+                word |= (uint32_t)codes[c * per_word + t] << (4 * t);
+            size_t dr = (r / g) * g + (r % 8) * w + (r % g) / 8, dc = c;
+            if (dr % 2 == 0 && dc % 2 == 1) {
+                dr++;
+                dc--;
+            } else if (dr % 2 == 1 && dc % 2 == 0) {
+                dr--;
+                dc++;
+            }
+            size_t off = (dc / 2) * (2 * rows) + 2 * dr + dc % 2;
+            if (kind == REF_CUT32) {
+                memcpy(meta + 4 * off, &word, 4);
+            } else {
+                uint16_t h = (uint16_t)word;
+                memcpy(meta + 2 * off, &h, 2);
+            }
+        }
+    }
+    free(row);
+    free(codes);
+    return -1;
+}
+
+/* A random matrix that already satisfies 2:4 (pairs 0) or 1:2 (pairs 1):
+ * per group (pair) a random number of nonzeros at random places, the other
+ * slots +0 or -0.0; groups with 0 and 1 nonzeros are frequent. */
+static void fill_sparse(int dt, int pairs, unsigned char *buf, size_t n, uint64_t *st)
+{
+    size_t es = prune_test_elem_size(dt);
+    prune_test_fill(dt, PT_RANDOM, prune_test_rand(st), buf, n);
+    for (size_t e = 0; e < n; e++) /* no zero among the "nonzeros" */
+        if ((ref_load(buf + e * es, es) & ref_mag_mask(dt)) == 0)
+            buf[e * es] = 1;
+    size_t unit = pairs ? 2 : 4;
+    for (size_t u = 0; u < n / unit; u++) {
+        uint64_t r = prune_test_rand(st);
+        unsigned keep = (unsigned)(r % (pairs ? 2 : 3)); /* 0 .. max nonzeros */
+        unsigned first = (unsigned)(r >> 8) % (unsigned)unit, second = (unsigned)(r >> 16) % (unsigned)unit;
+        for (unsigned i = 0; i < unit; i++) {
+            int nonzero = (keep >= 1 && i == first) || (keep >= 2 && i == second);
+            if (nonzero)
+                continue;
+            unsigned char *p = buf + (u * unit + i) * es;
+            memset(p, 0, es);
+            if (dt != PT_I8 && (r >> (24 + i)) & 1)
+                p[es - 1] = 0x80; /* -0.0 */
+        }
+    }
+}
+
+static int32_t *random_perm(size_t cols, int shuffle, uint64_t *st)
+{
+    int32_t *perm = malloc(cols * sizeof *perm);
+    ck_assert_ptr_nonnull(perm);
+    for (size_t j = 0; j < cols; j++)
+        perm[j] = (int32_t)j;
+    for (size_t j = cols - 1; shuffle && j > 0; j--) {
+        size_t i = (size_t)(prune_test_rand(st) % (j + 1));
+        int32_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    return perm;
+}
+
+/* Compare a packed matrix with ref_pack of the same matrix. */
+static void expect_ref(const nms_packed *pk, int dt, int kind, size_t rows, size_t cols,
+                       const unsigned char *a, const int32_t *perm, const char *what)
+{
+    size_t es = prune_test_elem_size(dt), vb = rows * cols / 2 * es;
+    size_t mbytes = kind == REF_NM ? rows * ((cols / 4 + 1) / 2)
+                    : kind == REF_PAIRS ? rows * cols / 4 : rows * cols / 8;
+    unsigned char *vals = malloc(vb + 1), *meta = malloc(mbytes + 1);
+    ck_assert(vals && meta);
+    ck_assert_int_eq(ref_pack(dt, kind, rows, cols, a, perm, vals, meta), -1);
+    const nms_tensor *pv = nms_packed_find(pk, "values"), *pm = nms_packed_find(pk, "meta");
+    ck_assert(pv && pm);
+    ck_assert_uint_eq(nms_tensor_nbytes(pv), vb);
+    ck_assert_uint_eq(nms_tensor_nbytes(pm), mbytes);
+    ck_assert_msg(memcmp(nms_tensor_cdata(pv), vals, vb) == 0, "%s: values differ from the reference", what);
+    ck_assert_msg(memcmp(nms_tensor_cdata(pm), meta, mbytes) == 0, "%s: meta differs from the reference", what);
+    free(vals);
+    free(meta);
+}
+
+/* nms_pack of an input that already satisfies the pattern (the SIMD fast
+ * path, every variant) gives the reference bytes: nm and cutlass, every
+ * dtype, groups with 0 / 1 / 2 nonzeros, -0.0 in empty slots, permutation;
+ * and a group with too many nonzeros is refused naming its row and group. */
+START_TEST(test_pack_fast_matches_reference)
+{
+    static const size_t shapes[][2] = {{32, 128}, {64, 256}, {96, 384}, {32, 1152}};
+    uint64_t st = 77;
+    int checked = 0;
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        size_t rows = shapes[si][0], cols = shapes[si][1], shape[2] = {rows, cols};
+        for (int dt = 0; dt < PT_DTYPE_COUNT; dt++) {
+            for (int kind = REF_NM; kind <= REF_PAIRS; kind++) {
+                nms_format fmt = kind == REF_NM ? NMS_FORMAT_NM : NMS_FORMAT_CUTLASS;
+                if (kind != REF_NM && kind != (dt == PT_F32 ? REF_PAIRS : dt == PT_I8 ? REF_CUT32 : REF_CUT16))
+                    continue;
+                for (int use_perm = 0; use_perm < 2; use_perm++) {
+                    nms_tensor *w;
+                    ck_assert_int_eq(nms_tensor_create(api_dtype[dt], 2, shape, &w, NULL), NMS_OK);
+                    unsigned char *wd = nms_tensor_data(w);
+                    fill_sparse(dt, kind == REF_PAIRS, wd, rows * cols, &st);
+                    int32_t *perm = NULL;
+                    if (use_perm) {
+                        /* permute whole groups (pairs) so the permuted matrix stays sparse */
+                        size_t unit = kind == REF_PAIRS ? 2 : 4;
+                        int32_t *gp = random_perm(cols / unit, 1, &st);
+                        perm = malloc(cols * sizeof *perm);
+                        ck_assert_ptr_nonnull(perm);
+                        for (size_t j = 0; j < cols; j++)
+                            perm[j] = gp[j / unit] * (int32_t)unit + (int32_t)(j % unit);
+                        free(gp);
+                    }
+                    for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+                        if (!nms_prune_variant_supported((nms_prune_variant)v))
+                            continue;
+                        nms_pack_options po;
+                        nms_pack_options_init(&po);
+                        po.variant = (nms_prune_variant)v;
+                        po.perm = perm;
+                        po.perm_len = perm ? cols : 0;
+                        nms_packed *pk;
+                        nms_error err;
+                        ck_assert_msg(nms_pack(w, fmt, &po, &pk, &err) == NMS_OK, "%s", err.text);
+                        char what[128];
+                        snprintf(what, sizeof what, "%s %s %zux%zu perm %d variant %s",
+                                 prune_test_dtype_name(dt), nms_format_name(fmt), rows, cols,
+                                 use_perm, nms_prune_variant_name((nms_prune_variant)v));
+                        expect_ref(pk, dt, kind, rows, cols, wd, perm, what);
+                        nms_packed_free(pk);
+                        checked++;
+                        /* one group (pair) too many, at a place that depends on v:
+                         * refused, naming row and group (pair) */
+                        size_t es = prune_test_elem_size(dt), unit = kind == REF_PAIRS ? 2 : 4;
+                        size_t units = cols / unit;
+                        size_t r = (size_t)(prune_test_rand(&st) % rows);
+                        size_t u = v % 2 ? units - 1 : (size_t)(prune_test_rand(&st) % units);
+                        size_t col0 = u * unit;
+                        unsigned char save[16];
+                        size_t nbad = kind == REF_PAIRS ? 2 : 3;
+                        /* with perm, the bad group is at packed columns col0.. */
+                        memcpy(save, wd, 1); /* keep compilers quiet about save */
+                        for (size_t i = 0; i < nbad; i++) {
+                            size_t c = perm ? (size_t)perm[col0 + i] : col0 + i;
+                            unsigned char *e = wd + (r * cols + c) * es;
+                            memcpy(save + i * es, e, es);
+                            memset(e, 0, es);
+                            e[0] = 0x11; /* nonzero in every dtype */
+                        }
+                        ck_assert_int_eq(nms_pack(w, fmt, &po, &pk, &err), NMS_ERR_INVALID);
+                        char want[96];
+                        snprintf(want, sizeof want, "row %zu, %s %zu ", r,
+                                 kind == REF_PAIRS ? "column pair" : "group", u);
+                        ck_assert_msg(strstr(err.text, want), "%s: '%s' lacks '%s'", what, err.text, want);
+                        for (size_t i = 0; i < nbad; i++) {
+                            size_t c = perm ? (size_t)perm[col0 + i] : col0 + i;
+                            memcpy(wd + (r * cols + c) * es, save + i * es, es);
+                        }
+                    }
+                    free(perm);
+                    nms_tensor_free(w);
+                }
+            }
+        }
+    }
+    ck_assert_int_gt(checked, 0);
+}
+END_TEST
+
+/* nms_prune_pack = nms_prune_24 (original order) then nms_pack with the
+ * same permutation, byte for byte, for every format, pattern and variant;
+ * the cutlass / nm bytes also equal the reference packer's.  cutlass F32
+ * needs 1:2. */
+START_TEST(test_prune_pack_matches_two_steps)
+{
+    static const size_t shapes[][2] = {{32, 128}, {64, 384}};
+    static const nms_format fmts[] = {NMS_FORMAT_NM, NMS_FORMAT_CUTLASS, NMS_FORMAT_CSR};
+    uint64_t st = 5;
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        size_t rows = shapes[si][0], cols = shapes[si][1], shape[2] = {rows, cols};
+        for (int dt = 0; dt < PT_DTYPE_COUNT; dt++) {
+            for (int pat = 0; pat < PT_PATTERN_COUNT + 1; pat++) {
+                nms_tensor *w;
+                ck_assert_int_eq(nms_tensor_create(api_dtype[dt], 2, shape, &w, NULL), NMS_OK);
+                unsigned char *wd = nms_tensor_data(w);
+                if (pat < PT_PATTERN_COUNT) {
+                    prune_test_fill(dt, pat, st++, wd, rows * cols);
+                } else {
+                    size_t g = prune_test_fill_all_combinations(dt, wd, rows * cols / 4);
+                    if (g < rows * cols / 4)
+                        prune_test_fill(dt, PT_TIES, st++, wd + 4 * g * prune_test_elem_size(dt),
+                                        rows * cols - 4 * g);
+                }
+                for (int use_perm = 0; use_perm < 2; use_perm++) {
+                    int32_t *perm = use_perm ? random_perm(cols, 1, &st) : NULL;
+                    for (int sp = 0; sp < NMS_PATTERN_COUNT; sp++) {
+                        for (size_t fi = 0; fi < sizeof fmts / sizeof fmts[0]; fi++) {
+                            nms_format fmt = fmts[fi];
+                            nms_prune_options po;
+                            nms_prune_options_init(&po);
+                            po.pattern = (nms_prune_pattern)sp;
+                            po.original_order = 1;
+                            nms_tensor *pruned;
+                            nms_error err;
+                            ck_assert_int_eq(nms_prune_24(w, perm, &po, &pruned, NULL, &err), NMS_OK);
+                            nms_pack_options pko;
+                            nms_pack_options_init(&pko);
+                            pko.perm = perm;
+                            pko.perm_len = perm ? cols : 0;
+                            nms_packed *two = NULL;
+                            int st2 = nms_pack(pruned, fmt, &pko, &two, &err);
+                            int f32_24_cutlass = dt == PT_F32 && fmt == NMS_FORMAT_CUTLASS &&
+                                                 sp == NMS_PATTERN_2_4;
+                            if (f32_24_cutlass) {
+                                /* a 2:4 fp32 matrix is (almost surely) not 1:2 */
+                                ck_assert_int_eq(st2, NMS_ERR_INVALID);
+                            } else {
+                                ck_assert_msg(st2 == NMS_OK, "%s", err.text);
+                            }
+                            for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+                                if (!nms_prune_variant_supported((nms_prune_variant)v))
+                                    continue;
+                                po.variant = (nms_prune_variant)v;
+                                nms_packed *one = NULL;
+                                int st1 = nms_prune_pack(w, perm, fmt, &po, &one, &err);
+                                if (f32_24_cutlass) {
+                                    ck_assert_int_eq(st1, NMS_ERR_UNSUPPORTED);
+                                    ck_assert_msg(strstr(err.text, "1:2"), "%s", err.text);
+                                    ck_assert_ptr_null(one);
+                                    continue;
+                                }
+                                ck_assert_msg(st1 == NMS_OK, "%s", err.text);
+                                ck_assert_uint_eq(nms_packed_count(one), nms_packed_count(two));
+                                for (size_t i = 0; i < nms_packed_count(two); i++) {
+                                    const nms_tensor *a = nms_packed_part(one, i), *b = nms_packed_part(two, i);
+                                    ck_assert_str_eq(nms_packed_name(one, i), nms_packed_name(two, i));
+                                    ck_assert_int_eq(nms_tensor_dtype(a), nms_tensor_dtype(b));
+                                    ck_assert_uint_eq(nms_tensor_nbytes(a), nms_tensor_nbytes(b));
+                                    ck_assert_msg(memcmp(nms_tensor_cdata(a), nms_tensor_cdata(b),
+                                                         nms_tensor_nbytes(b)) == 0,
+                                                  "%s %s pattern %s perm %d variant %s: part %s differs",
+                                                  prune_test_dtype_name(dt), nms_format_name(fmt),
+                                                  nms_prune_pattern_name((nms_prune_pattern)sp), use_perm,
+                                                  nms_prune_variant_name((nms_prune_variant)v),
+                                                  nms_packed_name(two, i));
+                                }
+                                if (fmt != NMS_FORMAT_CSR && v == NMS_PRUNE_SCALAR) {
+                                    int kind = fmt == NMS_FORMAT_NM ? REF_NM
+                                               : dt == PT_F32 ? REF_PAIRS : dt == PT_I8 ? REF_CUT32 : REF_CUT16;
+                                    expect_ref(one, dt, kind, rows, cols, nms_tensor_cdata(pruned), perm,
+                                               "nms_prune_pack");
+                                }
+                                nms_packed_free(one);
+                            }
+                            nms_packed_free(two);
+                            nms_tensor_free(pruned);
+                        }
+                    }
+                    free(perm);
+                }
+                nms_tensor_free(w);
+            }
+        }
+    }
+}
+END_TEST
+
+/* 1:2 by hand: ties to the lower index, -0.0 as zero; fp32 1:2 packs to the
+ * CUTLASS fp32 layout (codes 0x4 / 0xE). */
+START_TEST(test_prune_12_hand)
+{
+    const size_t rows = 32, cols = 32;
+    float *a = calloc(rows * cols, sizeof *a);
+    ck_assert_ptr_nonnull(a);
+    const float row0[8] = {1.0f, -2.0f, 3.0f, 3.0f, -0.0f, 0.0f, 0.0f, -5.0f};
+    memcpy(a, row0, sizeof row0);
+    size_t shape[2] = {rows, cols};
+    nms_tensor *w, *pruned, *mask;
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, shape, &w, NULL), NMS_OK);
+    memcpy(nms_tensor_data(w), a, rows * cols * sizeof *a);
+    nms_prune_options po;
+    nms_prune_options_init(&po);
+    ck_assert_int_eq(nms_prune_pattern_parse("1:2", &po.pattern), NMS_OK);
+    ck_assert_int_eq(po.pattern, NMS_PATTERN_1_2);
+    ck_assert_int_eq(nms_prune_pattern_parse("3:4", &po.pattern), NMS_ERR_INVALID);
+    ck_assert_str_eq(nms_prune_pattern_name(NMS_PATTERN_2_4), "2:4");
+    nms_error err;
+    for (int v = NMS_PRUNE_SCALAR; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+        if (!nms_prune_variant_supported((nms_prune_variant)v))
+            continue;
+        po.variant = (nms_prune_variant)v;
+        ck_assert_int_eq(nms_prune_24(w, NULL, &po, &pruned, &mask, &err), NMS_OK);
+        const float *p = nms_tensor_cdata(pruned);
+        const uint8_t *m = nms_tensor_cdata(mask);
+        static const uint8_t want_mask[8] = {0, 1, 1, 0, 1, 0, 0, 1};
+        ck_assert_mem_eq(m, want_mask, 8);
+        ck_assert(p[1] == -2.0f && p[2] == 3.0f && p[7] == -5.0f && p[0] == 0.0f && p[3] == 0.0f);
+        uint32_t b4;
+        memcpy(&b4, &p[4], 4);
+        ck_assert_uint_eq(b4, 0x80000000u); /* kept -0.0 (ties to the lower index) */
+        nms_tensor_free(pruned);
+        nms_tensor_free(mask);
+        nms_packed *pk;
+        ck_assert_msg(nms_prune_pack(w, NULL, NMS_FORMAT_CUTLASS, &po, &pk, &err) == NMS_OK, "%s", err.text);
+        const uint16_t *meta = nms_tensor_cdata(nms_packed_find(pk, "meta"));
+        const float *vals = nms_tensor_cdata(nms_packed_find(pk, "values"));
+        /* pairs of row 0: keep 1, keep 2, none (-0.0 and +0: code 0xE, value +0), keep 7:
+         * word (0,0) = E | 4 << 4 | E << 8 | E << 12 */
+        ck_assert_uint_eq(meta[0], 0xEE4E);
+        ck_assert(vals[0] == -2.0f && vals[1] == 3.0f && vals[3] == -5.0f);
+        uint32_t v2;
+        memcpy(&v2, &vals[2], 4);
+        ck_assert_uint_eq(v2, 0); /* x[5] = +0 */
+        nms_packed_free(pk);
+    }
+    nms_tensor_free(w);
+    free(a);
+}
+END_TEST
+
+/* Inputs of 1 MB and more are split over OpenMP threads: the same bytes
+ * and the same first error for 1, 2 and 3 threads (fused prune + pack and
+ * nms_pack, nm and cutlass). */
+START_TEST(test_pack_threads)
+{
+#ifdef _OPENMP
+    const size_t rows = 512, cols = 1024; /* 1 MB of f16, 2 MB of f32 */
+    size_t shape[2] = {rows, cols};
+    uint64_t st = 91;
+    int saved = omp_get_max_threads();
+    for (int dt = PT_F32; dt <= PT_F16; dt++) {
+        size_t es = prune_test_elem_size(dt), vb = rows * cols / 2 * es, mbytes = rows * cols / 8;
+        nms_tensor *w;
+        ck_assert_int_eq(nms_tensor_create(api_dtype[dt], 2, shape, &w, NULL), NMS_OK);
+        unsigned char *wd = nms_tensor_data(w);
+        prune_test_fill(dt, PT_RANDOM, st++, wd, rows * cols);
+        unsigned char *ref_v = malloc(vb), *ref_m = malloc(mbytes), *v = malloc(vb), *m = malloc(mbytes);
+        ck_assert(ref_v && ref_m && v && m);
+        nms_error err;
+        for (int threads = 1; threads <= 3; threads++) {
+            omp_set_num_threads(threads);
+            unsigned char *tv = threads == 1 ? ref_v : v, *tm = threads == 1 ? ref_m : m;
+            ck_assert_int_eq(nms_prune_24_nm(api_dtype[dt], rows, cols, wd, NULL, NMS_PRUNE_AUTO, tv, tm, &err), NMS_OK);
+            if (threads > 1) {
+                ck_assert_msg(memcmp(ref_v, v, vb) == 0 && memcmp(ref_m, m, mbytes) == 0,
+                              "%s: %d threads differ from 1", prune_test_dtype_name(dt), threads);
+            }
+            if (dt == PT_F16) {
+                ck_assert_int_eq(nms_prune_24_cutlass(NMS_DTYPE_F16, rows, cols, wd, NULL, NMS_PRUNE_AUTO,
+                                                      v, m, &err), NMS_OK);
+                nms_tensor *p;
+                nms_packed *pk;
+                ck_assert_int_eq(nms_prune_24(w, NULL, NULL, &p, NULL, &err), NMS_OK);
+                ck_assert_int_eq(nms_pack(p, NMS_FORMAT_CUTLASS, NULL, &pk, &err), NMS_OK);
+                ck_assert(memcmp(nms_tensor_cdata(nms_packed_find(pk, "values")), v, vb) == 0);
+                ck_assert(memcmp(nms_tensor_cdata(nms_packed_find(pk, "meta")), m, rows * cols / 16 * 2) == 0);
+                expect_ref(pk, dt, REF_CUT16, rows, cols, nms_tensor_cdata(p), NULL, "threads");
+                nms_packed_free(pk);
+                /* the first bad group of the matrix is named, for any thread count */
+                unsigned char *pd = nms_tensor_data(p);
+                memset(pd + (300 * cols + 41) * es, 0x11, 3 * es);
+                memset(pd + (450 * cols + 1) * es, 0x11, 3 * es);
+                ck_assert_int_eq(nms_pack(p, NMS_FORMAT_NM, NULL, &pk, &err), NMS_ERR_INVALID);
+                ck_assert_msg(strstr(err.text, "row 300, group 10 "), "%d threads: %s", threads, err.text);
+                nms_tensor_free(p);
+            }
+        }
+        /* the first NaN, for any thread count */
+        prune_test_nan(dt, 0, wd + (400 * cols + 7) * es);
+        prune_test_nan(dt, 0, wd + (200 * cols + 900) * es);
+        for (int threads = 1; threads <= 3; threads++) {
+            omp_set_num_threads(threads);
+            ck_assert_int_eq(nms_prune_24_nm(api_dtype[dt], rows, cols, wd, NULL, NMS_PRUNE_AUTO, v, m, &err),
+                             NMS_ERR_NONFINITE);
+            ck_assert_msg(strstr(err.text, "NaN at row 200, column 900 "), "%s", err.text);
+        }
+        free(ref_v);
+        free(ref_m);
+        free(v);
+        free(m);
+        nms_tensor_free(w);
+    }
+    omp_set_num_threads(saved);
+#else
+    printf("check_prune: built without OpenMP, thread test skipped\n");
+#endif
+}
+END_TEST
+
 static Suite *prune_suite(void)
 {
     Suite *s = suite_create("prune");
@@ -942,6 +1434,10 @@ static Suite *prune_suite(void)
     tcase_add_test(tc, test_prune_nm_matches_pack);
     tcase_add_test(tc, test_prune_cutlass_matches_pack);
     tcase_add_test(tc, test_prune_cutlass_worked_example);
+    tcase_add_test(tc, test_pack_fast_matches_reference);
+    tcase_add_test(tc, test_prune_pack_matches_two_steps);
+    tcase_add_test(tc, test_prune_12_hand);
+    tcase_add_test(tc, test_pack_threads);
     suite_add_tcase(s, tc);
     return s;
 }

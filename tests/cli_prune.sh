@@ -145,6 +145,76 @@ expect_grep "multiple of 4" "$T/err"
 expect_exit 0 "$N" help prune
 expect_grep "original-order" "$T/out"
 
+# ---- prune --format: prune and pack in one step ----------------------------------
+# byte-identical to prune --original-order then pack --perm (and, without a
+# permutation, to prune then pack), every format and dtype; the outputs of
+# the two ways go to two directories under the same prefix name (the C
+# source names its arrays after the prefix)
+same_files() { # FORMAT: $T/one/w.* against $T/two/w.*
+  case $1 in
+    c) set -- h c ;;
+    csr) set -- indptr.npy indices.npy data.npy shape.npy ;;
+    *) set -- values.npy meta.npy ;;
+  esac
+  for ext; do cmp -s "$T/one/w.$ext" "$T/two/w.$ext" || return 1; done
+}
+mkdir -p "$T/one" "$T/two"
+perm_n() { i=$(($1 - 1)); while [ $i -ge 0 ]; do echo $(( (i * 37) % $1 )); i=$((i - 1)); done; }
+perm_n 64 >"$T/p64.txt"
+perm_n 128 >"$T/p128.txt"
+for dt in f32 f16 i8; do
+  shape=32x64 pf=$T/p64.txt
+  [ $dt = i8 ] && shape=16x128 pf=$T/p128.txt
+  "$fx" npy $dt $shape 7 "$T/f_$dt.npy" || fail "fixture $dt"
+  for fmt in nm csr cutlass c; do
+    pat=""; [ $dt = f32 ] && [ $fmt = cutlass ] && pat="--pattern 1:2"
+    # without a permutation
+    expect_exit 0 "$N" prune "$T/f_$dt.npy" $pat -q -o "$T/pd_$dt.npy"
+    expect_exit 0 "$N" pack "$T/pd_$dt.npy" --format $fmt -q -o "$T/two/w"
+    expect_exit 0 "$N" prune "$T/f_$dt.npy" $pat --format $fmt -q -o "$T/one/w"
+    same_files $fmt || fail "prune --format $fmt ($dt) differs from prune + pack"
+    # with a permutation
+    expect_exit 0 "$N" prune "$T/f_$dt.npy" $pat --perm "$pf" --original-order -q -o "$T/po_$dt.npy"
+    expect_exit 0 "$N" pack "$T/po_$dt.npy" --perm "$pf" --format $fmt -q -o "$T/two/w"
+    expect_exit 0 "$N" prune "$T/f_$dt.npy" $pat --perm "$pf" --format $fmt -q -o "$T/one/w"
+    same_files $fmt || fail "prune --perm --format $fmt ($dt) differs from prune + pack --perm"
+    if [ $fmt != c ]; then
+      cmp -s "$T/one/w.perm.npy" "$T/two/w.perm.npy" || fail "perm part ($dt $fmt)"
+    fi
+  done
+done
+# unpack restores the original order: int8 (no -0.0, which nm may not store)
+expect_exit 0 "$N" prune "$T/f_i8.npy" --perm "$T/p128.txt" --format nm -q -o "$T/onep"
+expect_exit 0 "$N" unpack "$T/onep" --format nm -o "$T/back.npy"
+same_tensor "$T/back.npy" "" "$T/po_i8.npy" "" || fail "prune --format nm --perm: unpack differs from prune --original-order"
+expect_exit 0 "$N" prune "$T/f_f16.npy" --format cutlass -o "$T/sum"
+expect_grep "cutlass: 32 x 64 F16 -> .*sum.values.npy (32x32 F16) .*sum.meta.npy (32x4 I16)" "$T/out"
+# safetensors output, variants agree
+expect_exit 0 "$N" prune "$T/f_f16.npy" --format nm -q -o "$T/one.safetensors"
+expect_exit 0 "$N" prune "$T/f_f16.npy" --format nm -q --variant scalar -o "$T/one_s.safetensors"
+cmp -s "$T/one.safetensors" "$T/one_s.safetensors" || fail "prune --format: variants differ"
+# fp32 cutlass needs 1:2: the error names the file and the pattern
+expect_exit 1 "$N" prune "$T/f_f32.npy" --format cutlass -o "$T/bad"
+expect_grep "f_f32.npy: .*1:2" "$T/err"
+[ -e "$T/bad.values.npy" ] && fail "output written despite the error"
+expect_exit 2 "$N" prune "$T/f_f16.npy" --format nm --mask "$T/m.npy" -o "$T/x"
+expect_exit 2 "$N" prune "$T/f_f16.npy" --format zip -o "$T/x"
+expect_exit 2 "$N" prune "$T/f_f16.npy" --c-format nm -o "$T/x.npy"
+expect_exit 2 "$N" prune "$T/f_f16.npy" --pattern 2:8 -o "$T/x.npy"
+expect_exit 0 "$N" help prune
+expect_grep "format cutlass|nm|csr|c" "$T/out"
+
+# ---- --pattern 1:2 golden, then pack --format cutlass for fp32 --------------------
+"$fx" values f32 1x8 "$T/h.npy"  1 -2 3 3  -0 0 0 -5
+"$fx" values f32 1x8 "$T/h_want.npy"  0 -2 3 0  -0 0 0 -5
+expect_exit 0 "$N" prune "$T/h.npy" --pattern 1:2 -o "$T/h_out.npy"
+same_tensor "$T/h_out.npy" "" "$T/h_want.npy" "" || fail "1:2 golden"
+expect_grep "1:2" "$T/out"
+expect_exit 0 "$N" prune "$T/f_f32.npy" --pattern 1:2 -q -o "$T/p12.npy"
+expect_exit 0 "$N" pack "$T/p12.npy" --format cutlass -q -o "$T/p12c"
+expect_exit 0 "$N" unpack "$T/p12c" --format cutlass -o "$T/p12back.npy"
+same_tensor "$T/p12back.npy" "" "$T/p12.npy" "" || fail "1:2 fp32 cutlass round trip"
+
 # ---- real layers (beside the project) ---------------------------------------------
 if [ -d "$NMS_SHARED_DATA/real" ]; then
   n=0

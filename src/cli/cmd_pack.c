@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/packed_out.h"
 
 int cmd_pack(int argc, char **argv)
 {
@@ -33,20 +34,10 @@ int cmd_pack(int argc, char **argv)
     if (!out)
         return cli_error(CLI_EXIT_USAGE, "pack: -o PREFIX is required");
 
-    int to_c = strcmp(format, "c") == 0;
-    nms_format fmt = NMS_FORMAT_NM;
-    if (to_c) {
-        if (c_format && nms_format_parse(c_format, &fmt) != NMS_OK)
-            return cli_error(CLI_EXIT_USAGE, "pack: unknown --c-format '%s' (cutlass, nm, csr)", c_format);
-        if (cli_has_suffix(out, ".safetensors"))
-            return cli_error(CLI_EXIT_USAGE, "pack: --format c writes PREFIX.h and PREFIX.c; "
-                                             "-o must be a prefix, not a .safetensors file");
-    } else {
-        if (nms_format_parse(format, &fmt) != NMS_OK)
-            return cli_error(CLI_EXIT_USAGE, "pack: unknown format '%s' (cutlass, nm, csr, c)", format);
-        if (c_format || symbol)
-            return cli_error(CLI_EXIT_USAGE, "pack: --c-format and --symbol apply to --format c only");
-    }
+    int to_c;
+    nms_format fmt;
+    if (cli_pack_format("pack", format, c_format, symbol, out, &fmt, &to_c))
+        return CLI_EXIT_USAGE;
     nms_pack_options opts;
     nms_pack_options_init(&opts);
     if (dtype && nms_dtype_parse(dtype, &opts.as_dtype) != NMS_OK)
@@ -75,29 +66,8 @@ int cmd_pack(int argc, char **argv)
     nms_packed *p = NULL;
     if (nms_pack(t, fmt, &opts, &p, &err) != NMS_OK) {
         rc = cli_error(CLI_EXIT_RUNTIME, "%s: %s", pos[0], err.text);
-    } else if (to_c ? nms_packed_write_c(p, out, symbol, &err) : nms_packed_write(p, out, &err)) {
-        rc = cli_fail(&err);
-    } else if (!quiet) {
-        /* e.g. "cutlass: 64 x 128 F16 -> w.values.npy (64x64 F16) w.meta.npy (64x8 I16)" */
-        printf("%s%s: %zu x %zu %s ->", to_c ? "c/" : "", nms_format_name(fmt), nms_packed_rows(p),
-               nms_packed_cols(p), nms_dtype_name(nms_packed_dtype(p)));
-        if (to_c) {
-            printf(" %s.h %s.c", out, out);
-        } else if (cli_has_suffix(out, ".safetensors")) {
-            printf(" %s:", out);
-        }
-        for (size_t i = 0; !to_c && i < nms_packed_count(p); i++) {
-            const nms_tensor *part = nms_packed_part(p, i);
-            if (cli_has_suffix(out, ".safetensors"))
-                printf(" %s", nms_packed_name(p, i));
-            else
-                printf(" %s.%s.npy", out, nms_packed_name(p, i));
-            printf(" (%zu", nms_tensor_dim(part, 0));
-            for (int d = 1; d < nms_tensor_ndim(part); d++)
-                printf("x%zu", nms_tensor_dim(part, d));
-            printf(" %s)", nms_dtype_name(nms_tensor_dtype(part)));
-        }
-        printf("\n");
+    } else {
+        rc = cli_write_packed(p, out, to_c, symbol, quiet != NULL);
     }
     nms_packed_free(p);
     nms_free(perm);

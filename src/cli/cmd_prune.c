@@ -9,12 +9,13 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/packed_out.h"
 
 #define MAX_TENSOR_ARGS 256
 
 typedef struct prune_args {
     const char *file, *out, *perm, *mask, *layout, *min_size, *variant, *dtype;
-    const char *original_order, *quiet;
+    const char *original_order, *quiet, *pattern, *format, *c_format, *symbol;
     const char *tensors[MAX_TENSOR_ARGS];
     int n_tensors;
     int too_many;
@@ -64,8 +65,8 @@ static void describe(const char *name, const nms_tensor *t, const prune_setup *s
     for (int d = 0; d < nms_tensor_ndim(t) && n < sizeof shape; d++)
         n += (size_t)snprintf(shape + n, sizeof shape - n, "%s%zu", d ? "x" : "", nms_tensor_dim(t, d));
     nms_tensor_matrix_shape(t, s->opt.layout, &rows, &cols, NULL);
-    printf("pruned %s: %s %s (%zu x %zu matrix)%s\n", name, nms_dtype_name(nms_tensor_dtype(t)),
-           shape, rows, cols,
+    printf("pruned %s: %s %s (%zu x %zu matrix)%s%s\n", name, nms_dtype_name(nms_tensor_dtype(t)),
+           shape, rows, cols, s->opt.pattern == NMS_PATTERN_1_2 ? ", 1:2" : "",
            s->perm ? (s->opt.original_order ? ", permutation applied, original column order"
                                             : ", permutation applied, permuted column order")
                    : "");
@@ -114,17 +115,15 @@ static int write_single(const char *path, const char *tensor_name, const nms_ten
     return nms_npy_write(path, t, err);
 }
 
-static int prune_npy(const prune_args *a, prune_setup *s)
+/* The one input tensor of a .npy, or of a safetensors file (--tensor NAME
+ * when it holds several), with --dtype bf16 applied; 0 or an exit status. */
+static int load_input(const prune_args *a, nms_tensor **out)
 {
     nms_error err;
-    nms_tensor *t = NULL, *pruned = NULL, *mask = NULL;
-    int rc = CLI_EXIT_RUNTIME;
-    nms_dtype as_bf16 = NMS_DTYPE_COUNT;
-    if (a->n_tensors > 1)
-        return cli_error(CLI_EXIT_USAGE, "prune: a .npy file holds one tensor; --tensor names the "
-                                         "tensor only in a safetensors output");
-    if (nms_npy_read(a->file, &t, &err) != NMS_OK)
-        return cli_fail(&err);
+    nms_tensor *t = NULL;
+    *out = NULL;
+    if (cli_load_tensor(a->file, a->n_tensors ? a->tensors[0] : NULL, &t, &err) != NMS_OK)
+        return cli_fail_load(&err);
     if (a->dtype) {
         nms_dtype d;
         if (nms_dtype_parse(a->dtype, &d) != NMS_OK || d != NMS_DTYPE_BF16) {
@@ -145,8 +144,24 @@ static int prune_npy(const prune_args *a, prune_setup *s)
         }
         nms_tensor_free(t);
         t = b;
-        as_bf16 = NMS_DTYPE_U16;
     }
+    *out = t;
+    return 0;
+}
+
+static int prune_npy(const prune_args *a, prune_setup *s)
+{
+    nms_error err;
+    nms_tensor *t = NULL, *pruned = NULL, *mask = NULL;
+    int rc;
+    nms_dtype as_bf16 = NMS_DTYPE_COUNT;
+    if (a->n_tensors > 1)
+        return cli_error(CLI_EXIT_USAGE, "prune: a .npy file holds one tensor; --tensor names the "
+                                         "tensor only in a safetensors output");
+    if ((rc = load_input(a, &t)) != 0)
+        return rc;
+    if (a->dtype)
+        as_bf16 = NMS_DTYPE_U16;
     const char *name = a->n_tensors ? a->tensors[0] : "weight";
     if ((rc = prune_one(a->file, t, s, &pruned, a->mask ? &mask : NULL)) != 0)
         goto done;
@@ -294,6 +309,40 @@ done:
     return rc;
 }
 
+/* ---- --format: prune and pack in one step --------------------------------- */
+
+static int prune_pack(const prune_args *a, const prune_setup *s)
+{
+    int to_c, rc;
+    nms_format fmt;
+    if (cli_pack_format("prune", a->format, a->c_format, a->symbol, a->out, &fmt, &to_c))
+        return CLI_EXIT_USAGE;
+    if (a->mask || a->original_order || a->min_size)
+        return cli_error(CLI_EXIT_USAGE, "prune: --mask, --original-order and --min-size do not "
+                                         "apply with --format (the packed matrix keeps the "
+                                         "permutation as the part 'perm')");
+    if (a->n_tensors > 1)
+        return cli_error(CLI_EXIT_USAGE, "prune: --format packs one tensor (one --tensor NAME)");
+    nms_tensor *t = NULL;
+    if ((rc = load_input(a, &t)) != 0)
+        return rc;
+    size_t rows, cols;
+    nms_error err;
+    nms_packed *p = NULL;
+    if (nms_tensor_matrix_shape(t, s->opt.layout, &rows, &cols, &err) != NMS_OK)
+        rc = cli_error(CLI_EXIT_RUNTIME, "%s: %s", a->file, err.text);
+    else if (s->perm && s->perm_n != cols)
+        rc = cli_error(CLI_EXIT_RUNTIME, "%s: the permutation has %zu entries but the tensor has "
+                       "%zu input channels", a->file, s->perm_n, cols);
+    else if (nms_prune_pack(t, s->perm, fmt, &s->opt, &p, &err) != NMS_OK)
+        rc = cli_error(CLI_EXIT_RUNTIME, "%s: %s", a->file, err.text);
+    else
+        rc = cli_write_packed(p, a->out, to_c, a->symbol, s->quiet);
+    nms_packed_free(p);
+    nms_tensor_free(t);
+    return rc;
+}
+
 int cmd_prune(int argc, char **argv)
 {
     prune_args a;
@@ -308,6 +357,10 @@ int cmd_prune(int argc, char **argv)
         {"layout", 0, 1, &a.layout, NULL, NULL},
         {"variant", 0, 1, &a.variant, NULL, NULL},
         {"dtype", 0, 1, &a.dtype, NULL, NULL},
+        {"pattern", 0, 1, &a.pattern, NULL, NULL},
+        {"format", 'f', 1, &a.format, NULL, NULL},
+        {"c-format", 0, 1, &a.c_format, NULL, NULL},
+        {"symbol", 0, 1, &a.symbol, NULL, NULL},
         {"quiet", 'q', 0, &a.quiet, NULL, NULL},
         {NULL, 0, 0, NULL, NULL, NULL},
     };
@@ -321,10 +374,13 @@ int cmd_prune(int argc, char **argv)
         return cli_error(CLI_EXIT_USAGE, "prune: expected one input FILE (try 'nmsparse help prune')");
     a.file = pos[0];
     if (!a.out)
-        return cli_error(CLI_EXIT_USAGE, "prune: missing -o OUT (.npy or .safetensors)");
+        return cli_error(CLI_EXIT_USAGE, "prune: missing -o OUT (.npy or .safetensors; a PREFIX "
+                                         "with --format)");
     if (!is_npy(a.file) && !is_st(a.file))
         return cli_error(CLI_EXIT_USAGE, "prune: %s: expected a .npy or .safetensors file", a.file);
-    if (!is_npy(a.out) && !is_st(a.out))
+    if ((a.c_format || a.symbol) && !a.format)
+        return cli_error(CLI_EXIT_USAGE, "prune: --c-format and --symbol need --format c");
+    if (!a.format && !is_npy(a.out) && !is_st(a.out))
         return cli_error(CLI_EXIT_USAGE, "prune: -o %s: the output must end in .npy or .safetensors", a.out);
     if (a.mask && !is_npy(a.mask) && !is_st(a.mask))
         return cli_error(CLI_EXIT_USAGE, "prune: --mask %s: must end in .npy or .safetensors", a.mask);
@@ -338,6 +394,8 @@ int cmd_prune(int argc, char **argv)
     s.quiet = a.quiet != NULL;
     if (a.layout && nms_layout_parse(a.layout, &s.opt.layout) != NMS_OK)
         return cli_error(CLI_EXIT_USAGE, "prune: bad --layout '%s' (oi, oihw, hwio, auto)", a.layout);
+    if (a.pattern && nms_prune_pattern_parse(a.pattern, &s.opt.pattern) != NMS_OK)
+        return cli_error(CLI_EXIT_USAGE, "prune: bad --pattern '%s' (2:4 or 1:2)", a.pattern);
     if (a.variant && nms_prune_variant_parse(a.variant, &s.opt.variant) != NMS_OK)
         return cli_error(CLI_EXIT_USAGE, "prune: bad --variant '%s' (auto, scalar, sse4.1, avx2, "
                                          "avx512, neon)", a.variant);
@@ -358,7 +416,10 @@ int cmd_prune(int argc, char **argv)
             return cli_fail(&err);
         s.perm = perm;
     }
-    rc = is_npy(a.file) ? prune_npy(&a, &s) : prune_safetensors(&a, &s, (size_t)min_size);
+    if (a.format)
+        rc = prune_pack(&a, &s);
+    else
+        rc = is_npy(a.file) ? prune_npy(&a, &s) : prune_safetensors(&a, &s, (size_t)min_size);
     nms_free(perm);
     return rc;
 }

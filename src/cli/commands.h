@@ -96,19 +96,30 @@ int cmd_prune(int argc, char **argv);
 #define CMD_PRUNE_USAGE \
     "Usage: nmsparse prune FILE -o OUT [--perm PERM [--original-order]] [--mask MASK]\n" \
     "                      [--tensor NAME ...] [--min-size N] [--layout L]\n" \
-    "                      [--variant V] [--dtype bf16] [-q]\n\n" \
+    "                      [--pattern 2:4|1:2] [--variant V] [--dtype bf16] [-q]\n" \
+    "       nmsparse prune FILE --format cutlass|nm|csr|c -o PREFIX [--perm PERM]\n" \
+    "                      [--tensor NAME] [--layout L] [--pattern P] [--variant V]\n" \
+    "                      [--dtype bf16] [--c-format F] [--symbol NAME] [-q]\n\n" \
     "2:4-prune the weights in FILE (.npy or .safetensors) and write the pruned dense\n" \
     "tensor(s) to OUT (.npy or .safetensors, by extension) in the input's dtype and\n" \
     "layout: in every group of 4 consecutive input channels of every row, the 2\n" \
     "largest |w| are kept (ties to the lower position, -0.0 as zero, so an all-zero\n" \
     "group keeps positions 0 and 1); the others become +0.  NaN is an error naming\n" \
-    "its row and column.  Element types: F32, F16, BF16, I8 (|-128| = 128).\n\n" \
+    "its row and column.  Element types: F32, F16, BF16, I8 (|-128| = 128).\n" \
+    "With --pattern 1:2, one of each aligned column pair is kept instead (the\n" \
+    "larger |w|, ties to the lower position): the fp32 (TF32) CUTLASS pattern.\n\n" \
     "A safetensors model: the tensors named by --tensor, or else every 2-D and 4-D\n" \
     "F32/F16/BF16/I8 tensor with at least --min-size elements whose input channels\n" \
     "are a multiple of 4, are pruned; every other tensor and the metadata are copied\n" \
     "unchanged.  OUT is written atomically (never half-written).\n\n" \
+    "With --format, prune one tensor and pack it in the same pass, writing what\n" \
+    "'nmsparse pack --format F' writes (PREFIX.values.npy, PREFIX.meta.npy, ...; one\n" \
+    "NAME.safetensors; or PREFIX.h / PREFIX.c), byte for byte the same as 'prune\n" \
+    "--original-order' followed by 'pack --perm' with the same permutation (the\n" \
+    "part 'perm' records it).  cutlass of fp32 needs --pattern 1:2.\n\n" \
     "Options:\n" \
-    "  -o, --output OUT   output file (.npy needs exactly one pruned tensor)\n" \
+    "  -o, --output OUT   output file (.npy needs exactly one pruned tensor), or\n" \
+    "                     the output PREFIX with --format\n" \
     "  --perm PERM        input-channel permutation (text, one 0-based original\n" \
     "                     column per line): groups are formed in permuted order and\n" \
     "                     OUT has its input channels in that order (as deployed)\n" \
@@ -120,6 +131,11 @@ int cmd_prune(int argc, char **argv);
     "  --min-size N       smallest tensor pruned automatically (default 1024)\n" \
     "  --layout L         oi (2-D [out,in]), oihw (PyTorch, default for 4-D),\n" \
     "                     hwio (TensorFlow)\n" \
+    "  --pattern P        2:4 (default) or 1:2\n" \
+    "  -f, --format F     prune and pack: cutlass, nm, csr or c (see 'nmsparse help\n" \
+    "                     pack' for the files)\n" \
+    "  --c-format F       with --format c: layout inside the C source (default nm)\n" \
+    "  --symbol NAME      with --format c: C identifier of the descriptor\n" \
     "  --variant V        kernel: auto (default), scalar, sse4.1, avx2, avx512, neon\n" \
     "                     (also the environment variable NMS_PRUNE_VARIANT)\n" \
     "  --dtype bf16       read a uint16 .npy as bfloat16 bit patterns (written back\n" \

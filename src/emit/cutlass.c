@@ -77,8 +77,8 @@ static uint32_t load_word(const unsigned char *meta, size_t index, int word_bits
     return w;
 }
 
-int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
-                        nms_error *err)
+int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, const nms__encode_how *how,
+                        nms_packed *p, nms_error *err)
 {
     cutlass_kind kind;
     int st = cutlass_kind_of(p->dtype, &kind, err);
@@ -87,6 +87,10 @@ int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
     size_t m = a->shape[0], k = a->shape[1];
     if ((st = check_shape(p->dtype, &kind, m, k, err)))
         return st;
+    if (how->prune && kind.pairs && how->pattern != NMS_PATTERN_1_2)
+        return nms__fail(err, NMS_ERR_UNSUPPORTED,
+                         "cutlass: fp32 (TF32) sparsity is 1:2 (one nonzero per column pair), "
+                         "which a 2:4 prune does not produce; prune with the pattern 1:2");
     size_t units, per_word, nc;
     cutlass_dims(&kind, k, &units, &per_word, &nc);
     size_t es = nms_dtype_size(p->dtype);
@@ -108,9 +112,19 @@ int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
      * while one row's words lie 4m bytes apart (storing them row by row
      * misses the cache on every word). */
     size_t block = kind.word_bits == 16 ? 32 : 16;
-    uint8_t *codes = nms__malloc(units);
-    unsigned char *buf = perm ? nms__malloc_array(k, es) : NULL;
-    uint32_t *words = nms__malloc_array(block * nc, sizeof *words);
+    uint8_t *codes = NULL;
+    unsigned char *buf = NULL;
+    uint32_t *words = NULL;
+    st = nms__pack_rows(a, p->dtype, perm, how,
+                        kind.pairs ? NMS__PACK_CUTLASS_PAIRS
+                                   : kind.word_bits == 32 ? NMS__PACK_CUTLASS32 : NMS__PACK_CUTLASS16,
+                        values->data, meta->data, err);
+    if (st != NMS__PACK_PORTABLE)
+        goto done;
+    st = NMS_OK;
+    codes = nms__malloc(units);
+    buf = perm ? nms__malloc_array(k, es) : NULL;
+    words = nms__malloc_array(block * nc, sizeof *words);
     if (!codes || (perm && !buf) || !words)
         st = nms__fail(err, NMS_ERR_NOMEM, "cutlass: out of memory");
     for (size_t r = 0; r < m && st == NMS_OK; r++) {
@@ -142,6 +156,7 @@ int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
                                kind.word_bits, words[i * nc + c]);
         }
     }
+done:
     nms__free(words);
     nms__free(codes);
     nms__free(buf);

@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "nmsparse.h"
+#include "prune/prune.h"
 
 #define NMS__PACKED_MAX_PARTS 5
 
@@ -99,20 +100,45 @@ size_t nms__cutlass_meta_offset(size_t r, size_t c, size_t m, int word_bits);
 const unsigned char *nms__matrix_row(const nms_tensor *a, size_t r, const int32_t *perm,
                                      unsigned char *buf);
 
+/* How the cutlass / nm encoders run.  prune 0 (nms_pack): the matrix must
+ * already satisfy the format's pattern; F32 / F16 / BF16 / I8 matrices go
+ * through the SIMD packer of src/prune (nms__prune_pack, verify mode) and,
+ * when it finds a group with too many nonzeros, through the portable row
+ * encoder below, which names the row and group -- the bytes are the same
+ * either way.  prune 1 (nms_prune_pack): the matrix is pruned to `pattern`
+ * on the fly and packed in the same pass (cutlass F32 needs 1:2). */
+typedef struct nms__encode_how {
+    nms_prune_variant variant;
+    int prune;
+    nms_prune_pattern pattern;
+} nms__encode_how;
+
 /* Encoders: fill p->parts for a 2-D matrix, its columns permuted by perm
  * (NULL: as they are).
  * Decoders: write the dense m x k matrix (zero elsewhere) into `dense`, an
  * m x k tensor of p->dtype, validating every part (they may come from files
  * written by anyone). */
-int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
-                       nms_error *err);
+int nms__cutlass_encode(const nms_tensor *a, const int32_t *perm, const nms__encode_how *how,
+                        nms_packed *p, nms_error *err);
 int nms__cutlass_decode(const nms_packed *p, nms_tensor *dense, nms_error *err);
-int nms__nm_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
-                       nms_error *err);
+int nms__nm_encode(const nms_tensor *a, const int32_t *perm, const nms__encode_how *how,
+                   nms_packed *p, nms_error *err);
 int nms__nm_decode(const nms_packed *p, nms_tensor *dense, nms_error *err);
 int nms__csr_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p,
                        nms_error *err);
 int nms__csr_decode(const nms_packed *p, nms_tensor *dense, nms_error *err);
+
+/* The SIMD pack (how->prune 0: verify) or fused prune + pack (1) of
+ * src/prune into values / meta (see nms__prune_pack) for the m x k matrix
+ * a taken as dtype.  Returns NMS_OK; NMS__PACK_PORTABLE (only when
+ * how->prune is 0) when the caller must run the portable encoder (a dtype
+ * the kernels do not take, a group with too many nonzeros: the portable
+ * encoder names it, or no memory for the scratch rows); or an error filled
+ * in err (bad variant; with how->prune: dtype, NaN, no memory). */
+#define NMS__PACK_PORTABLE 1
+int nms__pack_rows(const nms_tensor *a, nms_dtype dtype, const int32_t *perm,
+                   const nms__encode_how *how, nms__pack_layout layout, void *values, void *meta,
+                   nms_error *err);
 
 /* Add a part (ownership of t passes to p, also on failure). */
 int nms__packed_add(nms_packed *p, const char *name, nms_tensor *t, nms_error *err);

@@ -14,7 +14,8 @@ libnmsparse_la_SOURCES += \
 	src/emit/c_source_read.c \
 	src/emit/files.c
 
-nmsparse_SOURCES += src/cli/cmd_pack.c src/cli/cmd_unpack.c
+nmsparse_SOURCES += src/cli/cmd_pack.c src/cli/cmd_unpack.c src/cli/packed_out.c \
+	src/cli/packed_out.h
 
 check_PROGRAMS += tests/emit_gen
 tests_emit_gen_SOURCES = tests/emit_gen.c

@@ -13,7 +13,8 @@ static int check_cols(size_t k, nms_error *err)
     return NMS_OK;
 }
 
-int nms__nm_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p, nms_error *err)
+int nms__nm_encode(const nms_tensor *a, const int32_t *perm, const nms__encode_how *how,
+                   nms_packed *p, nms_error *err)
 {
     size_t m = a->shape[0], k = a->shape[1];
     int st = check_cols(k, err);
@@ -29,8 +30,15 @@ int nms__nm_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p, nms_
         nms_tensor_free(values);
         return st;
     }
-    uint8_t *codes = nms__malloc(groups);
-    unsigned char *buf = perm ? nms__malloc_array(k, es) : NULL;
+    uint8_t *codes = NULL;
+    unsigned char *buf = NULL;
+    st = nms__pack_rows(a, p->dtype, perm, how, NMS__PACK_NM, values->data, meta->data, err);
+    if (st != NMS__PACK_PORTABLE)
+        goto done;
+    st = NMS_OK;
+    memset(meta->data, 0, meta->nbytes); /* the portable encoder or-s codes in */
+    codes = nms__malloc(groups);
+    buf = perm ? nms__malloc_array(k, es) : NULL;
     if (!codes || (perm && !buf))
         st = nms__fail(err, NMS_ERR_NOMEM, "nm: out of memory");
     for (size_t r = 0; r < m && st == NMS_OK; r++) {
@@ -47,6 +55,7 @@ int nms__nm_encode(const nms_tensor *a, const int32_t *perm, nms_packed *p, nms_
         for (size_t g = 0; g < groups; g++)
             mrow[g / 2] |= (unsigned char)(codes[g] << (4 * (g % 2)));
     }
+done:
     nms__free(codes);
     nms__free(buf);
     if (st) {

@@ -108,14 +108,58 @@ const unsigned char *nms__matrix_row(const nms_tensor *a, size_t r, const int32_
     return buf;
 }
 
-int nms_pack(const nms_tensor *tensor, nms_format format,
-             const nms_pack_options *opts, nms_packed **out, nms_error *err)
+int nms__pack_rows(const nms_tensor *a, nms_dtype dtype, const int32_t *perm,
+                   const nms__encode_how *how, nms__pack_layout layout, void *values, void *meta,
+                   nms_error *err)
 {
-    nms_pack_options defaults;
-    if (!opts) {
-        nms_pack_options_init(&defaults);
-        opts = &defaults;
+    size_t rows = a->shape[0], cols = a->shape[1];
+    if (dtype != NMS_DTYPE_F32 && dtype != NMS_DTYPE_F16 && dtype != NMS_DTYPE_BF16 &&
+        dtype != NMS_DTYPE_I8) {
+        if (!how->prune)
+            return NMS__PACK_PORTABLE;
+        return nms__fail(err, NMS_ERR_UNSUPPORTED,
+                         "cannot prune %s elements (F32, F16, BF16 and I8 are supported)",
+                         nms_dtype_name(dtype));
     }
+    nms_prune_variant used;
+    int st = nms_prune_variant_resolve(how->variant, &used, err);
+    if (st != NMS_OK)
+        return st;
+    if (rows == 0 || cols == 0)
+        return NMS_OK;
+    st = nms__prune_pack(dtype, rows, cols, a->data, perm, nms__prune_kernels_get(used), layout,
+                         !how->prune, how->pattern, values, meta, how->prune ? err : NULL);
+    return st != NMS_OK && !how->prune ? NMS__PACK_PORTABLE : st;
+}
+
+/* CSR of the matrix pruned to how->pattern (columns permuted by perm). */
+static int csr_of_pruned(const nms_tensor *matrix, const int32_t *perm,
+                         const nms__encode_how *how, nms_packed *p, nms_error *err)
+{
+    nms_prune_options po;
+    nms_prune_options_init(&po);
+    po.layout = NMS_LAYOUT_OI;
+    po.variant = how->variant;
+    po.pattern = how->pattern;
+    nms_tensor *typed = NULL, *pruned = NULL;
+    int st = NMS_OK;
+    if (matrix->dtype != p->dtype) /* the bytes taken as p->dtype (same size) */
+        st = nms_tensor_create(p->dtype, 2, matrix->shape, &typed, err);
+    if (st == NMS_OK && typed && matrix->nbytes)
+        memcpy(typed->data, matrix->data, matrix->nbytes);
+    if (st == NMS_OK)
+        st = nms_prune_24(typed ? typed : matrix, perm, &po, &pruned, NULL, err);
+    if (st == NMS_OK)
+        st = nms__csr_encode(pruned, NULL, p, err);
+    nms_tensor_free(pruned);
+    nms_tensor_free(typed);
+    return st;
+}
+
+/* nms_pack (how->prune 0) and nms_prune_pack (1). */
+static int pack_impl(const nms_tensor *tensor, nms_format format, const nms_pack_options *opts,
+                     const nms__encode_how *how, nms_packed **out, nms_error *err)
+{
     *out = NULL;
     if ((unsigned)format >= NMS_FORMAT_COUNT)
         return nms__fail(err, NMS_ERR_INVALID, "pack: unknown format %d", (int)format);
@@ -142,7 +186,7 @@ int nms_pack(const nms_tensor *tensor, nms_format format,
     }
     size_t rows = matrix->shape[0], cols = matrix->shape[1];
     if (opts->perm) {
-        if (opts->perm_len != cols) {
+        if (!how->prune && opts->perm_len != cols) {
             st = nms__fail(err, NMS_ERR_SHAPE, "pack: the permutation has %zu entries, the matrix %zu columns",
                            opts->perm_len, cols);
             goto done;
@@ -157,9 +201,12 @@ int nms_pack(const nms_tensor *tensor, nms_format format,
         goto done;
     }
     switch (format) {
-    case NMS_FORMAT_CUTLASS: st = nms__cutlass_encode(matrix, opts->perm, p, err); break;
-    case NMS_FORMAT_NM: st = nms__nm_encode(matrix, opts->perm, p, err); break;
-    default: st = nms__csr_encode(matrix, opts->perm, p, err); break;
+    case NMS_FORMAT_CUTLASS: st = nms__cutlass_encode(matrix, opts->perm, how, p, err); break;
+    case NMS_FORMAT_NM: st = nms__nm_encode(matrix, opts->perm, how, p, err); break;
+    default:
+        st = how->prune ? csr_of_pruned(matrix, opts->perm, how, p, err)
+                        : nms__csr_encode(matrix, opts->perm, p, err);
+        break;
     }
     if (st == NMS_OK && opts->perm) {
         nms_tensor *pt = NULL;
@@ -177,6 +224,40 @@ int nms_pack(const nms_tensor *tensor, nms_format format,
 done:
     nms_tensor_free(view);
     return st;
+}
+
+int nms_pack(const nms_tensor *tensor, nms_format format, const nms_pack_options *opts,
+             nms_packed **out, nms_error *err)
+{
+    nms_pack_options defaults;
+    if (!opts) {
+        nms_pack_options_init(&defaults);
+        opts = &defaults;
+    }
+    nms__encode_how how = {opts->variant, 0, NMS_PATTERN_2_4};
+    return pack_impl(tensor, format, opts, &how, out, err);
+}
+
+int nms_prune_pack(const nms_tensor *w, const int32_t *perm, nms_format format,
+                   const nms_prune_options *opt, nms_packed **out, nms_error *err)
+{
+    nms_prune_options defaults;
+    if (!opt) {
+        nms_prune_options_init(&defaults);
+        opt = &defaults;
+    }
+    *out = NULL;
+    if (!w)
+        return nms__fail(err, NMS_ERR_INVALID, "no tensor to prune");
+    if ((unsigned)opt->pattern >= NMS_PATTERN_COUNT)
+        return nms__fail(err, NMS_ERR_INVALID, "invalid pruning pattern %d", (int)opt->pattern);
+    nms_pack_options po;
+    nms_pack_options_init(&po);
+    po.perm = perm;
+    po.layout = opt->layout;
+    po.variant = opt->variant;
+    nms__encode_how how = {opt->variant, 1, opt->pattern};
+    return pack_impl(w, format, &po, &how, out, err);
 }
 
 int nms_unpack(const nms_packed *p, nms_tensor **matrix, nms_error *err)

@@ -7,6 +7,7 @@ libnmsparse_la_SOURCES += \
 	src/util/cpu.h \
 	src/util/cpu.c \
 	src/prune/prune_kernels.h \
+	src/prune/prune_nm_tables.h \
 	src/prune/prune_scalar.c \
 	src/prune/prune.h \
 	src/prune/prune_dispatch.c \

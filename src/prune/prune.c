@@ -19,6 +19,24 @@ void nms_prune_options_init(nms_prune_options *opt)
     opt->layout = NMS_LAYOUT_AUTO;
     opt->original_order = 0;
     opt->variant = NMS_PRUNE_AUTO;
+    opt->pattern = NMS_PATTERN_2_4;
+}
+
+static const char *const pattern_names[NMS_PATTERN_COUNT] = {"2:4", "1:2"};
+
+const char *nms_prune_pattern_name(nms_prune_pattern pattern)
+{
+    return (unsigned)pattern < NMS_PATTERN_COUNT ? pattern_names[pattern] : "?";
+}
+
+int nms_prune_pattern_parse(const char *name, nms_prune_pattern *pattern)
+{
+    for (int p = 0; name && p < NMS_PATTERN_COUNT; p++)
+        if (strcmp(name, pattern_names[p]) == 0) {
+            *pattern = (nms_prune_pattern)p;
+            return NMS_OK;
+        }
+    return NMS_ERR_INVALID;
 }
 
 int nms__prune_view_of(int ndim, const size_t *shape, nms_layout layout,
@@ -83,9 +101,17 @@ static int is_prunable(nms_dtype dtype)
            dtype == NMS_DTYPE_I8;
 }
 
-int nms__prune_call(const nms__prune_kernels *kern, nms_dtype dtype, const void *in,
-                    size_t ngroups, void *out, uint8_t *bits)
+int nms__prune_call(const nms__prune_kernels *kern, nms_dtype dtype, nms_prune_pattern pattern,
+                    const void *in, size_t ngroups, void *out, uint8_t *bits)
 {
+    if (pattern == NMS_PATTERN_1_2) {
+        switch (dtype) {
+        case NMS_DTYPE_F32: return kern->f32_12(in, ngroups, out, bits);
+        case NMS_DTYPE_F16: return kern->h16_12(in, ngroups, NMS__F16_NAN_ABOVE, out, bits);
+        case NMS_DTYPE_BF16: return kern->h16_12(in, ngroups, NMS__BF16_NAN_ABOVE, out, bits);
+        default: return kern->i8_12(in, ngroups, out, bits);
+        }
+    }
     switch (dtype) {
     case NMS_DTYPE_F32: return kern->f32(in, ngroups, out, bits);
     case NMS_DTYPE_F16: return kern->h16(in, ngroups, NMS__F16_NAN_ABOVE, out, bits);
@@ -118,8 +144,8 @@ static size_t elem_offset(const nms__prune_view *v, size_t r, size_t c)
     return (r / v->kpos) * v->row_step + (r % v->kpos) * v->kpos_step + c * v->col_step;
 }
 
-static int nan_error(nms_error *err, const nms__prune_view *v, const int32_t *perm,
-                     size_t r, size_t j, int ndim, const size_t *shape)
+static int nan_error(nms_error *err, nms_prune_pattern pattern, const nms__prune_view *v,
+                     const int32_t *perm, size_t r, size_t j, int ndim, const size_t *shape)
 {
     size_t c = perm ? (size_t)perm[j] : j;
     char where[160] = "", index[200] = "";
@@ -139,8 +165,8 @@ static int nan_error(nms_error *err, const nms__prune_view *v, const int32_t *pe
     }
     return nms__fail(err, NMS_ERR_NONFINITE,
                      "NaN at row %zu, column %zu%s of the %zu x %zu matrix%s: "
-                     "2:4 pruning cannot rank it (fix or replace NaN first)",
-                     r, c, where, v->rows, v->cols, index);
+                     "%s pruning cannot rank it (fix or replace NaN first)",
+                     r, c, where, v->rows, v->cols, index, nms_prune_pattern_name(pattern));
 }
 
 /* Spread a keep bitmap into n bytes 0/1 (n a multiple of 4). */
@@ -192,7 +218,8 @@ static void scatter(unsigned char *dst, const unsigned char *src, size_t esz, si
 }
 
 /* The whole array is one contiguous run of groups. */
-static int run_flat(const nms__prune_kernels *kern, nms_dtype dtype, const nms__prune_view *v,
+static int run_flat(const nms__prune_kernels *kern, nms_dtype dtype, nms_prune_pattern pattern,
+                    const nms__prune_view *v,
                     const unsigned char *in, unsigned char *out, uint8_t *mask, int ndim,
                     const size_t *shape, nms_error *err)
 {
@@ -202,9 +229,10 @@ static int run_flat(const nms__prune_kernels *kern, nms_dtype dtype, const nms__
     for (size_t g = 0; g < total; g += CHUNK_GROUPS) {
         size_t n = total - g < CHUNK_GROUPS ? total - g : CHUNK_GROUPS;
         const unsigned char *src = in + 4 * g * esz;
-        if (nms__prune_call(kern, dtype, src, n, out ? out + 4 * g * esz : NULL, mask ? bits : NULL)) {
+        if (nms__prune_call(kern, dtype, pattern, src, n, out ? out + 4 * g * esz : NULL,
+                            mask ? bits : NULL)) {
             size_t e = 4 * g + nms__prune_first_nan(dtype, src, 4 * n);
-            return nan_error(err, v, NULL, e / v->cols, e % v->cols, ndim, shape);
+            return nan_error(err, pattern, v, NULL, e / v->cols, e % v->cols, ndim, shape);
         }
         if (mask)
             bits_to_bytes(bits, 4 * n, mask + 4 * g);
@@ -212,7 +240,7 @@ static int run_flat(const nms__prune_kernels *kern, nms_dtype dtype, const nms__
     return NMS_OK;
 }
 
-int nms__prune_run(const nms__prune_kernels *kern, nms_dtype dtype,
+int nms__prune_run(const nms__prune_kernels *kern, nms_dtype dtype, nms_prune_pattern pattern,
                    const nms__prune_view *v, const void *in_, const int32_t *perm,
                    int original_order, void *out_, uint8_t *mask, int ndim,
                    const size_t *shape, nms_error *err)
@@ -235,7 +263,7 @@ int nms__prune_run(const nms__prune_kernels *kern, nms_dtype dtype,
     }
     int contiguous = v->col_step == 1;
     if (contiguous && !perm && v->kpos == 1 && v->row_step == v->cols)
-        return run_flat(kern, dtype, v, in, out, mask, ndim, shape, err);
+        return run_flat(kern, dtype, pattern, v, in, out, mask, ndim, shape, err);
 
     /* One row at a time: gather when the row is strided or permuted, write
      * directly when the output row is contiguous in position order. */
@@ -267,8 +295,8 @@ int nms__prune_run(const nms__prune_kernels *kern, nms_dtype dtype,
         unsigned char *dst = NULL;
         if (out)
             dst = direct_out ? out + base * esz : row_out;
-        if (nms__prune_call(kern, dtype, src, ngroups, dst, bits)) {
-            st = nan_error(err, v, perm, r, nms__prune_first_nan(dtype, src, v->cols), ndim, shape);
+        if (nms__prune_call(kern, dtype, pattern, src, ngroups, dst, bits)) {
+            st = nan_error(err, pattern, v, perm, r, nms__prune_first_nan(dtype, src, v->cols), ndim, shape);
             goto done;
         }
         if (out && !direct_out)
@@ -335,6 +363,8 @@ int nms_prune_24(const nms_tensor *w, const int32_t *perm,
         nms_prune_options_init(&defaults);
         opt = &defaults;
     }
+    if ((unsigned)opt->pattern >= NMS_PATTERN_COUNT)
+        return nms__fail(err, NMS_ERR_INVALID, "invalid pruning pattern %d", (int)opt->pattern);
     if ((st = check_dtype(w->dtype, err)) != NMS_OK ||
         (st = get_kernels(opt->variant, &kern, err)) != NMS_OK ||
         (st = nms__prune_view_of(w->ndim, w->shape, opt->layout, &view, err)) != NMS_OK)
@@ -349,7 +379,7 @@ int nms_prune_24(const nms_tensor *w, const int32_t *perm,
         nms_tensor_free(p);
         return st;
     }
-    st = nms__prune_run(kern, w->dtype, &view, w->data, perm, opt->original_order,
+    st = nms__prune_run(kern, w->dtype, opt->pattern, &view, w->data, perm, opt->original_order,
                         p ? p->data : NULL, m ? m->data : NULL, w->ndim, w->shape, err);
     if (st != NMS_OK) {
         nms_tensor_free(p);
@@ -378,5 +408,6 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
     if (n && !in)
         return nms__fail(err, NMS_ERR_INVALID, "no input buffer");
     nms__prune_view view = {rows, cols, 1, cols, 0, 1};
-    return nms__prune_run(kern, dtype, &view, in, perm, original_order, out, mask, 0, NULL, err);
+    return nms__prune_run(kern, dtype, NMS_PATTERN_2_4, &view, in, perm, original_order, out, mask,
+                          0, NULL, err);
 }

@@ -27,6 +27,12 @@
  *                (bits[g/2] >> 4*(g%2)) & 0xF.  ceil(ngroups/2) bytes are
  *                written; an unused high nibble is written as 0.
  *
+ * The 1:2 kernels (pattern 1:2, e.g. for the fp32 / TF32 CUTLASS layout)
+ * run on the same groups of 4 seen as two pairs (4g, 4g+1), (4g+2, 4g+3)
+ * and keep one element per pair: the larger key, ties to the lower index
+ * (so position 2j is kept iff key_2j >= key_2j+1).  Same outputs and NaN
+ * report as above, with two kept elements per group.
+ *
  * Floating-point kernels return 1 when a NaN was met (then both outputs are
  * unspecified and the caller locates the NaN itself), else 0.  Pointers need
  * no particular alignment.  Kernels do not allocate and hold no state.
@@ -51,11 +57,48 @@ typedef int (*nms__prune_h16_fn)(const void *in, size_t ngroups,
 typedef int (*nms__prune_i8_fn)(const void *in, size_t ngroups, void *out,
                                 uint8_t *bits);
 
+/* Nonzero iff some nibble of m (bit i of a nibble = position i of a group
+ * is nonzero) has three or four bits set: a group with more than two
+ * nonzeros, which the nm / CUTLASS encoders cannot represent. */
+static inline uint32_t nms__over2_nibbles(uint32_t m)
+{
+    uint32_t a = m & 0x11111111u, b = (m >> 1) & 0x11111111u;
+    uint32_t c = (m >> 2) & 0x11111111u, d = (m >> 3) & 0x11111111u;
+    return (a & b & (c | d)) | (c & d & (a | b));
+}
+
+/* nm encoders of a row with at most two nonzeros per group (see prune_nm.c
+ * for the bytes): encode the first groups (a multiple of 4 or 8) and
+ * return how many.  *over2 is
+ * or-ed with a nonzero value when one of those groups has more than two
+ * nonzeros (its values and code are then unspecified).  AVX2 (also used by
+ * the AVX-512 variant) and SSE4.1 (SSSE3 shuffles). */
+typedef size_t (*nms__nm_encode_fn)(const void *row, size_t groups, void *vals, uint8_t *meta,
+                                    uint32_t *over2);
+/* Fused 2:4 prune + nm encode of the first groups of a row (a multiple of 4
+ * or 8; returns how many): the bytes the prune kernel followed by the nm
+ * encoder give, without the pruned row in memory.  *nan is or-ed with a
+ * nonzero value when a key exceeds nan_above (the F16 / BF16 threshold;
+ * ignored for 32- and 8-bit elements); the outputs are then unspecified. */
+typedef size_t (*nms__prune_nm_fn)(const void *row, size_t groups, uint32_t nan_above,
+                                   void *vals, uint8_t *meta, uint32_t *nan);
+
 typedef struct nms__prune_kernels {
     const char *name;
     nms__prune_f32_fn f32;
     nms__prune_h16_fn h16;
     nms__prune_i8_fn i8;
+    /* nm encoders of 16-, 32- and 8-bit elements; NULL: the portable C one */
+    nms__nm_encode_fn nm16, nm32, nm8;
+    /* encoder of 1:2 pairs of 32-bit elements (CUTLASS fp32; see prune_nm.c);
+     * its count is of pairs, not groups (a multiple of 8 is encoded) */
+    nms__nm_encode_fn pairs32;
+    /* 1:2 kernels (never NULL: a variant without its own uses the scalar ones) */
+    nms__prune_f32_fn f32_12;
+    nms__prune_h16_fn h16_12;
+    nms__prune_i8_fn i8_12;
+    /* fused 2:4 prune + nm encoders (16-, 32-, 8-bit); NULL: prune, then encode */
+    nms__prune_nm_fn pnm16, pnm32, pnm8;
 } nms__prune_kernels;
 
 /* The scalar reference (always built).  The SIMD kernels call these for
@@ -64,6 +107,15 @@ int nms__prune_f32_scalar(const void *in, size_t ngroups, void *out, uint8_t *bi
 int nms__prune_h16_scalar(const void *in, size_t ngroups, uint16_t nan_above,
                           void *out, uint8_t *bits);
 int nms__prune_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits);
+int nms__prune12_f32_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits);
+int nms__prune12_h16_scalar(const void *in, size_t ngroups, uint16_t nan_above,
+                            void *out, uint8_t *bits);
+int nms__prune12_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits);
+/* The AVX2 1:2 kernels (also used by the AVX-512 variant). */
+int nms__prune12_f32_avx2(const void *in, size_t ngroups, void *out, uint8_t *bits);
+int nms__prune12_h16_avx2(const void *in, size_t ngroups, uint16_t nan_above,
+                          void *out, uint8_t *bits);
+int nms__prune12_i8_avx2(const void *in, size_t ngroups, void *out, uint8_t *bits);
 
 /* The kernel tables (functions, not exported variables, so that sanitizer
  * builds add no non-nms_ symbols).  Defined only when built: config.h
@@ -74,13 +126,19 @@ const nms__prune_kernels *nms__prune_kernels_avx2(void);
 const nms__prune_kernels *nms__prune_kernels_avx512(void);
 const nms__prune_kernels *nms__prune_kernels_neon(void);
 
-/* nm packing of a pruned 16-bit row (see prune_nm.c for the bytes): encodes
- * the first groups (a multiple of 4) and returns how many; AVX2 only (also
- * used by the AVX-512 variant). */
-size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta);
-/* The same for 32-bit rows (a multiple of 2 groups). */
-size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta);
-/* The same for 8-bit rows (a multiple of 8 groups). */
-size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *meta);
+size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                            uint32_t *over2);
+size_t nms__prune_nm32_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                            uint32_t *over2);
+size_t nms__prune_nm8_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                           uint32_t *over2);
+size_t nms__prune_pairs32_avx2(const void *row, size_t pairs, void *vals, uint8_t *meta,
+                               uint32_t *over2);
+size_t nms__prune_pnm16_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                             uint8_t *meta, uint32_t *nan);
+size_t nms__prune_pnm32_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                             uint8_t *meta, uint32_t *nan);
+size_t nms__prune_pnm8_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                            uint8_t *meta, uint32_t *nan);
 
 #endif /* NMS_PRUNE_KERNELS_H */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "prune/prune_kernels.h"
+#include "prune/prune_nm_tables.h"
 
 /* ---- fp32: one group per vector -------------------------------------- */
 
@@ -152,8 +153,92 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
     return 0;
 }
 
+/* ---- nm encoders (same bytes as prune_nm.c's portable ones) ------------
+ * Flags: nonzero lanes and-ed with their bit weights, added across; values
+ * picked with one table lookup (vqtbl1q_u8; the tables' -128 entries read
+ * as zero) per pair of groups (16-bit), group (32-bit) or two pairs
+ * (8-bit); the over-two check from the flag nibbles. */
+
+/* 16-bit elements, two groups per vector, four per step. */
+static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    static const uint16_t weights_v[8] = {1, 2, 4, 8, 16, 32, 64, 128};
+    const uint16x8_t weights = vld1q_u16(weights_v);
+    const uint16x8_t absmask = vdupq_n_u16(0x7fff);
+    uint32_t bad = 0;
+    size_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        uint8x16_t x0 = vld1q_u8(src + 8 * g), x1 = vld1q_u8(src + 8 * g + 16);
+        uint16x8_t nz0 = vtstq_u16(vreinterpretq_u16_u8(x0), absmask);
+        uint16x8_t nz1 = vtstq_u16(vreinterpretq_u16_u8(x1), absmask);
+        unsigned f0 = vaddvq_u16(vandq_u16(nz0, weights)), f1 = vaddvq_u16(vandq_u16(nz1, weights));
+        bad |= nms__over2_nibbles(f0 | f1 << 8);
+        uint8x16_t v0 = vqtbl1q_u8(x0, vld1q_u8((const uint8_t *)(const void *)nm_shuffle[f0]));
+        uint8x16_t v1 = vqtbl1q_u8(x1, vld1q_u8((const uint8_t *)(const void *)nm_shuffle[f1]));
+        vst1q_u8(dst + 4 * g, vcombine_u8(vget_low_u8(v0), vget_low_u8(v1)));
+        meta[g / 2] = nm_meta[f0];
+        meta[g / 2 + 1] = nm_meta[f1];
+    }
+    *over2 |= bad;
+    return g;
+}
+
+/* 32-bit elements, one group per vector, two per step. */
+static size_t nm32(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    static const uint32_t weights_v[4] = {1, 2, 4, 8};
+    const uint32x4_t weights = vld1q_u32(weights_v);
+    const uint32x4_t absmask = vdupq_n_u32(0x7fffffffu);
+    uint32_t bad = 0;
+    size_t g = 0;
+    for (; g + 2 <= groups; g += 2) {
+        uint8x16_t x0 = vld1q_u8(src + 16 * g), x1 = vld1q_u8(src + 16 * g + 16);
+        unsigned f0 = vaddvq_u32(vandq_u32(vtstq_u32(vreinterpretq_u32_u8(x0), absmask), weights));
+        unsigned f1 = vaddvq_u32(vandq_u32(vtstq_u32(vreinterpretq_u32_u8(x1), absmask), weights));
+        unsigned f = f0 | f1 << 4;
+        bad |= nms__over2_nibbles(f);
+        uint8x16_t v0 = vqtbl1q_u8(x0, vld1q_u8((const uint8_t *)(const void *)nm_shuffle32[f0]));
+        uint8x16_t v1 = vqtbl1q_u8(x1, vld1q_u8((const uint8_t *)(const void *)nm_shuffle32[f1]));
+        vst1q_u8(dst + 8 * g, vcombine_u8(vget_low_u8(v0), vget_low_u8(v1)));
+        meta[g / 2] = nm_meta[f];
+    }
+    *over2 |= bad;
+    return g;
+}
+
+/* 8-bit elements, four groups per vector and step. */
+static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    static const uint8_t weights_v[16] = {1, 2, 4, 8, 16, 32, 64, 128,
+                                          1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t weights = vld1q_u8(weights_v);
+    uint32_t bad = 0;
+    size_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        uint8x16_t x = vld1q_u8(src + 4 * g);
+        uint8x16_t w = vandq_u8(vtstq_u8(x, x), weights);
+        unsigned f0 = vaddv_u8(vget_low_u8(w)), f1 = vaddv_u8(vget_high_u8(w));
+        bad |= nms__over2_nibbles(f0 | f1 << 8);
+        uint64_t idx = (uint64_t)nm_idx8[f0] | (uint64_t)(nm_idx8[f1] + 0x08080808u) << 32;
+        vst1_u8(dst + 2 * g, vqtbl1_u8(x, vcreate_u8(idx)));
+        meta[g / 2] = nm_meta[f0];
+        meta[g / 2 + 1] = nm_meta[f1];
+    }
+    *over2 |= bad;
+    return g;
+}
+
 const nms__prune_kernels *nms__prune_kernels_neon(void)
 {
-    static const nms__prune_kernels kernels = {"neon", prune_f32, prune_h16, prune_i8};
+    static const nms__prune_kernels kernels = {"neon", prune_f32, prune_h16, prune_i8,
+                                               nm16, nm32, nm8, NULL,
+                                               nms__prune12_f32_scalar, nms__prune12_h16_scalar,
+                                               nms__prune12_i8_scalar, NULL, NULL, NULL};
     return &kernels;
 }

@@ -2,9 +2,10 @@
  * prune_nm.c - prune and pack to the generic values + metadata layout in one
  * pass (formats-24.md sec. 4), without materialising the pruned matrix.
  *
- * For each row (gathered through the permutation when there is one) the
- * kernel writes the pruned row into an L1-resident scratch row; then every
- * group g of the pruned row gives
+ * For each row (gathered through the permutation when there is one) a
+ * fused kernel (AVX2 / AVX-512) prunes and encodes the leading groups in
+ * registers; the other groups are pruned into an L1-resident scratch row
+ * and encoded from there.  Every group g of the pruned row gives
  *     flags  = bit i set iff element i is nonzero (magnitude bits: -0.0 is
  *              zero; int8: any bit),
  *     code   = CODE_OF_FLAGS[flags] (exactly two flags: their positions;
@@ -25,11 +26,31 @@
  * (int32) rows goes to a scratch, which is written out reordered when the
  * block is complete.  Arrays: values rows x cols/2 elements, meta rows x nc
  * words (nc = cols/16 int16 or cols/32 int32).
+ *
+ * CUTLASS fp32 is 1:2: the unit is a column pair (2j, 2j+1) with at most
+ * one nonzero, code 0x4 (keep 2j) when x[2j] is nonzero, else 0xE (keep
+ * 2j+1), values[r][j] = x[2j] when it is nonzero, else x[2j+1]; the nm-style
+ * meta row (two pair codes per byte) read as little-endian 16-bit words is
+ * the logical word row (4 pair codes per word, nc = cols/8).
+ *
+ * The same driver packs an input that already satisfies the pattern
+ * (nms_pack's fast path, verify mode): no pruning, the encoders read the
+ * input rows and report a group (pair) with too many nonzeros, so the bytes
+ * are those of the portable encoder of src/emit whenever it succeeds.
+ *
+ * Inputs of 1 MB and more are split over OpenMP threads in blocks of 32
+ * rows (whole reorder blocks); rows are independent, so the bytes do not
+ * depend on the thread count, and on any error the serial pass runs to
+ * report the first one.
  */
 #include <string.h>
 
 #include "config.h"
 #include "prune/prune.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "util/util.h"
 
 /* code = i0 | i1 << 2, indexed by the nonzero flags of a pruned group
@@ -38,15 +59,15 @@ static const uint8_t code_of_flags[16] = {
     0xE, 0x8, 0x9, 0x4, 0xE, 0x8, 0x9, 0xE, 0xE, 0xC, 0xD, 0xE, 0xE, 0xE, 0xE, 0xE,
 };
 
-/* 16-bit elements: a group is one little-endian uint64. */
-static inline unsigned code16(uint64_t v)
+/* 16-bit elements: a group is one little-endian uint64; its nonzero flags. */
+static inline unsigned flags16(uint64_t v)
 {
     /* lane high bit set iff the lane's magnitude bits are nonzero
      * (0x7fff + 0x7fff does not carry out of a lane) */
     uint64_t t = v & UINT64_C(0x7fff7fff7fff7fff);
     uint64_t m = ((t + UINT64_C(0x7fff7fff7fff7fff)) & UINT64_C(0x8000800080008000)) >> 15;
     /* gather bits 0, 16, 32, 48 into bits 48..51 (no cross-term carries) */
-    return code_of_flags[(unsigned)((m * UINT64_C(0x0001000200040008)) >> 48) & 15u];
+    return (unsigned)((m * UINT64_C(0x0001000200040008)) >> 48) & 15u;
 }
 
 static inline uint32_t pick16(uint64_t v, unsigned code)
@@ -55,20 +76,23 @@ static inline uint32_t pick16(uint64_t v, unsigned code)
            (uint32_t)(uint16_t)(v >> (16 * (code >> 2))) << 16;
 }
 
-static void encode_16(const unsigned char *row, size_t groups, unsigned char *vals,
-                      uint8_t *meta, int use_avx2)
+/* 1 for the flags of a group with more than two nonzeros (7, 11, 13, 14, 15). */
+#define OVER2_FLAGS 0xE880u
+
+/* The encoders return nonzero when a group has more than two nonzeros
+ * (a pair two, for encode_pairs_32); the SIMD encoder of `kern` (if any)
+ * takes the leading groups. */
+static uint32_t encode_16(const nms__prune_kernels *kern, const unsigned char *row,
+                          size_t groups, unsigned char *vals, uint8_t *meta)
 {
-    size_t g = 0;
-#ifdef HAVE_AVX2
-    if (use_avx2)
-        g = nms__prune_nm16_avx2(row, groups, vals, meta);
-#else
-    (void)use_avx2;
-#endif
+    uint32_t over2 = 0;
+    size_t g = kern->nm16 ? kern->nm16(row, groups, vals, meta, &over2) : 0;
     for (; g + 2 <= groups; g += 2) {
         uint64_t v[2];
         memcpy(v, row + 8 * g, 16);
-        unsigned c0 = code16(v[0]), c1 = code16(v[1]);
+        unsigned f0 = flags16(v[0]), f1 = flags16(v[1]);
+        unsigned c0 = code_of_flags[f0], c1 = code_of_flags[f1];
+        over2 |= (OVER2_FLAGS >> f0 | OVER2_FLAGS >> f1) & 1u;
         uint64_t out = (uint64_t)pick16(v[0], c0) | (uint64_t)pick16(v[1], c1) << 32;
         memcpy(vals + 4 * g, &out, 8);
         meta[g / 2] = (uint8_t)(c0 | c1 << 4);
@@ -76,23 +100,20 @@ static void encode_16(const unsigned char *row, size_t groups, unsigned char *va
     if (g < groups) {
         uint64_t v;
         memcpy(&v, row + 8 * g, 8);
-        unsigned c = code16(v);
+        unsigned f = flags16(v), c = code_of_flags[f];
+        over2 |= (OVER2_FLAGS >> f) & 1u;
         uint32_t out = pick16(v, c);
         memcpy(vals + 4 * g, &out, 4);
         meta[g / 2] = (uint8_t)c;
     }
+    return over2;
 }
 
-static void encode_32(const unsigned char *row, size_t groups, unsigned char *vals,
-                      uint8_t *meta, int use_avx2)
+static uint32_t encode_32(const nms__prune_kernels *kern, const unsigned char *row,
+                          size_t groups, unsigned char *vals, uint8_t *meta)
 {
-    size_t g = 0;
-#ifdef HAVE_AVX2
-    if (use_avx2)
-        g = nms__prune_nm32_avx2(row, groups, vals, meta);
-#else
-    (void)use_avx2;
-#endif
+    uint32_t over2 = 0;
+    size_t g = kern->nm32 ? kern->nm32(row, groups, vals, meta, &over2) : 0;
     for (; g < groups; g++) {
         uint32_t x[4];
         memcpy(x, row + 16 * g, 16);
@@ -101,6 +122,7 @@ static void encode_32(const unsigned char *row, size_t groups, unsigned char *va
                          (unsigned)((x[2] & 0x7fffffffu) != 0) << 2 |
                          (unsigned)((x[3] & 0x7fffffffu) != 0) << 3;
         unsigned code = code_of_flags[flags];
+        over2 |= (OVER2_FLAGS >> flags) & 1u;
         uint32_t out[2] = {x[code & 3u], x[code >> 2]};
         memcpy(vals + 8 * g, out, 8);
         if (g % 2 == 0)
@@ -108,23 +130,20 @@ static void encode_32(const unsigned char *row, size_t groups, unsigned char *va
         else
             meta[g / 2] = (uint8_t)(meta[g / 2] | code << 4);
     }
+    return over2;
 }
 
-static void encode_8(const unsigned char *row, size_t groups, unsigned char *vals,
-                     uint8_t *meta, int use_avx2)
+static uint32_t encode_8(const nms__prune_kernels *kern, const unsigned char *row,
+                         size_t groups, unsigned char *vals, uint8_t *meta)
 {
-    size_t g = 0;
-#ifdef HAVE_AVX2
-    if (use_avx2)
-        g = nms__prune_nm8_avx2(row, groups, vals, meta);
-#else
-    (void)use_avx2;
-#endif
+    uint32_t over2 = 0;
+    size_t g = kern->nm8 ? kern->nm8(row, groups, vals, meta, &over2) : 0;
     for (; g < groups; g++) {
         const unsigned char *x = row + 4 * g;
         unsigned flags = (unsigned)(x[0] != 0) | (unsigned)(x[1] != 0) << 1 |
                          (unsigned)(x[2] != 0) << 2 | (unsigned)(x[3] != 0) << 3;
         unsigned code = code_of_flags[flags];
+        over2 |= (OVER2_FLAGS >> flags) & 1u;
         vals[2 * g] = x[code & 3u];
         vals[2 * g + 1] = x[code >> 2];
         if (g % 2 == 0)
@@ -132,6 +151,28 @@ static void encode_8(const unsigned char *row, size_t groups, unsigned char *val
         else
             meta[g / 2] = (uint8_t)(meta[g / 2] | code << 4);
     }
+    return over2;
+}
+
+/* 1:2 pairs of 32-bit elements (cols/2 pairs, an even number): flags a, b
+ * of x[2j], x[2j+1] give (a, a, b, b) in the group table, i.e. code 0x4
+ * (keep 2j) when a, else 0xE; the value is x[2j] when a, else x[2j+1]. */
+static uint32_t encode_pairs_32(const nms__prune_kernels *kern, const unsigned char *row,
+                                size_t pairs, unsigned char *vals, uint8_t *meta)
+{
+    uint32_t over2 = 0;
+    size_t j = kern->pairs32 ? kern->pairs32(row, pairs, vals, meta, &over2) : 0;
+    for (; j < pairs; j += 2) {
+        uint32_t x[4];
+        memcpy(x, row + 8 * j, 16);
+        uint32_t a0 = (x[0] & 0x7fffffffu) != 0, b0 = (x[1] & 0x7fffffffu) != 0;
+        uint32_t a1 = (x[2] & 0x7fffffffu) != 0, b1 = (x[3] & 0x7fffffffu) != 0;
+        over2 |= (a0 & b0) | (a1 & b1);
+        uint32_t out[2] = {a0 ? x[0] : x[1], a1 ? x[2] : x[3]};
+        memcpy(vals + 4 * j, out, 8);
+        meta[j / 2] = (uint8_t)((a0 ? 0x4u : 0xEu) | (a1 ? 0x4u : 0xEu) << 4);
+    }
+    return over2;
 }
 
 /* Logical CUTLASS metadata word c of row r of an m-row matrix goes to word
@@ -192,60 +233,170 @@ static void cutlass_flush(const uint8_t *rows_meta, size_t mb, size_t nc, size_t
     }
 }
 
-/* The shared driver: prune each row into an L1 scratch row, encode values
- * straight into `values` and the nm meta bytes of the row either into
- * meta (cutlass_bits == 0, nm layout) or into a block scratch that is
- * written out as reordered cutlass words of cutlass_bits (16 or 32). */
-static int prune_pack(nms_dtype dtype, size_t rows, size_t cols, const unsigned char *in,
-                      const int32_t *perm, nms_prune_variant used, unsigned char *vals,
-                      unsigned char *meta, int cutlass_bits, nms_error *err)
+/* What every row of one nms__prune_pack call shares. */
+typedef struct pack_job {
+    nms_dtype dtype;
+    size_t rows, cols, es, groups, mb, vrow, nc, block_rows;
+    const unsigned char *in;
+    const int32_t *perm;
+    const nms__prune_kernels *kern;
+    int verify, pairs, cutlass_bits;
+    nms_prune_pattern pattern;
+    nms__prune_nm_fn fused; /* fused prune + encode of this element size, or NULL */
+    uint32_t nan_above;
+    unsigned char *vals, *meta;
+} pack_job;
+
+/* Per-thread scratch: a pruned row, a gathered row, a reorder block. */
+typedef struct pack_scratch {
+    unsigned char *pruned, *gathered;
+    uint8_t *mscratch;
+} pack_scratch;
+
+static void scratch_free(pack_scratch *sc)
 {
-    int st = NMS_OK;
-    const nms__prune_kernels *kern = nms__prune_kernels_get(used);
-    /* the AVX2 encoder serves the AVX2 and AVX-512 variants */
-    int use_avx2 = used == NMS_PRUNE_AVX2 || used == NMS_PRUNE_AVX512;
-    size_t es = nms_dtype_size(dtype), groups = cols / 4, mb = (groups + 1) / 2;
-    unsigned char *pruned = nms__malloc_array(cols, es);
-    unsigned char *gathered = perm ? nms__malloc_array(cols, es) : NULL;
-    size_t nc = cutlass_bits ? mb / (size_t)(cutlass_bits / 8) : 0;
-    size_t block_rows = cutlass_bits == 16 ? 32 : 16;
-    uint8_t *mscratch = cutlass_bits ? nms__malloc_array(block_rows, mb) : NULL;
-    if (!pruned || (perm && !gathered) || (cutlass_bits && !mscratch)) {
-        nms__free(pruned);
-        nms__free(gathered);
-        nms__free(mscratch);
-        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    nms__free(sc->pruned);
+    nms__free(sc->gathered);
+    nms__free(sc->mscratch);
+    sc->pruned = sc->gathered = sc->mscratch = NULL;
+}
+
+static int scratch_alloc(const pack_job *j, pack_scratch *sc)
+{
+    sc->pruned = j->verify ? NULL : nms__malloc_array(j->cols, j->es);
+    sc->gathered = j->perm ? nms__malloc_array(j->cols, j->es) : NULL;
+    sc->mscratch = j->cutlass_bits ? nms__malloc_array(j->block_rows, j->mb) : NULL;
+    if ((!j->verify && !sc->pruned) || (j->perm && !sc->gathered) ||
+        (j->cutlass_bits && !sc->mscratch)) {
+        scratch_free(sc);
+        return NMS_ERR_NOMEM;
     }
-    for (size_t r = 0; r < rows; r++) {
-        const unsigned char *src = in + r * cols * es;
-        if (perm) {
-            nms__prune_gather(gathered, in, es, r * cols, 1, perm, cols);
-            src = gathered;
+    return NMS_OK;
+}
+
+/* Rows r0 .. r1-1 (whole reorder blocks for cutlass).  Per row: gather
+ * through the permutation if any; unless verifying, prune (the fused kernel
+ * prunes and encodes the leading groups in registers, the rest is pruned
+ * into the scratch row); encode values straight into `vals` and the nm meta
+ * bytes either into meta (nm layout) or into the block scratch, written out
+ * as reordered cutlass words when the block is complete.  err may be NULL. */
+static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, nms_error *err)
+{
+    size_t es = j->es, groups = j->groups;
+    for (size_t r = r0; r < r1; r++) {
+        const unsigned char *src = j->in + r * j->cols * es;
+        if (j->perm) {
+            nms__prune_gather(sc->gathered, j->in, es, r * j->cols, 1, j->perm, j->cols);
+            src = sc->gathered;
         }
-        if (nms__prune_call(kern, dtype, src, groups, pruned, NULL)) {
-            size_t j = nms__prune_first_nan(dtype, src, cols);
-            st = nms__fail(err, NMS_ERR_NONFINITE,
-                           "NaN at row %zu, column %zu of the %zu x %zu matrix: 2:4 pruning "
-                           "cannot rank it (fix or replace NaN first)",
-                           r, perm ? (size_t)perm[j] : j, rows, cols);
-            break;
+        unsigned char *v = j->vals + r * j->vrow;
+        uint8_t *m = j->cutlass_bits ? sc->mscratch + (r % j->block_rows) * j->mb : j->meta + r * j->mb;
+        size_t skip = 0; /* leading groups already pruned and encoded */
+        if (!j->verify) {
+            uint32_t nan = 0;
+            if (j->fused)
+                skip = j->fused(src, groups, j->nan_above, v, m, &nan);
+            if (skip < groups)
+                nan |= (uint32_t)nms__prune_call(j->kern, j->dtype, j->pattern, src + 4 * skip * es,
+                                                 groups - skip, sc->pruned, NULL);
+            if (nan) {
+                size_t c = nms__prune_first_nan(j->dtype, src, j->cols);
+                return nms__fail(err, NMS_ERR_NONFINITE,
+                                 "NaN at row %zu, column %zu of the %zu x %zu matrix: %s pruning "
+                                 "cannot rank it (fix or replace NaN first)",
+                                 r, j->perm ? (size_t)j->perm[c] : c, j->rows, j->cols,
+                                 nms_prune_pattern_name(j->pattern));
+            }
+            src = sc->pruned;
         }
-        unsigned char *v = vals + r * (cols / 2) * es;
-        uint8_t *m = cutlass_bits ? mscratch + (r % block_rows) * mb : meta + r * mb;
-        if (es == 2)
-            encode_16(pruned, groups, v, m, use_avx2);
+        v += 2 * skip * es;
+        m += skip / 2;
+        size_t left = groups - skip;
+        uint32_t over2;
+        if (j->pairs)
+            over2 = encode_pairs_32(j->kern, src, j->cols / 2, v, m);
+        else if (es == 2)
+            over2 = encode_16(j->kern, src, left, v, m);
         else if (es == 4)
-            encode_32(pruned, groups, v, m, use_avx2);
+            over2 = encode_32(j->kern, src, left, v, m);
         else
-            encode_8(pruned, groups, v, m, use_avx2);
-        if (cutlass_bits) {
-        if (cutlass_bits && (r + 1) % block_rows == 0)
-            cutlass_flush(mscratch, mb, nc, rows, r + 1 - block_rows, cutlass_bits, meta);
-        }
+            over2 = encode_8(j->kern, src, left, v, m);
+        if (over2) /* only when verifying: a pruned row never has */
+            return nms__fail(err, NMS_ERR_INVALID, "row %zu has a %s with more than %s nonzero%s", r,
+                             j->pairs ? "column pair" : "group", j->pairs ? "one" : "two",
+                             j->pairs ? "" : "s");
+        if (j->cutlass_bits && (r + 1) % j->block_rows == 0)
+            cutlass_flush(sc->mscratch, j->mb, j->nc, j->rows, r + 1 - j->block_rows,
+                          j->cutlass_bits, j->meta);
     }
-    nms__free(mscratch);
-    nms__free(gathered);
-    nms__free(pruned);
+    return NMS_OK;
+}
+
+/* Inputs of at least this many bytes are split over OpenMP threads, in
+ * blocks of PARALLEL_BLOCK_ROWS rows (a multiple of both reorder blocks);
+ * every row's bytes are the same whichever thread writes them. */
+#define PARALLEL_MIN_BYTES ((size_t)1 << 20)
+#define PARALLEL_BLOCK_ROWS 32
+
+int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in,
+                    const int32_t *perm, const nms__prune_kernels *kern, nms__pack_layout layout,
+                    int verify, nms_prune_pattern pattern, void *vals, void *meta,
+                    nms_error *err)
+{
+    pack_job j;
+    memset(&j, 0, sizeof j);
+    j.dtype = dtype;
+    j.rows = rows;
+    j.cols = cols;
+    j.in = in;
+    j.perm = perm;
+    j.kern = kern;
+    j.verify = verify;
+    j.pattern = pattern;
+    j.vals = vals;
+    j.meta = meta;
+    j.pairs = layout == NMS__PACK_CUTLASS_PAIRS;
+    j.cutlass_bits = layout == NMS__PACK_NM ? 0 : layout == NMS__PACK_CUTLASS32 ? 32 : 16;
+    j.es = nms_dtype_size(dtype);
+    j.groups = cols / 4;
+    /* nm meta bytes per row: two codes per byte (pair codes for 1:2) */
+    j.mb = j.pairs ? cols / 4 : (j.groups + 1) / 2;
+    j.vrow = cols / 2 * j.es;
+    j.nc = j.cutlass_bits ? j.mb / (size_t)(j.cutlass_bits / 8) : 0;
+    j.block_rows = j.cutlass_bits == 32 ? 16 : 32;
+    if (!verify && !j.pairs && pattern == NMS_PATTERN_2_4)
+        j.fused = j.es == 2 ? kern->pnm16 : j.es == 4 ? kern->pnm32 : kern->pnm8;
+    j.nan_above = dtype == NMS_DTYPE_F16 ? NMS__F16_NAN_ABOVE
+                  : dtype == NMS_DTYPE_BF16 ? NMS__BF16_NAN_ABOVE : 0;
+#ifdef _OPENMP
+    if (rows * cols * j.es >= PARALLEL_MIN_BYTES && rows >= 2 * PARALLEL_BLOCK_ROWS &&
+        omp_get_max_threads() > 1) {
+        long nblocks = (long)((rows + PARALLEL_BLOCK_ROWS - 1) / PARALLEL_BLOCK_ROWS);
+        int failed = 0;
+#pragma omp parallel reduction(| : failed)
+        {
+            pack_scratch sc;
+            failed = scratch_alloc(&j, &sc) != NMS_OK;
+#pragma omp for schedule(static)
+            for (long b = 0; b < nblocks; b++) {
+                size_t r0 = (size_t)b * PARALLEL_BLOCK_ROWS;
+                size_t r1 = r0 + PARALLEL_BLOCK_ROWS < rows ? r0 + PARALLEL_BLOCK_ROWS : rows;
+                if (!failed)
+                    failed = pack_rows(&j, r0, r1, &sc, NULL) != NMS_OK;
+            }
+            scratch_free(&sc);
+        }
+        if (!failed)
+            return NMS_OK;
+        /* a NaN, a group breaking the pattern or no memory: the serial pass
+         * below reports the first one, as with one thread */
+    }
+#endif
+    pack_scratch sc;
+    if (scratch_alloc(&j, &sc) != NMS_OK)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
+    int st = pack_rows(&j, 0, rows, &sc, err);
+    scratch_free(&sc);
     return st;
 }
 
@@ -287,7 +438,8 @@ int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
     int st = prune_pack_check(dtype, rows, cols, in, perm, variant, values, meta, &used, &n, err);
     if (st != NMS_OK || n == 0)
         return st;
-    return prune_pack(dtype, rows, cols, in, perm, used, values, meta, 0, err);
+    return nms__prune_pack(dtype, rows, cols, in, perm, nms__prune_kernels_get(used), NMS__PACK_NM,
+                           0, NMS_PATTERN_2_4, values, meta, err);
 }
 
 int nms_prune_24_cutlass(nms_dtype dtype, size_t rows, size_t cols, const void *in,
@@ -310,6 +462,7 @@ int nms_prune_24_cutlass(nms_dtype dtype, size_t rows, size_t cols, const void *
                          "(got %zu x %zu)", nms_dtype_name(dtype), rmul, cmul, rows, cols);
     if (n == 0)
         return NMS_OK;
-    return prune_pack(dtype, rows, cols, in, perm, used, values, meta,
-                      dtype == NMS_DTYPE_I8 ? 32 : 16, err);
+    return nms__prune_pack(dtype, rows, cols, in, perm, nms__prune_kernels_get(used),
+                           dtype == NMS_DTYPE_I8 ? NMS__PACK_CUTLASS32 : NMS__PACK_CUTLASS16, 0,
+                           NMS_PATTERN_2_4, values, meta, err);
 }

@@ -1,4 +1,5 @@
-/* prune_scalar.c - the scalar reference 2:4 kernels (rule in prune_kernels.h). */
+/* prune_scalar.c - the scalar reference 2:4 and 1:2 kernels (rules in
+ * prune_kernels.h). */
 #include <string.h>
 
 #include "prune/prune_kernels.h"
@@ -16,6 +17,14 @@ static inline unsigned keep_nibble(uint32_t k0, uint32_t k1, uint32_t k2, uint32
            (unsigned)(r3 < 2) << 3;
 }
 
+/* 1:2: the keep nibble of two pairs (k0, k1), (k2, k3): the larger of each
+ * pair, ties to the lower index. */
+static inline unsigned keep_nibble_12(uint32_t k0, uint32_t k1, uint32_t k2, uint32_t k3)
+{
+    return (unsigned)(k0 >= k1) | (unsigned)(k1 > k0) << 1 | (unsigned)(k2 >= k3) << 2 |
+           (unsigned)(k3 > k2) << 3;
+}
+
 /* Store the nibble of group g (counted from the start of `bits`). */
 static void put_nibble(uint8_t *bits, size_t g, unsigned nib)
 {
@@ -25,7 +34,10 @@ static void put_nibble(uint8_t *bits, size_t g, unsigned nib)
         bits[g / 2] = (uint8_t)(bits[g / 2] | (nib << 4));
 }
 
-int nms__prune_f32_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits)
+typedef unsigned (*keep_fn)(uint32_t, uint32_t, uint32_t, uint32_t);
+
+static inline int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits,
+                            keep_fn keep)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -37,7 +49,7 @@ int nms__prune_f32_scalar(const void *in, size_t ngroups, void *out, uint8_t *bi
             k[i] = v[i] & 0x7fffffffu;
             nan |= k[i] > NMS__F32_NAN_ABOVE;
         }
-        unsigned nib = keep_nibble(k[0], k[1], k[2], k[3]);
+        unsigned nib = keep(k[0], k[1], k[2], k[3]);
         if (dst) {
             for (int i = 0; i < 4; i++) /* branch-free: random masks mispredict */
                 v[i] &= (uint32_t)0 - (nib >> i & 1);
@@ -49,8 +61,8 @@ int nms__prune_f32_scalar(const void *in, size_t ngroups, void *out, uint8_t *bi
     return nan;
 }
 
-int nms__prune_h16_scalar(const void *in, size_t ngroups, uint16_t nan_above,
-                          void *out, uint8_t *bits)
+static inline int prune_h16(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                            uint8_t *bits, keep_fn keep)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -63,7 +75,7 @@ int nms__prune_h16_scalar(const void *in, size_t ngroups, uint16_t nan_above,
             k[i] = v[i] & 0x7fffu;
             nan |= k[i] > nan_above;
         }
-        unsigned nib = keep_nibble(k[0], k[1], k[2], k[3]);
+        unsigned nib = keep(k[0], k[1], k[2], k[3]);
         if (dst) {
             for (int i = 0; i < 4; i++)
                 v[i] &= (uint16_t)(0u - (nib >> i & 1));
@@ -75,7 +87,8 @@ int nms__prune_h16_scalar(const void *in, size_t ngroups, uint16_t nan_above,
     return nan;
 }
 
-int nms__prune_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits)
+static inline int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits,
+                           keep_fn keep)
 {
     const signed char *src = in;
     signed char *dst = out;
@@ -85,7 +98,7 @@ int nms__prune_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bit
         memcpy(v, src + 4 * g, sizeof v);
         for (int i = 0; i < 4; i++)
             k[i] = (uint32_t)(v[i] < 0 ? -(int)v[i] : (int)v[i]); /* |-128| = 128 */
-        unsigned nib = keep_nibble(k[0], k[1], k[2], k[3]);
+        unsigned nib = keep(k[0], k[1], k[2], k[3]);
         if (dst) {
             for (int i = 0; i < 4; i++)
                 v[i] = (signed char)(v[i] & (signed char)(0u - (nib >> i & 1)));
@@ -97,10 +110,46 @@ int nms__prune_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bit
     return 0;
 }
 
+/* The 2:4 reference and the 1:2 one (constant keep functions: inlined). */
+int nms__prune_f32_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_f32(in, ngroups, out, bits, keep_nibble);
+}
+
+int nms__prune_h16_scalar(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                          uint8_t *bits)
+{
+    return prune_h16(in, ngroups, nan_above, out, bits, keep_nibble);
+}
+
+int nms__prune_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_i8(in, ngroups, out, bits, keep_nibble);
+}
+
+int nms__prune12_f32_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_f32(in, ngroups, out, bits, keep_nibble_12);
+}
+
+int nms__prune12_h16_scalar(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                            uint8_t *bits)
+{
+    return prune_h16(in, ngroups, nan_above, out, bits, keep_nibble_12);
+}
+
+int nms__prune12_i8_scalar(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_i8(in, ngroups, out, bits, keep_nibble_12);
+}
+
 const nms__prune_kernels *nms__prune_kernels_scalar(void)
 {
     static const nms__prune_kernels kernels = {
-    "scalar", nms__prune_f32_scalar, nms__prune_h16_scalar, nms__prune_i8_scalar,
-};
+        "scalar", nms__prune_f32_scalar, nms__prune_h16_scalar, nms__prune_i8_scalar,
+        NULL, NULL, NULL, NULL,
+        nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
+        NULL, NULL, NULL,
+    };
     return &kernels;
 }

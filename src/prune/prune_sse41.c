@@ -1,6 +1,6 @@
 /*
  * prune_sse41.c - 2:4 kernels with SSE4.1 (+SSSE3) intrinsics; the rule and
- * the outputs are those of prune_kernels.h, byte for byte.
+ * the outputs are those of prune_kernels.h, byte for byte (2:4 and 1:2).
  *
  * Method (shared by every SIMD file).  Keys K (integer magnitudes, see
  * prune_kernels.h) sit in vector lanes, one group per 4 consecutive lanes.
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "prune/prune_kernels.h"
+#include "prune/prune_nm_tables.h"
 
 #define LOADU(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 #define STOREU(p, v) _mm_storeu_si128((__m128i *)(void *)(p), (v))
@@ -37,7 +38,20 @@ static inline __m128i drop_f32(__m128i k)
     return _mm_sub_epi32(_mm_add_epi32(b1, b2), r);
 }
 
-static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+/* 1:2: lane i is dropped when its pair partner beats it (partner key + 1 on
+ * the odd lane, whose partner has the lower index and wins ties); a 0 / -1
+ * mask, which blendv / movemask read like d above. */
+static inline __m128i drop12_f32(__m128i k)
+{
+    const __m128i c = _mm_setr_epi32(0, 1, 0, 1);
+    return _mm_cmpgt_epi32(_mm_add_epi32(_mm_shuffle_epi32(k, _MM_SHUFFLE(2, 3, 0, 1)), c), k);
+}
+
+/* The loops, shared by 2:4 and 1:2 (drop and scalar tail are constants). */
+typedef __m128i (*drop_fn)(__m128i);
+
+static inline int prune_f32_with(const void *in, size_t ngroups, void *out, uint8_t *bits,
+                                 drop_fn drop, nms__prune_f32_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -51,7 +65,7 @@ static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
             x[u] = LOADU(src + 16 * (g + (size_t)u));
             __m128i k = _mm_and_si128(x[u], absmask);
             kmax = _mm_max_epi32(kmax, k);
-            d[u] = drop_f32(k);
+            d[u] = drop(k);
         }
         if (dst)
             for (int u = 0; u < 4; u++)
@@ -68,9 +82,19 @@ static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
     __m128i nan = _mm_cmpgt_epi32(kmax, _mm_set1_epi32((int)NMS__F32_NAN_ABOVE));
     int found = !_mm_testz_si128(nan, nan);
     if (g < ngroups)
-        found |= nms__prune_f32_scalar(src + 16 * g, ngroups - g, dst ? dst + 16 * g : NULL,
-                                       bits ? bits + g / 2 : NULL);
+        found |= tail(src + 16 * g, ngroups - g, dst ? dst + 16 * g : NULL,
+                      bits ? bits + g / 2 : NULL);
     return found;
+}
+
+static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_f32_with(in, ngroups, out, bits, drop_f32, nms__prune_f32_scalar);
+}
+
+static int prune12_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_f32_with(in, ngroups, out, bits, drop12_f32, nms__prune12_f32_scalar);
 }
 
 /* ---- fp16 / bf16: two groups per vector ----------------------------- */
@@ -88,8 +112,14 @@ static inline __m128i drop_h16(__m128i k)
     return _mm_sub_epi16(_mm_add_epi16(b1, b2), _mm_shuffle_epi8(b1, s3));
 }
 
-static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
-                     void *out, uint8_t *bits)
+static inline __m128i drop12_h16(__m128i k)
+{
+    __m128i swapped = _mm_or_si128(_mm_slli_epi32(k, 16), _mm_srli_epi32(k, 16));
+    return _mm_cmpgt_epi16(_mm_add_epi16(swapped, _mm_set1_epi32(0x00010000)), k);
+}
+
+static inline int prune_h16_with(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                                 uint8_t *bits, drop_fn drop, nms__prune_h16_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -101,7 +131,7 @@ static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
         __m128i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 16);
         __m128i k0 = _mm_and_si128(x0, absmask), k1 = _mm_and_si128(x1, absmask);
         kmax = _mm_max_epi16(kmax, _mm_max_epi16(k0, k1));
-        __m128i d0 = drop_h16(k0), d1 = drop_h16(k1);
+        __m128i d0 = drop(k0), d1 = drop(k1);
         if (dst) {
             STOREU(dst + 8 * g, _mm_blendv_epi8(x0, zero, d0));
             STOREU(dst + 8 * g + 16, _mm_blendv_epi8(x1, zero, d1));
@@ -115,9 +145,20 @@ static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
     __m128i nan = _mm_cmpgt_epi16(kmax, _mm_set1_epi16((short)nan_above));
     int found = !_mm_testz_si128(nan, nan);
     if (g < ngroups)
-        found |= nms__prune_h16_scalar(src + 8 * g, ngroups - g, nan_above,
-                                       dst ? dst + 8 * g : NULL, bits ? bits + g / 2 : NULL);
+        found |= tail(src + 8 * g, ngroups - g, nan_above, dst ? dst + 8 * g : NULL,
+                      bits ? bits + g / 2 : NULL);
     return found;
+}
+
+static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above, void *out, uint8_t *bits)
+{
+    return prune_h16_with(in, ngroups, nan_above, out, bits, drop_h16, nms__prune_h16_scalar);
+}
+
+static int prune12_h16(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                       uint8_t *bits)
+{
+    return prune_h16_with(in, ngroups, nan_above, out, bits, drop12_h16, nms__prune12_h16_scalar);
 }
 
 /* ---- int8: four groups per vector ------------------------------------ */
@@ -134,7 +175,14 @@ static inline __m128i drop_i8(__m128i k)
     return _mm_sub_epi8(_mm_add_epi8(b1, b2), _mm_shuffle_epi8(b1, s3));
 }
 
-static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+static inline __m128i drop12_i8(__m128i k)
+{
+    __m128i swapped = _mm_or_si128(_mm_slli_epi16(k, 8), _mm_srli_epi16(k, 8));
+    return _mm_cmpgt_epi8(_mm_add_epi8(swapped, _mm_set1_epi16(0x0100)), k);
+}
+
+static inline int prune_i8_with(const void *in, size_t ngroups, void *out, uint8_t *bits,
+                                drop_fn drop, nms__prune_i8_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -145,7 +193,7 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
     size_t g = 0;
     for (; g + 4 <= ngroups; g += 4) {
         __m128i x = LOADU(src + 4 * g);
-        __m128i d = drop_i8(_mm_xor_si128(_mm_abs_epi8(x), bias));
+        __m128i d = drop(_mm_xor_si128(_mm_abs_epi8(x), bias));
         if (dst)
             STOREU(dst + 4 * g, _mm_blendv_epi8(x, zero, d));
         if (bits) {
@@ -155,13 +203,125 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
         }
     }
     if (g < ngroups)
-        nms__prune_i8_scalar(src + 4 * g, ngroups - g, dst ? dst + 4 * g : NULL,
-                             bits ? bits + g / 2 : NULL);
+        tail(src + 4 * g, ngroups - g, dst ? dst + 4 * g : NULL, bits ? bits + g / 2 : NULL);
     return 0;
+}
+
+static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_i8_with(in, ngroups, out, bits, drop_i8, nms__prune_i8_scalar);
+}
+
+static int prune12_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_i8_with(in, ngroups, out, bits, drop12_i8, nms__prune12_i8_scalar);
+}
+
+/* ---- nm encoders (same bytes as prune_nm.c's portable ones) ------------
+ * Flags from vector compares and a byte movemask, values picked with one
+ * byte shuffle per pair of groups (tables in prune_nm_tables.h), and the
+ * over-two check kept in the vector domain: p holds one byte per element
+ * (-1 nonzero, 0 zero), four per group; maddubs + madd turn each group's
+ * 32-bit lane into minus its nonzero count, whose running minimum is below
+ * -2 iff some group has three or four. */
+
+static inline __m128i min_group_count(__m128i acc, __m128i p)
+{
+    return _mm_min_epi32(acc, _mm_madd_epi16(_mm_maddubs_epi16(_mm_set1_epi8(1), p),
+                                             _mm_set1_epi16(1)));
+}
+
+static inline uint32_t over2_of(__m128i acc)
+{
+    return (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi32(_mm_set1_epi32(-2), acc));
+}
+
+/* 16-bit elements, four groups (two vectors) per step. */
+static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m128i absmask = _mm_set1_epi16(0x7fff);
+    const __m128i zero = _mm_setzero_si128();
+    __m128i acc = zero;
+    size_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        __m128i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 16);
+        __m128i p = _mm_packs_epi16(_mm_cmpgt_epi16(_mm_and_si128(x0, absmask), zero),
+                                    _mm_cmpgt_epi16(_mm_and_si128(x1, absmask), zero));
+        acc = min_group_count(acc, p);
+        unsigned m = (unsigned)_mm_movemask_epi8(p), f0 = m & 0xff, f1 = m >> 8;
+        __m128i s0 = LOADU(nm_shuffle[f0]), s1 = LOADU(nm_shuffle[f1]);
+        STOREU(dst + 4 * g, _mm_unpacklo_epi64(_mm_shuffle_epi8(x0, s0), _mm_shuffle_epi8(x1, s1)));
+        /* the meta bytes ride in byte 8 of each shuffle (prune_nm_tables.h) */
+        uint16_t mw = (uint16_t)_mm_extract_epi16(_mm_unpackhi_epi8(s0, s1), 0);
+        memcpy(meta + g / 2, &mw, 2);
+    }
+    *over2 |= over2_of(acc);
+    return g;
+}
+
+/* 32-bit elements, four groups (four vectors) per step.  packs_epi32 of
+ * two groups gives 8 bytes of 0xff per nonzero element and group, so the
+ * byte sum (sad) is 510 x count: above 1020 iff count > 2. */
+static size_t nm32(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m128i absmask = _mm_set1_epi32(0x7fffffff);
+    const __m128i zero = _mm_setzero_si128();
+    __m128i acc = zero;
+    size_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        __m128i x[4], nz[4];
+        unsigned f[4];
+        for (int i = 0; i < 4; i++) {
+            x[i] = LOADU(src + 16 * (g + (size_t)i));
+            nz[i] = _mm_cmpgt_epi32(_mm_and_si128(x[i], absmask), zero);
+            f[i] = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(nz[i]));
+        }
+        acc = _mm_max_epu16(acc, _mm_sad_epu8(_mm_packs_epi32(nz[0], nz[1]), zero));
+        acc = _mm_max_epu16(acc, _mm_sad_epu8(_mm_packs_epi32(nz[2], nz[3]), zero));
+        STOREU(dst + 8 * g, _mm_unpacklo_epi64(_mm_shuffle_epi8(x[0], LOADU(nm_shuffle32[f[0]])),
+                                               _mm_shuffle_epi8(x[1], LOADU(nm_shuffle32[f[1]]))));
+        STOREU(dst + 8 * g + 16,
+               _mm_unpacklo_epi64(_mm_shuffle_epi8(x[2], LOADU(nm_shuffle32[f[2]])),
+                                  _mm_shuffle_epi8(x[3], LOADU(nm_shuffle32[f[3]]))));
+        uint16_t mw = (uint16_t)(nm_meta[f[0] | f[1] << 4] | nm_meta[f[2] | f[3] << 4] << 8);
+        memcpy(meta + g / 2, &mw, 2);
+    }
+    *over2 |= (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi16(acc, _mm_set1_epi16(1020)));
+    return g;
+}
+
+/* 8-bit elements, four groups (one vector) per step. */
+static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m128i zero = _mm_setzero_si128();
+    __m128i acc = zero;
+    size_t g = 0;
+    for (; g + 4 <= groups; g += 4) {
+        __m128i x = LOADU(src + 4 * g);
+        __m128i p = _mm_xor_si128(_mm_cmpeq_epi8(x, zero), _mm_set1_epi8(-1));
+        acc = min_group_count(acc, p);
+        unsigned m = (unsigned)_mm_movemask_epi8(p), f0 = m & 0xff, f1 = m >> 8;
+        uint64_t idx = (uint64_t)nm_idx8[f0] | (uint64_t)(nm_idx8[f1] + 0x08080808u) << 32;
+        __m128i v = _mm_shuffle_epi8(x, _mm_cvtsi64_si128((long long)idx));
+        _mm_storel_epi64((__m128i *)(void *)(dst + 2 * g), v);
+        uint16_t mw = (uint16_t)(nm_meta[f0] | nm_meta[f1] << 8);
+        memcpy(meta + g / 2, &mw, 2);
+    }
+    *over2 |= over2_of(acc);
+    return g;
 }
 
 const nms__prune_kernels *nms__prune_kernels_sse41(void)
 {
-    static const nms__prune_kernels kernels = {"sse4.1", prune_f32, prune_h16, prune_i8};
+    static const nms__prune_kernels kernels = {"sse4.1", prune_f32, prune_h16, prune_i8,
+                                               nm16, nm32, nm8, NULL,
+                                               prune12_f32, prune12_h16, prune12_i8,
+                                               NULL, NULL, NULL};
     return &kernels;
 }

@@ -16,10 +16,16 @@
  * is at least as large) is allocated and written once before timing, so no
  * measurement pays page faults.  Reported: best-of-repeats memcpy seconds
  * (the best over the whole size x dtype row set) and each operation's best
- * time divided by it (goal: <= 2 for fp16 and fp32).  Single-threaded.
+ * time divided by it (goal: <= 2 for fp16 and fp32).  memcpy runs on one
+ * thread; the library splits inputs of 1 MB and more over OpenMP threads
+ * (OMP_NUM_THREADS, printed in the header): run with OMP_NUM_THREADS=1 for
+ * single-thread ratios.
  *
- * With --pack: also prune + nms_pack() (allocating API: fresh output
- * tensors per call, so page faults included) for nm and cutlass.
+ * With --pack: also nms_pack() of the already pruned matrix (pruned once
+ * before timing), nm and cutlass (F32: its 1:2-pruned matrix, CUTLASS's
+ * fp32 layout).  nms_pack allocates its output tensors on every call, so
+ * page faults are included; for scale, "alloc_cpy" times malloc + memcpy +
+ * free of the same bytes (the cost of a fresh destination).
  *
  * Usage: prune_bench [--sizes MB,MB,...] [--dtypes f32,f16,bf16,i8]
  *                    [--variants scalar,avx2,...] [--reps N] [--pack]
@@ -81,7 +87,7 @@ static int in_list(const char *list, const char *name)
     return 0;
 }
 
-enum { OP_PRUNE, OP_NM, OP_CUTLASS, OP_PACK_NM, OP_PACK_CUTLASS, OP_COUNT };
+enum { OP_PRUNE, OP_NM, OP_CUTLASS, OP_PACK_NM, OP_PACK_CUTLASS, OP_ALLOC_CPY, OP_COUNT };
 
 static void die(const char *what, const nms_error *err)
 {
@@ -91,11 +97,13 @@ static void die(const char *what, const nms_error *err)
 
 /* One timed operation; returns seconds. */
 static double run_op(int op, nms_dtype dt, nms_prune_variant var, size_t rows, size_t cols,
-                     const unsigned char *in, unsigned char *dst, nms_tensor *pruned_t)
+                     const unsigned char *in, unsigned char *dst, const nms_tensor *pruned_t,
+                     const nms_tensor *pruned12_t)
 {
     nms_error err;
     size_t es = nms_dtype_size(dt);
     unsigned char *vals = dst, *meta = dst + rows * cols * es / 2;
+    (void)dt;
     double t0 = now();
     switch (op) {
     case OP_PRUNE:
@@ -110,13 +118,27 @@ static double run_op(int op, nms_dtype dt, nms_prune_variant var, size_t rows, s
         if (nms_prune_24_cutlass(dt, rows, cols, in, NULL, var, vals, meta, &err) != NMS_OK)
             die("prune_24_cutlass", &err);
         break;
+    case OP_ALLOC_CPY: {
+        size_t bytes = rows * cols * es;
+        unsigned char *fresh = malloc(bytes);
+        if (!fresh) {
+            fprintf(stderr, "prune_bench: out of memory\n");
+            exit(1);
+        }
+        memcpy(fresh, in, bytes);
+        double t = now() - t0;
+        __asm__ volatile("" : : "r"(fresh) : "memory"); /* keep the copy */
+        free(fresh);
+        return t;
+    }
     default: {
         nms_packed *pk = NULL;
-        if (nms_prune_24_buffer(dt, rows, cols, in, NULL, 0, var, nms_tensor_data(pruned_t), NULL,
-                                &err) != NMS_OK ||
-            nms_pack(pruned_t, op == OP_PACK_NM ? NMS_FORMAT_NM : NMS_FORMAT_CUTLASS, NULL, &pk,
-                     &err) != NMS_OK)
-            die("prune + nms_pack", &err);
+        nms_pack_options po;
+        nms_pack_options_init(&po);
+        po.variant = var;
+        if (nms_pack(op == OP_PACK_NM ? pruned_t : pruned12_t,
+                     op == OP_PACK_NM ? NMS_FORMAT_NM : NMS_FORMAT_CUTLASS, &po, &pk, &err) != NMS_OK)
+            die("nms_pack", &err);
         double t = now() - t0;
         nms_packed_free(pk);
         return t;
@@ -154,10 +176,12 @@ int main(int argc, char **argv)
         if (nms_prune_variant_supported((nms_prune_variant)v) &&
             in_list(variants, nms_prune_variant_name((nms_prune_variant)v)))
             vars[nvars++] = v;
-    printf("# ratios = best time / best memcpy time of the same input bytes (1 thread);\n"
-           "# repeats interleaved over variants and operations; destinations pre-faulted\n");
+    const char *omp = getenv("OMP_NUM_THREADS");
+    printf("# ratios = best time / best memcpy time of the same input bytes (memcpy: 1 thread,\n"
+           "# library: OMP_NUM_THREADS=%s); repeats interleaved over variants and operations;\n"
+           "# destinations pre-faulted\n", omp && *omp ? omp : "(unset: all cores)");
     printf("%-7s %-5s %-8s %5s %10s %7s %7s %8s%s\n", "MB", "dtype", "variant", "reps", "memcpy_s",
-           "prune", "nm", "cutlass", with_pack ? " pack_nm pack_cut" : "");
+           "prune", "nm", "cutlass", with_pack ? " pack_nm pack_cut alloc_cpy" : "");
     for (const char *s = sizes; *s;) {
         double mb = strtod(s, NULL);
         const char *comma = strchr(s, ',');
@@ -180,13 +204,24 @@ int main(int argc, char **argv)
             nms_dtype dt = dts[d];
             size_t es = nms_dtype_size(dt), rows = bytes / (cols * es);
             fill(dt, in, bytes);
-            nms_tensor *pruned_t = NULL;
+            nms_tensor *pruned_t = NULL, *pruned12_t = NULL;
             if (with_pack) {
+                /* the inputs of nms_pack: the 2:4-pruned matrix and (for
+                 * cutlass F32) the 1:2-pruned one */
                 size_t shape[2] = {rows, cols};
                 nms_error err;
-                if (nms_tensor_create(dt, 2, shape, &pruned_t, &err) != NMS_OK)
+                nms_tensor *w = NULL;
+                nms_prune_options po;
+                nms_prune_options_init(&po);
+                if (nms_tensor_create(dt, 2, shape, &w, &err) != NMS_OK)
                     die("tensor", &err);
-                memset(nms_tensor_data(pruned_t), 0, bytes);
+                memcpy(nms_tensor_data(w), in, bytes);
+                if (nms_prune_24(w, NULL, &po, &pruned_t, NULL, &err) != NMS_OK)
+                    die("prune", &err);
+                po.pattern = dt == NMS_DTYPE_F32 ? NMS_PATTERN_1_2 : NMS_PATTERN_2_4;
+                if (nms_prune_24(w, NULL, &po, &pruned12_t, NULL, &err) != NMS_OK)
+                    die("prune", &err);
+                nms_tensor_free(w);
             }
             double best_cpy = 1e30, best[NMS_PRUNE_VARIANT_COUNT][OP_COUNT];
             for (int v = 0; v < nvars; v++)
@@ -199,7 +234,7 @@ int main(int argc, char **argv)
                             continue;
                         if ((o == OP_PACK_NM || o == OP_PACK_CUTLASS) && !with_pack)
                             continue;
-                        if (o == OP_PACK_CUTLASS && dt == NMS_DTYPE_F32)
+                        if (o == OP_ALLOC_CPY && (!with_pack || v > 0))
                             continue;
                         double t0 = now();
                         memcpy(dst, in, bytes);
@@ -207,7 +242,7 @@ int main(int argc, char **argv)
                         if (tc < best_cpy)
                             best_cpy = tc;
                         double t = run_op(o, dt, (nms_prune_variant)vars[v], rows, cols, in, dst,
-                                          pruned_t);
+                                          pruned_t, pruned12_t);
                         if (t < best[v][o])
                             best[v][o] = t;
                     }
@@ -221,17 +256,14 @@ int main(int argc, char **argv)
                     printf(" %8s", "1:2 n/a");
                 else
                     printf(" %8.2f", best[v][OP_CUTLASS] / best_cpy);
-                if (with_pack) {
-                    printf(" %7.2f", best[v][OP_PACK_NM] / best_cpy);
-                    if (dt == NMS_DTYPE_F32)
-                        printf(" %8s", "n/a");
-                    else
-                        printf(" %8.2f", best[v][OP_PACK_CUTLASS] / best_cpy);
-                }
+                if (with_pack)
+                    printf(" %7.2f %8.2f %9.2f", best[v][OP_PACK_NM] / best_cpy,
+                           best[v][OP_PACK_CUTLASS] / best_cpy, best[0][OP_ALLOC_CPY] / best_cpy);
                 printf("\n");
             }
             fflush(stdout);
             nms_tensor_free(pruned_t);
+            nms_tensor_free(pruned12_t);
         }
         free(in);
         free(dst);

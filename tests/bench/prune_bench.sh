@@ -1,12 +1,15 @@
 #!/bin/sh
 # make bench: 2:4 prune and fused prune + pack (nm, cutlass) vs memcpy of the
 # same bytes, every dtype and kernel variant, matrices of 1 MB .. 1 GB
-# (NMS_BENCH_PRUNE_SIZES overrides, in MB); then, at small sizes, prune +
-# the allocating nms_pack() for comparison.
+# (NMS_BENCH_PRUNE_SIZES overrides, in MB), on one thread and then on two
+# (inputs of 1 MB and more are split over OpenMP threads); then, at small
+# sizes, nms_pack() of the already pruned matrix.
 set -e
 bin=$top_builddir/tests/bench/prune_bench
 sizes=${NMS_BENCH_PRUNE_SIZES:-1,16,256,1024}
-echo "prune_bench: sizes ${sizes} MB"
-"$bin" --sizes "$sizes"
-echo "prune_bench: with prune + nms_pack (allocating API), 1 and 16 MB"
-"$bin" --sizes 1,16 --pack
+echo "prune_bench: sizes ${sizes} MB, one thread"
+OMP_NUM_THREADS=1 "$bin" --sizes "$sizes"
+echo "prune_bench: sizes 1,16 MB, two threads"
+OMP_NUM_THREADS=2 "$bin" --sizes 1,16
+echo "prune_bench: with nms_pack of the pruned matrix (allocating API), 1 and 16 MB, one thread"
+OMP_NUM_THREADS=1 "$bin" --sizes 1,16 --pack

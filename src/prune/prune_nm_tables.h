@@ -1,0 +1,79 @@
+/*
+ * prune_nm_tables.h - lookup tables of the SIMD nm encoders (internal; each
+ * including file gets its own static copy).
+ *
+ * A group's nonzero flags f (bit i = position i nonzero, at most two set)
+ * give its code nib = i0 | i1 << 2 (NM_CODE: two flags -> their positions;
+ * none, only 2 or only 3 -> (2,3); only 1 -> (1,2); only 0 -> (0,2);
+ * formats-24.md sec. 3).  Tables indexed by the 8 flag bits of a pair of
+ * groups (f & 15 = first group, f >> 4 = second):
+ *   nm_shuffle[f][16]  byte shuffle of 8 16-bit elements (two groups) that
+ *                      puts the four kept elements in bytes 0..7; byte 8
+ *                      is nm_meta[f] (so the shuffled bytes 8..15 are
+ *                      junk), bytes 9..15 are -128;
+ *   nm_meta[f]         the meta byte code(first) | code(second) << 4;
+ *   nm_idx8[f]         4 byte indices (one uint32, byte 0 first) picking the
+ *                      kept bytes of 8 8-bit elements (two groups);
+ * and by the 4 flag bits of one group:
+ *   nm_shuffle32[f][16] byte shuffle of 4 32-bit elements putting the two
+ *                      kept ones in bytes 0..7.
+ */
+#ifndef NMS_PRUNE_NM_TABLES_H
+#define NMS_PRUNE_NM_TABLES_H
+
+#include <stdint.h>
+
+#define NM_CODE(n)                                                                        \
+    ((n) == 3 ? 0x4 : (n) == 5 ? 0x8 : (n) == 6 ? 0x9 : (n) == 9 ? 0xC : (n) == 10 ? 0xD \
+     : (n) == 1 ? 0x8 : (n) == 2 ? 0x9 : 0xE)
+#define NM_I0(n) (NM_CODE(n) & 3)
+#define NM_I1(n) (NM_CODE(n) >> 2)
+#define NM_SHUF(f)                                                                         \
+    {2 * NM_I0((f) & 15), 2 * NM_I0((f) & 15) + 1, 2 * NM_I1((f) & 15), 2 * NM_I1((f) & 15) + 1, \
+     8 + 2 * NM_I0((f) >> 4), 9 + 2 * NM_I0((f) >> 4), 8 + 2 * NM_I1((f) >> 4),          \
+     9 + 2 * NM_I1((f) >> 4), NM_SBYTE(NM_META(f)), -128, -128, -128, -128, -128, -128, -128}
+#define NM_SBYTE(b) ((b) > 127 ? (b) - 256 : (b))
+#define NM_SHUF4(f) NM_SHUF(f), NM_SHUF((f) + 1), NM_SHUF((f) + 2), NM_SHUF((f) + 3)
+#define NM_SHUF16(f) NM_SHUF4(f), NM_SHUF4((f) + 4), NM_SHUF4((f) + 8), NM_SHUF4((f) + 12)
+#define NM_META(f) (NM_CODE((f) & 15) | NM_CODE((f) >> 4) << 4)
+#define NM_META4(f) NM_META(f), NM_META((f) + 1), NM_META((f) + 2), NM_META((f) + 3)
+#define NM_META16(f) NM_META4(f), NM_META4((f) + 4), NM_META4((f) + 8), NM_META4((f) + 12)
+
+static const signed char nm_shuffle[256][16] = {
+    NM_SHUF16(0),   NM_SHUF16(16),  NM_SHUF16(32),  NM_SHUF16(48),
+    NM_SHUF16(64),  NM_SHUF16(80),  NM_SHUF16(96),  NM_SHUF16(112),
+    NM_SHUF16(128), NM_SHUF16(144), NM_SHUF16(160), NM_SHUF16(176),
+    NM_SHUF16(192), NM_SHUF16(208), NM_SHUF16(224), NM_SHUF16(240),
+};
+static const unsigned char nm_meta[256] = {
+    NM_META16(0),   NM_META16(16),  NM_META16(32),  NM_META16(48),
+    NM_META16(64),  NM_META16(80),  NM_META16(96),  NM_META16(112),
+    NM_META16(128), NM_META16(144), NM_META16(160), NM_META16(176),
+    NM_META16(192), NM_META16(208), NM_META16(224), NM_META16(240),
+};
+
+
+#define NM_IDX8(f)                                                                        \
+    ((uint32_t)NM_I0((f) & 15) | (uint32_t)NM_I1((f) & 15) << 8 |                         \
+     (uint32_t)(4 + NM_I0((f) >> 4)) << 16 | (uint32_t)(4 + NM_I1((f) >> 4)) << 24)
+#define NM_IDX8_4(f) NM_IDX8(f), NM_IDX8((f) + 1), NM_IDX8((f) + 2), NM_IDX8((f) + 3)
+#define NM_IDX8_16(f) NM_IDX8_4(f), NM_IDX8_4((f) + 4), NM_IDX8_4((f) + 8), NM_IDX8_4((f) + 12)
+
+static const uint32_t nm_idx8[256] = {
+    NM_IDX8_16(0),   NM_IDX8_16(16),  NM_IDX8_16(32),  NM_IDX8_16(48),
+    NM_IDX8_16(64),  NM_IDX8_16(80),  NM_IDX8_16(96),  NM_IDX8_16(112),
+    NM_IDX8_16(128), NM_IDX8_16(144), NM_IDX8_16(160), NM_IDX8_16(176),
+    NM_IDX8_16(192), NM_IDX8_16(208), NM_IDX8_16(224), NM_IDX8_16(240),
+};
+
+#define NM_SHUF32(f)                                                                      \
+    {4 * NM_I0(f), 4 * NM_I0(f) + 1, 4 * NM_I0(f) + 2, 4 * NM_I0(f) + 3, 4 * NM_I1(f),   \
+     4 * NM_I1(f) + 1, 4 * NM_I1(f) + 2, 4 * NM_I1(f) + 3, -128, -128, -128, -128, -128, \
+     -128, -128, -128}
+static const signed char nm_shuffle32[16][16] = {
+    NM_SHUF32(0),  NM_SHUF32(1),  NM_SHUF32(2),  NM_SHUF32(3),  NM_SHUF32(4),  NM_SHUF32(5),
+    NM_SHUF32(6),  NM_SHUF32(7),  NM_SHUF32(8),  NM_SHUF32(9),  NM_SHUF32(10), NM_SHUF32(11),
+    NM_SHUF32(12), NM_SHUF32(13), NM_SHUF32(14), NM_SHUF32(15),
+};
+
+#endif /* NMS_PRUNE_NM_TABLES_H */
