@@ -467,6 +467,68 @@ START_TEST(test_long_real)
 }
 END_TEST
 
+/* A window of all the groups is the whole problem: the subset DP must find
+ * the brute-force optimum for C = 12 and 16, from any start. */
+START_TEST(test_window_exact)
+{
+    for (size_t C = 12; C <= 16; C += 4)
+        for (unsigned long long seed = 1; seed <= 4; seed++)
+            for (int quant = 0; quant <= 3; quant += 3) {
+                nms_tensor *t = random_matrix(9, C, 1000 + seed, quant);
+                double opt = brute_force(t);
+                double *sc = NULL;
+                size_t R = 0, CC = 0;
+                nms__pp p;
+                ck_assert_int_eq(nms__abs_scores(t, &sc, &R, &CC, NULL), NMS_OK);
+                ck_assert_int_eq(nms__pp_init(&p, sc, R, CC, NULL), NMS_OK);
+                int32_t perm[16];
+                for (size_t j = 0; j < C; j++)
+                    perm[j] = (int32_t)((j * 5 + seed) % C); /* a scrambled start */
+                ck_assert_int_eq(nms__window_search(&p, perm, 4, seed, 1, 0.0, NULL, NULL), NMS_OK);
+                ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
+                double v = nms__pp_perm_value(&p, perm);
+                ck_assert_msg(fabs(v - opt) <= 1e-9 * opt, "C=%zu seed %llu quant %d: window %.12g vs brute force %.12g",
+                              C, seed, quant, v, opt);
+                nms__pp_free(&p);
+                nms__free(sc);
+                nms_tensor_free(t);
+            }
+}
+END_TEST
+
+/* Large-C mode (heuristics and windows only): the same permutation for any
+ * thread count, never below the swap baseline's start (identity). */
+START_TEST(test_large_c_threads)
+{
+    nms_tensor *t = random_matrix(12, 160, 4242, 0);
+    nms_part_result base = solve(t, NMS_PART_BP, 1);
+    ck_assert_int_eq(base.status, NMS_PART_HEURISTIC);
+    static const int th[] = {2, 3};
+    for (int k = 0; k < 2; k++) {
+        nms_part_result r = solve(t, NMS_PART_BP, th[k]);
+        ck_assert_msg(memcmp(r.perm, base.perm, 160 * sizeof(int32_t)) == 0, "perm differs with %d threads", th[k]);
+        ck_assert(r.value == base.value);
+        nms_part_result_free(&r);
+    }
+    /* with a time limit, the time left buys a Lagrangian / LP bound */
+    nms_part_options o;
+    nms_part_options_default(&o);
+    o.time_limit = 60;
+    nms_part_result r;
+    ck_assert_int_eq(nms_part_solve(t, &o, &r, NULL), NMS_OK);
+    check_result(t, &r);
+    ck_assert_msg(r.bound_kind == NMS_PART_BOUND_LP || r.bound_kind == NMS_PART_BOUND_LAGRANGIAN,
+                  "large C with a time limit: bound kind %s", nms_part_bound_kind_name(r.bound_kind));
+    ck_assert(r.bound < r.unstructured_bound);
+    ck_assert(r.value >= base.value);
+    fprintf(stderr, "check_part: C=160 bound %s gap %.3g after %.1f s\n", nms_part_bound_kind_name(r.bound_kind),
+            r.gap, r.seconds);
+    nms_part_result_free(&r);
+    nms_part_result_free(&base);
+    nms_tensor_free(t);
+}
+END_TEST
+
 static Suite *part_suite(void)
 {
     Suite *s = suite_create("part");
@@ -477,6 +539,8 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_brute_force_real);
     tcase_add_test(tc, test_ties_and_degenerate);
     tcase_add_test(tc, test_thread_independence);
+    tcase_add_test(tc, test_window_exact);
+    tcase_add_test(tc, test_large_c_threads);
     tcase_add_test(tc, test_interrupt_and_stacking);
     tcase_add_test(tc, test_reference_optima);
     tcase_add_test(tc, test_long_real);

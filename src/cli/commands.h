@@ -65,7 +65,9 @@ int cmd_permute(int argc, char **argv);
     "any permutation can keep.  Method bp (default): heuristics, column generation\n" \
     "on the set-partitioning LP, and an exact branch-and-price that proves\n" \
     "optimality (to the gap tolerance) when it finishes; above 128 channels only\n" \
-    "the heuristics run (bound: unstructured).  swap: the classic best-improving\n" \
+    "the heuristics run (local search and exact re-optimisation of windows of 4\n" \
+    "groups; bound: unstructured), and with --time-limit the time left goes to\n" \
+    "column generation for a Lagrangian bound.  swap: the classic best-improving\n" \
     "channel-swap search.  identity: no permutation.\n\n" \
     "Progress goes to stderr: a line when the value or the bound improves and\n" \
     "every few seconds.  Ctrl-C stops the search; the best permutation so far is\n" \

@@ -15,16 +15,35 @@
  *     best partition at the node <= sum_i pi_i + (C/4) max(0, max_{S allowed} rc(S)).
  *
  * Nodes with bound <= the target are cut.  Integral LP solutions (without
- * artificials) are partitions.  Branching pair: the (i, j) whose
+ * artificials) are partitions.
+ *
+ * Reduced-cost filtering per node.  With the duals pi and the max reduced
+ * cost M of a node's last LP, any partition at the node (or below it) is
+ * worth sum pi + rc(S) + (C/4 - 1) max(0, M) at most when it contains S
+ * (part.h (2)), so a group S with rc(S) <= target - sum pi - (C/4 - 1)
+ * max(0, M) can never be in a partition better than the target there.  The
+ * node's children get the list of its surviving groups (shared, reference
+ * counted), so deep nodes scan and price far fewer groups than the pool; LP
+ * columns outside a node's list are fixed at zero, and the LP is rebuilt
+ * without them when they are most of it.  Branching pair: the (i, j) whose
  * f_ij = sum_{S ni i,j} x_S is closest to 1/2 (ties: lowest pair).  Open
  * nodes are taken best bound first (ties: the newest).
  *
  * Arrays: pool allowed flags n, LP-column map, C*C pair sums, the open-node
  * list with each node's decisions.
+ *
+ * Order: nodes are evaluated in batches of two, one LP per worker (see
+ * BATCH below); a worker first plunges into the "together" child of the node
+ * it just evaluated while that child's bound is within the top half of the
+ * open gap, otherwise it takes the best open node.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "part/part.h"
 #include "util/util.h"
@@ -34,12 +53,34 @@ typedef struct dec {
     int together;
 } dec;
 
+/* A node's candidate groups: indices into the pool, shared by siblings. */
+typedef struct flist {
+    size_t n;
+    int refs;
+    uint32_t idx[];
+} flist;
+
+static void flist_release(flist *f)
+{
+    if (f && --f->refs == 0)
+        nms__free(f);
+}
+
 typedef struct node {
     double bound;   /* parent's bound */
     long id;
     size_t nd;
     dec *d;
+    flist *f;       /* groups that may still matter here; NULL = the whole pool */
 } node;
+
+static void node_drop(node *nd)
+{
+    nms__free(nd->d);
+    nd->d = NULL;
+    flist_release(nd->f);
+    nd->f = NULL;
+}
 
 static int allowed(const int32_t g[4], const dec *d, size_t nd)
 {
@@ -63,7 +104,8 @@ typedef struct bbst {
     size_t nlp;             /* LP columns: C artificials, then pool columns */
     size_t *lp2pool;        /* nlp - C entries */
     unsigned char *in_lp;   /* n */
-    unsigned char *ok;      /* n: allowed at the current node */
+    uint32_t *okstamp;      /* n: == stamp when allowed at the current node */
+    uint32_t stamp;
     double *ub;             /* current LP upper bound per LP column */
     size_t lpcap;
     double big;
@@ -243,30 +285,68 @@ static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
     return nms__pp_perm_value(s->p, perm);
 }
 
-/* Evaluate a node: column generation over the allowed pool.  Outputs the
- * rigorous bound, whether the LP solution is an integral partition, and a
- * branching pair.  *ok_lp = 0 if the LP could not be solved. */
-static int eval_node(bbst *s, const dec *d, size_t nd, double target, double deadline,
+/* Rebuild the LP with only the columns allowed at the current node. */
+static int compact_lp(bbst *s, nms_error *err)
+{
+    size_t C = s->C, m = 0;
+    size_t *which = nms__malloc_array(s->nlp - C + 1, sizeof *which);
+    if (!which)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+    for (size_t k = C; k < s->nlp; k++) {
+        size_t q = s->lp2pool[k - C];
+        s->in_lp[q] = 0;
+        if (s->okstamp[q] == s->stamp)
+            which[m++] = q;
+    }
+    nms_lp_free(s->lp);
+    s->lp = NULL;
+    int st = build_lp(s, err);
+    if (!st)
+        st = add_pool_cols(s, which, m, err);
+    nms__free(which);
+    return st;
+}
+
+/* Evaluate a node: column generation over the allowed groups of its list
+ * F (NULL = the whole pool).  Outputs the rigorous bound, whether the LP
+ * solution is an integral partition, a branching pair and, when the node
+ * is neither cut nor integral, *child: the groups of F its subtree may
+ * still use (reduced-cost filtering, see the top of this file).
+ * *ok_lp = 0 if the LP could not be solved. */
+static int eval_node(bbst *s, const dec *d, size_t nd, const flist *F, double target, double deadline,
                      volatile int *interrupt, double *bound, int *integral, int32_t *bi,
                      int32_t *bj, double *xval, int *ok_lp, double *pi, double *rcs,
-                     size_t *cand, double *pairf, int32_t *perm, nms_error *err)
+                     size_t *cand, double *pairf, int32_t *perm, flist **child, nms_error *err)
 {
-    size_t C = s->C, G = C / 4, n = s->n;
+    size_t C = s->C, G = C / 4, n = F ? F->n : s->n;
     int st;
     *ok_lp = 0;
     *integral = 0;
     *bi = *bj = -1;
-    for (size_t q = 0; q < n; q++)
-        s->ok[q] = (unsigned char)allowed(s->pool[q].g, d, nd);
+    *child = NULL;
+    if (++s->stamp == 0) { /* wrapped: clear the stamps */
+        memset(s->okstamp, 0, s->n * sizeof *s->okstamp);
+        s->stamp = 1;
+    }
+    for (size_t t = 0; t < n; t++) {
+        size_t q = F ? F->idx[t] : t;
+        if (allowed(s->pool[q].g, d, nd))
+            s->okstamp[q] = s->stamp;
+    }
+    size_t lp_ok = 0;
+    for (size_t k = C; k < s->nlp; k++)
+        lp_ok += s->okstamp[s->lp2pool[k - C]] == s->stamp;
+    if (s->nlp - C > 2 * C && 4 * lp_ok < 3 * (s->nlp - C) && (st = compact_lp(s, err)) != NMS_OK)
+        return st;
     for (size_t k = C; k < s->nlp; k++) {
-        double u = s->ok[s->lp2pool[k - C]] ? HUGE_VAL : 0.0;
+        double u = s->okstamp[s->lp2pool[k - C]] == s->stamp ? HUGE_VAL : 0.0;
         if (u != s->ub[k]) {
             if ((st = nms_lp_set_col_bounds(s->lp, k, 0.0, u, err)) != NMS_OK)
                 return st;
             s->ub[k] = u;
         }
     }
-    double best_bound = HUGE_VAL;
+    double best_bound = HUGE_VAL, sumpi = 0.0, maxrc = 0.0;
     for (int it = 0; it < 1000; it++) {
         nms_lp_options lo;
         nms_lp_options_default(&lo);
@@ -289,22 +369,22 @@ static int eval_node(bbst *s, const dec *d, size_t nd, double target, double dea
         if (nms_lp_get_status(s->lp) != NMS_LP_OPTIMAL)
             return NMS_OK;
         nms_lp_get_row_duals(s->lp, pi);
-        double sumpi = 0.0;
+        sumpi = 0.0;
         for (size_t i = 0; i < C; i++)
             sumpi += pi[i];
-        double maxrc = 0.0;
+        maxrc = 0.0;
         size_t m = 0;
         double tol = 1e-9 * s->p->vscale;
-        for (size_t q = 0; q < n; q++) {
-            if (!s->ok[q])
+        for (size_t t = 0; t < n; t++) {
+            size_t q = F ? F->idx[t] : t;
+            if (s->okstamp[q] != s->stamp)
                 continue;
             double rc = s->pool[q].v - nms__pi_sum4(pi, s->pool[q].g);
+            rcs[q] = rc;
             if (rc > maxrc)
                 maxrc = rc;
-            if (rc > tol && !s->in_lp[q]) {
-                rcs[q] = rc;
+            if (rc > tol && !s->in_lp[q])
                 cand[m++] = q;
-            }
         }
         double b = sumpi + (double)G * maxrc;
         if (b < best_bound)
@@ -338,6 +418,24 @@ static int eval_node(bbst *s, const dec *d, size_t nd, double target, double dea
     *bound = best_bound;
     if (best_bound <= target)
         return NMS_OK;
+    /* rcs holds the reduced costs of the last scan, for pi and maxrc */
+    double keep = target - sumpi - (double)(G - 1) * maxrc - 1e-9 * s->p->vscale;
+    size_t nkeep = 0;
+    for (size_t t = 0; t < n; t++) {
+        size_t q = F ? F->idx[t] : t;
+        nkeep += s->okstamp[q] == s->stamp && rcs[q] > keep;
+    }
+    flist *kept = nms__malloc(sizeof *kept + (nkeep ? nkeep : 1) * sizeof kept->idx[0]);
+    if (!kept)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+    kept->n = 0;
+    kept->refs = 1;
+    for (size_t t = 0; t < n; t++) {
+        size_t q = F ? F->idx[t] : t;
+        if (s->okstamp[q] == s->stamp && rcs[q] > keep)
+            kept->idx[kept->n++] = (uint32_t)q;
+    }
+    *child = kept;
     /* Primal solution: integral? pair sums for branching. */
     double *x = xval;
     nms_lp_get_primal(s->lp, x);
@@ -381,6 +479,98 @@ static int eval_node(bbst *s, const dec *d, size_t nd, double target, double dea
     return NMS_OK;
 }
 
+/* One evaluator: its own LP, pool flags and scratch arrays, and the node
+ * it evaluates in the current batch with what came out of it. */
+typedef struct worker {
+    bbst s;
+    double *pi, *rcs, *x, *pairf;   /* C, n, n + C, C * C */
+    size_t *cand;                   /* 2n + 2C */
+    int32_t *cur, *rperm;           /* C, C: integral solution, rounding */
+    nms_error err;
+    node nd;
+    int st, ok_lp, integral, rounded;
+    double b, vround;
+    int32_t bi, bj;
+    flist *child;
+    long want;                      /* id of the child to plunge into, -1 = none */
+} worker;
+
+static void worker_free(worker *w)
+{
+    nms_lp_free(w->s.lp);
+    nms__free(w->s.lp2pool);
+    nms__free(w->s.ub);
+    nms__free(w->s.in_lp);
+    nms__free(w->s.okstamp);
+    nms__free(w->pi);
+    nms__free(w->rcs);
+    nms__free(w->x);
+    nms__free(w->pairf);
+    nms__free(w->cand);
+    nms__free(w->cur);
+    nms__free(w->rperm);
+}
+
+static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t n, nms_error *err)
+{
+    size_t C = p->C;
+    memset(w, 0, sizeof *w);
+    w->want = -1;
+    w->s.p = p;
+    w->s.pool = pool;
+    w->s.n = n;
+    w->s.C = C;
+    w->s.big = 10.0 * p->vscale + 1.0;
+    w->s.threads = 1;
+    w->s.in_lp = nms__calloc(n + 1, 1);
+    w->s.okstamp = nms__calloc(n + 1, sizeof *w->s.okstamp);
+    w->s.lpcap = 256;
+    w->s.lp2pool = nms__malloc_array(w->s.lpcap, sizeof *w->s.lp2pool);
+    w->s.ub = nms__malloc_array(w->s.lpcap + C, sizeof *w->s.ub);
+    w->pi = nms__malloc_array(C, sizeof *w->pi);
+    w->rcs = nms__malloc_array(n + 1, sizeof *w->rcs);
+    w->x = nms__malloc_array(n + C + 1, sizeof *w->x);
+    w->pairf = nms__malloc_array(C * C, sizeof *w->pairf);
+    w->cand = nms__malloc_array(2 * n + 2 * C + 1, sizeof *w->cand);
+    w->cur = nms__malloc_array(C, sizeof *w->cur);
+    w->rperm = nms__malloc_array(C, sizeof *w->rperm);
+    if (!w->s.in_lp || !w->s.okstamp || !w->s.lp2pool || !w->s.ub || !w->pi || !w->rcs || !w->x ||
+        !w->pairf || !w->cand || !w->cur || !w->rperm)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
+    int st = build_lp(&w->s, err);
+    if (st)
+        return st;
+    /* seed the LP with the best-rc pool groups (pool is in rc order) */
+    size_t m = n < 4 * C ? n : 4 * C;
+    for (size_t q = 0; q < m; q++)
+        w->cand[q] = q;
+    return add_pool_cols(&w->s, w->cand, m, err);
+}
+
+/* Evaluate w->nd against target; round the LP solution when asked. */
+static void worker_run(worker *w, double target, int want_round, double deadline, volatile int *interrupt)
+{
+    w->b = HUGE_VAL;
+    w->child = NULL;
+    w->rounded = 0;
+    w->st = eval_node(&w->s, w->nd.d, w->nd.nd, w->nd.f, target, deadline, interrupt, &w->b, &w->integral,
+                      &w->bi, &w->bj, w->x, &w->ok_lp, w->pi, w->rcs, w->cand, w->pairf, w->cur, &w->child,
+                      &w->err);
+    if (w->st || !w->ok_lp || w->integral || w->b <= target || !want_round)
+        return;
+    w->vround = round_lp(&w->s, w->x, w->rperm, deadline, interrupt);
+    w->rounded = 1;
+}
+
+/* Nodes are evaluated in batches of BATCH (the best open ones), each by
+ * its own worker, in parallel when threads allow; a batch sees the target
+ * of its start and its results are applied in batch order, so the search
+ * is the same for any thread count. */
+enum { BATCH = 2 };
+/* A worker plunges into its own child while the child's bound is at least
+ * best - PLUNGE (best - target): its LP basis is warm there. */
+#define PLUNGE 0.5
+
 int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
                  int threads, double deadline, volatile int *interrupt, long node_limit,
                  void (*tick)(void *ctx, double best_open, double target, long nodes),
@@ -388,46 +578,20 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                  int *complete, double *open_bound, long *nodes, nms_error *err)
 {
     size_t C = p->C;
-    bbst s;
-    memset(&s, 0, sizeof s);
-    s.p = p;
-    s.pool = pool;
-    s.n = n;
-    s.C = C;
-    s.big = 10.0 * p->vscale + 1.0;
-    s.threads = threads;
     *found = 0;
     *complete = 0;
     *open_bound = HUGE_VAL;
+    if (n > UINT32_MAX)
+        return nms__fail(err, NMS_ERR_RANGE, "branch-and-bound pool of %zu groups is too large", n);
+    worker W[BATCH];
+    memset(W, 0, sizeof W);
     node *open = NULL;
     size_t nopen = 0, capopen = 0;
     long next_id = 0;
-    double *pi = nms__malloc_array(C, sizeof *pi), *rcs = nms__malloc_array(n + 1, sizeof *rcs);
-    size_t *cand = nms__malloc_array(2 * n + 2 * C + 1, sizeof *cand);
-    double *pairf = nms__malloc_array(C * C, sizeof *pairf);
-    int32_t *cur = nms__malloc_array(C, sizeof *cur);
-    double *x = NULL;
-    size_t xcap = 0;
-    s.in_lp = nms__calloc(n + 1, 1);
-    s.ok = nms__calloc(n + 1, 1);
-    s.lpcap = 256;
-    s.lp2pool = nms__malloc_array(s.lpcap, sizeof *s.lp2pool);
-    s.ub = nms__malloc_array(s.lpcap + C, sizeof *s.ub);
     int st = NMS_OK;
-    if (!pi || !rcs || !cand || !pairf || !cur || !s.in_lp || !s.ok || !s.lp2pool || !s.ub) {
-        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
-        goto out;
-    }
-    if ((st = build_lp(&s, err)) != NMS_OK)
-        goto out;
-    /* seed the LP with the best-rc pool groups (pool is in rc order) */
-    {
-        size_t m = n < 4 * C ? n : 4 * C;
-        for (size_t q = 0; q < m; q++)
-            cand[q] = q;
-        if ((st = add_pool_cols(&s, cand, m, err)) != NMS_OK)
+    for (int w = 0; w < BATCH; w++)
+        if ((st = worker_init(&W[w], p, pool, n, err)) != NMS_OK)
             goto out;
-    }
     open = nms__malloc_array(16, sizeof *open);
     capopen = 16;
     if (!open) {
@@ -438,123 +602,182 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     open[0].id = next_id++;
     open[0].nd = 0;
     open[0].d = NULL;
+    open[0].f = NULL;
     nopen = 1;
+#ifdef _OPENMP
+    int nthreads = threads > 0 ? threads : omp_get_max_threads();
+    if (nthreads > BATCH)
+        nthreads = BATCH;
+#else
+    (void)threads;
+#endif
     long count = 0;
     int gave_up = 0;
-    while (nopen) {
-        /* best bound first, ties to the newest */
+    while (nopen && !gave_up) {
+        /* cut the open nodes the target has overtaken; the best bound */
+        size_t kept = 0;
+        for (size_t q = 0; q < nopen; q++) {
+            if (open[q].bound <= target)
+                node_drop(&open[q]);
+            else
+                open[kept++] = open[q];
+        }
+        nopen = kept;
+        if (!nopen)
+            break;
         size_t bi = 0;
         for (size_t q = 1; q < nopen; q++)
-            if (open[q].bound > open[bi].bound ||
-                (open[q].bound == open[bi].bound && open[q].id > open[bi].id))
+            if (open[q].bound > open[bi].bound)
                 bi = q;
-        node nd = open[bi];
-        open[bi] = open[--nopen];
-        if (tick) /* best first: nd.bound bounds every open node */
-            tick(tick_ctx, nd.bound, target, count);
-        if (nd.bound <= target) {
-            nms__free(nd.d);
-            continue;
-        }
+        double best = open[bi].bound;
+        if (tick) /* best first: it bounds every open node */
+            tick(tick_ctx, best, target, count);
         if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline) ||
             (node_limit > 0 && count >= node_limit)) {
-            open[nopen++] = nd; /* keep it open for the bound */
-            gave_up = 1;
+            gave_up = 1; /* the open nodes stay open, for the bound */
             break;
         }
-        count++;
-        double b = HUGE_VAL;
-        int integral = 0, ok_lp = 0;
-        int32_t pi_ = -1, pj_ = -1;
-        /* x must hold every LP column; the LP grows inside eval_node, so
-         * allocate for the worst case: every pool group plus artificials. */
-        if (!x) {
-            xcap = n + C + 1;
-            x = nms__malloc_array(xcap, sizeof *x);
-            if (!x) {
-                nms__free(nd.d);
-                st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
-                goto out;
+        /* the batch: each worker first plunges into the child it made last
+         * (its LP is warm there) while that child's bound stays in the top
+         * part of the gap, then the best open nodes (ties: the newest) */
+        int act[BATCH] = {0}, nb = 0;
+        for (int w = 0; w < BATCH; w++) {
+            if (W[w].want < 0)
+                continue;
+            for (size_t q = 0; q < nopen; q++)
+                if (open[q].id == W[w].want) {
+                    if (open[q].bound >= best - PLUNGE * (best - target)) {
+                        W[w].nd = open[q];
+                        open[q] = open[--nopen];
+                        act[w] = 1;
+                        nb++;
+                    }
+                    break;
+                }
+            W[w].want = -1;
+        }
+        for (int w = 0; w < BATCH && nopen; w++) {
+            if (act[w] || (node_limit > 0 && count + nb >= node_limit))
+                continue;
+            bi = 0;
+            for (size_t q = 1; q < nopen; q++)
+                if (open[q].bound > open[bi].bound ||
+                    (open[q].bound == open[bi].bound && open[q].id > open[bi].id))
+                    bi = q;
+            W[w].nd = open[bi];
+            open[bi] = open[--nopen];
+            act[w] = 1;
+            nb++;
+        }
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nthreads) schedule(static, 1) if (nb > 1 && nthreads > 1)
+#endif
+        for (int w = 0; w < BATCH; w++) {
+            long k = count + w + 1;
+            if (act[w])
+                worker_run(&W[w], target, k <= 20 || k % 10 == 0, deadline, interrupt);
+        }
+        /* apply the results in batch order */
+        for (int w = 0; w < BATCH; w++) {
+            if (!act[w])
+                continue;
+            worker *wk = &W[w];
+            node nd = wk->nd;
+            wk->nd.d = NULL;
+            wk->nd.f = NULL;
+            if (st || gave_up) { /* an earlier worker failed or gave up: keep the node open */
+                flist_release(wk->child);
+                open[nopen++] = nd;
+                continue;
             }
-        }
-        st = eval_node(&s, nd.d, nd.nd, target, deadline, interrupt, &b, &integral, &pi_, &pj_, x,
-                       &ok_lp, pi, rcs, cand, pairf, cur, err);
-        if (st) {
-            nms__free(nd.d);
-            goto out;
-        }
-        if (!ok_lp) {
-            open[nopen++] = nd;
-            gave_up = 1;
-            break;
-        }
-        if (b > nd.bound)
-            b = nd.bound;
-        if (b <= target) {
-            nms__free(nd.d);
-            continue;
-        }
-        if (!integral && (count <= 20 || count % 10 == 0)) {
-            double v = round_lp(&s, x, cur, deadline, interrupt);
-            if (v > target) {
-                target = v;
+            if (wk->st) {
+                flist_release(wk->child);
+                node_drop(&nd);
+                st = wk->st;
+                if (err)
+                    *err = wk->err;
+                continue;
+            }
+            count++;
+            if (wk->child) { /* the node's own reduced list: valid for it and its subtree */
+                flist_release(nd.f);
+                nd.f = wk->child;
+            }
+            if (!wk->ok_lp) {
+                open[nopen++] = nd;
+                gave_up = 1;
+                continue;
+            }
+            double b = wk->b > nd.bound ? nd.bound : wk->b;
+            if (b <= target) {
+                node_drop(&nd);
+                continue;
+            }
+            if (wk->rounded && wk->vround > target) {
+                target = wk->vround;
                 *found = 1;
-                *found_value = v;
-                memcpy(perm, cur, C * sizeof *perm);
+                *found_value = wk->vround;
+                memcpy(perm, wk->rperm, C * sizeof *perm);
                 if (b <= target) {
-                    nms__free(nd.d);
+                    node_drop(&nd);
                     continue;
                 }
             }
-        }
-        if (integral) {
-            double v = 0.0;
-            for (size_t g = 0; g < C / 4; g++)
-                v += nms__pp_group_value(p, cur + 4 * g);
-            if (v > target) {
-                target = v;
-                *found = 1;
-                *found_value = v;
-                memcpy(perm, cur, C * sizeof *perm);
+            if (wk->integral) {
+                double v = 0.0;
+                for (size_t g = 0; g < C / 4; g++)
+                    v += nms__pp_group_value(p, wk->cur + 4 * g);
+                if (v > target) {
+                    target = v;
+                    *found = 1;
+                    *found_value = v;
+                    memcpy(perm, wk->cur, C * sizeof *perm);
+                }
+                node_drop(&nd);
+                continue;
             }
-            nms__free(nd.d);
-            continue;
-        }
-        if (pi_ < 0) { /* cannot branch: give up on a proof */
-            open[nopen++] = nd;
-            gave_up = 1;
-            break;
-        }
-        if (nopen + 2 > capopen) {
-            size_t nc = capopen * 2 + 2;
-            node *q = nms__realloc_array(open, nc, sizeof *q);
-            if (!q) {
-                nms__free(nd.d);
-                st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
-                goto out;
+            if (wk->bi < 0) { /* cannot branch: give up on a proof */
+                open[nopen++] = nd;
+                gave_up = 1;
+                continue;
             }
-            open = q;
-            capopen = nc;
-        }
-        for (int t = 0; t < 2; t++) {
-            node ch;
-            ch.bound = b;
-            ch.id = next_id++;
-            ch.nd = nd.nd + 1;
-            ch.d = nms__malloc_array(ch.nd, sizeof *ch.d);
-            if (!ch.d) {
-                nms__free(nd.d);
-                st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
-                goto out;
+            if (nopen + 2 + BATCH > capopen) {
+                size_t nc = capopen * 2 + 2 + BATCH;
+                node *q = nms__realloc_array(open, nc, sizeof *q);
+                if (!q) {
+                    node_drop(&nd);
+                    st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+                    continue;
+                }
+                open = q;
+                capopen = nc;
             }
-            if (nd.nd)
-                memcpy(ch.d, nd.d, nd.nd * sizeof *ch.d);
-            ch.d[nd.nd].i = pi_;
-            ch.d[nd.nd].j = pj_;
-            ch.d[nd.nd].together = t == 1; /* "together" explored first (newest) */
-            open[nopen++] = ch;
+            for (int t = 0; t < 2; t++) {
+                node ch;
+                ch.bound = b;
+                ch.id = next_id++;
+                ch.nd = nd.nd + 1;
+                ch.d = nms__malloc_array(ch.nd, sizeof *ch.d);
+                if (!ch.d) {
+                    st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+                    break;
+                }
+                if (nd.nd)
+                    memcpy(ch.d, nd.d, nd.nd * sizeof *ch.d);
+                ch.d[nd.nd].i = wk->bi;
+                ch.d[nd.nd].j = wk->bj;
+                ch.d[nd.nd].together = t == 1; /* "together" explored first (newest) */
+                ch.f = nd.f;
+                if (ch.f)
+                    ch.f->refs++;
+                open[nopen++] = ch;
+                if (t == 1)
+                    wk->want = ch.id;
+            }
+            node_drop(&nd);
         }
-        nms__free(nd.d);
+        if (st)
+            goto out;
     }
     *nodes += count;
     *complete = !gave_up;
@@ -565,18 +788,11 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     *open_bound = ob;
 out:
     for (size_t q = 0; q < nopen; q++)
-        nms__free(open[q].d);
+        node_drop(&open[q]);
     nms__free(open);
-    nms_lp_free(s.lp);
-    nms__free(s.lp2pool);
-    nms__free(s.ub);
-    nms__free(s.in_lp);
-    nms__free(s.ok);
-    nms__free(pi);
-    nms__free(rcs);
-    nms__free(cand);
-    nms__free(pairf);
-    nms__free(cur);
-    nms__free(x);
+    for (int w = 0; w < BATCH; w++) {
+        node_drop(&W[w].nd);
+        worker_free(&W[w]);
+    }
     return st;
 }

@@ -8,6 +8,7 @@ libnmsparse_la_SOURCES += \
 	src/part/pricing_exact.c \
 	src/part/pricing_heur.c \
 	src/part/heuristic.c \
+	src/part/window.c \
 	src/part/bb.c \
 	src/part/solve.c \
 	src/part/master.c \

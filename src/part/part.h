@@ -125,6 +125,12 @@ int nms__ls_resplit(const nms__pp *p, int32_t *perm, int threads, double deadlin
 int nms__swap_search(const nms__pp *p, int32_t *perm, double deadline,
                      volatile int *interrupt, nms_error *err);
 
+/* Window re-optimisation (window.c): passes over shuffled windows of k
+ * groups (2 <= k <= 4), each re-partitioned exactly; improves perm in
+ * place.  Deterministic for a seed, whatever the thread count. */
+int nms__window_search(const nms__pp *p, int32_t *perm, int k, unsigned long seed, int threads,
+                       double deadline, volatile int *interrupt, nms_error *err);
+
 /* ---- column generation at the root (master.c) ------------------------------- */
 
 /* Solves  max sum_S v(S) x_S  s.t.  sum_{S ni i} x_S = 1,  x >= 0  over a pool

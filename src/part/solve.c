@@ -36,7 +36,7 @@ void nms_part_options_default(nms_part_options *opt)
     opt->threads = 0;
     opt->seed = 0;
     opt->exact_max_cols = 128;
-    opt->enum_cap = 2000000;
+    opt->enum_cap = 16000000;
     opt->interrupt = NULL;
     opt->progress = NULL;
     opt->progress_ctx = NULL;
@@ -180,8 +180,10 @@ static void on_tick(void *vctx, double best_open, double target, long nodes)
 }
 
 /* The BP method on an initialised problem; perm holds the incumbent on entry
- * and on return.  Fills bound / kind / counters in res. */
-static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline,
+ * and on return.  Fills bound / kind / counters in res.  bound_only: stop
+ * after the root column generation and the restricted master's short
+ * search (large-C mode). */
+static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline, int bound_only,
                     int32_t *perm, drv *d, nms_part_result *res, nms_error *err)
 {
     size_t C = p->C, G = C / 4;
@@ -247,7 +249,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
             report(d, "search", 1);
         }
     }
-    if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline))
+    if (bound_only || rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline))
         goto out;
 
     /* Reduced-cost enumeration + branch-and-price over the enumerated pool. */
@@ -419,11 +421,19 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
             goto fail;
         if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
             memcpy(perm, alt, C * sizeof *perm);
+        if ((st = nms__window_search(&p, perm, 4, opt->seed, opt->threads, deadline, opt->interrupt, err)) != NMS_OK ||
+            (st = nms__ls_resplit(&p, perm, opt->threads, deadline, opt->interrupt, err)) != NMS_OK)
+            goto fail;
         d.value = nms__pp_perm_value(&p, perm);
         report(&d, "heuristic", 1);
         if (C <= opt->exact_max_cols && !stop_requested(opt, deadline)) {
             proven_possible = 1;
-            if ((st = solve_bp(&p, opt, deadline, perm, &d, res, err)) != NMS_OK)
+            if ((st = solve_bp(&p, opt, deadline, 0, perm, &d, res, err)) != NMS_OK)
+                goto fail;
+        } else if (deadline > 0 && !stop_requested(opt, deadline)) {
+            /* large C with a time limit: the rest of the time goes to the root
+             * column generation, for a Lagrangian (or LP) bound */
+            if ((st = solve_bp(&p, opt, deadline, 1, perm, &d, res, err)) != NMS_OK)
                 goto fail;
         }
     }

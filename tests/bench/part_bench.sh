@@ -6,6 +6,7 @@
 #   PART_BENCH_TIME=60     per-matrix time limit of each method, seconds
 #   PART_BENCH_FILTER=RE   only files whose name matches the grep -E regex
 #   PART_BENCH_MAXC=N      only matrices with at most N columns
+#   PART_BENCH_MINC=N      only matrices with at least N columns
 #   PART_BENCH_THREADS=N   --threads (default 0 = all)
 #   PART_BENCH_OUT=FILE    also write the table as TSV to FILE
 # Prints: file, R, C, identity, swap (value, s), nmsparse (value, bound, gap,
@@ -18,6 +19,7 @@ set -u
 T=${PART_BENCH_TIME:-60}
 FILTER=${PART_BENCH_FILTER:-.}
 MAXC=${PART_BENCH_MAXC:-1000000}
+MINC=${PART_BENCH_MINC:-0}
 TH=${PART_BENCH_THREADS:-0}
 OUT=${PART_BENCH_OUT:-}
 M="$NMS_SHARED_DATA/real/manifest.tsv"
@@ -32,7 +34,7 @@ printf '%-60s %5s %5s %12s %12s %7s %12s %12s %9s %-10s %7s %7s\n' file R C iden
 tail -n +2 "$M" | cut -f1,7 | while IFS="$(printf '\t')" read -r f shape; do
   R=${shape%x*}; C=${shape#*x}
   echo "$f" | grep -Eq -e "$FILTER" || continue
-  [ "$C" -le "$MAXC" ] || continue
+  [ "$C" -le "$MAXC" ] && [ "$C" -ge "$MINC" ] || continue
   [ $((C % 4)) -eq 0 ] || continue
   p="$NMS_SHARED_DATA/real/$f"
   "$NMSPARSE" permute "$p" --method swap --time-limit "$T" --threads "$TH" --quiet --report "$TMP/s.json" >/dev/null 2>&1 || { echo "$f: swap failed"; continue; }
