@@ -199,7 +199,7 @@ static int add_row(mps_state *S, char type, const char *name)
     }
     S->rtype[r] = type;
     S->rhs[r] = 0.0;
-    S->range[r] = NAN;
+    S->range[r] = (double)NAN;
     if (type == 'N' && S->obj_row < 0)
         S->obj_row = r;
     return 0;

@@ -159,7 +159,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     cg->max_rc_ub = HUGE_VAL;
     cg->bound = HUGE_VAL;
     cg->converged = 0;
-    cg->lp_value = NAN;
+    cg->lp_value = (double)NAN;
     cg->pool = NULL;
     cg->npool = 0;
     cg->rounds = 0;

@@ -398,7 +398,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
     res->cols = C;
     res->identity_value = nms__kept_value(s, R, C, NULL);
     res->unstructured_bound = nms__unstructured_bound(s, R, C);
-    res->lp_bound = NAN;
+    res->lp_bound = (double)NAN;
     res->bound = res->unstructured_bound;
     res->bound_kind = NMS_PART_BOUND_UNSTRUCTURED;
 #ifdef _OPENMP
