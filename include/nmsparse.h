@@ -564,8 +564,8 @@ typedef struct nms_part_options {
     size_t exact_max_cols;    /* above this many columns BP runs only the
                                  heuristics (large-C mode); default 128 */
     size_t enum_cap;          /* most groups the exact search may enumerate;
-                                 about 70 bytes each at the peak;
-                                 default 16 000 000 (about 1.1 GB) */
+                                 about 120 bytes each at the peak;
+                                 default 8 000 000 (about 1 GB) */
     volatile int *interrupt;  /* non-NULL and set non-zero (e.g. from a signal
                                  handler): stop, return the best so far with
                                  its certificate, status INTERRUPTED */

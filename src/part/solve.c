@@ -36,7 +36,7 @@ void nms_part_options_default(nms_part_options *opt)
     opt->threads = 0;
     opt->seed = 0;
     opt->exact_max_cols = 128;
-    opt->enum_cap = 16000000;
+    opt->enum_cap = 8000000;
     opt->interrupt = NULL;
     opt->progress = NULL;
     opt->progress_ctx = NULL;
