@@ -560,7 +560,7 @@ typedef struct nms_part_options {
     double time_limit;        /* seconds; <= 0 = none (default 0) */
     double gap;               /* relative gap tolerance, default 1e-9 */
     int threads;              /* OpenMP threads; 0 = all available (default) */
-    unsigned long seed;       /* reserved for randomised heuristics; default 0 */
+    unsigned long seed;       /* seed of the window search's shuffles; default 0 */
     size_t exact_max_cols;    /* above this many columns BP runs only the
                                  heuristics (large-C mode); default 128 */
     size_t enum_cap;          /* most groups the exact search may enumerate;

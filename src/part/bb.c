@@ -109,7 +109,6 @@ typedef struct bbst {
     double *ub;             /* current LP upper bound per LP column */
     size_t lpcap;
     double big;
-    int threads;
 } bbst;
 
 static int add_pool_cols(bbst *s, const size_t *which, size_t m, nms_error *err)
@@ -205,38 +204,6 @@ out:
     return st;
 }
 
-/* The same LP (artificials, then the pool columns in LP order, current
- * bounds) built afresh: no basis. */
-static int rebuild_lp(bbst *s, nms_error *err)
-{
-    size_t C = s->C, m = s->nlp - C;
-    size_t *which = nms__malloc_array(m + 1, sizeof *which);
-    double *ub = nms__malloc_array(m + 1, sizeof *ub);
-    int st = NMS_OK;
-    if (!which || !ub) {
-        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
-        goto out;
-    }
-    memcpy(which, s->lp2pool, m * sizeof *which);
-    memcpy(ub, s->ub + C, m * sizeof *ub);
-    nms_lp_free(s->lp);
-    s->lp = NULL;
-    for (size_t q = 0; q < m; q++)
-        s->in_lp[which[q]] = 0;
-    if ((st = build_lp(s, err)) != NMS_OK || (st = add_pool_cols(s, which, m, err)) != NMS_OK)
-        goto out;
-    for (size_t k = C; k < s->nlp; k++)
-        if (ub[k - C] != s->ub[k]) {
-            if ((st = nms_lp_set_col_bounds(s->lp, k, 0.0, ub[k - C], err)) != NMS_OK)
-                goto out;
-            s->ub[k] = ub[k - C];
-        }
-out:
-    nms__free(which);
-    nms__free(ub);
-    return st;
-}
-
 /* LP rounding + local search: take LP columns by decreasing x (ties: lower
  * LP index) while disjoint, group the leftover channels in index order,
  * then improve with the re-split local search.  Writes a partition to
@@ -280,12 +247,13 @@ static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
             perm[np++] = (int32_t)i;
     nms__free(ord);
     nms__free(used);
-    if (nms__ls_resplit(s->p, perm, s->threads, deadline, interrupt, NULL) != NMS_OK)
+    if (nms__ls_resplit(s->p, perm, 1, deadline, interrupt, NULL) != NMS_OK)
         return -HUGE_VAL;
     return nms__pp_perm_value(s->p, perm);
 }
 
-/* Rebuild the LP with only the columns allowed at the current node. */
+/* Rebuild the LP with only the columns allowed at the current node (the
+ * same optimum: the others are fixed at zero), without a basis. */
 static int compact_lp(bbst *s, nms_error *err)
 {
     size_t C = s->C, m = 0;
@@ -307,23 +275,44 @@ static int compact_lp(bbst *s, nms_error *err)
     return st;
 }
 
-/* Evaluate a node: column generation over the allowed groups of its list
- * F (NULL = the whole pool).  Outputs the rigorous bound, whether the LP
- * solution is an integral partition, a branching pair and, when the node
- * is neither cut nor integral, *child: the groups of F its subtree may
- * still use (reduced-cost filtering, see the top of this file).
- * *ok_lp = 0 if the LP could not be solved. */
-static int eval_node(bbst *s, const dec *d, size_t nd, const flist *F, double target, double deadline,
-                     volatile int *interrupt, double *bound, int *integral, int32_t *bi,
-                     int32_t *bj, double *xval, int *ok_lp, double *pi, double *rcs,
-                     size_t *cand, double *pairf, int32_t *perm, flist **child, nms_error *err)
+/* One evaluator: its own LP, pool flags and scratch arrays, and the node
+ * it evaluates in the current batch with what came out of it. */
+typedef struct worker {
+    bbst s;
+    double *pi, *rcs, *x, *pairf;   /* C, n, n + C, C * C */
+    size_t *cand;                   /* 2n + 2C */
+    int32_t *cur, *rperm;           /* C, C: integral solution, rounding */
+    nms_error err;
+    node nd;
+    int st, ok_lp, integral, rounded;
+    double b, vround;
+    int32_t bi, bj;
+    flist *child;
+    long want;                      /* id of the child to plunge into, -1 = none */
+} worker;
+
+/* Evaluate the worker's node: column generation over the allowed groups
+ * of its list F (NULL = the whole pool).  Sets w->b (the rigorous bound),
+ * w->integral (with the partition in w->cur), a branching pair w->bi, w->bj
+ * and, when the node is neither cut nor integral, w->child: the groups of F
+ * its subtree may still use (reduced-cost filtering, see the top of this
+ * file).  w->ok_lp = 0 if the LP could not be solved. */
+static int eval_node(worker *w, double target, double deadline, volatile int *interrupt)
 {
+    bbst *s = &w->s;
+    const dec *d = w->nd.d;
+    size_t nd = w->nd.nd;
+    const flist *F = w->nd.f;
+    double *pi = w->pi, *rcs = w->rcs, *x = w->x, *pairf = w->pairf;
+    size_t *cand = w->cand;
+    nms_error *err = &w->err;
     size_t C = s->C, G = C / 4, n = F ? F->n : s->n;
     int st;
-    *ok_lp = 0;
-    *integral = 0;
-    *bi = *bj = -1;
-    *child = NULL;
+    w->ok_lp = 0;
+    w->integral = 0;
+    w->bi = w->bj = -1;
+    w->b = HUGE_VAL;
+    w->child = NULL;
     if (++s->stamp == 0) { /* wrapped: clear the stamps */
         memset(s->okstamp, 0, s->n * sizeof *s->okstamp);
         s->stamp = 1;
@@ -363,7 +352,7 @@ static int eval_node(bbst *s, const dec *d, size_t nd, const flist *F, double ta
         if (nms_lp_get_status(s->lp) == NMS_LP_ITERATION_LIMIT) {
             /* a stalled warm start: rebuild this node's LP and solve it cold */
             lo.iteration_limit = 0;
-            if ((st = rebuild_lp(s, err)) != NMS_OK || (st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
+            if ((st = compact_lp(s, err)) != NMS_OK || (st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
                 return st;
         }
         if (nms_lp_get_status(s->lp) != NMS_LP_OPTIMAL)
@@ -414,18 +403,13 @@ static int eval_node(bbst *s, const dec *d, size_t nd, const flist *F, double ta
         if ((st = add_pool_cols(s, cand, m, err)) != NMS_OK)
             return st;
     }
-    *ok_lp = 1;
-    *bound = best_bound;
+    w->ok_lp = 1;
+    w->b = best_bound;
     if (best_bound <= target)
         return NMS_OK;
     /* rcs holds the reduced costs of the last scan, for pi and maxrc */
     double keep = target - sumpi - (double)(G - 1) * maxrc - 1e-9 * s->p->vscale;
-    size_t nkeep = 0;
-    for (size_t t = 0; t < n; t++) {
-        size_t q = F ? F->idx[t] : t;
-        nkeep += s->okstamp[q] == s->stamp && rcs[q] > keep;
-    }
-    flist *kept = nms__malloc(sizeof *kept + (nkeep ? nkeep : 1) * sizeof kept->idx[0]);
+    flist *kept = nms__malloc(sizeof *kept + (n ? n : 1) * sizeof kept->idx[0]);
     if (!kept)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
     kept->n = 0;
@@ -435,9 +419,11 @@ static int eval_node(bbst *s, const dec *d, size_t nd, const flist *F, double ta
         if (s->okstamp[q] == s->stamp && rcs[q] > keep)
             kept->idx[kept->n++] = (uint32_t)q;
     }
-    *child = kept;
+    flist *fit = nms__realloc(kept, sizeof *kept + (kept->n ? kept->n : 1) * sizeof kept->idx[0]);
+    if (fit)
+        kept = fit;
+    w->child = kept;
     /* Primal solution: integral? pair sums for branching. */
-    double *x = xval;
     nms_lp_get_primal(s->lp, x);
     int art = 0, frac = 0;
     for (size_t i = 0; i < C; i++)
@@ -450,11 +436,11 @@ static int eval_node(bbst *s, const dec *d, size_t nd, const flist *F, double ta
         size_t g = 0;
         for (size_t k = C; k < s->nlp && g < G; k++)
             if (x[k] > 0.5) {
-                memcpy(perm + 4 * g, s->pool[s->lp2pool[k - C]].g, 4 * sizeof(int32_t));
+                memcpy(w->cur + 4 * g, s->pool[s->lp2pool[k - C]].g, 4 * sizeof(int32_t));
                 g++;
             }
-        *integral = g == G;
-        if (*integral)
+        w->integral = g == G;
+        if (w->integral)
             return NMS_OK;
     }
     memset(pairf, 0, C * C * sizeof *pairf);
@@ -472,28 +458,12 @@ static int eval_node(bbst *s, const dec *d, size_t nd, const flist *F, double ta
             double f = pairf[i * C + j];
             if (f > 1e-6 && f < 1 - 1e-6 && fabs(f - 0.5) < bestd) {
                 bestd = fabs(f - 0.5);
-                *bi = (int32_t)i;
-                *bj = (int32_t)j;
+                w->bi = (int32_t)i;
+                w->bj = (int32_t)j;
             }
         }
     return NMS_OK;
 }
-
-/* One evaluator: its own LP, pool flags and scratch arrays, and the node
- * it evaluates in the current batch with what came out of it. */
-typedef struct worker {
-    bbst s;
-    double *pi, *rcs, *x, *pairf;   /* C, n, n + C, C * C */
-    size_t *cand;                   /* 2n + 2C */
-    int32_t *cur, *rperm;           /* C, C: integral solution, rounding */
-    nms_error err;
-    node nd;
-    int st, ok_lp, integral, rounded;
-    double b, vround;
-    int32_t bi, bj;
-    flist *child;
-    long want;                      /* id of the child to plunge into, -1 = none */
-} worker;
 
 static void worker_free(worker *w)
 {
@@ -521,7 +491,6 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
     w->s.n = n;
     w->s.C = C;
     w->s.big = 10.0 * p->vscale + 1.0;
-    w->s.threads = 1;
     w->s.in_lp = nms__calloc(n + 1, 1);
     w->s.okstamp = nms__calloc(n + 1, sizeof *w->s.okstamp);
     w->s.lpcap = 256;
@@ -550,12 +519,8 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
 /* Evaluate w->nd against target; round the LP solution when asked. */
 static void worker_run(worker *w, double target, int want_round, double deadline, volatile int *interrupt)
 {
-    w->b = HUGE_VAL;
-    w->child = NULL;
     w->rounded = 0;
-    w->st = eval_node(&w->s, w->nd.d, w->nd.nd, w->nd.f, target, deadline, interrupt, &w->b, &w->integral,
-                      &w->bi, &w->bj, w->x, &w->ok_lp, w->pi, w->rcs, w->cand, w->pairf, w->cur, &w->child,
-                      &w->err);
+    w->st = eval_node(w, target, deadline, interrupt);
     if (w->st || !w->ok_lp || w->integral || w->b <= target || !want_round)
         return;
     w->vround = round_lp(&w->s, w->x, w->rperm, deadline, interrupt);

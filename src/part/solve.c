@@ -426,14 +426,12 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
             goto fail;
         d.value = nms__pp_perm_value(&p, perm);
         report(&d, "heuristic", 1);
-        if (C <= opt->exact_max_cols && !stop_requested(opt, deadline)) {
-            proven_possible = 1;
-            if ((st = solve_bp(&p, opt, deadline, 0, perm, &d, res, err)) != NMS_OK)
-                goto fail;
-        } else if (deadline > 0 && !stop_requested(opt, deadline)) {
-            /* large C with a time limit: the rest of the time goes to the root
-             * column generation, for a Lagrangian (or LP) bound */
-            if ((st = solve_bp(&p, opt, deadline, 1, perm, &d, res, err)) != NMS_OK)
+        /* above exact_max_cols, only with a time limit: the rest of the time
+         * goes to the root column generation, for a Lagrangian (or LP) bound */
+        int exact = C <= opt->exact_max_cols;
+        if ((exact || deadline > 0) && !stop_requested(opt, deadline)) {
+            proven_possible = exact;
+            if ((st = solve_bp(&p, opt, deadline, !exact, perm, &d, res, err)) != NMS_OK)
                 goto fail;
         }
     }

@@ -78,10 +78,12 @@ static int solve_window(const nms__pp *p, int32_t *perm, const size_t *grp, int 
             for (int c = b + 1; c < n; c++)
                 for (int d = c + 1; d < n; d++) {
                     int32_t g[4] = {ch[a], ch[b], ch[c], ch[d]};
+                    unsigned t = (1u << a) | (1u << b) | (1u << c) | (1u << d);
                     nms__sort4(g);
-                    w->f[(1u << a) | (1u << b) | (1u << c) | (1u << d)] = nms__pp_group_value(p, g);
+                    w->f[t] = nms__pp_group_value(p, g);
+                    w->choice[t] = (uint16_t)t; /* a group of 4 is its own choice */
                 }
-    /* f over masks of 8, 12, 16 channels; masks of 4 are their own value */
+    /* f over masks of 8, 12, 16 channels (masks of 4 are done above) */
     for (unsigned m = 1; m <= full; m++) {
         int pc = popcount16(m);
         if (pc % 4 || pc == 4)
@@ -111,7 +113,7 @@ static int solve_window(const nms__pp *p, int32_t *perm, const size_t *grp, int 
     double nv = 0.0;
     unsigned m = full;
     for (int a = 0; a < ng; a++) {
-        unsigned t = popcount16(m) == 4 ? m : w->choice[m];
+        unsigned t = w->choice[m];
         int k = 0;
         for (int q = 0; q < n; q++)
             if (t >> q & 1u)
