@@ -228,7 +228,7 @@ START_TEST(test_reference_optima)
         return;
     }
     char line[2048];
-    int n = 0;
+    int n = 0, raised = 0;
     ck_assert_ptr_nonnull(fgets(line, sizeof line, f)); /* header */
     while (fgets(line, sizeof line, f)) {
         char name[1024];
@@ -247,12 +247,30 @@ START_TEST(test_reference_optima)
             ck_assert_msg(fabs(r.lp_bound - lp) <= 1e-6 * lp, "%s: root LP %.9f, reference %.9f", name, r.lp_bound, lp);
         else /* the root bound met the incumbent before the LP was solved out: it is the optimum */
             ck_assert_msg(fabs(lp - opt) <= 1e-6 * opt, "%s: no root LP value but the reference LP %.9f > optimum", name, lp);
+        /* a tiny enumeration cap: the pool is cut at a raised threshold and
+         * the bound comes from that threshold and the search over the pool;
+         * it must still hold the optimum */
+        nms_part_options o;
+        nms_part_options_default(&o);
+        o.enum_cap = 200;
+        nms_part_result c;
+        ck_assert_int_eq(nms_part_solve(t, &o, &c, NULL), NMS_OK);
+        check_result(t, &c);
+        ck_assert_msg(c.bound >= r.value * (1 - 1e-12) && c.value <= r.value * (1 + 1e-9),
+                      "%s: cap 200: value %.9f bound %.9f, optimum %.9f", name, c.value, c.bound, r.value);
+        if (c.enumerated > 0) {
+            raised++;
+            ck_assert_uint_le((size_t)c.enumerated, o.enum_cap);
+        }
+        nms_part_result_free(&c);
         nms_part_result_free(&r);
         nms_tensor_free(t);
         n++;
     }
     fclose(f);
     ck_assert_int_ge(n, 1);
+    fprintf(stderr, "check_part: %d of %d reference matrices searched a pool cut at 200 groups\n", raised, n);
+    ck_assert_int_ge(raised, 1);
 }
 END_TEST
 
@@ -367,6 +385,40 @@ START_TEST(test_exact_pricing_vs_enumeration)
             for (size_t q = 0; q < want; q++)
                 ck_assert(memcmp(pr.cols[q].g, all[q].g, sizeof all[q].g) == 0 && pr.cols[q].rc == all[q].rc);
             ck_assert(pr.max_rc_ub >= all[0].rc);
+            nms__free(pr.cols);
+        }
+        /* over the cap with raise_thr: every group above the first level
+         * holding at most cap groups, for any thread count */
+        for (int threads = 1; threads <= 3; threads++) {
+            nms__price_req rq;
+            memset(&rq, 0, sizeof rq);
+            rq.pi = pi;
+            rq.thr = all[n - 1].rc - 1.0;
+            rq.rc_top = all[0].rc + 0.5;
+            rq.collect_all = 1;
+            rq.raise_thr = 1;
+            rq.cap = n / 5;
+            rq.threads = threads;
+            nms__price_res pr;
+            ck_assert_int_eq(nms__price_exact(&p, &rq, &pr, NULL), NMS_OK);
+            ck_assert(pr.complete && !pr.cap_exceeded);
+            int m = 0;
+            double lev = rq.thr;
+            for (;; m++) {
+                lev = rq.rc_top - (rq.rc_top - rq.thr) * pow(2.0, -0.5 * m);
+                size_t above = 0;
+                while (above < n && all[above].rc > lev)
+                    above++;
+                if (above <= rq.cap)
+                    break;
+            }
+            ck_assert_msg(m > 0 && pr.thr_used == lev, "level %d: %.17g vs %.17g", m, pr.thr_used, lev);
+            size_t want = 0;
+            while (want < n && all[want].rc > lev)
+                want++;
+            ck_assert_uint_eq(pr.n, want);
+            for (size_t q = 0; q < want; q++)
+                ck_assert(memcmp(pr.cols[q].g, all[q].g, sizeof all[q].g) == 0 && pr.cols[q].rc == all[q].rc);
             nms__free(pr.cols);
         }
         nms__pp_free(&p);
@@ -497,7 +549,9 @@ START_TEST(test_window_exact)
 END_TEST
 
 /* Large-C mode (heuristics and windows only): the same permutation for any
- * thread count, never below the swap baseline's start (identity). */
+ * thread count, never below the swap baseline's start (identity).  With a
+ * time limit the rest runs too: column generation, the enumeration (here
+ * over the cap, at a raised threshold) and the search over its pool. */
 START_TEST(test_large_c_threads)
 {
     nms_tensor *t = random_matrix(12, 160, 4242, 0);
@@ -514,10 +568,11 @@ START_TEST(test_large_c_threads)
     nms_part_options o;
     nms_part_options_default(&o);
     o.time_limit = 60;
+    o.gap = 2e-3;
     nms_part_result r;
     ck_assert_int_eq(nms_part_solve(t, &o, &r, NULL), NMS_OK);
     check_result(t, &r);
-    ck_assert_msg(r.bound_kind == NMS_PART_BOUND_LP || r.bound_kind == NMS_PART_BOUND_LAGRANGIAN,
+    ck_assert_msg(r.bound_kind != NMS_PART_BOUND_UNSTRUCTURED,
                   "large C with a time limit: bound kind %s", nms_part_bound_kind_name(r.bound_kind));
     ck_assert(r.bound < r.unstructured_bound);
     ck_assert(r.value >= base.value);

@@ -419,9 +419,14 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
         if (s->okstamp[q] == s->stamp && rcs[q] > keep)
             kept->idx[kept->n++] = (uint32_t)q;
     }
-    flist *fit = nms__realloc(kept, sizeof *kept + (kept->n ? kept->n : 1) * sizeof kept->idx[0]);
-    if (fit)
-        kept = fit;
+    if (4 * kept->n > 3 * n) { /* hardly smaller: the subtree keeps this node's list (memory) */
+        nms__free(kept);
+        kept = NULL;
+    } else {
+        flist *fit = nms__realloc(kept, sizeof *kept + (kept->n ? kept->n : 1) * sizeof kept->idx[0]);
+        if (fit)
+            kept = fit;
+    }
     w->child = kept;
     /* Primal solution: integral? pair sums for branching. */
     nms_lp_get_primal(s->lp, x);

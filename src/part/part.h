@@ -82,6 +82,13 @@ typedef struct nms__price_req {
     size_t k;              /* top-k mode: the k best (k >= 1) */
     int collect_all;       /* instead: every group with rc > thr, at most cap */
     size_t cap;
+    /* collect_all with raise_thr: when more than cap groups have rc > thr,
+     * collect every group with rc > thr_m instead, for the smallest level
+     * m of thr_m = rc_top - (rc_top - thr) 2^(-m/2), m = 0..NMS__PRICE_LEVELS-1,
+     * that holds at most cap groups (res->thr_used says which).  That
+     * level is a property of the problem, not of the schedule. */
+    int raise_thr;
+    double rc_top;         /* >= max rc; the levels approach it */
     int threads;           /* 0 = OpenMP default */
     double deadline;       /* nms__now() time to give up; 0 = none */
     volatile int *interrupt;
@@ -93,8 +100,11 @@ typedef struct nms__price_res {
     size_t n;
     double max_rc_ub;      /* an upper bound on max_S rc(S) (exact when > thr) */
     int complete;          /* 0: stopped by deadline / interrupt / cap */
-    int cap_exceeded;
+    int cap_exceeded;      /* more than cap groups even at the last level */
+    double thr_used;       /* the threshold the columns are complete above */
 } nms__price_res;
+
+#define NMS__PRICE_LEVELS 40
 
 int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                      nms__price_res *res, nms_error *err);

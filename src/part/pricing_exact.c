@@ -99,6 +99,16 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
     /* Rounding margin: bounds are computed with other summation orders. */
     const double eps = 1e-10 * (p->vscale + 4.0 * pimax);
     const double thr = req->thr;
+    /* Threshold levels (part.h, raise_thr); level only rises. */
+    const int NL = NMS__PRICE_LEVELS;
+    double lev[NMS__PRICE_LEVELS];
+    size_t count[NMS__PRICE_LEVELS];
+    const int raise = req->collect_all && req->raise_thr && req->rc_top > thr;
+    for (int m = 0; m < NL; m++) {
+        lev[m] = raise ? req->rc_top - (req->rc_top - thr) * pow(2.0, -0.5 * m) : thr;
+        count[m] = 0;
+    }
+    volatile int level = 0;
 
 #ifdef _OPENMP
     const int nthreads = req->threads > 0 ? req->threads : omp_get_max_threads();
@@ -127,6 +137,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
             failed = 1;
         double *p2 = p1 ? p1 + Rp : NULL, *a = p1 ? p1 + 2 * Rp : NULL, *b = p1 ? p1 + 3 * Rp : NULL;
         long checks = 0;
+        int mylevel = 0; /* the level loc was last filtered at */
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 8)
 #endif
@@ -134,6 +145,14 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
             size_t i = (size_t)t / C, j = (size_t)t % C;
             if (j <= i || j + 2 >= C || failed || stop)
                 continue;
+            if (raise && level != mylevel) { /* drop what the raised level excludes */
+                mylevel = level;
+                size_t keep = 0;
+                for (size_t q = 0; q < loc.n; q++)
+                    if (loc.c[q].rc > lev[mylevel])
+                        loc.c[keep++] = loc.c[q];
+                loc.n = keep;
+            }
             if (req->forbid && req->forbid[i * C + j])
                 continue;
             if ((++checks & 7) == 0) {
@@ -182,7 +201,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
             if (nc < 2)
                 continue;
             qsort(h, nc, sizeof *h, hk_cmp);
-            double thr_eff = thr;
+            double thr_eff = raise ? lev[level] : thr;
             if (K && loc.n == K && loc.c[K - 1].rc > thr_eff)
                 thr_eff = loc.c[K - 1].rc;
             if (rc2 + h[0].h + h[1].h < thr_eff - eps)
@@ -257,6 +276,50 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                         topk_insert(&loc, K, &col);
                         if (loc.n == K && loc.c[K - 1].rc > thr_eff)
                             thr_eff = loc.c[K - 1].rc;
+                    } else if (raise) {
+                        int L = level;
+                        if (!(col.rc > lev[L]))
+                            continue;
+                        for (int m = L; m < NL && col.rc > lev[m]; m++) {
+#ifdef _OPENMP
+#pragma omp atomic update
+#endif
+                            count[m]++;
+                        }
+                        size_t cL;
+#ifdef _OPENMP
+#pragma omp atomic read
+#endif
+                        cL = count[L];
+                        if (cL > req->cap) {
+#ifdef _OPENMP
+#pragma omp critical(nms_price_level)
+#endif
+                            {
+                                for (;;) {
+                                    size_t c;
+#ifdef _OPENMP
+#pragma omp atomic read
+#endif
+                                    c = count[level];
+                                    if (c <= req->cap)
+                                        break;
+                                    if (level == NL - 1) {
+                                        stop = 1;
+                                        break;
+                                    }
+                                    level = level + 1;
+                                }
+                            }
+                            if (stop)
+                                break;
+                        }
+                        if (lev[level] > thr_eff)
+                            thr_eff = lev[level];
+                        if (list_push(&loc, &col)) {
+                            failed = 1;
+                            break;
+                        }
                     } else {
                         size_t now;
 #ifdef _OPENMP
@@ -280,7 +343,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
 #endif
         {
             for (size_t q = 0; q < loc.n && !failed; q++)
-                if (list_push(&merged, &loc.c[q]))
+                if (loc.c[q].rc > lev[level] && list_push(&merged, &loc.c[q]))
                     failed = 1;
         }
         nms__free(loc.c);
@@ -299,9 +362,10 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
     res->cols = merged.c;
     res->n = merged.n;
     res->complete = !stop;
-    res->cap_exceeded = !K && total > req->cap;
-    res->max_rc_ub = thr;
-    if (merged.n && merged.c[0].rc > thr)
+    res->cap_exceeded = raise ? count[level] > req->cap : !K && total > req->cap;
+    res->thr_used = lev[level];
+    res->max_rc_ub = res->thr_used;
+    if (merged.n && merged.c[0].rc > res->thr_used)
         res->max_rc_ub = merged.c[0].rc;
     if (!res->complete)
         res->max_rc_ub = HUGE_VAL;

@@ -180,10 +180,11 @@ static void on_tick(void *vctx, double best_open, double target, long nodes)
 }
 
 /* The BP method on an initialised problem; perm holds the incumbent on entry
- * and on return.  Fills bound / kind / counters in res.  bound_only: stop
- * after the root column generation and the restricted master's short
- * search (large-C mode). */
-static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline, int bound_only,
+ * and on return.  Fills bound / kind / counters in res.  Each step runs
+ * while time is left: root column generation, the restricted master's short
+ * search, reduced-cost enumeration (above enum_cap at a raised threshold)
+ * and the branch-and-price over the enumerated pool. */
+static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline,
                     int32_t *perm, drv *d, nms_part_result *res, nms_error *err)
 {
     size_t C = p->C, G = C / 4;
@@ -249,7 +250,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
             report(d, "search", 1);
         }
     }
-    if (bound_only || rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline))
+    if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline))
         goto out;
 
     /* Reduced-cost enumeration + branch-and-price over the enumerated pool. */
@@ -263,6 +264,8 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         rq.thr = target - cg.sumpi - (double)(G - 1) * M;
         rq.collect_all = 1;
         rq.cap = o->enum_cap;
+        rq.raise_thr = 1;
+        rq.rc_top = M;
         rq.threads = o->threads;
         rq.deadline = deadline;
         rq.interrupt = o->interrupt;
@@ -271,9 +274,16 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         res->enumerated = (long)pr.n;
         if (!pr.complete || pr.cap_exceeded)
             goto out;
+        /* Over the cap, the pool holds the groups with rc > thr_used only:
+         * by part.h (2) a partition with any other group is worth at most
+         * floor = sum pi + thr_used + (C/4 - 1) M.  The search below finds
+         * the best pool partition, and the bound is max(floor, its bound). */
+        double floor = target;
+        if (pr.thr_used > rq.thr)
+            floor = cg.sumpi + pr.thr_used + (double)(G - 1) * M + 1e-12 * fabs(z);
         int found = 0, complete = 0;
         double fv = 0.0, ob = HUGE_VAL;
-        tickctx tc = {d, 1, target, res->nodes};
+        tickctx tc = {d, 1, floor, res->nodes};
         st = nms__bb_pool(p, pr.cols, pr.n, target, o->threads, deadline, o->interrupt, 0, on_tick, &tc, cand,
                           &found, &fv, &complete, &ob, &res->nodes, err);
         if (st)
@@ -293,6 +303,8 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         if (zbest > proven)
             proven = zbest;
         double b = complete ? proven + 0.5 * delta : (ob > proven ? ob : proven);
+        if (b < floor)
+            b = floor;
         if (b < zbest)
             b = zbest;
         if (b < res->bound) {
@@ -431,7 +443,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
         int exact = C <= opt->exact_max_cols;
         if ((exact || deadline > 0) && !stop_requested(opt, deadline)) {
             proven_possible = exact;
-            if ((st = solve_bp(&p, opt, deadline, !exact, perm, &d, res, err)) != NMS_OK)
+            if ((st = solve_bp(&p, opt, deadline, perm, &d, res, err)) != NMS_OK)
                 goto fail;
         }
     }
