@@ -500,9 +500,12 @@ int nms_lp_write_solution(const nms_lp *lp, const char *path, nms_error *err);
  *                      set-partitioning LP (exact pricing by enumeration with
  *                      bounds), then an exact search over every group whose
  *                      reduced cost could still appear in a better partition.
- *                      Proves optimality when it finishes.  For cols above
+ *                      Proves optimality when it finishes.  Over enum_cap
+ *                      groups, the search runs over the groups above a
+ *                      raised threshold (see "search" below).  For cols above
  *                      exact_max_cols only the heuristics run and the bound is
- *                      the unstructured one.
+ *                      the unstructured one, unless a time limit gives the
+ *                      time for the rest.
  *   NMS_PART_SWAP      the classic channel-swap search (best improving swap of
  *                      two channels in different groups, until none), from the
  *                      identity.  Bound: unstructured.
@@ -516,7 +519,10 @@ int nms_lp_write_solution(const nms_lp *lp, const char *path, nms_error *err);
  *                   relaxation value, up to 1e-10 relative);
  *   "search"        a completed search over every group of reduced cost above
  *                   the threshold that any better partition needs: bound =
- *                   value + gap tolerance x value.
+ *                   value + gap tolerance x value; or, when the search was
+ *                   cut short or its pool was cut at a raised threshold t,
+ *                   the larger of its best open node and
+ *                   sum pi + t + (cols/4 - 1) max(0, max rc).
  * Results (perm, value, bound, status) do not depend on the thread count,
  * except where a time limit or interrupt cuts the run short. */
 typedef enum nms_part_method {
@@ -562,9 +568,11 @@ typedef struct nms_part_options {
     int threads;              /* OpenMP threads; 0 = all available (default) */
     unsigned long seed;       /* seed of the window search's shuffles; default 0 */
     size_t exact_max_cols;    /* above this many columns BP runs only the
-                                 heuristics (large-C mode); default 128 */
-    size_t enum_cap;          /* most groups the exact search may enumerate;
-                                 about 120 bytes each at the peak;
+                                 heuristics (large-C mode) unless time_limit
+                                 is set; default 128 */
+    size_t enum_cap;          /* most groups the exact search may hold (about
+                                 120 bytes each at the peak); over it, the
+                                 groups above a raised threshold;
                                  default 8 000 000 (about 1 GB) */
     volatile int *interrupt;  /* non-NULL and set non-zero (e.g. from a signal
                                  handler): stop, return the best so far with

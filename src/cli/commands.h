@@ -66,8 +66,10 @@ int cmd_permute(int argc, char **argv);
     "on the set-partitioning LP, and an exact branch-and-price that proves\n" \
     "optimality (to the gap tolerance) when it finishes; above 128 channels only\n" \
     "the heuristics run (local search and exact re-optimisation of windows of 4\n" \
-    "groups; bound: unstructured), and with --time-limit the time left goes to\n" \
-    "column generation for a Lagrangian bound.  swap: the classic best-improving\n" \
+    "groups; bound: unstructured), unless --time-limit gives the time for the\n" \
+    "rest (Lagrangian / LP bound, then the search).  When the groups the proof\n" \
+    "needs are too many to hold, the search runs over the best of them and the\n" \
+    "bound says what that leaves open.  swap: the classic best-improving\n" \
     "channel-swap search.  identity: no permutation.\n\n" \
     "Progress goes to stderr: a line when the value or the bound improves and\n" \
     "every few seconds.  Ctrl-C stops the search; the best permutation so far is\n" \

@@ -23,7 +23,9 @@
  * (part.h (2)), so a group S with rc(S) <= target - sum pi - (C/4 - 1)
  * max(0, M) can never be in a partition better than the target there.  The
  * node's children get the list of its surviving groups (shared, reference
- * counted), so deep nodes scan and price far fewer groups than the pool; LP
+ * counted; when it is over 3/4 of the node's own list, the node's list
+ * itself, to save memory), so deep nodes scan and price far fewer groups
+ * than the pool; LP
  * columns outside a node's list are fixed at zero, and the LP is rebuilt
  * without them when they are most of it.  Branching pair: the (i, j) whose
  * f_ij = sum_{S ni i,j} x_S is closest to 1/2 (ties: lowest pair).  Open
