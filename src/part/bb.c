@@ -207,8 +207,9 @@ out:
 }
 
 /* LP rounding + local search: take LP columns by decreasing x (ties: lower
- * LP index) while disjoint, group the leftover channels in index order,
- * then improve with the re-split local search.  Writes a partition to
+ * LP index) while disjoint, then the pool's groups in pool order while
+ * disjoint, the leftover channels in index order, then improve with the
+ * re-split local search.  Writes a partition to
  * perm and returns its value. */
 static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
                        volatile int *interrupt)
@@ -237,6 +238,17 @@ static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
     }
     for (size_t a = 0; a < m; a++) {
         const int32_t *g = s->pool[s->lp2pool[ord[a] - C]].g;
+        if (used[g[0]] || used[g[1]] || used[g[2]] || used[g[3]])
+            continue;
+        for (int k = 0; k < 4; k++) {
+            used[g[k]] = 1;
+            perm[np++] = g[k];
+        }
+    }
+    /* complete with the pool's best disjoint groups (pool order: rc
+     * descending at the root), the rest in index order */
+    for (size_t q = 0; q < s->n && np + 4 <= C; q++) {
+        const int32_t *g = s->pool[q].g;
         if (used[g[0]] || used[g[1]] || used[g[2]] || used[g[3]])
             continue;
         for (int k = 0; k < 4; k++) {

@@ -284,7 +284,11 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             goto out;
         in_lp = pl.n;
     }
-    /* Hand over the pool with reduced costs w.r.t. the certified pi. */
+    /* Hand over the pool with reduced costs w.r.t. the certified pi, or the
+     * last LP's when no exact pricing round finished (the restricted
+     * master's search then still has a meaningful column order). */
+    if (!(cg->max_rc_ub < HUGE_VAL) && cg->rounds > 0)
+        memcpy(cg->pi, pi, C * sizeof *pi);
     for (size_t q = 0; q < pl.n; q++)
         pl.c[q].rc = pl.c[q].v - nms__pi_sum4(cg->pi, pl.c[q].g);
     if (pl.n > 1)

@@ -204,7 +204,9 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     cg.init_perm = perm;
     cg.z_inc = z;
     cg.gap = o->gap;
-    cg.deadline = deadline;
+    /* at most half the time left, so that the restricted master's search
+     * below has time too (large C: column generation may not converge) */
+    cg.deadline = deadline > 0 ? nms__now() + 0.5 * (deadline - nms__now()) : 0.0;
     cg.interrupt = o->interrupt;
     cg.threads = o->threads;
     cg.on_bound = on_bound;
@@ -227,17 +229,20 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     }
     d->bound = res->bound;
     report(d, "pricing", 1);
-    if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline) || !(cg.max_rc_ub < HUGE_VAL))
+    int certified = cg.max_rc_ub < HUGE_VAL;
+    if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline) || cg.npool == 0)
         goto out;
 
     /* Restricted master as an integer program: a better partition among
-     * the pool's columns by a short branch-and-price (not a proof). */
+     * the pool's columns by a short branch-and-price (not a proof); with
+     * no certified duals nothing follows it, so it runs until the limit. */
     {
         int found = 0, complete = 0;
         double fv = 0.0, ob;
         long nn = 0;
         tickctx tc = {d, 0, z + 1e-12 * fabs(z), 0};
-        st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), o->threads, deadline, o->interrupt, 50,
+        st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), o->threads, deadline, o->interrupt,
+                          certified ? 50 : 0,
                           on_tick, &tc, cand, &found, &fv, &complete, &ob, &nn, err);
         if (st)
             goto out;
@@ -250,7 +255,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
             report(d, "search", 1);
         }
     }
-    if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline))
+    if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline) || !certified)
         goto out;
 
     /* Reduced-cost enumeration + branch-and-price over the enumerated pool. */
