@@ -117,18 +117,26 @@ static void check_result(const nms_tensor *t, const nms_part_result *r)
     ck_assert_msg(r->value >= r->identity_value * (1 - 1e-12), "value below identity");
 }
 
-static nms_part_result solve(const nms_tensor *t, nms_part_method m, int threads)
+/* enum_cap 0 = the default */
+static nms_part_result solve_cap(const nms_tensor *t, nms_part_method m, int threads, size_t enum_cap)
 {
     nms_part_options o;
     nms_part_options_default(&o);
     o.method = m;
     o.threads = threads;
+    if (enum_cap)
+        o.enum_cap = enum_cap;
     nms_part_result r;
     nms_error e;
     int st = nms_part_solve(t, &o, &r, &e);
     ck_assert_msg(st == NMS_OK, "solve failed: %s", e.text);
     check_result(t, &r);
     return r;
+}
+
+static nms_part_result solve(const nms_tensor *t, nms_part_method m, int threads)
+{
+    return solve_cap(t, m, threads, 0);
 }
 
 static const char *shared_dir(void)
@@ -279,11 +287,12 @@ START_TEST(test_thread_independence)
     nms_tensor *ts[2];
     ts[0] = random_matrix(40, 32, 77, 0);
     ts[1] = random_matrix(24, 32, 78, 5); /* quantized: many ties */
-    for (int q = 0; q < 2; q++) {
-        nms_part_result base = solve(ts[q], NMS_PART_BP, 1);
+    for (int q = 0; q < 4; q++) { /* q >= 2: a pool cut at a raised threshold (cap 150) */
+        size_t cap = q >= 2 ? 150 : 0;
+        nms_part_result base = solve_cap(ts[q % 2], NMS_PART_BP, 1, cap);
         static const int th[] = {2, 3, 7};
         for (int k = 0; k < 3; k++) {
-            nms_part_result r = solve(ts[q], NMS_PART_BP, th[k]);
+            nms_part_result r = solve_cap(ts[q % 2], NMS_PART_BP, th[k], cap);
 #ifdef _OPENMP
             ck_assert_int_eq(r.threads, th[k]);
 #else
@@ -293,11 +302,18 @@ START_TEST(test_thread_independence)
             ck_assert(r.value == base.value);
             ck_assert(r.bound == base.bound);
             ck_assert_int_eq(r.status, base.status);
+            ck_assert_int_eq(r.enumerated, base.enumerated);
             nms_part_result_free(&r);
         }
+        if (cap) {
+            ck_assert_int_le(base.enumerated, (long)cap);
+            fprintf(stderr, "check_part: matrix %d, cap %zu: %ld groups enumerated, gap %.3g\n", q % 2, cap,
+                    base.enumerated, base.gap);
+        }
         nms_part_result_free(&base);
-        nms_tensor_free(ts[q]);
     }
+    nms_tensor_free(ts[0]);
+    nms_tensor_free(ts[1]);
 }
 END_TEST
 
