@@ -158,6 +158,7 @@ static void on_bound(void *vctx, double bound, long columns, long rounds)
 typedef struct tickctx {
     drv *d;
     int certified;
+    double start;   /* the search's first target: not a partition's value */
     double floor;
     long base_nodes;
 } tickctx;
@@ -167,7 +168,7 @@ static void on_tick(void *vctx, double best_open, double target, long nodes)
     tickctx *t = vctx;
     int improved = 0;
     t->d->nodes = t->base_nodes + nodes;
-    if (target > t->d->value && target > t->floor) {
+    if (target > t->d->value && target > t->start) {
         t->d->value = target;
         improved = 1;
     }
@@ -240,7 +241,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         int found = 0, complete = 0;
         double fv = 0.0, ob;
         long nn = 0;
-        tickctx tc = {d, 0, z + 1e-12 * fabs(z), 0};
+        tickctx tc = {d, 0, z + 1e-12 * fabs(z), z + 1e-12 * fabs(z), 0};
         st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), o->threads, deadline, o->interrupt,
                           certified ? 50 : 0,
                           on_tick, &tc, cand, &found, &fv, &complete, &ob, &nn, err);
@@ -288,7 +289,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
             floor = cg.sumpi + pr.thr_used + (double)(G - 1) * M + 1e-12 * fabs(z);
         int found = 0, complete = 0;
         double fv = 0.0, ob = HUGE_VAL;
-        tickctx tc = {d, 1, floor, res->nodes};
+        tickctx tc = {d, 1, target, floor, res->nodes};
         st = nms__bb_pool(p, pr.cols, pr.n, target, o->threads, deadline, o->interrupt, 0, on_tick, &tc, cand,
                           &found, &fv, &complete, &ob, &res->nodes, err);
         if (st)
