@@ -124,6 +124,10 @@ const nms__prune_kernels *nms__prune_kernels_scalar(void);
 const nms__prune_kernels *nms__prune_kernels_sse41(void);
 const nms__prune_kernels *nms__prune_kernels_avx2(void);
 const nms__prune_kernels *nms__prune_kernels_avx512(void);
+/* The AVX-512 table with the fused kernels that need VBMI2 + BMI1/2 (the
+ * CPU must have NMS__CPU_AVX512VBMI2); NULL when the compiler cannot build
+ * them.  nms__prune_kernels_get(NMS_PRUNE_AVX512) returns it when it can. */
+const nms__prune_kernels *nms__prune_kernels_avx512_vbmi2(void);
 const nms__prune_kernels *nms__prune_kernels_neon(void);
 
 size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,

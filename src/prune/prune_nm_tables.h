@@ -76,4 +76,28 @@ static const signed char nm_shuffle32[16][16] = {
     NM_SHUF32(12), NM_SHUF32(13), NM_SHUF32(14), NM_SHUF32(15),
 };
 
+/* The same rule on 16 groups at once in a 64-bit word (SWAR, general
+ * registers): nz holds the nonzero flags of groups 0..15 of a pruned run,
+ * group g in bits 4g..4g+3 (at most two set per nibble).  Returns the
+ * selection S: per nibble the two positions (i0, i1) the group's values are
+ * read from (nz itself when two flags are set; {0,2}, {1,2} for a lone
+ * flag 0 / 1; {2,3} otherwise), and stores in *codes the 16 codes
+ * i0 | i1 << 2, group g in bits 4g..4g+3 (= 8 nm meta bytes, little-endian).
+ *   two flags:   count = nibble popcount (two SWAR steps), nt = count < 2;
+ *   S = nz | nt << 2 | (nt and neither flag 0 nor 1) << 3;
+ *   code = S + 3 - 2 [S == 0011] - [S == 1100]  (the six S values 3, 5, 6,
+ *   9, A, C map to 4, 8, 9, C, D, E; no carries between nibbles). */
+static inline uint64_t nm_select16(uint64_t nz, uint64_t *codes)
+{
+    const uint64_t ones = UINT64_C(0x1111111111111111);
+    uint64_t c2 = nz - ((nz >> 1) & UINT64_C(0x5555555555555555));
+    uint64_t c4 = (c2 & UINT64_C(0x3333333333333333)) + ((c2 >> 2) & UINT64_C(0x3333333333333333));
+    uint64_t lt2 = ((c4 >> 1) & ones) ^ ones;
+    uint64_t f01 = (nz | nz >> 1) & ones;
+    uint64_t s = nz | lt2 << 2 | (lt2 & (f01 ^ ones)) << 3;
+    uint64_t t = s & (s >> 1);
+    *codes = s + 3 * ones - (((t & ones) << 1) + ((t >> 2) & ones));
+    return s;
+}
+
 #endif /* NMS_PRUNE_NM_TABLES_H */
