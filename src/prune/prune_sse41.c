@@ -317,10 +317,47 @@ static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uin
     return g;
 }
 
+/* 1:2 pairs of 32-bit elements (CUTLASS fp32), eight pairs (four vectors)
+ * per step: value j = x[2j] when it is nonzero (flag a), else x[2j+1];
+ * code j = a ? 0x4 : 0xE, i.e. 0xE ^ (a * 0xA) per nibble; a pair with two
+ * nonzeros sets *over2.  (The AVX2 encoder on 128-bit vectors.) */
+static size_t pairs32(const void *row, size_t pairs, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m128i absmask = _mm_set1_epi32(0x7fffffff);
+    const __m128i zero = _mm_setzero_si128();
+    __m128i both = zero;
+    size_t j = 0;
+    for (; j + 8 <= pairs; j += 8) {
+        __m128 r[4], nz[4];
+        for (int i = 0; i < 4; i++) {
+            __m128i x = LOADU(src + 8 * j + 16 * i);
+            __m128i n = _mm_cmpgt_epi32(_mm_and_si128(x, absmask), zero);
+            both = _mm_or_si128(both, _mm_and_si128(n, _mm_shuffle_epi32(n, _MM_SHUFFLE(2, 3, 0, 1))));
+            /* even lanes: a ? x[2j] : x[2j+1] */
+            r[i] = _mm_castsi128_ps(_mm_blendv_epi8(_mm_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1)), x, n));
+            nz[i] = _mm_castsi128_ps(n);
+        }
+        STOREU(dst + 4 * j, _mm_castps_si128(_mm_shuffle_ps(r[0], r[1], _MM_SHUFFLE(2, 0, 2, 0))));
+        STOREU(dst + 4 * j + 16, _mm_castps_si128(_mm_shuffle_ps(r[2], r[3], _MM_SHUFFLE(2, 0, 2, 0))));
+        uint32_t a = (uint32_t)_mm_movemask_ps(_mm_shuffle_ps(nz[0], nz[1], _MM_SHUFFLE(2, 0, 2, 0))) |
+                     (uint32_t)_mm_movemask_ps(_mm_shuffle_ps(nz[2], nz[3], _MM_SHUFFLE(2, 0, 2, 0))) << 4;
+        /* spread bit k of a to bit 4k */
+        a = (a | a << 12) & 0x000F000Fu;
+        a = (a | a << 6) & 0x03030303u;
+        a = (a | a << 3) & 0x11111111u;
+        uint32_t mw = 0xEEEEEEEEu ^ (a * 0xAu);
+        memcpy(meta + j / 2, &mw, 4);
+    }
+    *over2 |= (uint32_t)!_mm_testz_si128(both, both);
+    return j;
+}
+
 const nms__prune_kernels *nms__prune_kernels_sse41(void)
 {
     static const nms__prune_kernels kernels = {"sse4.1", prune_f32, prune_h16, prune_i8,
-                                               nm16, nm32, nm8, NULL,
+                                               nm16, nm32, nm8, pairs32,
                                                prune12_f32, prune12_h16, prune12_i8,
                                                NULL, NULL, NULL};
     return &kernels;
