@@ -194,34 +194,42 @@ static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, ui
     return g;
 }
 
-/* ---- fused 2:4 prune + nm encode with VBMI2 compresses ----------------------
- * For CPUs with AVX-512 VBMI2 (vpcompressw / vpcompressb) and BMI1/2; the
- * functions carry their own target attribute, so the rest of this file still
- * runs on AVX-512 CPUs without VBMI2 (dispatch picks the table by CPUID).
- * Per 16 groups: the keep mask K of the 2:4 rule (in a mask register), the
- * nonzero flags of the kept elements nz = K & (x != 0) moved to a general
- * register, where nm_select16 (prune_nm_tables.h) gives the 16 codes (8 meta
- * bytes) and the selection S of the two elements each group's values are
- * read from; one compress by S of the pruned vector writes the values.  S
- * holds an element outside K only in a group with fewer than two nonzero
- * kept elements, where every dropped element is +-0 (two kept ones beat it);
- * the pruned vector has +0 there, as the portable encoder reads.
- * Measured on AMD Zen 4 at 1 MB (prune_bench, one thread): fused nm fp16
- * 3.4x -> 2.6x memcpy, int8 6.1x -> 3.7x; an fp32 version (vpcompressd) was
- * slower than the AVX2 kernel, which the table keeps for fp32. */
+/* ---- fused 2:4 prune + nm encode with compresses (VBMI2 table) -------------
+ * For CPUs with AVX-512 VBMI2 (vpcompressw / vpcompressb), BMI1/2 and
+ * POPCNT; the functions carry their own target attribute, so the rest of
+ * this file still runs on AVX-512 CPUs without VBMI2 (dispatch picks the
+ * table by CPUID).  Per 16 groups: the keep mask K of the 2:4 rule (mask
+ * register), the nonzero flags of the kept elements nz = K & (x != 0) moved
+ * to a general register, then
+ *   - nz has 32 bits set (every group keeps two nonzeros, the usual case for
+ *     dense weights): the values are x compressed by nz (which lies in K),
+ *     the codes nm_codes16(nz);
+ *   - otherwise nm_select16 gives the codes and the selection S of the two
+ *     elements each group's values are read from; S may hold elements
+ *     outside K only in a group with fewer than two nonzero kept elements,
+ *     where every dropped element is +-0 (two kept ones beat it), so the
+ *     pruned vector (dropped lanes +0, as the portable encoder reads) is
+ *     compressed by S.
+ * Measured on AMD Zen 4, 1 MB, one thread (prune_bench, dense random data):
+ * fused nm fp32 2.45x memcpy (AVX2) -> about 2.1x, fp16 3.4x -> about 2.1x,
+ * int8 6.1x -> about 2.4x; inputs with many exact zeros take the general
+ * branch (slower, the same bytes). */
 #if (defined(__clang__) && __clang_major__ >= 6) || \
     (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 8)
 #define NMS_VBMI2_KERNELS 1
-#define VBMI2_FN __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi2,bmi,bmi2")))
+#define VBMI2_FN __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi2,bmi,bmi2,popcnt")))
 
-/* Keep mask of eight groups of 16-bit keys k (< 2^15), by signs of
- * differences instead of compares: d_s = k_i - C_s - k_(i+s) (lanes within a
- * group, s = 1, 2; C_s = 1 where i+s wraps to a lower index, which wins
- * ties) is negative iff lane i+s beats lane i, and cannot overflow; lane i-1
- * beats i iff d_1 of lane i-1 is not negative.  Kept iff at most one of the
- * three beats it: the minority of sign(d_1), sign(d_2), ~sign(rot_3(d_1)),
- * one vpternlog (truth table 0x2b, the complement of MAJ_A_B_NOTC).  Ten
- * vector instructions against twelve for drop_h16: measured 20 % faster. */
+/* Keep masks by signs of differences instead of compares.  With keys k
+ * (lanes of a group i = 0..3), d_s = k_i - C_s - k_(i+s) (s = 1, 2; C_s = 1
+ * where i+s wraps to a lower index, which wins ties) is negative iff lane
+ * i+s beats lane i; lane i-1 beats i iff d_1 of lane i-1 is not negative.
+ * Kept iff at most one of the three beats it: the minority of sign(d_1),
+ * sign(d_2), ~sign(rot_3(d_1)), one vpternlog (truth table 0x2b, the
+ * complement of MAJ_A_B_NOTC), whose sign bits a vpmov*2m (or a compare
+ * with zero) turns into the mask.  16- and 32-bit keys (< 2^15 / 2^31)
+ * cannot overflow; int8 keys |x| - 1 (-1..127) use saturating differences,
+ * which keep the sign.  One compare-to-mask per vector instead of four
+ * (cmp, cmp, vpmovm2 back, test) for drop_h16 / drop_i8. */
 static inline __mmask32 keep_h16(__m512i k)
 {
     const __m512i c1 = _mm512_set1_epi64(0x0001000000000000LL);
@@ -232,10 +240,35 @@ static inline __mmask32 keep_h16(__m512i k)
     return _mm512_movepi16_mask(_mm512_ternarylogic_epi32(d1, d2, r, 0x2b));
 }
 
+static inline __mmask16 keep_f32(__m512i k)
+{
+    const __m512i c1 = _mm512_set4_epi32(1, 0, 0, 0); /* set4 lists lane 3 first */
+    const __m512i c2 = _mm512_set4_epi32(1, 1, 0, 0);
+    __m512i d1 = _mm512_sub_epi32(_mm512_sub_epi32(k, c1), _mm512_shuffle_epi32(k, _MM_PERM_ADCB));
+    __m512i d2 = _mm512_sub_epi32(_mm512_sub_epi32(k, c2), _mm512_shuffle_epi32(k, _MM_PERM_BADC));
+    __m512i r = _mm512_shuffle_epi32(d1, _MM_PERM_CBAD);
+    return _mm512_cmplt_epi32_mask(_mm512_ternarylogic_epi32(d1, d2, r, 0x2b), _mm512_setzero_si512());
+}
+
+/* x: 64 int8 elements; a = |x| in 0..128 (unsigned), keys a - 1 */
+static inline __mmask64 keep_i8(__m512i a)
+{
+    const __m512i one = _mm512_set1_epi8(1);
+    const __m512i c1 = _mm512_set1_epi32(0x02010101); /* 1 + C_1 per lane */
+    const __m512i c2 = _mm512_set1_epi32(0x02020101); /* 1 + C_2 */
+    __m512i k = _mm512_sub_epi8(a, one);
+    __m512i d1 = _mm512_subs_epi8(_mm512_sub_epi8(a, c1), _mm512_ror_epi32(k, 8));
+    __m512i d2 = _mm512_subs_epi8(_mm512_sub_epi8(a, c2), _mm512_ror_epi32(k, 16));
+    __m512i r = _mm512_ror_epi32(d1, 24);
+    return _mm512_movepi8_mask(_mm512_ternarylogic_epi32(d1, d2, r, 0x2b));
+}
+
 /* The empty asm keeps the flag word in a general register: GCC otherwise
  * moves parts of nm_select16 into mask registers (k <-> GPR moves measured
  * 15 % slower on Zen 4). */
 #define IN_GPR(v) __asm__("" : "+r"(v))
+#define ALL_GROUPS_TWO(nz) (__builtin_popcountll(nz) == 32)
+#define STORE256(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), _mm512_castsi512_si256(v))
 
 VBMI2_FN static size_t pnm16_vbmi2(const void *row, size_t groups, uint32_t nan_above,
                                    void *vals, uint8_t *meta, uint32_t *nan)
@@ -253,21 +286,81 @@ VBMI2_FN static size_t pnm16_vbmi2(const void *row, size_t groups, uint32_t nan_
         uint64_t nz = (uint64_t)_cvtmask32_u32(_mm512_mask_test_epi16_mask(keep0, x0, absmask)) |
                       (uint64_t)_cvtmask32_u32(_mm512_mask_test_epi16_mask(keep1, x1, absmask)) << 32;
         IN_GPR(nz);
-        uint64_t codes, sel = nm_select16(nz, &codes);
+        uint64_t codes, sel = nz;
+        if (ALL_GROUPS_TWO(nz)) { /* (each branch stores: measured faster) */
+            codes = nm_codes16(nz);
+            STORE256(dst + 4 * g, _mm512_maskz_compress_epi16(_cvtu32_mask32((uint32_t)sel), x0));
+            STORE256(dst + 4 * g + 32,
+                     _mm512_maskz_compress_epi16(_cvtu32_mask32((uint32_t)(sel >> 32)), x1));
+        } else {
+            sel = nm_select16(nz, &codes);
+            x0 = _mm512_maskz_mov_epi16(keep0, x0);
+            x1 = _mm512_maskz_mov_epi16(keep1, x1);
+            STORE256(dst + 4 * g, _mm512_maskz_compress_epi16(_cvtu32_mask32((uint32_t)sel), x0));
+            STORE256(dst + 4 * g + 32,
+                     _mm512_maskz_compress_epi16(_cvtu32_mask32((uint32_t)(sel >> 32)), x1));
+        }
         memcpy(meta + g / 2, &codes, 8);
-        __m512i v0 = _mm512_maskz_compress_epi16(_cvtu32_mask32((uint32_t)sel),
-                                                 _mm512_maskz_mov_epi16(keep0, x0));
-        __m512i v1 = _mm512_maskz_compress_epi16(_cvtu32_mask32((uint32_t)(sel >> 32)),
-                                                 _mm512_maskz_mov_epi16(keep1, x1));
-        _mm256_storeu_si256((__m256i *)(void *)(dst + 4 * g), _mm512_castsi512_si256(v0));
-        _mm256_storeu_si256((__m256i *)(void *)(dst + 4 * g + 32), _mm512_castsi512_si256(v1));
     }
     *nan |= _mm512_cmpgt_epu16_mask(kmax, _mm512_set1_epi16((short)nan_above)) != 0;
     return g;
 }
 
+/* fp32: four vectors (16 groups) per step, written out (not as a loop,
+ * which GCC kept in memory). */
+#define F32_KEEP(i)                                                                       \
+    __m512i x##i = LOADU(src + 16 * g + 64 * (i));                                        \
+    __m512i k##i = _mm512_and_si512(x##i, absmask);                                       \
+    kmax = _mm512_max_epu32(kmax, k##i);                                                  \
+    __mmask16 keep##i = keep_f32(k##i);                                                   \
+    nz |= (uint64_t)_cvtmask16_u32(_mm512_mask_test_epi32_mask(keep##i, x##i, absmask)) << (16 * (i))
+#define F32_PRUNE(i) x##i = _mm512_maskz_mov_epi32(keep##i, x##i)
+#define F32_STORE(i) \
+    STORE256(dst + 8 * g + 32 * (i), _mm512_maskz_compress_epi32(_cvtu32_mask16((uint32_t)(sel >> (16 * (i)))), x##i))
+
+VBMI2_FN static size_t pnm32_vbmi2(const void *row, size_t groups, uint32_t nan_above,
+                                   void *vals, uint8_t *meta, uint32_t *nan)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m512i absmask = _mm512_set1_epi32(0x7fffffff);
+    __m512i kmax = _mm512_setzero_si512();
+    size_t g = 0;
+    (void)nan_above;
+    for (; g + 16 <= groups; g += 16) {
+        uint64_t nz = 0;
+        F32_KEEP(0);
+        F32_KEEP(1);
+        F32_KEEP(2);
+        F32_KEEP(3);
+        IN_GPR(nz);
+        uint64_t codes, sel = nz;
+        if (ALL_GROUPS_TWO(nz)) {
+            codes = nm_codes16(nz);
+            F32_STORE(0);
+            F32_STORE(1);
+            F32_STORE(2);
+            F32_STORE(3);
+        } else {
+            sel = nm_select16(nz, &codes);
+            F32_PRUNE(0);
+            F32_PRUNE(1);
+            F32_PRUNE(2);
+            F32_PRUNE(3);
+            F32_STORE(0);
+            F32_STORE(1);
+            F32_STORE(2);
+            F32_STORE(3);
+        }
+        memcpy(meta + g / 2, &codes, 8);
+    }
+    *nan |= _mm512_cmpgt_epu32_mask(kmax, _mm512_set1_epi32((int)NMS__F32_NAN_ABOVE)) != 0;
+    return g;
+}
+
 /* int8: sixteen groups per vector; no -0, so the selection is compressed
- * straight from the input (selected elements outside K are 0). */
+ * straight from the input in both branches (selected elements outside K
+ * are 0). */
 VBMI2_FN static size_t pnm8_vbmi2(const void *row, size_t groups, uint32_t nan_above,
                                   void *vals, uint8_t *meta, uint32_t *nan)
 {
@@ -278,13 +371,15 @@ VBMI2_FN static size_t pnm8_vbmi2(const void *row, size_t groups, uint32_t nan_a
     (void)nan;
     for (; g + 16 <= groups; g += 16) {
         __m512i x = LOADU(src + 4 * g);
-        __m512i d = drop_i8(_mm512_abs_epi8(x));
-        uint64_t nz = _cvtmask64_u64(_mm512_mask_test_epi8_mask(_mm512_testn_epi8_mask(d, d), x, x));
+        uint64_t nz = _cvtmask64_u64(_mm512_mask_test_epi8_mask(keep_i8(_mm512_abs_epi8(x)), x, x));
         IN_GPR(nz);
-        uint64_t codes, sel = nm_select16(nz, &codes);
+        uint64_t codes, sel = nz;
+        if (ALL_GROUPS_TWO(nz))
+            codes = nm_codes16(nz);
+        else
+            sel = nm_select16(nz, &codes);
         memcpy(meta + g / 2, &codes, 8);
-        _mm256_storeu_si256((__m256i *)(void *)(dst + 2 * g),
-                            _mm512_castsi512_si256(_mm512_maskz_compress_epi8(_cvtu64_mask64(sel), x)));
+        STORE256(dst + 2 * g, _mm512_maskz_compress_epi8(_cvtu64_mask64(sel), x));
     }
     return g;
 }
@@ -312,18 +407,18 @@ const nms__prune_kernels *nms__prune_kernels_avx512(void)
 const nms__prune_kernels *nms__prune_kernels_avx512_vbmi2(void)
 {
 #ifdef NMS_VBMI2_KERNELS
-    /* as above, with the VBMI2 fused kernels for 16- and 8-bit elements */
+    /* as above, with the fused kernels that use compresses */
     static const nms__prune_kernels kernels = {
         "avx512", prune_f32, prune_h16, prune_i8,
 #ifdef HAVE_AVX2
         nm16, nms__prune_nm32_avx2, nms__prune_nm8_avx2,
         nms__prune_pairs32_avx2,
         nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
-        pnm16_vbmi2, nms__prune_pnm32_avx2, pnm8_vbmi2,
+        pnm16_vbmi2, pnm32_vbmi2, pnm8_vbmi2,
 #else
         nm16, NULL, NULL, NULL,
         nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
-        pnm16_vbmi2, NULL, pnm8_vbmi2,
+        pnm16_vbmi2, pnm32_vbmi2, pnm8_vbmi2,
 #endif
     };
     return &kernels;

@@ -19,7 +19,7 @@
 #define NMS__CPU_AVX2 0x02u   /* AVX2 with OS YMM state */
 #define NMS__CPU_AVX512 0x04u /* AVX-512 F + BW + VL with OS ZMM / opmask state */
 #define NMS__CPU_NEON 0x08u   /* AArch64 Advanced SIMD */
-/* AVX-512 VBMI2 (vpcompressw / vpcompressb) with BMI1 + BMI2, on top of
+/* AVX-512 VBMI2 (vpcompressw / vpcompressb) with BMI1, BMI2 and POPCNT, on top of
  * NMS__CPU_AVX512 (Ice Lake, AMD Zen 4 and later; not Skylake-X) */
 #define NMS__CPU_AVX512VBMI2 0x10u
 
