@@ -7,7 +7,10 @@
  * 64-bit rotate, 8-bit lanes with a 32-bit one.  (A variant that kept b_s in
  * mask registers and rotated them in general registers was 30 % slower on
  * AMD Zen 4 because of the k <-> GPR moves.)  Compiled with -mavx512f
- * -mavx512bw -mavx512vl.
+ * -mavx512bw -mavx512vl.  Two tables: nms__prune_kernels_avx512 (AVX-512
+ * F + BW + VL) and nms__prune_kernels_avx512_vbmi2, which adds fused prune +
+ * nm kernels built on compress instructions (VBMI2; see below) for CPUs
+ * that have them.
  */
 #include "config.h"
 
