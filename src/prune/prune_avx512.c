@@ -205,8 +205,8 @@ static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, ui
  * register), the nonzero flags of the kept elements nz = K & (x != 0) moved
  * to a general register, then
  *   - nz has 32 bits set (every group keeps two nonzeros, the usual case for
- *     dense weights): the values are x compressed by nz (which lies in K),
- *     the codes nm_codes16(nz);
+ *     dense weights): then nz = K, the values are x compressed by K (still
+ *     in mask registers), the codes nm_codes16(nz);
  *   - otherwise nm_select16 gives the codes and the selection S of the two
  *     elements each group's values are read from; S may hold elements
  *     outside K only in a group with fewer than two nonzero kept elements,
@@ -292,12 +292,13 @@ VBMI2_FN static size_t pnm16_vbmi2(const void *row, size_t groups, uint32_t nan_
         IN_GPR(nz);
         uint64_t codes, sel;
         if (ALL_GROUPS_TWO(nz)) {
-            /* compress by the mask registers themselves, not by nz moved
-             * back from a general register: 10 % faster on Zen 4; each
-             * branch stores (faster than storing after the join) */
+            /* nz == K here (32 kept, all nonzero): compress by the keep
+             * masks themselves, not by nz moved back from a general
+             * register (10 % faster on Zen 4); each branch stores (faster
+             * than storing after the join) */
             codes = nm_codes16(nz);
-            STORE256(dst + 4 * g, _mm512_maskz_compress_epi16(nz0, x0));
-            STORE256(dst + 4 * g + 32, _mm512_maskz_compress_epi16(nz1, x1));
+            STORE256(dst + 4 * g, _mm512_maskz_compress_epi16(keep0, x0));
+            STORE256(dst + 4 * g + 32, _mm512_maskz_compress_epi16(keep1, x1));
         } else {
             sel = nm_select16(nz, &codes);
             x0 = _mm512_maskz_mov_epi16(keep0, x0);
@@ -324,7 +325,7 @@ VBMI2_FN static size_t pnm16_vbmi2(const void *row, size_t groups, uint32_t nan_
 #define F32_PRUNE(i) x##i = _mm512_maskz_mov_epi32(keep##i, x##i)
 #define F32_STORE(i) \
     STORE256(dst + 8 * g + 32 * (i), _mm512_maskz_compress_epi32(_cvtu32_mask16((uint32_t)(sel >> (16 * (i)))), x##i))
-#define F32_STORE_NZ(i) STORE256(dst + 8 * g + 32 * (i), _mm512_maskz_compress_epi32(nz##i, x##i))
+#define F32_STORE_NZ(i) STORE256(dst + 8 * g + 32 * (i), _mm512_maskz_compress_epi32(keep##i, x##i))
 
 VBMI2_FN static size_t pnm32_vbmi2(const void *row, size_t groups, uint32_t nan_above,
                                    void *vals, uint8_t *meta, uint32_t *nan)
@@ -379,13 +380,14 @@ VBMI2_FN static size_t pnm8_vbmi2(const void *row, size_t groups, uint32_t nan_a
     (void)nan;
     for (; g + 16 <= groups; g += 16) {
         __m512i x = LOADU(src + 4 * g);
-        __mmask64 nzm = _mm512_mask_test_epi8_mask(keep_i8(_mm512_abs_epi8(x)), x, x);
+        __mmask64 keep = keep_i8(_mm512_abs_epi8(x));
+        __mmask64 nzm = _mm512_mask_test_epi8_mask(keep, x, x);
         uint64_t nz = _cvtmask64_u64(nzm);
         IN_GPR(nz);
         uint64_t codes;
         if (ALL_GROUPS_TWO(nz)) {
             codes = nm_codes16(nz);
-            STORE256(dst + 2 * g, _mm512_maskz_compress_epi8(nzm, x));
+            STORE256(dst + 2 * g, _mm512_maskz_compress_epi8(keep, x));
         } else {
             uint64_t sel = nm_select16(nz, &codes);
             STORE256(dst + 2 * g, _mm512_maskz_compress_epi8(_cvtu64_mask64(sel), x));
