@@ -398,6 +398,77 @@ VBMI2_FN static size_t pnm8_vbmi2(const void *row, size_t groups, uint32_t nan_a
 }
 #endif /* VBMI2 kernels */
 
+/* ---- CUTLASS metadata reorder (prune_nm.c, cutlass_flush) ---------------
+ * A block's chunk j (128 bytes) takes, from each of its G rows i, the two
+ * words of column pair j (4 bytes at rows_meta + i*mb + 4j for 16-bit
+ * words, 8 bytes at + 8j for 32-bit ones) and puts word 2j at position
+ * pos(d) = 2d - (d & 1) and word 2j+1 at pos(d) + 2, d = (i % 8) * W +
+ * (i % G) / 8 (G, W = 32, 4 or 16, 2), i.e. row i(d) = (d % W) * 8 + d / W.
+ * So chunk positions 4e .. 4e+3 hold (word 2j of row i(2e), of row
+ * i(2e+1), word 2j+1 of row i(2e), of row i(2e+1)): two gathers (rows
+ * i(2e) and rows i(2e+1)) and two two-source permutes per chunk, instead of
+ * 2G scalar moves.  Byte offsets i*mb must fit the gathers' int32 indices
+ * (else return 0: the portable reorder runs). */
+static int flush16(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m, size_t r0,
+                   unsigned char *meta)
+{
+    if (mb > (size_t)0x7fffffff / 32)
+        return 0;
+    int32_t off0[16], off1[16];
+    uint16_t p_lo[32], p_hi[32];
+    for (int e = 0; e < 16; e++) {
+        int d0 = 2 * e, d1 = 2 * e + 1;
+        off0[e] = (int32_t)((size_t)((d0 % 4) * 8 + d0 / 4) * mb);
+        off1[e] = (int32_t)((size_t)((d1 % 4) * 8 + d1 / 4) * mb);
+    }
+    for (int k = 0; k < 32; k++) { /* word k of the low / high 64 bytes */
+        int e = k / 4, q = k % 4;
+        int w = q == 0 ? 2 * e : q == 1 ? 32 + 2 * e : q == 2 ? 2 * e + 1 : 33 + 2 * e;
+        p_lo[k] = (uint16_t)w;
+        p_hi[k] = (uint16_t)(w + 16); /* e + 8: word indices + 16 */
+    }
+    const __m512i i0 = LOADU(off0), i1 = LOADU(off1), lo = LOADU(p_lo), hi = LOADU(p_hi);
+    for (size_t j = 0; j < nc / 2; j++) {
+        __m512i v0 = _mm512_i32gather_epi32(i0, (const void *)(rows_meta + 4 * j), 1);
+        __m512i v1 = _mm512_i32gather_epi32(i1, (const void *)(rows_meta + 4 * j), 1);
+        unsigned char *dst = meta + 2 * (j * 2 * m + 2 * r0);
+        STOREU(dst, _mm512_permutex2var_epi16(v0, lo, v1));
+        STOREU(dst + 64, _mm512_permutex2var_epi16(v0, hi, v1));
+    }
+    return 1;
+}
+
+static int flush32(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m, size_t r0,
+                   unsigned char *meta)
+{
+    if (mb > (size_t)0x7fffffff / 16)
+        return 0;
+    int32_t off0[8], off1[8];
+    uint32_t p_lo[16], p_hi[16];
+    for (int e = 0; e < 8; e++) {
+        int d0 = 2 * e, d1 = 2 * e + 1;
+        off0[e] = (int32_t)((size_t)((d0 % 2) * 8 + d0 / 2) * mb);
+        off1[e] = (int32_t)((size_t)((d1 % 2) * 8 + d1 / 2) * mb);
+    }
+    for (int k = 0; k < 16; k++) {
+        int e = k / 4, q = k % 4;
+        int w = q == 0 ? 2 * e : q == 1 ? 16 + 2 * e : q == 2 ? 2 * e + 1 : 17 + 2 * e;
+        p_lo[k] = (uint32_t)w;
+        p_hi[k] = (uint32_t)(w + 8);
+    }
+    const __m256i i0 = _mm256_loadu_si256((const __m256i *)(const void *)off0);
+    const __m256i i1 = _mm256_loadu_si256((const __m256i *)(const void *)off1);
+    const __m512i lo = LOADU(p_lo), hi = LOADU(p_hi);
+    for (size_t j = 0; j < nc / 2; j++) {
+        __m512i v0 = _mm512_i32gather_epi64(i0, (const void *)(rows_meta + 8 * j), 1);
+        __m512i v1 = _mm512_i32gather_epi64(i1, (const void *)(rows_meta + 8 * j), 1);
+        unsigned char *dst = meta + 4 * (j * 2 * m + 2 * r0);
+        STOREU(dst, _mm512_permutex2var_epi32(v0, lo, v1));
+        STOREU(dst + 64, _mm512_permutex2var_epi32(v0, hi, v1));
+    }
+    return 1;
+}
+
 const nms__prune_kernels *nms__prune_kernels_avx512(void)
 {
     /* the AVX2 nm encoders and 1:2 kernels (-mavx512f implies AVX2) */
@@ -413,6 +484,7 @@ const nms__prune_kernels *nms__prune_kernels_avx512(void)
         nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
         NULL, NULL, NULL,
 #endif
+        flush16, flush32,
     };
     return &kernels;
 }
@@ -433,6 +505,7 @@ const nms__prune_kernels *nms__prune_kernels_avx512_vbmi2(void)
         nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
         pnm16_vbmi2, pnm32_vbmi2, pnm8_vbmi2,
 #endif
+        flush16, flush32,
     };
     return &kernels;
 #else

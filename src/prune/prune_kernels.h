@@ -83,6 +83,15 @@ typedef size_t (*nms__nm_encode_fn)(const void *row, size_t groups, void *vals, 
 typedef size_t (*nms__prune_nm_fn)(const void *row, size_t groups, uint32_t nan_above,
                                    void *vals, uint8_t *meta, uint32_t *nan);
 
+/* CUTLASS metadata reorder of one complete block of nm meta rows (see
+ * prune_nm.c, cutlass_flush): rows_meta holds the block's G rows of mb
+ * bytes (G = 32 for 16-bit words, 16 for 32-bit words), nc words per row,
+ * m rows in the matrix, r0 the block's first row; meta is the reordered
+ * word array.  Returns 0 when it did not run (then the caller's portable
+ * reorder does). */
+typedef int (*nms__cutlass_flush_fn)(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m,
+                                     size_t r0, unsigned char *meta);
+
 typedef struct nms__prune_kernels {
     const char *name;
     nms__prune_f32_fn f32;
@@ -99,6 +108,8 @@ typedef struct nms__prune_kernels {
     nms__prune_i8_fn i8_12;
     /* fused 2:4 prune + nm encoders (16-, 32-, 8-bit); NULL: prune, then encode */
     nms__prune_nm_fn pnm16, pnm32, pnm8;
+    /* CUTLASS reorder of 16- / 32-bit metadata words; NULL: the portable one */
+    nms__cutlass_flush_fn flush16, flush32;
 } nms__prune_kernels;
 
 /* The scalar reference (always built).  The SIMD kernels call these for
