@@ -396,6 +396,116 @@ VBMI2_FN static size_t pnm8_vbmi2(const void *row, size_t groups, uint32_t nan_a
     }
     return g;
 }
+/* ---- nm encoders of already pruned rows (nms_pack), with compresses --------
+ * The flags are every element's nonzero flag (the row is not pruned here);
+ * a group with three or four is reported through *over2 (then the bytes are
+ * unspecified), otherwise the same two branches as the fused kernels, with
+ * the values compressed straight from the row: the portable encoder copies
+ * the selected elements as they are (a selected -0.0 stays -0.0). */
+static inline uint64_t over2_nibbles64(uint64_t m)
+{
+    const uint64_t ones = UINT64_C(0x1111111111111111);
+    uint64_t ab = m & (m >> 1) & ones, cd = (m >> 2) & (m >> 3) & ones;
+    uint64_t a_b = (m | m >> 1) & ones, c_d = (m >> 2 | m >> 3) & ones;
+    return (ab & c_d) | (cd & a_b);
+}
+
+#define ENC_CODES(nz, codes, sel, all_two)                                                \
+    do {                                                                                  \
+        *over2 |= over2_nibbles64(nz) != 0;                                               \
+        all_two = ALL_GROUPS_TWO(nz);                                                     \
+        if (all_two)                                                                      \
+            codes = nm_codes16(nz);                                                       \
+        else                                                                              \
+            sel = nm_select16(nz, &codes);                                                \
+    } while (0)
+
+VBMI2_FN static size_t enc16_vbmi2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                                   uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m512i absmask = _mm512_set1_epi16(0x7fff);
+    size_t g = 0;
+    for (; g + 16 <= groups; g += 16) {
+        __m512i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 64);
+        __mmask32 nz0 = _mm512_test_epi16_mask(x0, absmask), nz1 = _mm512_test_epi16_mask(x1, absmask);
+        uint64_t nz = (uint64_t)_cvtmask32_u32(nz0) | (uint64_t)_cvtmask32_u32(nz1) << 32;
+        IN_GPR(nz);
+        uint64_t codes, sel = 0;
+        int all_two;
+        ENC_CODES(nz, codes, sel, all_two);
+        if (all_two) {
+            STORE256(dst + 4 * g, _mm512_maskz_compress_epi16(nz0, x0));
+            STORE256(dst + 4 * g + 32, _mm512_maskz_compress_epi16(nz1, x1));
+        } else {
+            STORE256(dst + 4 * g, _mm512_maskz_compress_epi16(_cvtu32_mask32((uint32_t)sel), x0));
+            STORE256(dst + 4 * g + 32,
+                     _mm512_maskz_compress_epi16(_cvtu32_mask32((uint32_t)(sel >> 32)), x1));
+        }
+        memcpy(meta + g / 2, &codes, 8);
+    }
+    return g;
+}
+
+#define E32_LOAD(i)                                                                        \
+    __m512i x##i = LOADU(src + 16 * g + 64 * (i));                                         \
+    __mmask16 nz##i = _mm512_test_epi32_mask(x##i, absmask);                               \
+    nz |= (uint64_t)_cvtmask16_u32(nz##i) << (16 * (i))
+#define E32_STORE_NZ(i) STORE256(dst + 8 * g + 32 * (i), _mm512_maskz_compress_epi32(nz##i, x##i))
+
+VBMI2_FN static size_t enc32_vbmi2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                                   uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m512i absmask = _mm512_set1_epi32(0x7fffffff);
+    size_t g = 0;
+    for (; g + 16 <= groups; g += 16) {
+        uint64_t nz = 0;
+        E32_LOAD(0);
+        E32_LOAD(1);
+        E32_LOAD(2);
+        E32_LOAD(3);
+        IN_GPR(nz);
+        uint64_t codes, sel = 0;
+        int all_two;
+        ENC_CODES(nz, codes, sel, all_two);
+        if (all_two) {
+            E32_STORE_NZ(0);
+            E32_STORE_NZ(1);
+            E32_STORE_NZ(2);
+            E32_STORE_NZ(3);
+        } else {
+            F32_STORE(0);
+            F32_STORE(1);
+            F32_STORE(2);
+            F32_STORE(3);
+        }
+        memcpy(meta + g / 2, &codes, 8);
+    }
+    return g;
+}
+
+VBMI2_FN static size_t enc8_vbmi2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                                  uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    size_t g = 0;
+    for (; g + 16 <= groups; g += 16) {
+        __m512i x = LOADU(src + 4 * g);
+        __mmask64 nzm = _mm512_test_epi8_mask(x, x);
+        uint64_t nz = _cvtmask64_u64(nzm);
+        IN_GPR(nz);
+        uint64_t codes, sel = 0;
+        int all_two;
+        ENC_CODES(nz, codes, sel, all_two);
+        STORE256(dst + 2 * g, _mm512_maskz_compress_epi8(all_two ? nzm : _cvtu64_mask64(sel), x));
+        memcpy(meta + g / 2, &codes, 8);
+    }
+    return g;
+}
 #endif /* VBMI2 kernels */
 
 /* ---- CUTLASS metadata reorder (prune_nm.c, cutlass_flush) ---------------
@@ -496,12 +606,12 @@ const nms__prune_kernels *nms__prune_kernels_avx512_vbmi2(void)
     static const nms__prune_kernels kernels = {
         "avx512", prune_f32, prune_h16, prune_i8,
 #ifdef HAVE_AVX2
-        nm16, nms__prune_nm32_avx2, nms__prune_nm8_avx2,
+        enc16_vbmi2, enc32_vbmi2, enc8_vbmi2,
         nms__prune_pairs32_avx2,
         nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
         pnm16_vbmi2, pnm32_vbmi2, pnm8_vbmi2,
 #else
-        nm16, NULL, NULL, NULL,
+        enc16_vbmi2, enc32_vbmi2, enc8_vbmi2, NULL,
         nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
         pnm16_vbmi2, pnm32_vbmi2, pnm8_vbmi2,
 #endif
