@@ -214,8 +214,8 @@ static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, ui
  *     pruned vector (dropped lanes +0, as the portable encoder reads) is
  *     compressed by S.
  * Measured on AMD Zen 4, 1 MB, one thread (prune_bench, dense random data,
- * medians of 5 runs): fused nm fp32 2.46x memcpy (AVX2 kernel) -> 1.88x,
- * fp16 3.44x -> 1.95x, int8 6.08x -> 2.29x; with half of the elements zero
+ * medians of 5 runs): fused nm fp32 2.50x memcpy (AVX2 kernel) -> 1.89x,
+ * fp16 3.46x -> 1.97x, int8 6.11x -> 2.31x; with half of the elements zero
  * most blocks take the general branch: 2.51x, 2.86x, 3.86x. */
 #if (defined(__clang__) && __clang_major__ >= 6) || \
     (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 8)
