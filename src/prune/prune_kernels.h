@@ -68,16 +68,17 @@ static inline uint32_t nms__over2_nibbles(uint32_t m)
 }
 
 /* nm encoders of a row with at most two nonzeros per group (see prune_nm.c
- * for the bytes): encode the first groups (a multiple of 4 or 8) and
- * return how many.  *over2 is
+ * for the bytes): encode the first groups (a multiple of the encoder's
+ * step: 4, 8 or 16) and return how many.  *over2 is
  * or-ed with a nonzero value when one of those groups has more than two
  * nonzeros (its values and code are then unspecified).  AVX2 (also used by
  * the AVX-512 variant) and SSE4.1 (SSSE3 shuffles). */
 typedef size_t (*nms__nm_encode_fn)(const void *row, size_t groups, void *vals, uint8_t *meta,
                                     uint32_t *over2);
 /* Fused 2:4 prune + nm encode of the first groups of a row (a multiple of
- * the kernel's step, 2 to 16 groups, so always even; returns how many): the bytes the prune kernel followed by the nm
- * encoder give, without the pruned row in memory.  *nan is or-ed with a
+ * the kernel's step, 2 to 16 groups, so always even; returns how many): the
+ * bytes the prune kernel followed by the nm encoder give, without the
+ * pruned row in memory.  *nan is or-ed with a
  * nonzero value when a key exceeds nan_above (the F16 / BF16 threshold;
  * ignored for 32- and 8-bit elements); the outputs are then unspecified. */
 typedef size_t (*nms__prune_nm_fn)(const void *row, size_t groups, uint32_t nan_above,

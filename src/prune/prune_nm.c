@@ -316,16 +316,14 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
         v += 2 * skip * es;
         m += skip / 2;
         size_t left = groups - skip;
-        uint32_t over2 = 0;
-        if (left == 0 && !j->pairs)
-            ; /* the fused kernel did the whole row */
-        else if (j->pairs)
+        uint32_t over2 = 0; /* stays 0 when the fused kernel did the whole row */
+        if (j->pairs)
             over2 = encode_pairs_32(j->kern, src, j->cols / 2, v, m);
-        else if (es == 2)
+        else if (left > 0 && es == 2)
             over2 = encode_16(j->kern, src, left, v, m);
-        else if (es == 4)
+        else if (left > 0 && es == 4)
             over2 = encode_32(j->kern, src, left, v, m);
-        else
+        else if (left > 0)
             over2 = encode_8(j->kern, src, left, v, m);
         if (over2) /* only when verifying: a pruned row never has */
             return nms__fail(err, NMS_ERR_INVALID, "row %zu has a %s with more than %s nonzero%s", r,

@@ -2,8 +2,9 @@
  * cpu.h - which instruction-set extensions the running CPU *and* operating
  * system support (internal).
  *
- * x86: CPUID leaf 1 / leaf 7 feature bits (leaf 7: EBX for AVX2, BMI1/2,
- * AVX-512 F/BW/VL; ECX bit 6 for AVX-512 VBMI2), and for AVX / AVX-512 also XCR0
+ * x86: CPUID leaf 1 / leaf 7 feature bits (leaf 1 ECX: SSSE3, SSE4.1,
+ * POPCNT; leaf 7 EBX: AVX2, BMI1/2, AVX-512 F/BW/VL; leaf 7 ECX bit 6:
+ * AVX-512 VBMI2), and for AVX / AVX-512 also XCR0
  * (read with XGETBV when OSXSAVE is set) showing that the OS saves the
  * YMM (bits 1-2) and opmask / ZMM (bits 5-7) state.  AArch64: Advanced SIMD
  * is architectural, always present.  Other hosts: no features.
