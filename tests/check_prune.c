@@ -13,6 +13,8 @@
  *  - tensor layouts (OIHW, HWIO) against an explicit matrix;
  *  - errors, and variant selection (API and NMS_PRUNE_VARIANT).
  */
+#include "config.h"
+
 #include <check.h>
 #include <dirent.h>
 #include <math.h>
@@ -1166,22 +1168,26 @@ START_TEST(test_pack_fast_matches_reference)
                         size_t u = v % 2 ? units - 1 : (size_t)(prune_test_rand(&st) % units);
                         size_t col0 = u * unit;
                         unsigned char save[16];
-                        size_t nbad = kind == REF_PAIRS ? 2 : 3;
+                        /* the nonzero positions of the bad unit: a pair, or each
+                         * group of three or four nonzeros in turn (bit i =
+                         * position i; the unit's other elements are zero) */
+                        static const unsigned bad_groups[] = {0x7, 0xB, 0xD, 0xE, 0xF};
+                        unsigned bad = kind == REF_PAIRS ? 0x3u : bad_groups[checked % 5];
                         /* with perm, the bad group is at packed columns col0.. */
-                        memcpy(save, wd, 1); /* keep compilers quiet about save */
-                        for (size_t i = 0; i < nbad; i++) {
+                        for (size_t i = 0; i < unit; i++) {
                             size_t c = perm ? (size_t)perm[col0 + i] : col0 + i;
                             unsigned char *e = wd + (r * cols + c) * es;
                             memcpy(save + i * es, e, es);
                             memset(e, 0, es);
-                            e[0] = 0x11; /* nonzero in every dtype */
+                            if (bad >> i & 1u)
+                                e[0] = 0x11; /* nonzero in every dtype */
                         }
                         ck_assert_int_eq(nms_pack(w, fmt, &po, &pk, &err), NMS_ERR_INVALID);
                         char want[96];
                         snprintf(want, sizeof want, "row %zu, %s %zu ", r,
                                  kind == REF_PAIRS ? "column pair" : "group", u);
                         ck_assert_msg(strstr(err.text, want), "%s: '%s' lacks '%s'", what, err.text, want);
-                        for (size_t i = 0; i < nbad; i++) {
+                        for (size_t i = 0; i < unit; i++) {
                             size_t c = perm ? (size_t)perm[col0 + i] : col0 + i;
                             memcpy(wd + (r * cols + c) * es, save + i * es, es);
                         }
@@ -1454,6 +1460,122 @@ START_TEST(test_prune_pack_layouts)
 }
 END_TEST
 
+/* ---- every kernel table through the row driver ---------------------------------
+ * nms__prune_pack with each kernel table this host runs (the public variants,
+ * plus the AVX-512 table without VBMI2 when the CPU would pick the VBMI2 one)
+ * gives the scalar table's bytes: nm and cutlass layouts, 2:4 and 1:2, rows
+ * whose length is not a multiple of any kernel's step, random, tied, special
+ * (+-0, subnormals, extremes, infinities), all-equal and sparse (+-0) data
+ * and every group of an adversarial alphabet; NaN is reported by all. */
+static int host_tables(const nms__prune_kernels **tabs)
+{
+    int n = 0;
+    for (int v = NMS_PRUNE_SSE41; v < NMS_PRUNE_VARIANT_COUNT; v++) {
+        const nms__prune_kernels *k = nms__prune_kernels_get((nms_prune_variant)v);
+        if (k)
+            tabs[n++] = k;
+#ifdef HAVE_AVX512
+        if (k && v == NMS_PRUNE_AVX512 && k != nms__prune_kernels_avx512())
+            tabs[n++] = nms__prune_kernels_avx512();
+#endif
+    }
+    return n;
+}
+
+static void check_tables_on(int dt, size_t rows, size_t cols, const unsigned char *in,
+                            const char *what)
+{
+    const nms__prune_kernels *tabs[NMS_PRUNE_VARIANT_COUNT + 1];
+    int ntabs = host_tables(tabs);
+    /* meta: nm (cols/4+1)/2 bytes a row, cutlass cols/8, 1:2 pairs cols/4 */
+    size_t es = prune_test_elem_size(dt), nv = rows * cols / 2 * es, mb = cols / 4 + 1;
+    unsigned char *v1 = malloc(nv + 1), *v2 = malloc(nv + 1);
+    uint8_t *m1 = malloc(rows * mb + 64), *m2 = malloc(rows * mb + 64);
+    ck_assert(v1 && v2 && m1 && m2);
+    for (int lay = 0; lay < 3; lay++) {
+        nms__pack_layout layout = lay == 0 ? NMS__PACK_NM
+                                  : dt == PT_I8 ? NMS__PACK_CUTLASS32 : NMS__PACK_CUTLASS16;
+        nms_prune_pattern pattern = lay == 2 ? NMS_PATTERN_1_2 : NMS_PATTERN_2_4;
+        if (lay == 2 && dt == PT_F32)
+            layout = NMS__PACK_CUTLASS_PAIRS;
+        else if (lay == 2)
+            layout = NMS__PACK_NM;
+        if ((layout == NMS__PACK_CUTLASS16 && (rows % 32 || cols % 64)) ||
+            (layout == NMS__PACK_CUTLASS32 && (rows % 16 || cols % 128)) ||
+            (layout == NMS__PACK_CUTLASS_PAIRS && (rows % 32 || cols % 32)))
+            continue;
+        memset(v1, 0x5a, nv + 1);
+        memset(m1, 0x5a, rows * mb + 64);
+        ck_assert_int_eq(nms__prune_pack(api_dtype[dt], rows, cols, in, NULL, nms__prune_kernels_scalar(),
+                                         layout, 0, pattern, v1, m1, NULL), NMS_OK);
+        for (int t = 0; t < ntabs; t++) {
+            memset(v2, 0x5a, nv + 1);
+            memset(m2, 0x5a, rows * mb + 64);
+            ck_assert_int_eq(nms__prune_pack(api_dtype[dt], rows, cols, in, NULL, tabs[t], layout, 0,
+                                             pattern, v2, m2, NULL), NMS_OK);
+            ck_assert_msg(memcmp(v1, v2, nv + 1) == 0 && memcmp(m1, m2, rows * mb + 64) == 0,
+                          "%s (table %d of %d) %s %s %zux%zu layout %d pattern %s: differs from scalar",
+                          tabs[t]->name, t, ntabs, prune_test_dtype_name(dt), what, rows, cols,
+                          (int)layout, nms_prune_pattern_name(pattern));
+        }
+    }
+    free(v1);
+    free(v2);
+    free(m1);
+    free(m2);
+}
+
+START_TEST(test_tables_fused_match_scalar)
+{
+    static const size_t shapes[][2] = {{32, 64},  {2, 60},  {3, 68},   {32, 128}, {1, 4},
+                                       {5, 252},  {4, 260}, {32, 256}, {2, 4100}, {16, 1024}};
+    const nms__prune_kernels *tabs[NMS_PRUNE_VARIANT_COUNT + 1];
+    int ntabs = host_tables(tabs);
+    printf("check_prune: %d SIMD kernel tables through the row driver\n", ntabs);
+    uint64_t st = 5;
+    for (int dt = 0; dt < PT_DTYPE_COUNT; dt++) {
+        size_t es = prune_test_elem_size(dt);
+        for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+            size_t rows = shapes[si][0], cols = shapes[si][1], n = rows * cols;
+            unsigned char *in = malloc(n * es);
+            ck_assert_ptr_nonnull(in);
+            for (int pat = 0; pat <= PT_PATTERN_COUNT; pat++) {
+                prune_test_fill(dt, pat == PT_PATTERN_COUNT ? PT_SPECIAL : pat, st++, in, n);
+                if (pat == PT_PATTERN_COUNT)
+                    sparsify(dt, in, n, &st);
+                check_tables_on(dt, rows, cols, in,
+                                pat == PT_PATTERN_COUNT ? "sparse" : prune_test_pattern_name(pat));
+            }
+            free(in);
+        }
+        /* every group of the adversarial alphabet, as rows of 1024 */
+        unsigned char *all = malloc(4 * 4096 * es);
+        ck_assert_ptr_nonnull(all);
+        size_t ng = prune_test_fill_all_combinations(dt, all, 4096);
+        check_tables_on(dt, ng / 256, 1024, all, "combinations");
+        free(all);
+        /* NaN in any position of a row is reported by every table */
+        if (dt != PT_I8) {
+            unsigned char row[4 * 64 * 4], vals[2 * 64 * 4];
+            uint8_t meta[64];
+            static const size_t pos[] = {0, 5, 63, 64, 130, 255};
+            for (int t = 0; t < ntabs; t++)
+                for (size_t p = 0; p < sizeof pos / sizeof pos[0]; p++) {
+                    prune_test_fill(dt, PT_RANDOM, p, row, 256);
+                    prune_test_nan(dt, (int)(p % 3), row + pos[p] * es);
+                    nms_error err;
+                    ck_assert_int_eq(nms__prune_pack(api_dtype[dt], 1, 256, row, NULL, tabs[t],
+                                                     NMS__PACK_NM, 0, NMS_PATTERN_2_4, vals, meta,
+                                                     &err), NMS_ERR_NONFINITE);
+                    char want[48];
+                    snprintf(want, sizeof want, "column %zu ", pos[p]);
+                    ck_assert_msg(strstr(err.text, want), "%s: %s", tabs[t]->name, err.text);
+                }
+        }
+    }
+}
+END_TEST
+
 static Suite *prune_suite(void)
 {
     Suite *s = suite_create("prune");
@@ -1477,6 +1599,7 @@ static Suite *prune_suite(void)
     tcase_add_test(tc, test_prune_12_hand);
     tcase_add_test(tc, test_pack_threads);
     tcase_add_test(tc, test_prune_pack_layouts);
+    tcase_add_test(tc, test_tables_fused_match_scalar);
     suite_add_tcase(s, tc);
     return s;
 }

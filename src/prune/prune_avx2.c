@@ -468,6 +468,7 @@ const nms__prune_kernels *nms__prune_kernels_avx2(void)
         nms__prune_pairs32_avx2,
         nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
         nms__prune_pnm16_avx2, nms__prune_pnm32_avx2, nms__prune_pnm8_avx2,
+        NULL, NULL,
     };
     return &kernels;
 }

@@ -50,7 +50,11 @@ const nms__prune_kernels *nms__prune_kernels_get(nms_prune_variant variant)
 #endif
 #ifdef HAVE_AVX512
     case NMS_PRUNE_AVX512:
-        return (cpu & NMS__CPU_AVX512) ? nms__prune_kernels_avx512() : NULL;
+        if (!(cpu & NMS__CPU_AVX512))
+            return NULL;
+        if ((cpu & NMS__CPU_AVX512VBMI2) && nms__prune_kernels_avx512_vbmi2())
+            return nms__prune_kernels_avx512_vbmi2();
+        return nms__prune_kernels_avx512();
 #endif
 #ifdef HAVE_NEON
     case NMS_PRUNE_NEON:

@@ -68,20 +68,30 @@ static inline uint32_t nms__over2_nibbles(uint32_t m)
 }
 
 /* nm encoders of a row with at most two nonzeros per group (see prune_nm.c
- * for the bytes): encode the first groups (a multiple of 4 or 8) and
- * return how many.  *over2 is
+ * for the bytes): encode the first groups (a multiple of the encoder's
+ * step: 4, 8 or 16) and return how many.  *over2 is
  * or-ed with a nonzero value when one of those groups has more than two
  * nonzeros (its values and code are then unspecified).  AVX2 (also used by
  * the AVX-512 variant) and SSE4.1 (SSSE3 shuffles). */
 typedef size_t (*nms__nm_encode_fn)(const void *row, size_t groups, void *vals, uint8_t *meta,
                                     uint32_t *over2);
-/* Fused 2:4 prune + nm encode of the first groups of a row (a multiple of 4
- * or 8; returns how many): the bytes the prune kernel followed by the nm
- * encoder give, without the pruned row in memory.  *nan is or-ed with a
+/* Fused 2:4 prune + nm encode of the first groups of a row (a multiple of
+ * the kernel's step, 2 to 16 groups, so always even; returns how many): the
+ * bytes the prune kernel followed by the nm encoder give, without the
+ * pruned row in memory.  *nan is or-ed with a
  * nonzero value when a key exceeds nan_above (the F16 / BF16 threshold;
  * ignored for 32- and 8-bit elements); the outputs are then unspecified. */
 typedef size_t (*nms__prune_nm_fn)(const void *row, size_t groups, uint32_t nan_above,
                                    void *vals, uint8_t *meta, uint32_t *nan);
+
+/* CUTLASS metadata reorder of one complete block of nm meta rows (see
+ * prune_nm.c, cutlass_flush): rows_meta holds the block's G rows of mb
+ * bytes (G = 32 for 16-bit words, 16 for 32-bit words), nc words per row,
+ * m rows in the matrix, r0 the block's first row; meta is the reordered
+ * word array.  Returns 0 when it did not run (then the caller's portable
+ * reorder does). */
+typedef int (*nms__cutlass_flush_fn)(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m,
+                                     size_t r0, unsigned char *meta);
 
 typedef struct nms__prune_kernels {
     const char *name;
@@ -99,6 +109,8 @@ typedef struct nms__prune_kernels {
     nms__prune_i8_fn i8_12;
     /* fused 2:4 prune + nm encoders (16-, 32-, 8-bit); NULL: prune, then encode */
     nms__prune_nm_fn pnm16, pnm32, pnm8;
+    /* CUTLASS reorder of 16- / 32-bit metadata words; NULL: the portable one */
+    nms__cutlass_flush_fn flush16, flush32;
 } nms__prune_kernels;
 
 /* The scalar reference (always built).  The SIMD kernels call these for
@@ -124,6 +136,10 @@ const nms__prune_kernels *nms__prune_kernels_scalar(void);
 const nms__prune_kernels *nms__prune_kernels_sse41(void);
 const nms__prune_kernels *nms__prune_kernels_avx2(void);
 const nms__prune_kernels *nms__prune_kernels_avx512(void);
+/* The AVX-512 table with the fused kernels that need VBMI2 + BMI1/2 (the
+ * CPU must have NMS__CPU_AVX512VBMI2); NULL when the compiler cannot build
+ * them.  nms__prune_kernels_get(NMS_PRUNE_AVX512) returns it when it can. */
+const nms__prune_kernels *nms__prune_kernels_avx512_vbmi2(void);
 const nms__prune_kernels *nms__prune_kernels_neon(void);
 
 size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,

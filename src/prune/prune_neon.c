@@ -25,7 +25,20 @@ static inline uint32x4_t drop_f32(uint32x4_t k)
     return vcltzq_s32(d);
 }
 
-static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+/* 1:2: lane i is dropped when its pair partner beats it */
+static inline uint32x4_t drop12_f32(uint32x4_t k)
+{
+    static const uint32_t cv[4] = {0, 1, 0, 1};
+    return vcgtq_u32(vaddq_u32(vrev64q_u32(k), vld1q_u32(cv)), k);
+}
+
+/* The loops, shared by 2:4 and 1:2 (drop and scalar tail are constants). */
+typedef uint32x4_t (*drop32_fn)(uint32x4_t);
+typedef uint16x8_t (*drop16_fn)(uint16x8_t);
+typedef uint8x16_t (*drop8_fn)(uint8x16_t);
+
+static inline int prune_f32_with(const void *in, size_t ngroups, void *out, uint8_t *bits,
+                                 drop32_fn drop, nms__prune_f32_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -39,7 +52,7 @@ static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
         uint32x4_t x1 = vreinterpretq_u32_u8(vld1q_u8(src + 16 * g + 16));
         uint32x4_t k0 = vandq_u32(x0, absmask), k1 = vandq_u32(x1, absmask);
         kmax = vmaxq_u32(kmax, vmaxq_u32(k0, k1));
-        uint32x4_t d0 = drop_f32(k0), d1 = drop_f32(k1);
+        uint32x4_t d0 = drop(k0), d1 = drop(k1);
         if (dst) {
             vst1q_u8(dst + 16 * g, vreinterpretq_u8_u32(vbicq_u32(x0, d0)));
             vst1q_u8(dst + 16 * g + 16, vreinterpretq_u8_u32(vbicq_u32(x1, d1)));
@@ -52,9 +65,19 @@ static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
     }
     int found = vmaxvq_u32(kmax) > NMS__F32_NAN_ABOVE;
     if (g < ngroups)
-        found |= nms__prune_f32_scalar(src + 16 * g, ngroups - g, dst ? dst + 16 * g : NULL,
-                                       bits ? bits + g / 2 : NULL);
+        found |= tail(src + 16 * g, ngroups - g, dst ? dst + 16 * g : NULL,
+                      bits ? bits + g / 2 : NULL);
     return found;
+}
+
+static int prune_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_f32_with(in, ngroups, out, bits, drop_f32, nms__prune_f32_scalar);
+}
+
+static int prune12_f32(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_f32_with(in, ngroups, out, bits, drop12_f32, nms__prune12_f32_scalar);
 }
 
 /* ---- fp16 / bf16: two groups per vector ----------------------------- */
@@ -81,8 +104,14 @@ static inline uint16x8_t drop_h16(uint16x8_t k)
     return vcltzq_s16(d);
 }
 
-static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
-                     void *out, uint8_t *bits)
+static inline uint16x8_t drop12_h16(uint16x8_t k)
+{
+    static const uint16_t cv[8] = {0, 1, 0, 1, 0, 1, 0, 1};
+    return vcgtq_u16(vaddq_u16(vrev32q_u16(k), vld1q_u16(cv)), k);
+}
+
+static inline int prune_h16_with(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                                 uint8_t *bits, drop16_fn drop, nms__prune_h16_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
@@ -95,7 +124,7 @@ static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
         uint16x8_t x = vreinterpretq_u16_u8(vld1q_u8(src + 8 * g));
         uint16x8_t k = vandq_u16(x, absmask);
         kmax = vmaxq_u16(kmax, k);
-        uint16x8_t d = drop_h16(k);
+        uint16x8_t d = drop(k);
         if (dst)
             vst1q_u8(dst + 8 * g, vreinterpretq_u8_u16(vbicq_u16(x, d)));
         if (bits)
@@ -103,9 +132,20 @@ static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above,
     }
     int found = vmaxvq_u16(kmax) > nan_above;
     if (g < ngroups)
-        found |= nms__prune_h16_scalar(src + 8 * g, ngroups - g, nan_above,
-                                       dst ? dst + 8 * g : NULL, bits ? bits + g / 2 : NULL);
+        found |= tail(src + 8 * g, ngroups - g, nan_above, dst ? dst + 8 * g : NULL,
+                      bits ? bits + g / 2 : NULL);
     return found;
+}
+
+static int prune_h16(const void *in, size_t ngroups, uint16_t nan_above, void *out, uint8_t *bits)
+{
+    return prune_h16_with(in, ngroups, nan_above, out, bits, drop_h16, nms__prune_h16_scalar);
+}
+
+static int prune12_h16(const void *in, size_t ngroups, uint16_t nan_above, void *out,
+                       uint8_t *bits)
+{
+    return prune_h16_with(in, ngroups, nan_above, out, bits, drop12_h16, nms__prune12_h16_scalar);
 }
 
 /* ---- int8: four groups per vector ------------------------------------ */
@@ -122,23 +162,35 @@ static inline uint8x16_t rot8(uint8x16_t k, int s)
     return vreinterpretq_u8_u32(w);
 }
 
-static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+/* keys k = |x| in 0..128 (unsigned; +1 cannot wrap) */
+static inline uint8x16_t drop_i8(uint8x16_t k)
+{
+    const uint8x16_t c1 = vreinterpretq_u8_u32(vdupq_n_u32(0x01000000u));
+    const uint8x16_t c2 = vreinterpretq_u8_u32(vdupq_n_u32(0x01010000u));
+    uint8x16_t b1 = vcgtq_u8(vaddq_u8(rot8(k, 1), c1), k);
+    uint8x16_t b2 = vcgtq_u8(vaddq_u8(rot8(k, 2), c2), k);
+    return vcltzq_s8(vreinterpretq_s8_u8(vsubq_u8(vaddq_u8(b1, b2), rot8(b1, 3))));
+}
+
+static inline uint8x16_t drop12_i8(uint8x16_t k)
+{
+    const uint8x16_t c = vreinterpretq_u8_u16(vdupq_n_u16(0x0100));
+    return vcgtq_u8(vaddq_u8(vrev16q_u8(k), c), k);
+}
+
+static inline int prune_i8_with(const void *in, size_t ngroups, void *out, uint8_t *bits,
+                                drop8_fn drop, nms__prune_i8_fn tail)
 {
     const unsigned char *src = in;
     unsigned char *dst = out;
     static const uint8_t weights_v[16] = {1, 2, 4, 8, 16, 32, 64, 128,
                                           1, 2, 4, 8, 16, 32, 64, 128};
     const uint8x16_t weights = vld1q_u8(weights_v);
-    const uint8x16_t c1 = vreinterpretq_u8_u32(vdupq_n_u32(0x01000000u));
-    const uint8x16_t c2 = vreinterpretq_u8_u32(vdupq_n_u32(0x01010000u));
     size_t g = 0;
     for (; g + 4 <= ngroups; g += 4) {
         int8x16_t x = vld1q_s8((const int8_t *)(const void *)(src + 4 * g));
         /* vabsq_s8(-128) wraps to 0x80 = 128 as unsigned: exactly |x| */
-        uint8x16_t k = vreinterpretq_u8_s8(vabsq_s8(x));
-        uint8x16_t b1 = vcgtq_u8(vaddq_u8(rot8(k, 1), c1), k);
-        uint8x16_t b2 = vcgtq_u8(vaddq_u8(rot8(k, 2), c2), k);
-        uint8x16_t d = vcltzq_s8(vreinterpretq_s8_u8(vsubq_u8(vaddq_u8(b1, b2), rot8(b1, 3))));
+        uint8x16_t d = drop(vreinterpretq_u8_s8(vabsq_s8(x)));
         if (dst)
             vst1q_s8((int8_t *)(void *)(dst + 4 * g), vbicq_s8(x, vreinterpretq_s8_u8(d)));
         if (bits) {
@@ -148,9 +200,18 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
         }
     }
     if (g < ngroups)
-        nms__prune_i8_scalar(src + 4 * g, ngroups - g, dst ? dst + 4 * g : NULL,
-                             bits ? bits + g / 2 : NULL);
+        tail(src + 4 * g, ngroups - g, dst ? dst + 4 * g : NULL, bits ? bits + g / 2 : NULL);
     return 0;
+}
+
+static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_i8_with(in, ngroups, out, bits, drop_i8, nms__prune_i8_scalar);
+}
+
+static int prune12_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
+{
+    return prune_i8_with(in, ngroups, out, bits, drop12_i8, nms__prune12_i8_scalar);
 }
 
 /* ---- nm encoders (same bytes as prune_nm.c's portable ones) ------------
@@ -159,18 +220,30 @@ static int prune_i8(const void *in, size_t ngroups, void *out, uint8_t *bits)
  * as zero) per pair of groups (16-bit), group (32-bit) or two pairs
  * (8-bit); the over-two check from the flag nibbles. */
 
-/* 16-bit elements, two groups per vector, four per step. */
-static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+/* 16-bit elements, two groups per vector, four per step.  With prune, each
+ * vector is first 2:4-pruned in registers (drop_h16, dropped lanes +0) and
+ * *flag reports a key above nan_above (NaN); without, *flag reports a group
+ * with more than two nonzeros (the same for nm32_loop / nm8_loop). */
+static inline size_t nm16_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
+                               uint32_t *flag, int prune, uint16_t nan_above)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
     static const uint16_t weights_v[8] = {1, 2, 4, 8, 16, 32, 64, 128};
     const uint16x8_t weights = vld1q_u16(weights_v);
     const uint16x8_t absmask = vdupq_n_u16(0x7fff);
+    uint16x8_t kmax = vdupq_n_u16(0);
     uint32_t bad = 0;
     size_t g = 0;
     for (; g + 4 <= groups; g += 4) {
         uint8x16_t x0 = vld1q_u8(src + 8 * g), x1 = vld1q_u8(src + 8 * g + 16);
+        if (prune) {
+            uint16x8_t k0 = vandq_u16(vreinterpretq_u16_u8(x0), absmask);
+            uint16x8_t k1 = vandq_u16(vreinterpretq_u16_u8(x1), absmask);
+            kmax = vmaxq_u16(kmax, vmaxq_u16(k0, k1));
+            x0 = vreinterpretq_u8_u16(vbicq_u16(vreinterpretq_u16_u8(x0), drop_h16(k0)));
+            x1 = vreinterpretq_u8_u16(vbicq_u16(vreinterpretq_u16_u8(x1), drop_h16(k1)));
+        }
         uint16x8_t nz0 = vtstq_u16(vreinterpretq_u16_u8(x0), absmask);
         uint16x8_t nz1 = vtstq_u16(vreinterpretq_u16_u8(x1), absmask);
         unsigned f0 = vaddvq_u16(vandq_u16(nz0, weights)), f1 = vaddvq_u16(vandq_u16(nz1, weights));
@@ -181,22 +254,45 @@ static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, ui
         meta[g / 2] = nm_meta[f0];
         meta[g / 2 + 1] = nm_meta[f1];
     }
-    *over2 |= bad;
+    if (prune)
+        *flag |= vmaxvq_u16(kmax) > nan_above;
+    else
+        *flag |= bad;
     return g;
 }
 
+static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    return nm16_loop(row, groups, vals, meta, over2, 0, 0);
+}
+
+static size_t pnm16(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                    uint8_t *meta, uint32_t *nan)
+{
+    return nm16_loop(row, groups, vals, meta, nan, 1, (uint16_t)nan_above);
+}
+
 /* 32-bit elements, one group per vector, two per step. */
-static size_t nm32(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+static inline size_t nm32_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
+                               uint32_t *flag, int prune)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
     static const uint32_t weights_v[4] = {1, 2, 4, 8};
     const uint32x4_t weights = vld1q_u32(weights_v);
     const uint32x4_t absmask = vdupq_n_u32(0x7fffffffu);
+    uint32x4_t kmax = vdupq_n_u32(0);
     uint32_t bad = 0;
     size_t g = 0;
     for (; g + 2 <= groups; g += 2) {
         uint8x16_t x0 = vld1q_u8(src + 16 * g), x1 = vld1q_u8(src + 16 * g + 16);
+        if (prune) {
+            uint32x4_t k0 = vandq_u32(vreinterpretq_u32_u8(x0), absmask);
+            uint32x4_t k1 = vandq_u32(vreinterpretq_u32_u8(x1), absmask);
+            kmax = vmaxq_u32(kmax, vmaxq_u32(k0, k1));
+            x0 = vreinterpretq_u8_u32(vbicq_u32(vreinterpretq_u32_u8(x0), drop_f32(k0)));
+            x1 = vreinterpretq_u8_u32(vbicq_u32(vreinterpretq_u32_u8(x1), drop_f32(k1)));
+        }
         unsigned f0 = vaddvq_u32(vandq_u32(vtstq_u32(vreinterpretq_u32_u8(x0), absmask), weights));
         unsigned f1 = vaddvq_u32(vandq_u32(vtstq_u32(vreinterpretq_u32_u8(x1), absmask), weights));
         unsigned f = f0 | f1 << 4;
@@ -206,12 +302,28 @@ static size_t nm32(const void *row, size_t groups, void *vals, uint8_t *meta, ui
         vst1q_u8(dst + 8 * g, vcombine_u8(vget_low_u8(v0), vget_low_u8(v1)));
         meta[g / 2] = nm_meta[f];
     }
-    *over2 |= bad;
+    if (prune)
+        *flag |= vmaxvq_u32(kmax) > NMS__F32_NAN_ABOVE;
+    else
+        *flag |= bad;
     return g;
 }
 
-/* 8-bit elements, four groups per vector and step. */
-static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+static size_t nm32(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    return nm32_loop(row, groups, vals, meta, over2, 0);
+}
+
+static size_t pnm32(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                    uint8_t *meta, uint32_t *nan)
+{
+    (void)nan_above;
+    return nm32_loop(row, groups, vals, meta, nan, 1);
+}
+
+/* 8-bit elements, four groups per vector and step (int8 has no NaN). */
+static inline size_t nm8_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
+                              uint32_t *flag, int prune)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
@@ -222,6 +334,8 @@ static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uin
     size_t g = 0;
     for (; g + 4 <= groups; g += 4) {
         uint8x16_t x = vld1q_u8(src + 4 * g);
+        if (prune)
+            x = vbicq_u8(x, drop_i8(vreinterpretq_u8_s8(vabsq_s8(vreinterpretq_s8_u8(x)))));
         uint8x16_t w = vandq_u8(vtstq_u8(x, x), weights);
         unsigned f0 = vaddv_u8(vget_low_u8(w)), f1 = vaddv_u8(vget_high_u8(w));
         bad |= nms__over2_nibbles(f0 | f1 << 8);
@@ -230,15 +344,66 @@ static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uin
         meta[g / 2] = nm_meta[f0];
         meta[g / 2 + 1] = nm_meta[f1];
     }
-    *over2 |= bad;
+    if (!prune)
+        *flag |= bad;
     return g;
+}
+
+static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    return nm8_loop(row, groups, vals, meta, over2, 0);
+}
+
+static size_t pnm8(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                   uint8_t *meta, uint32_t *nan)
+{
+    (void)nan_above;
+    return nm8_loop(row, groups, vals, meta, nan, 1);
+}
+
+/* 1:2 pairs of 32-bit elements (CUTLASS fp32), eight pairs (four vectors)
+ * per step: value j = x[2j] when it is nonzero (flag a), else x[2j+1]
+ * (vbsl against the pair-swapped vector, then the even lanes); code j =
+ * a ? 0x4 : 0xE, i.e. 0xE ^ (a * 0xA) per nibble; a pair with two nonzeros
+ * sets *over2. */
+static size_t pairs32(const void *row, size_t pairs, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    static const uint32_t weights_v[4] = {1, 2, 4, 8};
+    const uint32x4_t weights = vld1q_u32(weights_v);
+    const uint32x4_t absmask = vdupq_n_u32(0x7fffffffu);
+    uint32x4_t both = vdupq_n_u32(0);
+    size_t j = 0;
+    for (; j + 8 <= pairs; j += 8) {
+        uint32x4_t x[4], nz[4], v[4];
+        for (int i = 0; i < 4; i++) {
+            x[i] = vreinterpretq_u32_u8(vld1q_u8(src + 8 * j + 16 * i));
+            nz[i] = vtstq_u32(x[i], absmask);
+            both = vorrq_u32(both, vandq_u32(nz[i], vrev64q_u32(nz[i])));
+            v[i] = vbslq_u32(nz[i], x[i], vrev64q_u32(x[i]));
+        }
+        vst1q_u8(dst + 4 * j, vreinterpretq_u8_u32(vuzp1q_u32(v[0], v[1])));
+        vst1q_u8(dst + 4 * j + 16, vreinterpretq_u8_u32(vuzp1q_u32(v[2], v[3])));
+        uint32_t a = vaddvq_u32(vandq_u32(vuzp1q_u32(nz[0], nz[1]), weights)) |
+                     vaddvq_u32(vandq_u32(vuzp1q_u32(nz[2], nz[3]), weights)) << 4;
+        /* spread bit k of a to bit 4k */
+        a = (a | a << 12) & 0x000F000Fu;
+        a = (a | a << 6) & 0x03030303u;
+        a = (a | a << 3) & 0x11111111u;
+        uint32_t mw = 0xEEEEEEEEu ^ (a * 0xAu);
+        uint8_t mb[4] = {(uint8_t)mw, (uint8_t)(mw >> 8), (uint8_t)(mw >> 16), (uint8_t)(mw >> 24)};
+        memcpy(meta + j / 2, mb, 4);
+    }
+    *over2 |= vmaxvq_u32(both) != 0;
+    return j;
 }
 
 const nms__prune_kernels *nms__prune_kernels_neon(void)
 {
     static const nms__prune_kernels kernels = {"neon", prune_f32, prune_h16, prune_i8,
-                                               nm16, nm32, nm8, NULL,
-                                               nms__prune12_f32_scalar, nms__prune12_h16_scalar,
-                                               nms__prune12_i8_scalar, NULL, NULL, NULL};
+                                               nm16, nm32, nm8, pairs32,
+                                               prune12_f32, prune12_h16, prune12_i8,
+                                               pnm16, pnm32, pnm8, NULL, NULL};
     return &kernels;
 }

@@ -196,10 +196,14 @@ static size_t cutlass_in_chunk(size_t r, int word_bits)
 }
 
 /* Write a complete block (first row r0; rows holds its G rows of mb meta
- * bytes each) to the reordered meta. */
-static void cutlass_flush(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m, size_t r0,
-                          int word_bits, unsigned char *meta)
+ * bytes each) to the reordered meta, with the kernel table's reorder when it
+ * has one. */
+static void cutlass_flush(const nms__prune_kernels *kern, const uint8_t *rows_meta, size_t mb,
+                          size_t nc, size_t m, size_t r0, int word_bits, unsigned char *meta)
 {
+    nms__cutlass_flush_fn simd = word_bits == 16 ? kern->flush16 : kern->flush32;
+    if (simd && simd(rows_meta, mb, nc, m, r0, meta))
+        return;
     size_t g = word_bits == 16 ? 32 : 16;
     size_t pos[32];
     for (size_t i = 0; i < g; i++)
@@ -312,21 +316,21 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
         v += 2 * skip * es;
         m += skip / 2;
         size_t left = groups - skip;
-        uint32_t over2;
+        uint32_t over2 = 0; /* stays 0 when the fused kernel did the whole row */
         if (j->pairs)
             over2 = encode_pairs_32(j->kern, src, j->cols / 2, v, m);
-        else if (es == 2)
+        else if (left > 0 && es == 2)
             over2 = encode_16(j->kern, src, left, v, m);
-        else if (es == 4)
+        else if (left > 0 && es == 4)
             over2 = encode_32(j->kern, src, left, v, m);
-        else
+        else if (left > 0)
             over2 = encode_8(j->kern, src, left, v, m);
         if (over2) /* only when verifying: a pruned row never has */
             return nms__fail(err, NMS_ERR_INVALID, "row %zu has a %s with more than %s nonzero%s", r,
                              j->pairs ? "column pair" : "group", j->pairs ? "one" : "two",
                              j->pairs ? "" : "s");
         if (j->cutlass_bits && (r + 1) % j->block_rows == 0)
-            cutlass_flush(sc->mscratch, j->mb, j->nc, j->rows, r + 1 - j->block_rows,
+            cutlass_flush(j->kern, sc->mscratch, j->mb, j->nc, j->rows, r + 1 - j->block_rows,
                           j->cutlass_bits, j->meta);
     }
     return NMS_OK;

@@ -76,4 +76,37 @@ static const signed char nm_shuffle32[16][16] = {
     NM_SHUF32(12), NM_SHUF32(13), NM_SHUF32(14), NM_SHUF32(15),
 };
 
+/* The same rule on 16 groups at once in a 64-bit word (SWAR, general
+ * registers).  nm_codes16: sel holds exactly two set bits per nibble (the
+ * positions i0 < i1 a group's values are read from, group g in bits
+ * 4g..4g+3); returns the 16 codes i0 | i1 << 2, group g in bits 4g..4g+3
+ * (= 8 nm meta bytes, little-endian): code = S + 3 - 2 [S == 0011] -
+ * [S == 1100] (the six S values 3, 5, 6, 9, A, C map to 4, 8, 9, C, D, E;
+ * no carries between nibbles). */
+static inline uint64_t nm_codes16(uint64_t sel)
+{
+    const uint64_t ones = UINT64_C(0x1111111111111111);
+    uint64_t t = sel & (sel >> 1);
+    return sel + 3 * ones - (((t & ones) << 1) + ((t >> 2) & ones));
+}
+
+/* nz holds the nonzero flags of groups 0..15 of a pruned run (at most two
+ * set per nibble).  Returns the selection S: per nibble the two positions
+ * (i0, i1) the group's values are read from (nz itself when two flags are
+ * set; {0,2}, {1,2} for a lone flag 0 / 1; {2,3} otherwise), and stores
+ * nm_codes16(S) in *codes.  With count = nibble popcount (two SWAR steps)
+ * and lt2 = count < 2: S = nz | lt2 << 2 | (lt2 and neither flag 0 nor 1) << 3.
+ * (When nz has 32 bits set, every nibble has two: S = nz.) */
+static inline uint64_t nm_select16(uint64_t nz, uint64_t *codes)
+{
+    const uint64_t ones = UINT64_C(0x1111111111111111);
+    uint64_t c2 = nz - ((nz >> 1) & UINT64_C(0x5555555555555555));
+    uint64_t c4 = (c2 & UINT64_C(0x3333333333333333)) + ((c2 >> 2) & UINT64_C(0x3333333333333333));
+    uint64_t lt2 = ((c4 >> 1) & ones) ^ ones;
+    uint64_t f01 = (nz | nz >> 1) & ones;
+    uint64_t s = nz | lt2 << 2 | (lt2 & (f01 ^ ones)) << 3;
+    *codes = nm_codes16(s);
+    return s;
+}
+
 #endif /* NMS_PRUNE_NM_TABLES_H */

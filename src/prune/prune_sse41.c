@@ -236,20 +236,33 @@ static inline uint32_t over2_of(__m128i acc)
     return (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi32(_mm_set1_epi32(-2), acc));
 }
 
-/* 16-bit elements, four groups (two vectors) per step. */
-static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+/* 16-bit elements, four groups (two vectors) per step.  With prune, each
+ * vector is first 2:4-pruned in registers (drop_h16, dropped lanes +0) and
+ * *flag reports a key above nan_above (NaN); without, *flag reports a group
+ * with more than two nonzeros (the same for nm32_loop / nm8_loop). */
+static inline size_t nm16_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
+                               uint32_t *flag, int prune, uint16_t nan_above)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
     const __m128i absmask = _mm_set1_epi16(0x7fff);
     const __m128i zero = _mm_setzero_si128();
-    __m128i acc = zero;
+    __m128i acc = zero, kmax = zero;
     size_t g = 0;
     for (; g + 4 <= groups; g += 4) {
         __m128i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 16);
-        __m128i p = _mm_packs_epi16(_mm_cmpgt_epi16(_mm_and_si128(x0, absmask), zero),
-                                    _mm_cmpgt_epi16(_mm_and_si128(x1, absmask), zero));
-        acc = min_group_count(acc, p);
+        __m128i k0 = _mm_and_si128(x0, absmask), k1 = _mm_and_si128(x1, absmask);
+        if (prune) {
+            kmax = _mm_max_epu16(kmax, _mm_max_epu16(k0, k1));
+            __m128i d0 = drop_h16(k0), d1 = drop_h16(k1);
+            x0 = _mm_blendv_epi8(x0, zero, d0);
+            x1 = _mm_blendv_epi8(x1, zero, d1);
+            k0 = _mm_blendv_epi8(k0, zero, d0);
+            k1 = _mm_blendv_epi8(k1, zero, d1);
+        }
+        __m128i p = _mm_packs_epi16(_mm_cmpgt_epi16(k0, zero), _mm_cmpgt_epi16(k1, zero));
+        if (!prune)
+            acc = min_group_count(acc, p);
         unsigned m = (unsigned)_mm_movemask_epi8(p), f0 = m & 0xff, f1 = m >> 8;
         __m128i s0 = LOADU(nm_shuffle[f0]), s1 = LOADU(nm_shuffle[f1]);
         STOREU(dst + 4 * g, _mm_unpacklo_epi64(_mm_shuffle_epi8(x0, s0), _mm_shuffle_epi8(x1, s1)));
@@ -257,31 +270,56 @@ static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, ui
         uint16_t mw = (uint16_t)_mm_extract_epi16(_mm_unpackhi_epi8(s0, s1), 0);
         memcpy(meta + g / 2, &mw, 2);
     }
-    *over2 |= over2_of(acc);
+    if (prune)
+        *flag |= (uint32_t)!_mm_testz_si128(_mm_cmpgt_epi16(kmax, _mm_set1_epi16((short)nan_above)),
+                                            _mm_set1_epi8(-1));
+    else
+        *flag |= over2_of(acc);
     return g;
+}
+
+static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    return nm16_loop(row, groups, vals, meta, over2, 0, 0);
+}
+
+static size_t pnm16(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                    uint8_t *meta, uint32_t *nan)
+{
+    return nm16_loop(row, groups, vals, meta, nan, 1, (uint16_t)nan_above);
 }
 
 /* 32-bit elements, four groups (four vectors) per step.  packs_epi32 of
  * two groups gives 8 bytes of 0xff per nonzero element and group, so the
  * byte sum (sad) is 510 x count: above 1020 iff count > 2. */
-static size_t nm32(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+static inline size_t nm32_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
+                               uint32_t *flag, int prune)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
     const __m128i absmask = _mm_set1_epi32(0x7fffffff);
     const __m128i zero = _mm_setzero_si128();
-    __m128i acc = zero;
+    __m128i acc = zero, kmax = zero;
     size_t g = 0;
     for (; g + 4 <= groups; g += 4) {
         __m128i x[4], nz[4];
         unsigned f[4];
         for (int i = 0; i < 4; i++) {
             x[i] = LOADU(src + 16 * (g + (size_t)i));
-            nz[i] = _mm_cmpgt_epi32(_mm_and_si128(x[i], absmask), zero);
+            __m128i k = _mm_and_si128(x[i], absmask);
+            if (prune) {
+                kmax = _mm_max_epu32(kmax, k);
+                __m128i d = drop_f32(k);
+                x[i] = _mm_blendv_epi8(x[i], zero, d);
+                k = _mm_blendv_epi8(k, zero, d);
+            }
+            nz[i] = _mm_cmpgt_epi32(k, zero);
             f[i] = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(nz[i]));
         }
-        acc = _mm_max_epu16(acc, _mm_sad_epu8(_mm_packs_epi32(nz[0], nz[1]), zero));
-        acc = _mm_max_epu16(acc, _mm_sad_epu8(_mm_packs_epi32(nz[2], nz[3]), zero));
+        if (!prune) {
+            acc = _mm_max_epu16(acc, _mm_sad_epu8(_mm_packs_epi32(nz[0], nz[1]), zero));
+            acc = _mm_max_epu16(acc, _mm_sad_epu8(_mm_packs_epi32(nz[2], nz[3]), zero));
+        }
         STOREU(dst + 8 * g, _mm_unpacklo_epi64(_mm_shuffle_epi8(x[0], LOADU(nm_shuffle32[f[0]])),
                                                _mm_shuffle_epi8(x[1], LOADU(nm_shuffle32[f[1]]))));
         STOREU(dst + 8 * g + 16,
@@ -290,12 +328,29 @@ static size_t nm32(const void *row, size_t groups, void *vals, uint8_t *meta, ui
         uint16_t mw = (uint16_t)(nm_meta[f[0] | f[1] << 4] | nm_meta[f[2] | f[3] << 4] << 8);
         memcpy(meta + g / 2, &mw, 2);
     }
-    *over2 |= (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi16(acc, _mm_set1_epi16(1020)));
+    if (prune)
+        *flag |= (uint32_t)!_mm_testz_si128(
+            _mm_cmpgt_epi32(kmax, _mm_set1_epi32((int)NMS__F32_NAN_ABOVE)), _mm_set1_epi8(-1));
+    else
+        *flag |= (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi16(acc, _mm_set1_epi16(1020)));
     return g;
 }
 
-/* 8-bit elements, four groups (one vector) per step. */
-static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+static size_t nm32(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    return nm32_loop(row, groups, vals, meta, over2, 0);
+}
+
+static size_t pnm32(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                    uint8_t *meta, uint32_t *nan)
+{
+    (void)nan_above;
+    return nm32_loop(row, groups, vals, meta, nan, 1);
+}
+
+/* 8-bit elements, four groups (one vector) per step (int8 has no NaN). */
+static inline size_t nm8_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
+                              uint32_t *flag, int prune)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
@@ -304,8 +359,11 @@ static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uin
     size_t g = 0;
     for (; g + 4 <= groups; g += 4) {
         __m128i x = LOADU(src + 4 * g);
+        if (prune) /* keys |x| xor 0x80, as in prune_i8_with */
+            x = _mm_blendv_epi8(x, zero, drop_i8(_mm_xor_si128(_mm_abs_epi8(x), _mm_set1_epi8((char)0x80))));
         __m128i p = _mm_xor_si128(_mm_cmpeq_epi8(x, zero), _mm_set1_epi8(-1));
-        acc = min_group_count(acc, p);
+        if (!prune)
+            acc = min_group_count(acc, p);
         unsigned m = (unsigned)_mm_movemask_epi8(p), f0 = m & 0xff, f1 = m >> 8;
         uint64_t idx = (uint64_t)nm_idx8[f0] | (uint64_t)(nm_idx8[f1] + 0x08080808u) << 32;
         __m128i v = _mm_shuffle_epi8(x, _mm_cvtsi64_si128((long long)idx));
@@ -313,15 +371,65 @@ static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uin
         uint16_t mw = (uint16_t)(nm_meta[f0] | nm_meta[f1] << 8);
         memcpy(meta + g / 2, &mw, 2);
     }
-    *over2 |= over2_of(acc);
+    if (!prune)
+        *flag |= over2_of(acc);
     return g;
+}
+
+static size_t nm8(const void *row, size_t groups, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    return nm8_loop(row, groups, vals, meta, over2, 0);
+}
+
+static size_t pnm8(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                   uint8_t *meta, uint32_t *nan)
+{
+    (void)nan_above;
+    return nm8_loop(row, groups, vals, meta, nan, 1);
+}
+
+/* 1:2 pairs of 32-bit elements (CUTLASS fp32), eight pairs (four vectors)
+ * per step: value j = x[2j] when it is nonzero (flag a), else x[2j+1];
+ * code j = a ? 0x4 : 0xE, i.e. 0xE ^ (a * 0xA) per nibble; a pair with two
+ * nonzeros sets *over2.  (The AVX2 encoder on 128-bit vectors.) */
+static size_t pairs32(const void *row, size_t pairs, void *vals, uint8_t *meta, uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m128i absmask = _mm_set1_epi32(0x7fffffff);
+    const __m128i zero = _mm_setzero_si128();
+    __m128i both = zero;
+    size_t j = 0;
+    for (; j + 8 <= pairs; j += 8) {
+        __m128 r[4], nz[4];
+        for (int i = 0; i < 4; i++) {
+            __m128i x = LOADU(src + 8 * j + 16 * i);
+            __m128i n = _mm_cmpgt_epi32(_mm_and_si128(x, absmask), zero);
+            both = _mm_or_si128(both, _mm_and_si128(n, _mm_shuffle_epi32(n, _MM_SHUFFLE(2, 3, 0, 1))));
+            /* even lanes: a ? x[2j] : x[2j+1] */
+            r[i] = _mm_castsi128_ps(_mm_blendv_epi8(_mm_shuffle_epi32(x, _MM_SHUFFLE(2, 3, 0, 1)), x, n));
+            nz[i] = _mm_castsi128_ps(n);
+        }
+        STOREU(dst + 4 * j, _mm_castps_si128(_mm_shuffle_ps(r[0], r[1], _MM_SHUFFLE(2, 0, 2, 0))));
+        STOREU(dst + 4 * j + 16, _mm_castps_si128(_mm_shuffle_ps(r[2], r[3], _MM_SHUFFLE(2, 0, 2, 0))));
+        uint32_t a = (uint32_t)_mm_movemask_ps(_mm_shuffle_ps(nz[0], nz[1], _MM_SHUFFLE(2, 0, 2, 0))) |
+                     (uint32_t)_mm_movemask_ps(_mm_shuffle_ps(nz[2], nz[3], _MM_SHUFFLE(2, 0, 2, 0))) << 4;
+        /* spread bit k of a to bit 4k */
+        a = (a | a << 12) & 0x000F000Fu;
+        a = (a | a << 6) & 0x03030303u;
+        a = (a | a << 3) & 0x11111111u;
+        uint32_t mw = 0xEEEEEEEEu ^ (a * 0xAu);
+        memcpy(meta + j / 2, &mw, 4);
+    }
+    *over2 |= (uint32_t)!_mm_testz_si128(both, both);
+    return j;
 }
 
 const nms__prune_kernels *nms__prune_kernels_sse41(void)
 {
     static const nms__prune_kernels kernels = {"sse4.1", prune_f32, prune_h16, prune_i8,
-                                               nm16, nm32, nm8, NULL,
+                                               nm16, nm32, nm8, pairs32,
                                                prune12_f32, prune12_h16, prune12_i8,
-                                               NULL, NULL, NULL};
+                                               pnm16, pnm32, pnm8, NULL, NULL};
     return &kernels;
 }

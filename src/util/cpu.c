@@ -20,7 +20,7 @@ static unsigned detect(void)
     unsigned a, b, c, d, features = 0;
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return 0;
-    int sse41 = (c >> 19) & 1, ssse3 = (c >> 9) & 1;
+    int sse41 = (c >> 19) & 1, ssse3 = (c >> 9) & 1, popcnt = (c >> 23) & 1;
     int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
     if (sse41 && ssse3)
         features |= NMS__CPU_SSE41;
@@ -36,8 +36,12 @@ static unsigned detect(void)
     int avx512f = (b >> 16) & 1, avx512bw = (b >> 30) & 1, avx512vl = (b >> 31) & 1;
     if (avx2 && ymm_os)
         features |= NMS__CPU_AVX2;
-    if (avx512f && avx512bw && avx512vl && zmm_os)
+    int bmi1 = (b >> 3) & 1, bmi2 = (b >> 8) & 1, vbmi2 = (c >> 6) & 1;
+    if (avx512f && avx512bw && avx512vl && zmm_os) {
         features |= NMS__CPU_AVX512;
+        if (vbmi2 && bmi1 && bmi2 && popcnt)
+            features |= NMS__CPU_AVX512VBMI2;
+    }
     return features;
 }
 #elif defined(__aarch64__)

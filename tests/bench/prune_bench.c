@@ -27,8 +27,12 @@
  * page faults are included; for scale, "alloc_cpy" times malloc + memcpy +
  * free of the same bytes (the cost of a fresh destination).
  *
+ * With --zeros P: P percent of the elements (chosen at random) are +0, so
+ * that groups keep fewer than two nonzeros (the kernels' slower branch).
+ *
  * Usage: prune_bench [--sizes MB,MB,...] [--dtypes f32,f16,bf16,i8]
  *                    [--variants scalar,avx2,...] [--reps N] [--pack]
+ *                    [--zeros P]
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -68,6 +72,15 @@ static void fill(nms_dtype dt, void *buf, size_t bytes)
             r = (r & 0x807f807f807f807fULL) | 0x3c003c003c003c00ULL;
         memcpy(p + i, &r, 8);
     }
+}
+
+/* Set about pct percent of the elements of es bytes to +0. */
+static void zero_some(void *buf, size_t bytes, size_t es, int pct)
+{
+    unsigned char *p = buf;
+    for (size_t i = 0; i + es <= bytes; i += es)
+        if ((int)(next() % 100) < pct)
+            memset(p + i, 0, es);
 }
 
 static int in_list(const char *list, const char *name)
@@ -150,7 +163,7 @@ static double run_op(int op, nms_dtype dt, nms_prune_variant var, size_t rows, s
 int main(int argc, char **argv)
 {
     const char *sizes = "1,16,256,1024", *dtypes = NULL, *variants = NULL;
-    int reps_opt = 0, with_pack = 0;
+    int reps_opt = 0, with_pack = 0, zeros = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--sizes") && i + 1 < argc)
             sizes = argv[++i];
@@ -162,9 +175,11 @@ int main(int argc, char **argv)
             reps_opt = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--pack"))
             with_pack = 1;
+        else if (!strcmp(argv[i], "--zeros") && i + 1 < argc)
+            zeros = atoi(argv[++i]);
         else {
             fprintf(stderr, "usage: %s [--sizes MB,...] [--dtypes f32,...] [--variants v,...] "
-                            "[--reps N] [--pack]\n", argv[0]);
+                            "[--reps N] [--pack] [--zeros P]\n", argv[0]);
             return 2;
         }
     }
@@ -179,8 +194,9 @@ int main(int argc, char **argv)
     const char *omp = getenv("OMP_NUM_THREADS");
     printf("# ratios = best time / best memcpy time of the same input bytes (memcpy: 1 thread,\n"
            "# library: OMP_NUM_THREADS=%s); repeats interleaved over variants and operations;\n"
-           "# destinations pre-faulted\n", omp && *omp ? omp : "(unset: all cores)");
-    printf("%-7s %-5s %-8s %5s %10s %7s %7s %8s%s\n", "MB", "dtype", "variant", "reps", "memcpy_s",
+           "# destinations pre-faulted; %d %% of the elements zero\n",
+           omp && *omp ? omp : "(unset: all cores)", zeros);
+    printf("%-7s %-5s %-8s %5s %10s %7s %7s %8s%s\n", "MB", "dtype", "variant", "reps", "memcpy_us",
            "prune", "nm", "cutlass", with_pack ? " pack_nm pack_cut alloc_cpy" : "");
     for (const char *s = sizes; *s;) {
         double mb = strtod(s, NULL);
@@ -204,6 +220,7 @@ int main(int argc, char **argv)
             nms_dtype dt = dts[d];
             size_t es = nms_dtype_size(dt), rows = bytes / (cols * es);
             fill(dt, in, bytes);
+            zero_some(in, bytes, nms_dtype_size(dt), zeros);
             nms_tensor *pruned_t = NULL, *pruned12_t = NULL;
             if (with_pack) {
                 /* the inputs of nms_pack: the 2:4-pruned matrix and (for
@@ -249,9 +266,9 @@ int main(int argc, char **argv)
                 }
             }
             for (int v = 0; v < nvars; v++) {
-                printf("%-7g %-5s %-8s %5d %10.5f %7.2f %7.2f", (double)bytes / 1048576.0,
+                printf("%-7g %-5s %-8s %5d %10.1f %7.2f %7.2f", (double)bytes / 1048576.0,
                        dt_names[d], nms_prune_variant_name((nms_prune_variant)vars[v]), reps,
-                       best_cpy, best[v][OP_PRUNE] / best_cpy, best[v][OP_NM] / best_cpy);
+                       best_cpy * 1e6, best[v][OP_PRUNE] / best_cpy, best[v][OP_NM] / best_cpy);
                 if (dt == NMS_DTYPE_F32)
                     printf(" %8s", "1:2 n/a");
                 else
