@@ -69,6 +69,13 @@ static const char *format_description(nms_format f)
     }
 }
 
+/* The file name part of a path (after the last '/'). */
+static const char *file_name_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 /* A C identifier from the file name of prefix. */
 static int make_symbol(const char *prefix, const char *symbol, char *out, size_t size,
                        nms_error *err)
@@ -83,8 +90,7 @@ static int make_symbol(const char *prefix, const char *symbol, char *out, size_t
         memcpy(out, symbol, n + 1);
         return NMS_OK;
     }
-    const char *base = strrchr(prefix, '/');
-    base = base ? base + 1 : prefix;
+    const char *base = file_name_of(prefix);
     size_t j = 0;
     if (isdigit((unsigned char)base[0]) || base[0] == '\0' || base[0] == '_')
         out[j++] = 'w', out[j++] = '_';
@@ -295,9 +301,7 @@ int nms_packed_write_c(const nms_packed *p, const char *prefix, const char *symb
     }
     for (size_t i = 0; w->sym[i]; i++)
         w->upper[i] = (char)toupper((unsigned char)w->sym[i]);
-    const char *base = strrchr(prefix, '/');
-    base = base ? base + 1 : prefix;
-    snprintf(w->header_name, sizeof w->header_name, "%s.h", base);
+    snprintf(w->header_name, sizeof w->header_name, "%s.h", file_name_of(prefix));
     size_t len = strlen(prefix) + 3;
     char *hpath = nms__malloc(len), *cpath = nms__malloc(len);
     if (!hpath || !cpath) {
