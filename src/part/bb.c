@@ -246,8 +246,10 @@ static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
         }
     }
     /* complete with the pool's best disjoint groups (pool order: rc
-     * descending at the root), the rest in index order */
-    for (size_t q = 0; q < s->n && np + 4 <= C; q++) {
+     * descending at the root; the first 64 C of them, so that a rounding
+     * costs O(C) scans, not a pass over millions), the rest in index order */
+    size_t scan = s->n < 64 * C ? s->n : 64 * C;
+    for (size_t q = 0; q < scan && np + 4 <= C; q++) {
         const int32_t *g = s->pool[q].g;
         if (used[g[0]] || used[g[1]] || used[g[2]] || used[g[3]])
             continue;
