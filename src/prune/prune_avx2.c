@@ -449,11 +449,7 @@ size_t nms__prune_pairs32_avx2(const void *row, size_t pairs, void *vals, uint8_
         __m256 ea = _mm256_shuffle_ps(_mm256_castsi256_ps(nz0), _mm256_castsi256_ps(nz1), _MM_SHUFFLE(2, 0, 2, 0));
         uint32_t a = (uint32_t)_mm256_movemask_ps(
             _mm256_castsi256_ps(_mm256_permute4x64_epi64(_mm256_castps_si256(ea), _MM_SHUFFLE(3, 1, 2, 0))));
-        /* spread bit k of a to bit 4k */
-        a = (a | a << 12) & 0x000F000Fu;
-        a = (a | a << 6) & 0x03030303u;
-        a = (a | a << 3) & 0x11111111u;
-        uint32_t mw = 0xEEEEEEEEu ^ (a * 0xAu);
+        uint32_t mw = nms__pairs_meta8(a);
         memcpy(meta + j / 2, &mw, 4);
     }
     *over2 |= (uint32_t)!_mm256_testz_si256(both, both);

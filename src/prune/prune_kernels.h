@@ -67,6 +67,17 @@ static inline uint32_t nms__over2_nibbles(uint32_t m)
     return (a & b & (c | d)) | (c & d & (a | b));
 }
 
+/* CUTLASS 1:2 metadata of eight pairs: bit k of a says that element 2k of
+ * pair k is the nonzero one (code 0x4), else element 2k+1 is (code 0xE);
+ * nibble k of the result is pair k's code, i.e. 0xE ^ (a_k * 0xA). */
+static inline uint32_t nms__pairs_meta8(uint32_t a)
+{
+    a = (a | a << 12) & 0x000F000Fu; /* spread bit k of a to bit 4k */
+    a = (a | a << 6) & 0x03030303u;
+    a = (a | a << 3) & 0x11111111u;
+    return 0xEEEEEEEEu ^ (a * 0xAu);
+}
+
 /* nm encoders of a row with at most two nonzeros per group (see prune_nm.c
  * for the bytes): encode the first groups (a multiple of the encoder's
  * step: 4, 8 or 16) and return how many.  *over2 is

@@ -387,11 +387,7 @@ static size_t pairs32(const void *row, size_t pairs, void *vals, uint8_t *meta, 
         vst1q_u8(dst + 4 * j + 16, vreinterpretq_u8_u32(vuzp1q_u32(v[2], v[3])));
         uint32_t a = vaddvq_u32(vandq_u32(vuzp1q_u32(nz[0], nz[1]), weights)) |
                      vaddvq_u32(vandq_u32(vuzp1q_u32(nz[2], nz[3]), weights)) << 4;
-        /* spread bit k of a to bit 4k */
-        a = (a | a << 12) & 0x000F000Fu;
-        a = (a | a << 6) & 0x03030303u;
-        a = (a | a << 3) & 0x11111111u;
-        uint32_t mw = 0xEEEEEEEEu ^ (a * 0xAu);
+        uint32_t mw = nms__pairs_meta8(a);
         uint8_t mb[4] = {(uint8_t)mw, (uint8_t)(mw >> 8), (uint8_t)(mw >> 16), (uint8_t)(mw >> 24)};
         memcpy(meta + j / 2, mb, 4);
     }

@@ -414,11 +414,7 @@ static size_t pairs32(const void *row, size_t pairs, void *vals, uint8_t *meta, 
         STOREU(dst + 4 * j + 16, _mm_castps_si128(_mm_shuffle_ps(r[2], r[3], _MM_SHUFFLE(2, 0, 2, 0))));
         uint32_t a = (uint32_t)_mm_movemask_ps(_mm_shuffle_ps(nz[0], nz[1], _MM_SHUFFLE(2, 0, 2, 0))) |
                      (uint32_t)_mm_movemask_ps(_mm_shuffle_ps(nz[2], nz[3], _MM_SHUFFLE(2, 0, 2, 0))) << 4;
-        /* spread bit k of a to bit 4k */
-        a = (a | a << 12) & 0x000F000Fu;
-        a = (a | a << 6) & 0x03030303u;
-        a = (a | a << 3) & 0x11111111u;
-        uint32_t mw = 0xEEEEEEEEu ^ (a * 0xAu);
+        uint32_t mw = nms__pairs_meta8(a);
         memcpy(meta + j / 2, &mw, 4);
     }
     *over2 |= (uint32_t)!_mm_testz_si128(both, both);
