@@ -403,7 +403,7 @@ START_TEST(test_exact_pricing_vs_enumeration)
             ck_assert(pr.max_rc_ub >= all[0].rc);
             nms__free(pr.cols);
         }
-        /* over the cap with raise_thr: every group above the first level
+        /* over the cap with room to raise: every group above the first level
          * holding at most cap groups, for any thread count */
         for (int threads = 1; threads <= 3; threads++) {
             nms__price_req rq;
@@ -412,7 +412,6 @@ START_TEST(test_exact_pricing_vs_enumeration)
             rq.thr = all[n - 1].rc - 1.0;
             rq.rc_top = all[0].rc + 0.5;
             rq.collect_all = 1;
-            rq.raise_thr = 1;
             rq.cap = n / 5;
             rq.threads = threads;
             nms__price_res pr;

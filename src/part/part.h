@@ -82,12 +82,12 @@ typedef struct nms__price_req {
     size_t k;              /* top-k mode: the k best (k >= 1) */
     int collect_all;       /* instead: every group with rc > thr, at most cap */
     size_t cap;
-    /* collect_all with raise_thr: when more than cap groups have rc > thr,
-     * collect every group with rc > thr_m instead, for the smallest level
-     * m of thr_m = rc_top - (rc_top - thr) 2^(-m/2), m = 0..NMS__PRICE_LEVELS-1,
+    /* collect_all over the cap: when rc_top > thr, collect every group with
+     * rc > thr_m instead, for the smallest level m of
+     * thr_m = rc_top - (rc_top - thr) 2^(-m/2), m = 0..NMS__PRICE_LEVELS-1,
      * that holds at most cap groups (res->thr_used says which).  That
-     * level is a property of the problem, not of the schedule. */
-    int raise_thr;
+     * level is a property of the problem, not of the schedule.  Otherwise
+     * (or over the cap at every level) the search stops: cap_exceeded. */
     double rc_top;         /* >= max rc; the levels approach it */
     int threads;           /* 0 = OpenMP default */
     double deadline;       /* nms__now() time to give up; 0 = none */

@@ -49,6 +49,49 @@ static int hk_cmp(const void *pa, const void *pb)
     return (a->k > b->k) - (a->k < b->k);
 }
 
+/* Collect mode: count a group of reduced cost rc at every level it clears
+ * and raise the shared *level while its count is over the cap.  Returns 1
+ * when the group is above the level (keep it), 0 when below, -1 when even
+ * the last level holds more than cap groups. */
+static int count_and_raise(double rc, const double *lev, size_t *count, int nl, size_t cap,
+                           volatile int *level)
+{
+    int L = *level;
+    if (!(rc > lev[L]))
+        return 0;
+    for (int m = L; m < nl && rc > lev[m]; m++) {
+#ifdef _OPENMP
+#pragma omp atomic update
+#endif
+        count[m]++;
+    }
+    size_t c;
+#ifdef _OPENMP
+#pragma omp atomic read
+#endif
+    c = count[L];
+    if (c <= cap)
+        return 1;
+    int over = 0;
+#ifdef _OPENMP
+#pragma omp critical(nms_price_level)
+#endif
+    for (;;) {
+#ifdef _OPENMP
+#pragma omp atomic read
+#endif
+        c = count[*level];
+        if (c <= cap)
+            break;
+        if (*level == nl - 1) {
+            over = 1;
+            break;
+        }
+        *level = *level + 1;
+    }
+    return over ? -1 : rc > lev[*level];
+}
+
 typedef struct tbuf {
     nms__col *c;
     size_t n, cap;
@@ -99,22 +142,23 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
     /* Rounding margin: bounds are computed with other summation orders. */
     const double eps = 1e-10 * (p->vscale + 4.0 * pimax);
     const double thr = req->thr;
-    /* Threshold levels (part.h, raise_thr); level only rises. */
-    const int NL = NMS__PRICE_LEVELS;
+    /* Threshold levels of the collect mode (part.h); level only rises.
+     * Without room to raise (rc_top <= thr, or top-k mode) the one level
+     * is thr and passing the cap stops the search. */
+    const int NL = req->collect_all && req->rc_top > thr ? NMS__PRICE_LEVELS : 1;
     double lev[NMS__PRICE_LEVELS];
     size_t count[NMS__PRICE_LEVELS];
-    const int raise = req->collect_all && req->raise_thr && req->rc_top > thr;
     for (int m = 0; m < NL; m++) {
-        lev[m] = raise ? req->rc_top - (req->rc_top - thr) * pow(2.0, -0.5 * m) : thr;
+        lev[m] = req->rc_top - (req->rc_top - thr) * pow(2.0, -0.5 * m);
         count[m] = 0;
     }
+    lev[0] = thr;
     volatile int level = 0;
 
 #ifdef _OPENMP
     const int nthreads = req->threads > 0 ? req->threads : omp_get_max_threads();
 #endif
     volatile int stop = 0, failed = 0;
-    size_t total = 0;
     tbuf merged = {0, 0, 0};
     const long npairs = (long)(C * C);
     /* Row blocks for early exits: suffix sums of the bound terms per block. */
@@ -145,7 +189,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
             size_t i = (size_t)t / C, j = (size_t)t % C;
             if (j <= i || j + 2 >= C || failed || stop)
                 continue;
-            if (raise && level != mylevel) { /* drop what the raised level excludes */
+            if (level != mylevel) { /* drop what the raised level excludes */
                 mylevel = level;
                 size_t keep = 0;
                 for (size_t q = 0; q < loc.n; q++)
@@ -201,7 +245,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
             if (nc < 2)
                 continue;
             qsort(h, nc, sizeof *h, hk_cmp);
-            double thr_eff = raise ? lev[level] : thr;
+            double thr_eff = lev[level];
             if (K && loc.n == K && loc.c[K - 1].rc > thr_eff)
                 thr_eff = loc.c[K - 1].rc;
             if (rc2 + h[0].h + h[1].h < thr_eff - eps)
@@ -276,60 +320,16 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                         topk_insert(&loc, K, &col);
                         if (loc.n == K && loc.c[K - 1].rc > thr_eff)
                             thr_eff = loc.c[K - 1].rc;
-                    } else if (raise) {
-                        int L = level;
-                        if (!(col.rc > lev[L]))
-                            continue;
-                        for (int m = L; m < NL && col.rc > lev[m]; m++) {
-#ifdef _OPENMP
-#pragma omp atomic update
-#endif
-                            count[m]++;
-                        }
-                        size_t cL;
-#ifdef _OPENMP
-#pragma omp atomic read
-#endif
-                        cL = count[L];
-                        if (cL > req->cap) {
-#ifdef _OPENMP
-#pragma omp critical(nms_price_level)
-#endif
-                            {
-                                for (;;) {
-                                    size_t c;
-#ifdef _OPENMP
-#pragma omp atomic read
-#endif
-                                    c = count[level];
-                                    if (c <= req->cap)
-                                        break;
-                                    if (level == NL - 1) {
-                                        stop = 1;
-                                        break;
-                                    }
-                                    level = level + 1;
-                                }
-                            }
-                            if (stop)
-                                break;
-                        }
-                        if (lev[level] > thr_eff)
-                            thr_eff = lev[level];
-                        if (list_push(&loc, &col)) {
-                            failed = 1;
-                            break;
-                        }
                     } else {
-                        size_t now;
-#ifdef _OPENMP
-#pragma omp atomic capture
-#endif
-                        now = ++total;
-                        if (now > req->cap) {
+                        int c = count_and_raise(col.rc, lev, count, NL, req->cap, &level);
+                        if (c < 0) {
                             stop = 1;
                             break;
                         }
+                        if (c == 0)
+                            continue;
+                        if (lev[level] > thr_eff)
+                            thr_eff = lev[level];
                         if (list_push(&loc, &col)) {
                             failed = 1;
                             break;
@@ -362,7 +362,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
     res->cols = merged.c;
     res->n = merged.n;
     res->complete = !stop;
-    res->cap_exceeded = raise ? count[level] > req->cap : !K && total > req->cap;
+    res->cap_exceeded = count[level] > req->cap;
     res->thr_used = lev[level];
     res->max_rc_ub = res->thr_used;
     if (merged.n && merged.c[0].rc > res->thr_used)

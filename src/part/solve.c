@@ -231,7 +231,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     d->bound = res->bound;
     report(d, "pricing", 1);
     int certified = cg.max_rc_ub < HUGE_VAL;
-    if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline) || cg.npool == 0)
+    if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline))
         goto out;
 
     /* Restricted master as an integer program: a better partition among
@@ -270,7 +270,6 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         rq.thr = target - cg.sumpi - (double)(G - 1) * M;
         rq.collect_all = 1;
         rq.cap = o->enum_cap;
-        rq.raise_thr = 1;
         rq.rc_top = M;
         rq.threads = o->threads;
         rq.deadline = deadline;
