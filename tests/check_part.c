@@ -266,10 +266,12 @@ START_TEST(test_reference_optima)
         check_result(t, &c);
         ck_assert_msg(c.bound >= r.value * (1 - 1e-12) && c.value <= r.value * (1 + 1e-9),
                       "%s: cap 200: value %.9f bound %.9f, optimum %.9f", name, c.value, c.bound, r.value);
-        if (c.enumerated > 0) {
-            raised++;
+        if (c.enumerated > 0)
             ck_assert_uint_le((size_t)c.enumerated, o.enum_cap);
-        }
+        /* the same run up to the enumeration: more than 200 groups there
+         * means this one searched a pool cut at a raised threshold */
+        if (c.enumerated > 0 && r.enumerated > 200)
+            raised++;
         nms_part_result_free(&c);
         nms_part_result_free(&r);
         nms_tensor_free(t);
