@@ -1518,6 +1518,39 @@ static void check_tables_on(int dt, size_t rows, size_t cols, const unsigned cha
                           tabs[t]->name, t, ntabs, prune_test_dtype_name(dt), what, rows, cols,
                           (int)layout, nms_prune_pattern_name(pattern));
         }
+        /* verify mode (nms_pack's path): the matrix pruned to the pattern
+         * packs to the same bytes with every table; the unpruned input is
+         * accepted or rejected (NMS_ERR_INVALID) as by the scalar table,
+         * with the same bytes when accepted */
+        unsigned char *pruned = malloc(rows * cols * es);
+        ck_assert_ptr_nonnull(pruned);
+        ck_assert_int_eq(nms__prune_call(nms__prune_kernels_scalar(), api_dtype[dt], pattern, in,
+                                         rows * cols / 4, pruned, NULL), 0);
+        for (int t = 0; t < ntabs; t++) {
+            memset(v2, 0x5a, nv + 1);
+            memset(m2, 0x5a, rows * mb + 64);
+            ck_assert_int_eq(nms__prune_pack(api_dtype[dt], rows, cols, pruned, NULL, tabs[t], layout,
+                                             1, pattern, v2, m2, NULL), NMS_OK);
+            ck_assert_msg(memcmp(v1, v2, nv + 1) == 0 && memcmp(m1, m2, rows * mb + 64) == 0,
+                          "%s %s %s %zux%zu layout %d: verify mode differs from scalar prune",
+                          tabs[t]->name, prune_test_dtype_name(dt), what, rows, cols, (int)layout);
+        }
+        memset(v1, 0x5a, nv + 1);
+        memset(m1, 0x5a, rows * mb + 64);
+        int want = nms__prune_pack(api_dtype[dt], rows, cols, in, NULL, nms__prune_kernels_scalar(),
+                                   layout, 1, pattern, v1, m1, NULL);
+        for (int t = 0; t < ntabs; t++) {
+            memset(v2, 0x5a, nv + 1);
+            memset(m2, 0x5a, rows * mb + 64);
+            int got = nms__prune_pack(api_dtype[dt], rows, cols, in, NULL, tabs[t], layout, 1,
+                                      pattern, v2, m2, NULL);
+            ck_assert_msg(got == want, "%s %s %s %zux%zu layout %d: verify status %d, scalar %d",
+                          tabs[t]->name, prune_test_dtype_name(dt), what, rows, cols, (int)layout,
+                          got, want);
+            if (want == NMS_OK)
+                ck_assert(memcmp(v1, v2, nv + 1) == 0 && memcmp(m1, m2, rows * mb + 64) == 0);
+        }
+        free(pruned);
     }
     free(v1);
     free(v2);
@@ -1528,7 +1561,10 @@ static void check_tables_on(int dt, size_t rows, size_t cols, const unsigned cha
 START_TEST(test_tables_fused_match_scalar)
 {
     static const size_t shapes[][2] = {{32, 64},  {2, 60},  {3, 68},   {32, 128}, {1, 4},
-                                       {5, 252},  {4, 260}, {32, 256}, {2, 4100}, {16, 1024}};
+                                       {5, 252},  {4, 260}, {32, 256}, {2, 4100}, {16, 1024},
+                                       /* cutlass with several blocks and column pairs;
+                                        * 48 and 80 1:2 pairs: a partial 32-pair step */
+                                       {64, 96},  {96, 160}, {64, 192}};
     const nms__prune_kernels *tabs[NMS_PRUNE_VARIANT_COUNT + 1];
     int ntabs = host_tables(tabs);
     printf("check_prune: %d SIMD kernel tables through the row driver\n", ntabs);

@@ -471,6 +471,52 @@ VBMI2_FN static size_t enc8_vbmi2(const void *row, size_t groups, void *vals, ui
     }
     return g;
 }
+/* 1:2 pairs of 32-bit elements (CUTLASS fp32), 32 pairs (four vectors) per
+ * step.  In the 64-bit nonzero mask nz, bit 2k is pair k's flag a (x[2k]
+ * nonzero) and bit 2k+1 its flag b; a pair with both sets *over2; the
+ * value is x[2k] when a, else x[2k+1] (selection a | !a << 1 per pair, one
+ * compress per vector); the meta bytes are nms__pairs_meta8 of the a flags
+ * gathered to one bit per pair (pext), eight pairs (4 bytes) at a time.
+ * (1 MB fp32 nms_pack cutlass on Zen 4: 2.31x memcpy with the AVX2
+ * encoder, 1.88x with this one.) */
+#define P32_LOAD(i)                                                                        \
+    __m512i x##i = LOADU(src + 8 * j + 64 * (i));                                          \
+    nz |= (uint64_t)_cvtmask16_u32(_mm512_test_epi32_mask(x##i, absmask)) << (16 * (i))
+#define P32_STORE(i)                                                                       \
+    STORE256(dst + 4 * j + 32 * (i),                                                       \
+             _mm512_maskz_compress_epi32(_cvtu32_mask16((uint32_t)(sel >> (16 * (i)))), x##i))
+
+VBMI2_FN static size_t pairs32_vbmi2(const void *row, size_t pairs, void *vals, uint8_t *meta,
+                                     uint32_t *over2)
+{
+    const unsigned char *src = row;
+    unsigned char *dst = vals;
+    const __m512i absmask = _mm512_set1_epi32(0x7fffffff);
+    const uint64_t even = UINT64_C(0x5555555555555555);
+    uint64_t both = 0;
+    size_t j = 0;
+    for (; j + 32 <= pairs; j += 32) {
+        uint64_t nz = 0;
+        P32_LOAD(0);
+        P32_LOAD(1);
+        P32_LOAD(2);
+        P32_LOAD(3);
+        IN_GPR(nz);
+        both |= nz & (nz >> 1) & even;
+        uint64_t sel = (nz & even) | ((~nz & even) << 1);
+        P32_STORE(0);
+        P32_STORE(1);
+        P32_STORE(2);
+        P32_STORE(3);
+        uint32_t a = (uint32_t)_pext_u64(nz, even);
+        for (size_t t = 0; t < 4; t++) {
+            uint32_t mw = nms__pairs_meta8((a >> (8 * t)) & 0xffu);
+            memcpy(meta + j / 2 + 4 * t, &mw, 4);
+        }
+    }
+    *over2 |= both != 0;
+    return j;
+}
 #endif /* VBMI2 kernels */
 
 /* ---- CUTLASS metadata reorder (prune_nm.c, cutlass_flush) ---------------
@@ -560,6 +606,9 @@ const nms__prune_kernels *nms__prune_kernels_avx512(void)
         NULL, NULL, NULL,
 #endif
         flush16, flush32,
+        /* no direct cutlass words: on Zen 4 their 2-byte stores (four
+         * per step instead of one) cost more than flush16's gathers */
+        NULL, NULL, NULL,
     };
     return &kernels;
 }
@@ -572,15 +621,18 @@ const nms__prune_kernels *nms__prune_kernels_avx512_vbmi2(void)
         "avx512", prune_f32, prune_h16, prune_i8,
 #ifdef HAVE_AVX2
         enc16_vbmi2, enc32_vbmi2, enc8_vbmi2,
-        nms__prune_pairs32_avx2,
+        pairs32_vbmi2,
         nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
         pnm16_vbmi2, pnm32_vbmi2, pnm8_vbmi2,
 #else
-        enc16_vbmi2, enc32_vbmi2, enc8_vbmi2, NULL,
+        enc16_vbmi2, enc32_vbmi2, enc8_vbmi2, pairs32_vbmi2,
         nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
         pnm16_vbmi2, pnm32_vbmi2, pnm8_vbmi2,
 #endif
         flush16, flush32,
+        /* no direct cutlass words: on Zen 4 their 2-byte stores (four
+         * per step instead of one) cost more than flush16's gathers */
+        NULL, NULL, NULL,
     };
     return &kernels;
 #else

@@ -42,6 +42,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define NMS__F32_NAN_ABOVE 0x7f800000u
 #define NMS__F16_NAN_ABOVE 0x7c00u
@@ -104,6 +105,43 @@ typedef size_t (*nms__prune_nm_fn)(const void *row, size_t groups, uint32_t nan_
 typedef int (*nms__cutlass_flush_fn)(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m,
                                      size_t r0, unsigned char *meta);
 
+/* CUTLASS int16 metadata written straight at its reordered places (see
+ * prune_nm.c, "direct" cutlass packing).  A row's logical words come in
+ * column pairs j (words 2j, 2j+1); the driver hands a kernel `meta`, the
+ * place of the row's word 0, and `stride`, the byte distance between the
+ * places of consecutive column pairs: word 2j goes to meta + j * stride,
+ * word 2j+1 to meta + j * stride + 4 (the two words of a row sit two words
+ * apart in its chunk, the partner row's words between them).
+ * nms__cutlass_put_pair stores the two words of column pair j (word 2j in
+ * the low half of `words`); nms__cutlass_put_pairs2 the four words of
+ * column pairs j and j+1 (16 group codes, word 2j in the low 16 bits). */
+static inline void nms__cutlass_put_pair(unsigned char *meta, size_t stride, size_t j,
+                                         uint32_t words)
+{
+    uint16_t w0 = (uint16_t)words, w1 = (uint16_t)(words >> 16);
+    memcpy(meta + j * stride, &w0, 2);
+    memcpy(meta + j * stride + 4, &w1, 2);
+}
+
+static inline void nms__cutlass_put_pairs2(unsigned char *meta, size_t stride, size_t j,
+                                           uint64_t words)
+{
+    nms__cutlass_put_pair(meta, stride, j, (uint32_t)words);
+    nms__cutlass_put_pair(meta, stride, j + 1, (uint32_t)(words >> 32));
+}
+
+/* Encoders and fused kernels writing CUTLASS int16 words that way: the
+ * same values and codes as the nm functions above (groups of 16-bit
+ * elements, or for the 1:2 encoder pairs of 32-bit elements), the codes
+ * stored with nms__cutlass_put_pair instead of as nm meta bytes.  They
+ * encode the first units (groups or pairs) of the row, a multiple of 8 (one
+ * column pair of words), and return how many. */
+typedef size_t (*nms__cut_encode_fn)(const void *row, size_t n, void *vals, unsigned char *meta,
+                                     size_t stride, uint32_t *over2);
+typedef size_t (*nms__prune_cut_fn)(const void *row, size_t groups, uint32_t nan_above,
+                                    void *vals, unsigned char *meta, size_t stride,
+                                    uint32_t *nan);
+
 typedef struct nms__prune_kernels {
     const char *name;
     nms__prune_f32_fn f32;
@@ -122,6 +160,12 @@ typedef struct nms__prune_kernels {
     nms__prune_nm_fn pnm16, pnm32, pnm8;
     /* CUTLASS reorder of 16- / 32-bit metadata words; NULL: the portable one */
     nms__cutlass_flush_fn flush16, flush32;
+    /* CUTLASS int16 words written in place (see above); NULL: nm meta
+     * bytes, then the reorder.  cut16: encoder of 2:4 rows of 16-bit
+     * elements; cutpairs32: encoder of 1:2 pairs of 32-bit elements;
+     * pcut16: fused 2:4 prune + cut16. */
+    nms__cut_encode_fn cut16, cutpairs32;
+    nms__prune_cut_fn pcut16;
 } nms__prune_kernels;
 
 /* The scalar reference (always built).  The SIMD kernels call these for
@@ -165,6 +209,12 @@ size_t nms__prune_pnm16_avx2(const void *row, size_t groups, uint32_t nan_above,
                              uint8_t *meta, uint32_t *nan);
 size_t nms__prune_pnm32_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
                              uint8_t *meta, uint32_t *nan);
+size_t nms__prune_cut16_avx2(const void *row, size_t groups, void *vals, unsigned char *meta,
+                             size_t stride, uint32_t *over2);
+size_t nms__prune_cutpairs32_avx2(const void *row, size_t pairs, void *vals, unsigned char *meta,
+                                  size_t stride, uint32_t *over2);
+size_t nms__prune_pcut16_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                              unsigned char *meta, size_t stride, uint32_t *nan);
 size_t nms__prune_pnm8_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
                             uint8_t *meta, uint32_t *nan);
 
