@@ -304,12 +304,6 @@ size_t nms__prune_pnm16_avx2(const void *row, size_t groups, uint32_t nan_above,
     return nm16_loop(row, groups, vals, meta, 0, nan, 1, (uint16_t)nan_above);
 }
 
-size_t nms__prune_cut16_avx2(const void *row, size_t groups, void *vals, unsigned char *meta,
-                             size_t stride, uint32_t *over2)
-{
-    return nm16_loop(row, groups, vals, meta, stride, over2, 0, 0);
-}
-
 size_t nms__prune_pcut16_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
                               unsigned char *meta, size_t stride, uint32_t *nan)
 {
@@ -498,7 +492,7 @@ const nms__prune_kernels *nms__prune_kernels_avx2(void)
         nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
         nms__prune_pnm16_avx2, nms__prune_pnm32_avx2, nms__prune_pnm8_avx2,
         NULL, NULL,
-        nms__prune_cut16_avx2, nms__prune_cutpairs32_avx2, nms__prune_pcut16_avx2,
+        nms__prune_cutpairs32_avx2, nms__prune_pcut16_avx2,
     };
     return &kernels;
 }

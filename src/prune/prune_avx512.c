@@ -608,7 +608,7 @@ const nms__prune_kernels *nms__prune_kernels_avx512(void)
         flush16, flush32,
         /* no direct cutlass words: on Zen 4 their 2-byte stores (four
          * per step instead of one) cost more than flush16's gathers */
-        NULL, NULL, NULL,
+        NULL, NULL,
     };
     return &kernels;
 }
@@ -632,7 +632,7 @@ const nms__prune_kernels *nms__prune_kernels_avx512_vbmi2(void)
         flush16, flush32,
         /* no direct cutlass words: on Zen 4 their 2-byte stores (four
          * per step instead of one) cost more than flush16's gathers */
-        NULL, NULL, NULL,
+        NULL, NULL,
     };
     return &kernels;
 #else

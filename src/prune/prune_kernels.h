@@ -161,10 +161,11 @@ typedef struct nms__prune_kernels {
     /* CUTLASS reorder of 16- / 32-bit metadata words; NULL: the portable one */
     nms__cutlass_flush_fn flush16, flush32;
     /* CUTLASS int16 words written in place (see above); NULL: nm meta
-     * bytes, then the reorder.  cut16: encoder of 2:4 rows of 16-bit
-     * elements; cutpairs32: encoder of 1:2 pairs of 32-bit elements;
-     * pcut16: fused 2:4 prune + cut16. */
-    nms__cut_encode_fn cut16, cutpairs32;
+     * bytes, then the reorder.  cutpairs32: encoder of 1:2 pairs of 32-bit
+     * elements; pcut16: fused 2:4 prune + encode of 16-bit elements.  (An
+     * in-place encoder of already pruned 16-bit rows measured slower than
+     * nm16 + reorder with AVX2 on Zen 4, so there is none.) */
+    nms__cut_encode_fn cutpairs32;
     nms__prune_cut_fn pcut16;
 } nms__prune_kernels;
 
@@ -209,8 +210,6 @@ size_t nms__prune_pnm16_avx2(const void *row, size_t groups, uint32_t nan_above,
                              uint8_t *meta, uint32_t *nan);
 size_t nms__prune_pnm32_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
                              uint8_t *meta, uint32_t *nan);
-size_t nms__prune_cut16_avx2(const void *row, size_t groups, void *vals, unsigned char *meta,
-                             size_t stride, uint32_t *over2);
 size_t nms__prune_cutpairs32_avx2(const void *row, size_t pairs, void *vals, unsigned char *meta,
                                   size_t stride, uint32_t *over2);
 size_t nms__prune_pcut16_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
