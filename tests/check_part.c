@@ -383,10 +383,19 @@ START_TEST(test_exact_pricing_vs_enumeration)
                         all[n++] = c;
                     }
         qsort(all, n, sizeof *all, nms__col_cmp);
+        double chan_max[16]; /* brute-force max rc of the groups holding each channel */
+        for (size_t i = 0; i < C; i++)
+            chan_max[i] = -HUGE_VAL;
+        for (size_t q = 0; q < n; q++)
+            for (int k = 0; k < 4; k++)
+                if (all[q].rc > chan_max[all[q].g[k]])
+                    chan_max[all[q].g[k]] = all[q].rc;
         for (int mode = 0; mode < 2; mode++) {
             nms__price_req rq;
+            double u[16];
             memset(&rq, 0, sizeof rq);
             rq.pi = pi;
+            rq.chan_ub = u;
             rq.thr = mode ? all[n / 3].rc : -HUGE_VAL;
             rq.k = 7;
             rq.collect_all = mode;
@@ -403,6 +412,14 @@ START_TEST(test_exact_pricing_vs_enumeration)
             for (size_t q = 0; q < want; q++)
                 ck_assert(memcmp(pr.cols[q].g, all[q].g, sizeof all[q].g) == 0 && pr.cols[q].rc == all[q].rc);
             ck_assert(pr.max_rc_ub >= all[0].rc);
+            /* per-channel bounds: valid, and exact above the final threshold
+             * (the 7th best rc in top-k mode, thr when collecting) */
+            double t_final = mode ? rq.thr : all[6].rc;
+            for (size_t i = 0; i < C; i++) {
+                double exact = chan_max[i] > t_final ? chan_max[i] : t_final;
+                ck_assert_msg(u[i] >= chan_max[i] && u[i] <= exact + 1e-6, "channel %zu: %.17g, max %.17g, thr %.17g",
+                              i, u[i], chan_max[i], t_final);
+            }
             nms__free(pr.cols);
         }
         /* over the cap with room to raise: every group above the first level

@@ -7,9 +7,9 @@
  * re-solves after adding columns).  Duals pi (row duals of the maximisation:
  * v(S) - pi(S) <= 0 for every pool column at an optimum).  Pricing: the
  * dual-guided heuristic first; when it finds nothing, exact enumeration
- * (pricing_exact.c), whose maximum gives the Lagrangian bound
- * sum pi + (C/4) max(0, max rc) -- valid for any pi, so LP inaccuracy can
- * only weaken it, never invalidate it.
+ * (pricing_exact.c), whose per-channel maxima u give the Lagrangian bound
+ * sum pi + (1/4) sum u (part.h (3)) -- valid for any pi, so LP inaccuracy
+ * can only weaken it, never invalidate it.
  *
  * The pool keeps one copy of each group (hash set on the packed indices).
  * The (pi, max rc) pair of the best bound is what the caller gets, so the
@@ -151,6 +151,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     pool pl = {0};
     nms_lp *lp = NULL;
     double *pi = nms__malloc_array(C, sizeof *pi), *ones = nms__malloc_array(C, sizeof *ones);
+    double *u = nms__malloc_array(C, sizeof *u);
     nms__col *hcols = NULL;
     nms__price_res pr;
     int st = NMS_OK;
@@ -163,7 +164,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     cg->pool = NULL;
     cg->npool = 0;
     cg->rounds = 0;
-    if (!pi || !ones) {
+    if (!pi || !ones || !u) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in column generation");
         goto out;
     }
@@ -247,18 +248,19 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.threads = cg->threads;
             rq.deadline = cg->deadline;
             rq.interrupt = cg->interrupt;
+            rq.chan_ub = u;
             nms__free(pr.cols);
             if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
                 goto out;
             if (!pr.complete)
                 break;
-            double M = pr.max_rc_ub > 0 ? pr.max_rc_ub : 0.0;
-            double bound = sumpi + (double)G * M;
+            double bound = sumpi + nms__chan_bound(u, C);
             if (bound < cg->bound) {
                 cg->bound = bound;
                 cg->sumpi = sumpi;
                 cg->max_rc_ub = pr.max_rc_ub;
                 memcpy(cg->pi, pi, C * sizeof *pi);
+                memcpy(cg->chan_ub, u, C * sizeof *u);
             }
             for (size_t q = 0; q < pr.n; q++) {
                 int a = pool_add(&pl, &pr.cols[q]);
@@ -304,5 +306,6 @@ out:
     nms__free(hcols);
     nms__free(pi);
     nms__free(ones);
+    nms__free(u);
     return st;
 }

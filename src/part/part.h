@@ -24,8 +24,9 @@
  *     z*       <= sum_i pi_i + (C/4) max(0, max_S rc(S))   (Lagrangian bound)
  *
  * By (2), a partition better than z_inc + delta uses only groups with
- * rc(S) > z_inc + delta - sum pi - (C/4 - 1) max(0, max rc): enumerating
- * those groups and searching partitions among them is exact (bb.c).
+ * rc(S) > z_inc + delta - sum pi - (C/4 - 1) max(0, max rc), or sharper
+ * with per-channel maxima, (3) below: enumerating those groups and
+ * searching partitions among them is exact (bb.c).
  *
  * Storage.  nms__pp keeps S column by column (x[c * Rp + r], Rp = R rounded
  * up to a multiple of 4, padding rows zero), so a group's rows are
@@ -93,6 +94,8 @@ typedef struct nms__price_req {
     double deadline;       /* nms__now() time to give up; 0 = none */
     volatile int *interrupt;
     const unsigned char *forbid; /* C*C, forbid[i*C+j] != 0: i, j never together; NULL = none */
+    double *chan_ub;       /* C or NULL: on a complete run, chan_ub[i] >= max rc of the groups
+                            * holding i (see nms__chan_bound) */
 } nms__price_req;
 
 typedef struct nms__price_res {
@@ -105,6 +108,19 @@ typedef struct nms__price_res {
 } nms__price_res;
 
 #define NMS__PRICE_LEVELS 40
+
+/* Per-channel Lagrangian bound.  Each channel is in exactly one group of a
+ * partition P, so with u_i >= max_{S ni i} rc(S),
+ *
+ *     value(P) = sum pi + sum_{S in P} rc(S) <= sum pi + (1/4) sum_i u_i,  (3)
+ *
+ * never weaker than (C/4) max rc and much stronger while a few channels
+ * hold all the positive reduced cost (duals far from optimal, large C).
+ * A partition holding a given group S is worth at most
+ * sum pi + rc(S) + (1/4) sum_{i not in S} u_i, so one holding any group
+ * of rc <= t is worth at most sum pi + t + nms__chan_rest(u). */
+double nms__chan_bound(const double *u, size_t C);               /* (1/4) sum u */
+double nms__chan_rest(const double *u, size_t C);                /* (1/4)(sum u - 4 smallest) */
 
 int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                      nms__price_res *res, nms_error *err);
@@ -148,7 +164,8 @@ int nms__window_search(const nms__pp *p, int32_t *perm, int k, unsigned long see
  * nothing), with the LP solver of src/lp.  Every exact pricing round gives
  * the valid bound sum pi + (C/4) max(0, max rc).  Stops when no group has
  * rc > tol (converged: the LP relaxation is solved), when the bound meets the
- * incumbent within the gap, or at the deadline / interrupt. */
+ * incumbent within the gap, or at the deadline / interrupt.  The bound
+ * reported is (3) with the exact pricing's per-channel maxima. */
 typedef struct nms__cg {
     /* in */
     const int32_t *init_perm;   /* C: a partition, its groups seed the pool */
@@ -163,7 +180,8 @@ typedef struct nms__cg {
     double *pi;                 /* C duals of the last LP solve (caller allocates) */
     double sumpi;
     double max_rc_ub;           /* exact-pricing upper bound on max rc for pi (HUGE_VAL if none) */
-    double bound;               /* best Lagrangian bound seen (HUGE_VAL if none) */
+    double *chan_ub;            /* C (caller allocates): per-channel max rc bounds for pi, (3) */
+    double bound;               /* best Lagrangian bound (3) seen (HUGE_VAL if none) */
     int converged;
     double lp_value;            /* LP objective of the last solve */
     nms__col *pool;             /* the master's columns, rc w.r.t. pi (nms__free) */

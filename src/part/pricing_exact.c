@@ -160,6 +160,11 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
 #endif
     volatile int stop = 0, failed = 0;
     tbuf merged = {0, 0, 0};
+    /* Per-channel maxima of the rc of the groups evaluated exactly; every
+     * other group is below the final threshold (see the end). */
+    double *chan_max = req->chan_ub;
+    for (size_t i = 0; chan_max && i < C; i++)
+        chan_max[i] = -HUGE_VAL;
     const long npairs = (long)(C * C);
     /* Row blocks for early exits: suffix sums of the bound terms per block. */
     const size_t B = 32, nb = (Rp + B - 1) / B;
@@ -172,12 +177,15 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
         double *gs = nms__malloc_array(C * (nb + 1) + nb + 1, sizeof(double));
         double *bs = gs ? gs + C * (nb + 1) : NULL;
         hk *h = nms__malloc_array(C, sizeof *h);
+        double *cmax = chan_max ? nms__malloc_array(C, sizeof *cmax) : NULL;
+        for (size_t i = 0; cmax && i < C; i++)
+            cmax[i] = -HUGE_VAL;
         tbuf loc = {0, 0, 0};
         if (K) {
             loc.c = nms__malloc_array(K, sizeof *loc.c);
             loc.cap = K;
         }
-        if (!p1 || !h || !gs || (K && !loc.c))
+        if (!p1 || !h || !gs || (K && !loc.c) || (chan_max && !cmax))
             failed = 1;
         double *p2 = p1 ? p1 + Rp : NULL, *a = p1 ? p1 + 2 * Rp : NULL, *b = p1 ? p1 + 3 * Rp : NULL;
         long checks = 0;
@@ -314,6 +322,9 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                     nms__sort4(col.g);
                     col.v = nms__pp_group_value(p, col.g);
                     col.rc = col.v - nms__pi_sum4(pi, col.g);
+                    for (int q = 0; cmax && q < 4; q++)
+                        if (col.rc > cmax[col.g[q]])
+                            cmax[col.g[q]] = col.rc;
                     if (!(col.rc > thr))
                         continue;
                     if (K) {
@@ -345,7 +356,11 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
             for (size_t q = 0; q < loc.n && !failed; q++)
                 if (loc.c[q].rc > lev[level] && list_push(&merged, &loc.c[q]))
                     failed = 1;
+            for (size_t i = 0; cmax && i < C; i++)
+                if (cmax[i] > chan_max[i])
+                    chan_max[i] = cmax[i];
         }
+        nms__free(cmax);
         nms__free(loc.c);
         nms__free(h);
         nms__free(p1);
@@ -357,6 +372,14 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
     }
     if (merged.n > 1)
         qsort(merged.c, merged.n, sizeof *merged.c, nms__col_cmp);
+    /* Every group not evaluated exactly was pruned below some thread's
+     * running threshold: the level (collect mode) or that thread's k-th best
+     * rc (top-k mode), which is at most the k-th best of the merged lists. */
+    double t_final = lev[level];
+    if (K && merged.n >= K && merged.c[K - 1].rc > t_final)
+        t_final = merged.c[K - 1].rc;
+    for (size_t i = 0; chan_max && i < C; i++)
+        chan_max[i] = (chan_max[i] > t_final ? chan_max[i] : t_final) + eps;
     if (K && merged.n > K)
         merged.n = K;
     res->cols = merged.c;

@@ -1,4 +1,5 @@
 /* problem.c - the column-major score store and group / column helpers. */
+#include <math.h>
 #include <string.h>
 
 #include "part/part.h"
@@ -90,4 +91,30 @@ int nms__col_cmp(const void *pa, const void *pb)
         if (a->g[i] != b->g[i])
             return a->g[i] < b->g[i] ? -1 : 1;
     return 0;
+}
+
+double nms__chan_bound(const double *u, size_t C)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < C; i++)
+        s += u[i];
+    return 0.25 * s;
+}
+
+double nms__chan_rest(const double *u, size_t C)
+{
+    double low[4] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL}, s = 0.0;
+    for (size_t i = 0; i < C; i++) {
+        s += u[i];
+        double x = u[i];
+        for (int k = 0; k < 4; k++)
+            if (x < low[k]) {
+                double t = low[k];
+                low[k] = x;
+                x = t;
+            }
+    }
+    for (int k = 0; k < 4 && k < (int)C; k++)
+        s -= low[k];
+    return 0.25 * s;
 }

@@ -188,16 +188,17 @@ static void on_tick(void *vctx, double best_open, double target, long nodes)
 static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline,
                     int32_t *perm, drv *d, nms_part_result *res, nms_error *err)
 {
-    size_t C = p->C, G = C / 4;
+    size_t C = p->C;
     int st = NMS_OK;
     double z = nms__pp_perm_value(p, perm);
     nms__cg cg;
     memset(&cg, 0, sizeof cg);
     cg.pi = nms__malloc_array(C, sizeof *cg.pi);
+    cg.chan_ub = nms__malloc_array(C, sizeof *cg.chan_ub);
     int32_t *cand = nms__malloc_array(C, sizeof *cand);
     nms__price_res pr;
     memset(&pr, 0, sizeof pr);
-    if (!cg.pi || !cand) {
+    if (!cg.pi || !cg.chan_ub || !cand) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in the partition solver");
         goto out;
     }
@@ -263,11 +264,12 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     {
         double delta = (o->gap > 1e-10 ? o->gap : 1e-10) * fabs(z);
         double M = cg.max_rc_ub > 0 ? cg.max_rc_ub : 0.0;
+        double rest = nms__chan_rest(cg.chan_ub, C); /* part.h (3) */
         double target = z + 0.5 * delta;
         nms__price_req rq;
         memset(&rq, 0, sizeof rq);
         rq.pi = cg.pi;
-        rq.thr = target - cg.sumpi - (double)(G - 1) * M;
+        rq.thr = target - cg.sumpi - rest;
         rq.collect_all = 1;
         rq.cap = o->enum_cap;
         rq.rc_top = M;
@@ -280,12 +282,12 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         if (!pr.complete || pr.cap_exceeded)
             goto out;
         /* Over the cap, the pool holds the groups with rc > thr_used only:
-         * by part.h (2) a partition with any other group is worth at most
-         * floor = sum pi + thr_used + (C/4 - 1) M.  The search below finds
+         * by part.h (3) a partition with any other group is worth at most
+         * floor = sum pi + thr_used + rest.  The search below finds
          * the best pool partition, and the bound is max(floor, its bound). */
         double floor = target;
         if (pr.thr_used > rq.thr)
-            floor = cg.sumpi + pr.thr_used + (double)(G - 1) * M + 1e-12 * fabs(z);
+            floor = cg.sumpi + pr.thr_used + rest + 1e-12 * fabs(z);
         int found = 0, complete = 0;
         double fv = 0.0, ob = HUGE_VAL;
         tickctx tc = {d, 1, target, floor, res->nodes};
@@ -325,6 +327,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
 out:
     nms__free(pr.cols);
     nms__free(cg.pi);
+    nms__free(cg.chan_ub);
     nms__free(cg.pool);
     nms__free(cand);
     return st;
