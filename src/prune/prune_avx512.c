@@ -238,8 +238,12 @@ static size_t nm16(const void *row, size_t groups, void *vals, uint8_t *meta, ui
 #define ALL_GROUPS_TWO(nz) (__builtin_popcountll(nz) == 32)
 #define STORE256(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), _mm512_castsi512_si256(v))
 
-VBMI2_FN static size_t pnm16_vbmi2(const void *row, size_t groups, uint32_t nan_above,
-                                   void *vals, uint8_t *meta, uint32_t *nan)
+/* The 8 meta bytes of step s (16 groups) go to meta + s * step: 8 for the
+ * nm layout, 256 for a CUTLASS step-major block (prune_nm.c). */
+#define INLINE_VBMI2_FN VBMI2_FN __attribute__((always_inline)) static inline
+
+INLINE_VBMI2_FN size_t pnm16_body(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                                  uint8_t *meta, size_t step, uint32_t *nan)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
@@ -272,10 +276,22 @@ VBMI2_FN static size_t pnm16_vbmi2(const void *row, size_t groups, uint32_t nan_
             STORE256(dst + 4 * g + 32,
                      _mm512_maskz_compress_epi16(_cvtu32_mask32((uint32_t)(sel >> 32)), x1));
         }
-        memcpy(meta + g / 2, &codes, 8);
+        memcpy(meta + g / 16 * step, &codes, 8);
     }
     *nan |= _mm512_cmpgt_epu16_mask(kmax, _mm512_set1_epi16((short)nan_above)) != 0;
     return g;
+}
+
+VBMI2_FN static size_t pnm16_vbmi2(const void *row, size_t groups, uint32_t nan_above,
+                                   void *vals, uint8_t *meta, uint32_t *nan)
+{
+    return pnm16_body(row, groups, nan_above, vals, meta, 8, nan);
+}
+
+VBMI2_FN static size_t pnm16_steps_vbmi2(const void *row, size_t groups, uint32_t nan_above,
+                                         void *vals, uint8_t *meta, size_t step, uint32_t *nan)
+{
+    return pnm16_body(row, groups, nan_above, vals, meta, step, nan);
 }
 
 /* fp32: four vectors (16 groups) per step, written out (not as a loop,
@@ -385,8 +401,8 @@ static inline uint64_t over2_nibbles64(uint64_t m)
             sel = nm_select16(nz, &codes);                                                \
     } while (0)
 
-VBMI2_FN static size_t enc16_vbmi2(const void *row, size_t groups, void *vals, uint8_t *meta,
-                                   uint32_t *over2)
+INLINE_VBMI2_FN size_t enc16_body(const void *row, size_t groups, void *vals, uint8_t *meta,
+                                  size_t step, uint32_t *over2)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
@@ -408,9 +424,21 @@ VBMI2_FN static size_t enc16_vbmi2(const void *row, size_t groups, void *vals, u
             STORE256(dst + 4 * g + 32,
                      _mm512_maskz_compress_epi16(_cvtu32_mask32((uint32_t)(sel >> 32)), x1));
         }
-        memcpy(meta + g / 2, &codes, 8);
+        memcpy(meta + g / 16 * step, &codes, 8);
     }
     return g;
+}
+
+VBMI2_FN static size_t enc16_vbmi2(const void *row, size_t groups, void *vals, uint8_t *meta,
+                                   uint32_t *over2)
+{
+    return enc16_body(row, groups, vals, meta, 8, over2);
+}
+
+VBMI2_FN static size_t enc16_steps_vbmi2(const void *row, size_t groups, void *vals,
+                                         uint8_t *meta, size_t step, uint32_t *over2)
+{
+    return enc16_body(row, groups, vals, meta, step, over2);
 }
 
 #define E32_LOAD(i)                                                                        \
@@ -559,6 +587,46 @@ static int flush16(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m, siz
     return 1;
 }
 
+/* A step-major block (prune_nm.c) to the reordered words.  Step s holds,
+ * as 16-bit words, V_k (k = 0..3, 64 bytes each) = rows 8k .. 8k+7, row
+ * 8k+b's words 4s+t at word 4b+t of V_k.  Chunk 2s+c (c = 0, 1: column
+ * pair 2s+c, words 4s+2c and 4s+2c+1 of each row) is, by 16-byte
+ * segments b = 0..7 (see cutlass_in_chunk: d = 4b + k for row 8k+b):
+ *     word 2c of row b, of row b+8, word 2c+1 of row b, of row b+8,
+ *     the same four of rows b+16 and b+24.
+ * The first eight bytes are qword b of P_c = vpermt2w(V_0, V_1), the
+ * second eight qword b of Q_c = vpermt2w(V_2, V_3) (same index), and a
+ * vpermt2q interleaves P_c and Q_c into each 64-byte half of the chunk:
+ * eight permutes per 256 bytes, no gathers (flush16 above gathers from
+ * row-major nm bytes). */
+static void flush16_steps(const uint8_t *block, size_t nsteps, size_t m, size_t r0,
+                          unsigned char *meta)
+{
+    uint16_t pw[2][32];
+    uint64_t pq[2][8];
+    for (int c = 0; c < 2; c++)
+        for (int b = 0; b < 8; b++)
+            for (int u = 0; u < 4; u++) /* u odd: the second source (+32) */
+                pw[c][4 * b + u] = (uint16_t)((u & 1) * 32 + 4 * b + 2 * c + (u >> 1));
+    for (int h = 0; h < 2; h++)
+        for (int t = 0; t < 4; t++)
+            for (int p = 0; p < 2; p++) /* p = 1: Q_c (+8) */
+                pq[h][2 * t + p] = (uint64_t)(p * 8 + 4 * h + t);
+    const __m512i w0 = LOADU(pw[0]), w1 = LOADU(pw[1]), q0 = LOADU(pq[0]), q1 = LOADU(pq[1]);
+    for (size_t s = 0; s < nsteps; s++) {
+        const uint8_t *src = block + 256 * s;
+        __m512i v0 = LOADU(src), v1 = LOADU(src + 64), v2 = LOADU(src + 128), v3 = LOADU(src + 192);
+        for (int c = 0; c < 2; c++) {
+            __m512i idx = c ? w1 : w0;
+            __m512i p = _mm512_permutex2var_epi16(v0, idx, v1);
+            __m512i q = _mm512_permutex2var_epi16(v2, idx, v3);
+            unsigned char *dst = meta + 2 * ((2 * s + (size_t)c) * 2 * m + 2 * r0);
+            STOREU(dst, _mm512_permutex2var_epi64(p, q0, q));
+            STOREU(dst + 64, _mm512_permutex2var_epi64(p, q1, q));
+        }
+    }
+}
+
 static int flush32(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m, size_t r0,
                    unsigned char *meta)
 {
@@ -609,6 +677,7 @@ const nms__prune_kernels *nms__prune_kernels_avx512(void)
         /* no direct cutlass words: on Zen 4 their 2-byte stores (four
          * per step instead of one) cost more than flush16's gathers */
         NULL, NULL,
+        NULL, NULL, NULL,
     };
     return &kernels;
 }
@@ -633,6 +702,7 @@ const nms__prune_kernels *nms__prune_kernels_avx512_vbmi2(void)
         /* no direct cutlass words: on Zen 4 their 2-byte stores (four
          * per step instead of one) cost more than flush16's gathers */
         NULL, NULL,
+        enc16_steps_vbmi2, pnm16_steps_vbmi2, flush16_steps,
     };
     return &kernels;
 #else
