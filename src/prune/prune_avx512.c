@@ -596,43 +596,34 @@ static int flush16(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m, siz
     return 1;
 }
 
-/* A step-major block (prune_nm.c) to the reordered words.  Step s holds,
- * as 16-bit words, V_k (k = 0..3, 64 bytes each) = rows 8k .. 8k+7, row
- * 8k+b's words 4s+t at word 4b+t of V_k.  Chunk 2s+c (c = 0, 1: column
- * pair 2s+c, words 4s+2c and 4s+2c+1 of each row) is, by 16-byte
- * segments b = 0..7 (see cutlass_in_chunk: d = 4b + k for row 8k+b):
- *     word 2c of row b, of row b+8, word 2c+1 of row b, of row b+8,
- *     the same four of rows b+16 and b+24.
- * The first eight bytes are qword b of P_c = vpermt2w(V_0, V_1), the
- * second eight qword b of Q_c = vpermt2w(V_2, V_3) (same index), and a
- * vpermt2q interleaves P_c and Q_c into each 64-byte half of the chunk:
- * eight permutes per 256 bytes, no gathers (flush16 above gathers from
- * row-major nm bytes). */
+/* A step-major block (prune_nm.c) to the reordered words.  Chunk 2s+c
+ * (c = 0, 1: column pair 2s+c, words 2c and 2c+1 of each row's step s)
+ * is, by 16-byte segments b = 0..7 (see cutlass_in_chunk: d = 4b + a for
+ * row 8a+b), word 2c of row b, of row b+8, word 2c+1 of row b, of row
+ * b+8, then the same four of rows b+16 and b+24.  With row i = 8a + 4h + l
+ * in slot 8a + 2l + h (nms__cutlass_step_slot) of the step's 256 bytes,
+ * seen as vectors V_a (a = 0..3, slots 8a .. 8a+7: lane l holds slots 8a +
+ * 2l and 8a + 2l + 1), vpunpck{l,h}wd(V_0, V_1) (h = 0, 1) has in lane l
+ * rows 4h+l and 4h+l+8 interleaved word by word: the first half of
+ * segment 4h+l of chunk 2s, then that of chunk 2s+1; the same of V_2, V_3
+ * gives the second halves (rows +16, +24), and vpunpck{l,h}qdq of the two
+ * assemble segments 4h .. 4h+3 of chunk 2s (low qwords) and 2s+1 (high):
+ * eight in-lane unpacks per 256 bytes.  (Two-source word permutes from
+ * slots in row order took twice the time on Zen 4; flush16 above gathers
+ * from row-major nm bytes.) */
 static void flush16_steps(const uint8_t *block, size_t nsteps, size_t m, size_t r0,
                           unsigned char *meta)
 {
-    uint16_t pw[2][32];
-    uint64_t pq[2][8];
-    for (int c = 0; c < 2; c++)
-        for (int b = 0; b < 8; b++)
-            for (int u = 0; u < 4; u++) /* u odd: the second source (+32) */
-                pw[c][4 * b + u] = (uint16_t)((u & 1) * 32 + 4 * b + 2 * c + (u >> 1));
-    for (int h = 0; h < 2; h++)
-        for (int t = 0; t < 4; t++)
-            for (int p = 0; p < 2; p++) /* p = 1: Q_c (+8) */
-                pq[h][2 * t + p] = (uint64_t)(p * 8 + 4 * h + t);
-    const __m512i w0 = LOADU(pw[0]), w1 = LOADU(pw[1]), q0 = LOADU(pq[0]), q1 = LOADU(pq[1]);
     for (size_t s = 0; s < nsteps; s++) {
         const uint8_t *src = block + 256 * s;
         __m512i v0 = LOADU(src), v1 = LOADU(src + 64), v2 = LOADU(src + 128), v3 = LOADU(src + 192);
-        for (int c = 0; c < 2; c++) {
-            __m512i idx = c ? w1 : w0;
-            __m512i p = _mm512_permutex2var_epi16(v0, idx, v1);
-            __m512i q = _mm512_permutex2var_epi16(v2, idx, v3);
-            unsigned char *dst = meta + 2 * ((2 * s + (size_t)c) * 2 * m + 2 * r0);
-            STOREU(dst, _mm512_permutex2var_epi64(p, q0, q));
-            STOREU(dst + 64, _mm512_permutex2var_epi64(p, q1, q));
-        }
+        __m512i p0 = _mm512_unpacklo_epi16(v0, v1), q0 = _mm512_unpacklo_epi16(v2, v3);
+        __m512i p1 = _mm512_unpackhi_epi16(v0, v1), q1 = _mm512_unpackhi_epi16(v2, v3);
+        unsigned char *c0 = meta + 2 * (2 * s * 2 * m + 2 * r0), *c1 = c0 + 4 * m;
+        STOREU(c0, _mm512_unpacklo_epi64(p0, q0));
+        STOREU(c0 + 64, _mm512_unpacklo_epi64(p1, q1));
+        STOREU(c1, _mm512_unpackhi_epi64(p0, q0));
+        STOREU(c1 + 64, _mm512_unpackhi_epi64(p1, q1));
     }
 }
 

@@ -154,9 +154,16 @@ typedef size_t (*nms__prune_nm_steps_fn)(const void *row, size_t groups, uint32_
                                          void *vals, uint8_t *meta, size_t step, uint32_t *nan);
 /* A complete step-major block (32 rows, first row r0, of an m-row matrix)
  * to the reordered int16 words: `block` holds nsteps steps of 256 bytes,
- * the 8 meta bytes of step s of the block's row i at s * 256 + 8 * i. */
+ * the 8 meta bytes of step s of the block's row i at s * 256 + 8 *
+ * nms__cutlass_step_slot(i).  The slots let the flush build each chunk
+ * with in-lane unpacks (see flush16_steps in prune_avx512.c): row i =
+ * 8a + 4h + l (a = 0..3, h = 0..1, l = 0..3) sits in slot 8a + 2l + h. */
 typedef void (*nms__cutlass_steps_flush_fn)(const uint8_t *block, size_t nsteps, size_t m,
                                             size_t r0, unsigned char *meta);
+static inline size_t nms__cutlass_step_slot(size_t i)
+{
+    return 8 * (i / 8) + 2 * (i % 4) + (i % 8) / 4;
+}
 
 typedef struct nms__prune_kernels {
     const char *name;

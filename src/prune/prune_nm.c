@@ -302,10 +302,10 @@ static void cutlass_copy_out(const unsigned char *scratch, size_t nc, size_t m, 
 /* Step-major packing of int16 CUTLASS words (kernel tables with
  * flush16_steps: AVX-512 VBMI2).  A row's nm meta bytes come in steps of 8
  * (16 groups: logical words 4s .. 4s+3, column pairs 2s and 2s+1); the
- * kernels store step s of the block's row i at s * STEP_BYTES + 8 * i of
- * the block scratch, so that when the block is complete the 32 rows' words
+ * kernels store step s of the block's row i at s * STEP_BYTES + 8 *
+ * nms__cutlass_step_slot(i) of the block scratch, so that when the block is complete the 32 rows' words
  * of two chunks are 256 contiguous bytes, which the table's flush reorders
- * with permutes (at 1 MB on Zen 4 the gather reorder of row-major nm bytes,
+ * with unpacks (at 1 MB on Zen 4 the gather reorder of row-major nm bytes,
  * flush16, cost about 0.3x memcpy time).  One 8-byte store per step as
  * in the nm layout, only 256 bytes apart.  Groups the kernels leave are
  * encoded to nm bytes in a row scratch and copied to their steps.
@@ -391,7 +391,7 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
         /* direct: the place of the row's word 0 in the block scratch */
         unsigned char *md = j->direct ? sc->mscratch + direct_place(r, j->nc) : NULL;
         /* steps: the place of the row's step 0 in the block scratch */
-        uint8_t *ms = j->steps ? sc->mscratch + 8 * (r % 32) : NULL;
+        uint8_t *ms = j->steps ? sc->mscratch + 8 * nms__cutlass_step_slot(r % 32) : NULL;
         size_t skip = 0; /* leading groups already pruned and encoded */
         if (!j->verify) {
             uint32_t nan = 0;
