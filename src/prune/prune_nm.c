@@ -24,7 +24,9 @@
  * stored at their reordered offsets (formats-24.md sec. 3, see
  * cutlass_in_chunk): the nm meta of a reorder block of 32 (int16) / 16
  * (int32) rows goes to a scratch, which is written out reordered when the
- * block is complete.  Arrays: values rows x cols/2 elements, meta rows x nc
+ * block is complete (row-major nm bytes, or for the AVX2 and AVX-512 VBMI2
+ * tables laid out for a cheaper write-out: see HALF_CHUNK and
+ * STEP_BYTES).  Arrays: values rows x cols/2 elements, meta rows x nc
  * words (nc = cols/16 int16 or cols/32 int32).
  *
  * CUTLASS fp32 is 1:2: the unit is a column pair (2j, 2j+1) with at most
@@ -243,9 +245,9 @@ static void cutlass_flush(const nms__prune_kernels *kern, const uint8_t *rows_me
  * out like the block's chunks, which are copied to meta whole when the
  * block is complete.  This saves the reorder pass over nm meta rows
  * (cutlass_flush, portable for AVX2: at 1 MB on Zen 4, fp16 prune +
- * cutlass 3.97x -> 3.82x memcpy time, fp32 nms_pack 2.61x -> 2.46x; the
- * AVX-512 tables keep their gather reorder, which beat the four 2-byte
- * stores per step: 2.26x vs 2.28x).  Cache behaviour decides the
+ * cutlass 3.97x -> 3.82x memcpy time, fp32 nms_pack 2.61x -> 2.46x; with
+ * AVX-512 the gather reorder beat the four 2-byte stores per step: 2.26x
+ * vs 2.28x, and the step-major block below beats both).  Cache behaviour decides the
  * details, as each row stores two words into every chunk:
  *  - rows with r % 8 < 4 (d < 16) have their words in the first 64 bytes
  *    of each chunk, the others in the second (see cutlass_in_chunk); the
@@ -303,13 +305,17 @@ static void cutlass_copy_out(const unsigned char *scratch, size_t nc, size_t m, 
  * flush16_steps: AVX-512 VBMI2).  A row's nm meta bytes come in steps of 8
  * (16 groups: logical words 4s .. 4s+3, column pairs 2s and 2s+1); the
  * kernels store step s of the block's row i at s * STEP_BYTES + 8 *
- * nms__cutlass_step_slot(i) of the block scratch, so that when the block is complete the 32 rows' words
- * of two chunks are 256 contiguous bytes, which the table's flush reorders
- * with unpacks (at 1 MB on Zen 4 the gather reorder of row-major nm bytes,
- * flush16, cost about 0.3x memcpy time).  One 8-byte store per step as
- * in the nm layout, only 256 bytes apart.  Groups the kernels leave are
- * encoded to nm bytes in a row scratch and copied to their steps.
- * (cols % 64 == 0 for this layout: whole steps.) */
+ * nms__cutlass_step_slot(i) of the block scratch, so that when the block
+ * is complete the 32 rows' words of two chunks are 256 contiguous bytes,
+ * which the table's flush reorders with eight unpacks.  The kernels still
+ * make one 8-byte store per step, as in the nm layout, only 256 bytes
+ * apart.  (At 1 MB on Zen 4 the gather reorder of row-major nm bytes,
+ * flush16, cost about 0.3x memcpy time, this flush about 0.05x: it is
+ * bound by its 64 KB of stores per MB of fp16; writing the block out part
+ * by part between the next block's rows, or slab by slab within its last
+ * row, measured no faster.)  Groups the kernels leave are encoded to nm
+ * bytes in a row scratch and copied to their steps (cols % 64 == 0 for
+ * this layout: whole steps). */
 #define STEP_BYTES 256
 
 /* What every row of one nms__prune_pack call shares. */
