@@ -1462,11 +1462,46 @@ END_TEST
 
 /* ---- every kernel table through the row driver ---------------------------------
  * nms__prune_pack with each kernel table this host runs (the public variants,
- * plus the AVX-512 table without VBMI2 when the CPU would pick the VBMI2 one)
+ * plus the AVX-512 table without VBMI2 when the CPU would pick the VBMI2 one,
+ * plus a table whose step-major CUTLASS kernels stop early, see below)
  * gives the scalar table's bytes: nm and cutlass layouts, 2:4 and 1:2, rows
  * whose length is not a multiple of any kernel's step, random, tied, special
  * (+-0, subnormals, extremes, infinities), all-equal and sparse (+-0) data
  * and every group of an adversarial alphabet; NaN is reported by all. */
+
+/* The host's step-major CUTLASS kernels (nms__prune_kernels.flush16_steps:
+ * AVX-512 VBMI2) encode whole rows of a CUTLASS shape, so the driver's
+ * path for groups they leave is tried with a copy of their table whose
+ * kernels do at most one step (16 groups) a call: the fused kernel's rest
+ * is pruned and handed to the encoder, which again does one step, and the
+ * portable encoder's nm bytes of the rest are copied to their steps. */
+static const nms__prune_kernels *short_steps_base;
+
+static size_t short_pnm16_steps(const void *row, size_t groups, uint32_t nan_above, void *vals,
+                                uint8_t *meta, size_t step, uint32_t *nan)
+{
+    return short_steps_base->pnm16_steps(row, groups < 16 ? groups : 16, nan_above, vals, meta,
+                                         step, nan);
+}
+
+static size_t short_enc16_steps(const void *row, size_t groups, void *vals, uint8_t *meta,
+                                size_t step, uint32_t *over2)
+{
+    return short_steps_base->enc16_steps(row, groups < 16 ? groups : 16, vals, meta, step, over2);
+}
+
+static const nms__prune_kernels *short_steps_table(const nms__prune_kernels *k)
+{
+    static nms__prune_kernels t;
+    short_steps_base = k;
+    t = *k;
+    t.name = "steps stopping early";
+    t.pnm16_steps = short_pnm16_steps;
+    t.enc16_steps = short_enc16_steps;
+    return &t;
+}
+
+#define MAX_HOST_TABLES (NMS_PRUNE_VARIANT_COUNT + 2)
 static int host_tables(const nms__prune_kernels **tabs)
 {
     int n = 0;
@@ -1478,6 +1513,8 @@ static int host_tables(const nms__prune_kernels **tabs)
         if (k && v == NMS_PRUNE_AVX512 && k != nms__prune_kernels_avx512())
             tabs[n++] = nms__prune_kernels_avx512();
 #endif
+        if (k && k->flush16_steps)
+            tabs[n++] = short_steps_table(k);
     }
     return n;
 }
@@ -1485,7 +1522,7 @@ static int host_tables(const nms__prune_kernels **tabs)
 static void check_tables_on(int dt, size_t rows, size_t cols, const unsigned char *in,
                             const char *what)
 {
-    const nms__prune_kernels *tabs[NMS_PRUNE_VARIANT_COUNT + 1];
+    const nms__prune_kernels *tabs[MAX_HOST_TABLES];
     int ntabs = host_tables(tabs);
     /* meta: nm (cols/4+1)/2 bytes a row, cutlass cols/8, 1:2 pairs cols/4 */
     size_t es = prune_test_elem_size(dt), nv = rows * cols / 2 * es, mb = cols / 4 + 1;
@@ -1565,7 +1602,7 @@ START_TEST(test_tables_fused_match_scalar)
                                        /* cutlass with several blocks and column pairs;
                                         * 48 and 80 1:2 pairs: a partial 32-pair step */
                                        {64, 96},  {96, 160}, {64, 192}};
-    const nms__prune_kernels *tabs[NMS_PRUNE_VARIANT_COUNT + 1];
+    const nms__prune_kernels *tabs[MAX_HOST_TABLES];
     int ntabs = host_tables(tabs);
     printf("check_prune: %d SIMD kernel tables through the row driver\n", ntabs);
     uint64_t st = 5;

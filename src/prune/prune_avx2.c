@@ -493,6 +493,7 @@ const nms__prune_kernels *nms__prune_kernels_avx2(void)
         nms__prune_pnm16_avx2, nms__prune_pnm32_avx2, nms__prune_pnm8_avx2,
         NULL, NULL,
         nms__prune_cutpairs32_avx2, nms__prune_pcut16_avx2,
+        NULL, NULL, NULL,
     };
     return &kernels;
 }

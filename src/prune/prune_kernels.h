@@ -142,6 +142,29 @@ typedef size_t (*nms__prune_cut_fn)(const void *row, size_t groups, uint32_t nan
                                     void *vals, unsigned char *meta, size_t stride,
                                     uint32_t *nan);
 
+/* CUTLASS int16 words through a step-major block (see prune_nm.c,
+ * "step-major block"): the same values and nm meta bytes as the nm
+ * functions above, but the 8 meta bytes of step s (groups 16s .. 16s+15:
+ * logical words 4s .. 4s+3) are stored at meta + s * step instead of
+ * meta + 8s.  They encode the first groups of the row, a multiple of 16,
+ * and return how many. */
+typedef size_t (*nms__nm_encode_steps_fn)(const void *row, size_t groups, void *vals,
+                                          uint8_t *meta, size_t step, uint32_t *over2);
+typedef size_t (*nms__prune_nm_steps_fn)(const void *row, size_t groups, uint32_t nan_above,
+                                         void *vals, uint8_t *meta, size_t step, uint32_t *nan);
+/* A complete step-major block (32 rows, first row r0, of an m-row matrix)
+ * to the reordered int16 words: `block` holds nsteps steps of 256 bytes,
+ * the 8 meta bytes of step s of the block's row i at s * 256 + 8 *
+ * nms__cutlass_step_slot(i).  The slots let the flush build each chunk
+ * with in-lane unpacks (see flush16_steps in prune_avx512.c): row i =
+ * 8a + 4h + l (a = 0..3, h = 0..1, l = 0..3) sits in slot 8a + 2l + h. */
+typedef void (*nms__cutlass_steps_flush_fn)(const uint8_t *block, size_t nsteps, size_t m,
+                                            size_t r0, unsigned char *meta);
+static inline size_t nms__cutlass_step_slot(size_t i)
+{
+    return 8 * (i / 8) + 2 * (i % 4) + (i % 8) / 4;
+}
+
 typedef struct nms__prune_kernels {
     const char *name;
     nms__prune_f32_fn f32;
@@ -167,6 +190,12 @@ typedef struct nms__prune_kernels {
      * nm16 + reorder with AVX2 on Zen 4, so there is none.) */
     nms__cut_encode_fn cutpairs32;
     nms__prune_cut_fn pcut16;
+    /* CUTLASS int16 words through a step-major block (see above); all
+     * three or none (NULL): enc16_steps encodes pruned (or verified) rows,
+     * pnm16_steps is the fused 2:4 prune + encode */
+    nms__nm_encode_steps_fn enc16_steps;
+    nms__prune_nm_steps_fn pnm16_steps;
+    nms__cutlass_steps_flush_fn flush16_steps;
 } nms__prune_kernels;
 
 /* The scalar reference (always built).  The SIMD kernels call these for

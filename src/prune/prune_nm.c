@@ -24,7 +24,9 @@
  * stored at their reordered offsets (formats-24.md sec. 3, see
  * cutlass_in_chunk): the nm meta of a reorder block of 32 (int16) / 16
  * (int32) rows goes to a scratch, which is written out reordered when the
- * block is complete.  Arrays: values rows x cols/2 elements, meta rows x nc
+ * block is complete (row-major nm bytes, or for the AVX2 and AVX-512 VBMI2
+ * tables laid out for a cheaper write-out: see HALF_CHUNK and
+ * STEP_BYTES).  Arrays: values rows x cols/2 elements, meta rows x nc
  * words (nc = cols/16 int16 or cols/32 int32).
  *
  * CUTLASS fp32 is 1:2: the unit is a column pair (2j, 2j+1) with at most
@@ -243,9 +245,9 @@ static void cutlass_flush(const nms__prune_kernels *kern, const uint8_t *rows_me
  * out like the block's chunks, which are copied to meta whole when the
  * block is complete.  This saves the reorder pass over nm meta rows
  * (cutlass_flush, portable for AVX2: at 1 MB on Zen 4, fp16 prune +
- * cutlass 3.97x -> 3.82x memcpy time, fp32 nms_pack 2.61x -> 2.46x; the
- * AVX-512 tables keep their gather reorder, which beat the four 2-byte
- * stores per step: 2.26x vs 2.28x).  Cache behaviour decides the
+ * cutlass 3.97x -> 3.82x memcpy time, fp32 nms_pack 2.61x -> 2.46x; with
+ * AVX-512 the gather reorder beat the four 2-byte stores per step: 2.26x
+ * vs 2.28x, and the step-major block below beats both).  Cache behaviour decides the
  * details, as each row stores two words into every chunk:
  *  - rows with r % 8 < 4 (d < 16) have their words in the first 64 bytes
  *    of each chunk, the others in the second (see cutlass_in_chunk); the
@@ -299,6 +301,23 @@ static void cutlass_copy_out(const unsigned char *scratch, size_t nc, size_t m, 
     }
 }
 
+/* Step-major packing of int16 CUTLASS words (kernel tables with
+ * flush16_steps: AVX-512 VBMI2).  A row's nm meta bytes come in steps of 8
+ * (16 groups: logical words 4s .. 4s+3, column pairs 2s and 2s+1); the
+ * kernels store step s of the block's row i at s * STEP_BYTES + 8 *
+ * nms__cutlass_step_slot(i) of the block scratch, so that when the block
+ * is complete the 32 rows' words of two chunks are 256 contiguous bytes,
+ * which the table's flush reorders with eight unpacks.  The kernels still
+ * make one 8-byte store per step, as in the nm layout, only 256 bytes
+ * apart.  (At 1 MB on Zen 4 the gather reorder of row-major nm bytes,
+ * flush16, cost about 0.3x memcpy time, this flush about 0.05x: it is
+ * bound by its 64 KB of stores per MB of fp16; writing the block out part
+ * by part between the next block's rows, or slab by slab within its last
+ * row, measured no faster.)  Groups the kernels leave are encoded to nm
+ * bytes in a row scratch and copied to their steps (cols % 64 == 0 for
+ * this layout: whole steps). */
+#define STEP_BYTES 256
+
 /* What every row of one nms__prune_pack call shares. */
 typedef struct pack_job {
     nms_dtype dtype;
@@ -314,6 +333,11 @@ typedef struct pack_job {
     nms__prune_cut_fn fused_cut;
     nms__cut_encode_fn enc_cut;
     int direct;
+    /* step-major cutlass packing: set with the encoder, and the fused
+     * kernel when pruning 2:4 */
+    int steps;
+    nms__nm_encode_steps_fn enc_steps;
+    nms__prune_nm_steps_fn fused_steps;
     uint32_t nan_above;
     unsigned char *vals, *meta;
 } pack_job;
@@ -340,9 +364,9 @@ static int scratch_alloc(const pack_job *j, pack_scratch *sc)
     sc->pruned = j->verify ? NULL : nms__malloc_array(j->cols, j->es);
     sc->gathered = j->perm ? nms__malloc_array(j->cols, j->es) : NULL;
     sc->mscratch = j->cutlass_bits ? nms__malloc_array(j->block_rows, j->mb) : NULL;
-    sc->mrow = j->direct ? nms__malloc(j->mb) : NULL;
+    sc->mrow = j->direct || j->steps ? nms__malloc(j->mb) : NULL;
     if ((!j->verify && !sc->pruned) || (j->perm && !sc->gathered) ||
-        (j->cutlass_bits && !sc->mscratch) || (j->direct && !sc->mrow)) {
+        (j->cutlass_bits && !sc->mscratch) || ((j->direct || j->steps) && !sc->mrow)) {
         scratch_free(sc);
         return NMS_ERR_NOMEM;
     }
@@ -367,16 +391,20 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
             src = sc->gathered;
         }
         unsigned char *v = j->vals + r * j->vrow;
-        uint8_t *m = j->direct         ? sc->mrow
-                     : j->cutlass_bits ? sc->mscratch + (r % j->block_rows) * j->mb
-                                       : j->meta + r * j->mb;
+        uint8_t *m = j->direct || j->steps ? sc->mrow
+                     : j->cutlass_bits     ? sc->mscratch + (r % j->block_rows) * j->mb
+                                           : j->meta + r * j->mb;
         /* direct: the place of the row's word 0 in the block scratch */
         unsigned char *md = j->direct ? sc->mscratch + direct_place(r, j->nc) : NULL;
+        /* steps: the place of the row's step 0 in the block scratch */
+        uint8_t *ms = j->steps ? sc->mscratch + 8 * nms__cutlass_step_slot(r % 32) : NULL;
         size_t skip = 0; /* leading groups already pruned and encoded */
         if (!j->verify) {
             uint32_t nan = 0;
             if (j->fused_cut)
                 skip = j->fused_cut(src, groups, j->nan_above, v, md, HALF_CHUNK, &nan);
+            else if (j->fused_steps)
+                skip = j->fused_steps(src, groups, j->nan_above, v, ms, STEP_BYTES, &nan);
             else if (j->fused)
                 skip = j->fused(src, groups, j->nan_above, v, m, &nan);
             if (skip < groups)
@@ -402,6 +430,11 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
                                   md + done / 8 * HALF_CHUNK, HALF_CHUNK, &over2);
             src += n * unit_in;
             done += n;
+        } else if (j->enc_steps && done < units) {
+            size_t n = j->enc_steps(src, units - done, v + done * unit_out,
+                                    ms + done / 16 * STEP_BYTES, STEP_BYTES, &over2);
+            src += n * unit_in;
+            done += n;
         }
         v += done * unit_out;
         m += done / 2;
@@ -420,10 +453,14 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
                              j->pairs ? "" : "s");
         if (j->direct)
             cutlass_place_words(sc->mrow, done / 4, j->nc, md);
+        for (size_t s = done / 16; j->steps && s < j->mb / 8; s++)
+            memcpy(ms + s * STEP_BYTES, sc->mrow + 8 * s, 8);
         if (j->cutlass_bits && (i + 1) % j->block_rows == 0) {
             size_t first = i + 1 - j->block_rows;
             if (j->direct)
                 cutlass_copy_out(sc->mscratch, j->nc, j->rows, first, j->meta);
+            else if (j->steps)
+                j->kern->flush16_steps(sc->mscratch, j->mb / 8, j->rows, first, j->meta);
             else
                 cutlass_flush(j->kern, sc->mscratch, j->mb, j->nc, j->rows, first, j->cutlass_bits,
                               j->meta);
@@ -450,6 +487,8 @@ static void choose_kernels(pack_job *j, nms__pack_layout layout, int allow_direc
     j->fused = NULL;
     j->fused_cut = NULL;
     j->enc_cut = NULL;
+    j->fused_steps = NULL;
+    j->enc_steps = NULL;
     if (!j->verify && !j->pairs && j->pattern == NMS_PATTERN_2_4)
         j->fused = j->es == 2 ? kern->pnm16 : j->es == 4 ? kern->pnm32 : kern->pnm8;
     if (allow_direct && j->pairs) {
@@ -460,6 +499,12 @@ static void choose_kernels(pack_job *j, nms__pack_layout layout, int allow_direc
     j->direct = j->enc_cut || j->fused_cut;
     if (j->direct)
         j->fused = NULL; /* its nm bytes would not be placed: only fused_cut */
+    j->steps = layout == NMS__PACK_CUTLASS16 && j->es == 2 && kern->flush16_steps && !j->direct;
+    if (j->steps) {
+        j->enc_steps = kern->enc16_steps;
+        j->fused_steps = j->fused ? kern->pnm16_steps : NULL;
+        j->fused = NULL; /* its nm bytes would be row-major */
+    }
 }
 
 int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in,

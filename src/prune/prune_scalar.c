@@ -152,6 +152,7 @@ const nms__prune_kernels *nms__prune_kernels_scalar(void)
         NULL, NULL, NULL,
         NULL, NULL,
         NULL, NULL,
+        NULL, NULL, NULL,
     };
     return &kernels;
 }
