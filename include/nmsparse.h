@@ -513,8 +513,11 @@ int nms_lp_write_solution(const nms_lp *lp, const char *path, nms_error *err);
  *
  * Bound kinds (what the reported bound rests on):
  *   "unstructured"  sum over rows of the cols/2 largest scores;
- *   "lagrangian"    sum_i pi_i + (cols/4) max(0, max_S (v(S) - pi(S))) for the
- *                   last dual vector pi with an exact pricing;
+ *   "lagrangian"    sum_i pi_i + (1/4) sum_i u_i, u_i >= the largest
+ *                   v(S) - pi(S) of the groups S holding channel i (from an
+ *                   exact pricing; never weaker than
+ *                   sum pi + (cols/4) max(0, max_S (v(S) - pi(S)))), for the
+ *                   dual vector pi with the best such bound;
  *   "lp"            the same when column generation converged (= the LP
  *                   relaxation value, up to 1e-10 relative);
  *   "search"        a completed search over every group of reduced cost above
@@ -522,7 +525,7 @@ int nms_lp_write_solution(const nms_lp *lp, const char *path, nms_error *err);
  *                   value + gap tolerance x value; or, when the search was
  *                   cut short or its pool was cut at a raised threshold t,
  *                   the larger of its best open node and
- *                   sum pi + t + (cols/4 - 1) max(0, max rc).
+ *                   sum pi + t + (1/4)(sum u - its 4 smallest entries).
  * Results (perm, value, bound, status) do not depend on the thread count,
  * except where a time limit or interrupt cuts the run short. */
 typedef enum nms_part_method {
