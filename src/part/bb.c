@@ -9,19 +9,21 @@
  * subset of the pool, plus one artificial column per channel with cost -BIG
  * so every node LP is feasible) is solved and priced against the allowed
  * pool groups (a plain scan of the pool) until no allowed group has
- * positive reduced cost.  The node bound is Lagrangian and rigorous for any
- * duals pi:
+ * positive reduced cost.  The node bound is Lagrangian (part.h (3)) and
+ * rigorous for any duals pi: with u_i the largest rc(S) of the allowed
+ * groups holding channel i,
  *
- *     best partition at the node <= sum_i pi_i + (C/4) max(0, max_{S allowed} rc(S)).
+ *     best partition at the node <= sum_i pi_i + (1/4) sum_i u_i
  *
- * Nodes with bound <= the target are cut.  Integral LP solutions (without
+ * (minus infinity when some channel is in no allowed group).  Nodes with
+ * bound <= the target are cut.  Integral LP solutions (without
  * artificials) are partitions.
  *
- * Reduced-cost filtering per node.  With the duals pi and the max reduced
- * cost M of a node's last LP, any partition at the node (or below it) is
- * worth sum pi + rc(S) + (C/4 - 1) max(0, M) at most when it contains S
- * (part.h (2)), so a group S with rc(S) <= target - sum pi - (C/4 - 1)
- * max(0, M) can never be in a partition better than the target there.  The
+ * Reduced-cost filtering per node.  With the duals pi and the u of a node's
+ * last scan, any partition at the node (or below it) that contains S is
+ * worth at most sum pi + rc(S) + (1/4) sum_{i not in S} u_i, so a group
+ * with rc(S) - (1/4) sum_{i in S} u_i <= target - sum pi - (1/4) sum_i u_i
+ * can never be in a partition better than the target there.  The
  * node's children get the list of its surviving groups (shared, reference
  * counted; when it is over 3/4 of the node's own list, the node's list
  * itself, to save memory), so deep nodes scan and price far fewer groups
@@ -295,7 +297,7 @@ static int compact_lp(bbst *s, nms_error *err)
  * it evaluates in the current batch with what came out of it. */
 typedef struct worker {
     bbst s;
-    double *pi, *rcs, *x, *pairf;   /* C, n, n + C, C * C */
+    double *pi, *u, *rcs, *x, *pairf; /* C, C, n, n + C, C * C */
     size_t *cand;                   /* 2n + 2C */
     int32_t *cur, *rperm;           /* C, C: integral solution, rounding */
     nms_error err;
@@ -319,7 +321,7 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
     const dec *d = w->nd.d;
     size_t nd = w->nd.nd;
     const flist *F = w->nd.f;
-    double *pi = w->pi, *rcs = w->rcs, *x = w->x, *pairf = w->pairf;
+    double *pi = w->pi, *u = w->u, *rcs = w->rcs, *x = w->x, *pairf = w->pairf;
     size_t *cand = w->cand;
     nms_error *err = &w->err;
     size_t C = s->C, G = C / 4, n = F ? F->n : s->n;
@@ -344,14 +346,14 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
     if (s->nlp - C > 2 * C && 4 * lp_ok < 3 * (s->nlp - C) && (st = compact_lp(s, err)) != NMS_OK)
         return st;
     for (size_t k = C; k < s->nlp; k++) {
-        double u = s->okstamp[s->lp2pool[k - C]] == s->stamp ? HUGE_VAL : 0.0;
-        if (u != s->ub[k]) {
-            if ((st = nms_lp_set_col_bounds(s->lp, k, 0.0, u, err)) != NMS_OK)
+        double hi = s->okstamp[s->lp2pool[k - C]] == s->stamp ? HUGE_VAL : 0.0;
+        if (hi != s->ub[k]) {
+            if ((st = nms_lp_set_col_bounds(s->lp, k, 0.0, hi, err)) != NMS_OK)
                 return st;
-            s->ub[k] = u;
+            s->ub[k] = hi;
         }
     }
-    double best_bound = HUGE_VAL, sumpi = 0.0, maxrc = 0.0;
+    double best_bound = HUGE_VAL, sumpi = 0.0;
     for (int it = 0; it < 1000; it++) {
         nms_lp_options lo;
         nms_lp_options_default(&lo);
@@ -377,21 +379,24 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
         sumpi = 0.0;
         for (size_t i = 0; i < C; i++)
             sumpi += pi[i];
-        maxrc = 0.0;
         size_t m = 0;
         double tol = 1e-9 * s->p->vscale;
+        for (size_t i = 0; i < C; i++)
+            u[i] = -HUGE_VAL; /* stays so when no allowed group holds i: no partition here */
         for (size_t t = 0; t < n; t++) {
             size_t q = F ? F->idx[t] : t;
             if (s->okstamp[q] != s->stamp)
                 continue;
-            double rc = s->pool[q].v - nms__pi_sum4(pi, s->pool[q].g);
+            const int32_t *g = s->pool[q].g;
+            double rc = s->pool[q].v - nms__pi_sum4(pi, g);
             rcs[q] = rc;
-            if (rc > maxrc)
-                maxrc = rc;
+            for (int k = 0; k < 4; k++)
+                if (rc > u[g[k]])
+                    u[g[k]] = rc;
             if (rc > tol && !s->in_lp[q])
                 cand[m++] = q;
         }
-        double b = sumpi + (double)G * maxrc;
+        double b = sumpi + nms__chan_bound(u, C); /* part.h (3) */
         if (b < best_bound)
             best_bound = b;
         if (best_bound <= target || m == 0)
@@ -423,8 +428,10 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
     w->b = best_bound;
     if (best_bound <= target)
         return NMS_OK;
-    /* rcs holds the reduced costs of the last scan, for pi and maxrc */
-    double keep = target - sumpi - (double)(G - 1) * maxrc - 1e-9 * s->p->vscale;
+    /* rcs and u hold the reduced costs and per-channel maxima of the last
+     * scan: a partition here holding S is worth at most
+     * sum pi + rc(S) + (1/4) sum_{i not in S} u_i (part.h (3)) */
+    double keep = target - sumpi - nms__chan_bound(u, C) - 1e-9 * s->p->vscale;
     flist *kept = nms__malloc(sizeof *kept + (n ? n : 1) * sizeof kept->idx[0]);
     if (!kept)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
@@ -432,7 +439,8 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
     kept->refs = 1;
     for (size_t t = 0; t < n; t++) {
         size_t q = F ? F->idx[t] : t;
-        if (s->okstamp[q] == s->stamp && rcs[q] > keep)
+        const int32_t *g = s->pool[q].g;
+        if (s->okstamp[q] == s->stamp && rcs[q] - 0.25 * (u[g[0]] + u[g[1]] + u[g[2]] + u[g[3]]) > keep)
             kept->idx[kept->n++] = (uint32_t)q;
     }
     if (4 * kept->n > 3 * n) { /* hardly smaller: the subtree keeps this node's list (memory) */
@@ -494,6 +502,7 @@ static void worker_free(worker *w)
     nms__free(w->s.in_lp);
     nms__free(w->s.okstamp);
     nms__free(w->pi);
+    nms__free(w->u);
     nms__free(w->rcs);
     nms__free(w->x);
     nms__free(w->pairf);
@@ -518,13 +527,14 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
     w->s.lp2pool = nms__malloc_array(w->s.lpcap, sizeof *w->s.lp2pool);
     w->s.ub = nms__malloc_array(w->s.lpcap + C, sizeof *w->s.ub);
     w->pi = nms__malloc_array(C, sizeof *w->pi);
+    w->u = nms__malloc_array(C, sizeof *w->u);
     w->rcs = nms__malloc_array(n + 1, sizeof *w->rcs);
     w->x = nms__malloc_array(n + C + 1, sizeof *w->x);
     w->pairf = nms__malloc_array(C * C, sizeof *w->pairf);
     w->cand = nms__malloc_array(2 * n + 2 * C + 1, sizeof *w->cand);
     w->cur = nms__malloc_array(C, sizeof *w->cur);
     w->rperm = nms__malloc_array(C, sizeof *w->rperm);
-    if (!w->s.in_lp || !w->s.okstamp || !w->s.lp2pool || !w->s.ub || !w->pi || !w->rcs || !w->x ||
+    if (!w->s.in_lp || !w->s.okstamp || !w->s.lp2pool || !w->s.ub || !w->pi || !w->u || !w->rcs || !w->x ||
         !w->pairf || !w->cand || !w->cur || !w->rperm)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
     int st = build_lp(&w->s, err);
