@@ -99,7 +99,7 @@ typedef struct nms__price_req {
 } nms__price_req;
 
 typedef struct nms__price_res {
-    nms__col *cols;        /* n columns, nms__col_cmp order; nms__free */
+    nms__col *cols;        /* n columns, nms__col_cmp order, none when not complete; nms__free */
     size_t n;
     double max_rc_ub;      /* an upper bound on max_S rc(S) (exact when > thr) */
     int complete;          /* 0: stopped by deadline / interrupt / cap */

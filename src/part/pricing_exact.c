@@ -370,6 +370,9 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
         nms__free(merged.c);
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in exact pricing (C = %zu)", C);
     }
+    if (stop) { /* an incomplete list is no use to anyone: do not sort millions */
+        merged.n = 0;
+    }
     if (merged.n > 1)
         qsort(merged.c, merged.n, sizeof *merged.c, nms__col_cmp);
     /* Every group not evaluated exactly was pruned below some thread's
