@@ -616,9 +616,11 @@ static int flush16(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m, siz
 static void flush16_steps(const uint8_t *block, size_t nsteps, size_t m, size_t r0,
                           unsigned char *meta)
 {
+    const size_t quarter = 64 * nsteps; /* bytes of rows 8a .. 8a+7 */
     for (size_t s = 0; s < nsteps; s++) {
-        const uint8_t *src = block + 256 * s;
-        __m512i v0 = LOADU(src), v1 = LOADU(src + 64), v2 = LOADU(src + 128), v3 = LOADU(src + 192);
+        const uint8_t *src = block + 64 * s;
+        __m512i v0 = LOADU(src), v1 = LOADU(src + quarter), v2 = LOADU(src + 2 * quarter),
+                v3 = LOADU(src + 3 * quarter);
         __m512i p0 = _mm512_unpacklo_epi16(v0, v1), q0 = _mm512_unpacklo_epi16(v2, v3);
         __m512i p1 = _mm512_unpackhi_epi16(v0, v1), q1 = _mm512_unpackhi_epi16(v2, v3);
         unsigned char *c0 = meta + 2 * (2 * s * 2 * m + 2 * r0), *c1 = c0 + 4 * m;

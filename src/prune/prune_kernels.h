@@ -164,6 +164,16 @@ static inline size_t nms__cutlass_step_slot(size_t i)
 {
     return 8 * (i / 8) + 2 * (i % 4) + (i % 8) / 4;
 }
+/* Where step 0 of row i (0..31) of a step-major block of nsteps steps goes:
+ * the block is four quarters of nsteps * 64 bytes (rows 8a .. 8a+7 in
+ * quarter a), step s of the quarter at s * 64, its row i at 8 * (slot % 8)
+ * (slot = nms__cutlass_step_slot(i)); so consecutive steps of a row are 64
+ * bytes apart. */
+static inline size_t nms__cutlass_step_place(size_t i, size_t nsteps)
+{
+    size_t slot = nms__cutlass_step_slot(i);
+    return slot / 8 * 64 * nsteps + 8 * (slot % 8);
+}
 
 typedef struct nms__prune_kernels {
     const char *name;

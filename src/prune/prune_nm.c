@@ -316,7 +316,7 @@ static void cutlass_copy_out(const unsigned char *scratch, size_t nc, size_t m, 
  * row, measured no faster.)  Groups the kernels leave are encoded to nm
  * bytes in a row scratch and copied to their steps (cols % 64 == 0 for
  * this layout: whole steps). */
-#define STEP_BYTES 256
+#define STEP_BYTES 64
 
 /* What every row of one nms__prune_pack call shares. */
 typedef struct pack_job {
@@ -397,7 +397,7 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
         /* direct: the place of the row's word 0 in the block scratch */
         unsigned char *md = j->direct ? sc->mscratch + direct_place(r, j->nc) : NULL;
         /* steps: the place of the row's step 0 in the block scratch */
-        uint8_t *ms = j->steps ? sc->mscratch + 8 * nms__cutlass_step_slot(r % 32) : NULL;
+        uint8_t *ms = j->steps ? sc->mscratch + nms__cutlass_step_place(r % 32, j->mb / 8) : NULL;
         size_t skip = 0; /* leading groups already pruned and encoded */
         if (!j->verify) {
             uint32_t nan = 0;
