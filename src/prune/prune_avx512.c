@@ -271,14 +271,13 @@ INLINE_VBMI2_FN __mmask32 keep_h16_v(__m512i x, __m512i *v)
  * above).  Returns the updated key maximum (for the NaN test). */
 INLINE_VBMI2_FN __m512i pnm16_general(const unsigned char *src, size_t g, size_t g1,
                                       unsigned char *dst, uint8_t *meta, size_t step,
-                                      __m512i kmax)
+                                      __m512i vmax)
 {
     const __m512i absmask = _mm512_set1_epi16(0x7fff);
     for (; g < g1; g += 16) {
-        __m512i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 64);
-        __m512i k0 = _mm512_and_si512(x0, absmask), k1 = _mm512_and_si512(x1, absmask);
-        kmax = _mm512_max_epu16(kmax, _mm512_max_epu16(k0, k1));
-        __mmask32 keep0 = keep_h16(k0), keep1 = keep_h16(k1);
+        __m512i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 64), v0, v1;
+        __mmask32 keep0 = keep_h16_v(x0, &v0), keep1 = keep_h16_v(x1, &v1);
+        vmax = _mm512_max_epi16(vmax, _mm512_max_epi16(v0, v1));
         __mmask32 nz0 = _mm512_mask_test_epi16_mask(keep0, x0, absmask);
         __mmask32 nz1 = _mm512_mask_test_epi16_mask(keep1, x1, absmask);
         uint64_t nz = (uint64_t)_cvtmask32_u32(nz0) | (uint64_t)_cvtmask32_u32(nz1) << 32;
@@ -302,7 +301,7 @@ INLINE_VBMI2_FN __m512i pnm16_general(const unsigned char *src, size_t g, size_t
         }
         memcpy(meta + g / 16 * step, &codes, 8);
     }
-    return kmax;
+    return vmax;
 }
 
 /* Groups are done in spans of PNM16_SPAN, first on the assumption that no
@@ -313,17 +312,18 @@ INLINE_VBMI2_FN __m512i pnm16_general(const unsigned char *src, size_t g, size_t
  * the general way (it only rereads the row, so row and vals must not
  * overlap, as pack_rows never makes them), and so is the rest of the row,
  * so a row with zeros costs at most one span more. */
-#define PNM16_SPAN 128
+#define PNM16_SPAN 32
+#define PNM16_SPAN_MAX 512
 
 INLINE_VBMI2_FN size_t pnm16_body(const void *row, size_t groups, uint32_t nan_above, void *vals,
                                   uint8_t *meta, size_t step, uint32_t *nan)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
-    __m512i kmax = _mm512_setzero_si512(), vmax = _mm512_set1_epi16(-0x8000);
+    __m512i vmax = _mm512_set1_epi16(-0x8000);
     size_t g = 0, whole = groups - groups % 16;
-    while (g < whole) {
-        size_t g0 = g, g1 = whole - g > PNM16_SPAN ? g + PNM16_SPAN : whole;
+    for (size_t span = PNM16_SPAN; g < whole; span = span < PNM16_SPAN_MAX ? 2 * span : span) {
+        size_t g0 = g, g1 = whole - g > span ? g + span : whole;
         __m512i vmin = _mm512_set1_epi16(0x7fff);
         for (; g < g1; g += 16) {
             __m512i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 64), v0, v1;
@@ -339,11 +339,10 @@ INLINE_VBMI2_FN size_t pnm16_body(const void *row, size_t groups, uint32_t nan_a
         }
         if (_mm512_cmplt_epi16_mask(vmin, _mm512_set1_epi16(-0x7ffe)) != 0) {
             /* a zero: the general way */
-            kmax = pnm16_general(src, g0, whole, dst, meta, step, kmax);
+            vmax = pnm16_general(src, g0, whole, dst, meta, step, vmax);
             g = whole;
         }
     }
-    *nan |= _mm512_cmpgt_epu16_mask(kmax, _mm512_set1_epi16((short)nan_above)) != 0;
     *nan |= _mm512_cmpgt_epi16_mask(vmax, _mm512_set1_epi16((short)(2 * nan_above + 1 - 0x8000))) != 0;
     return g;
 }
