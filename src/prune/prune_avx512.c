@@ -271,8 +271,9 @@ INLINE_VBMI2_FN __mmask32 keep_h16_v(__m512i x, __m512i *v)
  * above).  Returns the updated key maximum (for the NaN test). */
 INLINE_VBMI2_FN __m512i pnm16_general(const unsigned char *src, size_t g, size_t g1,
                                       unsigned char *dst, uint8_t *meta, size_t step,
-                                      __m512i vmax)
+                                      __m512i vmax, int *mixed)
 {
+    int two = 1;
     const __m512i absmask = _mm512_set1_epi16(0x7fff);
     for (; g < g1; g += 16) {
         __m512i x0 = LOADU(src + 8 * g), x1 = LOADU(src + 8 * g + 64), v0, v1;
@@ -292,6 +293,7 @@ INLINE_VBMI2_FN __m512i pnm16_general(const unsigned char *src, size_t g, size_t
             STORE256(dst + 4 * g, _mm512_maskz_compress_epi16(keep0, x0));
             STORE256(dst + 4 * g + 32, _mm512_maskz_compress_epi16(keep1, x1));
         } else {
+            two = 0;
             sel = nm_select16(nz, &codes);
             x0 = _mm512_maskz_mov_epi16(keep0, x0);
             x1 = _mm512_maskz_mov_epi16(keep1, x1);
@@ -301,6 +303,7 @@ INLINE_VBMI2_FN __m512i pnm16_general(const unsigned char *src, size_t g, size_t
         }
         memcpy(meta + g / 16 * step, &codes, 8);
     }
+    *mixed |= !two;
     return vmax;
 }
 
@@ -322,6 +325,13 @@ INLINE_VBMI2_FN size_t pnm16_body(const void *row, size_t groups, uint32_t nan_a
     unsigned char *dst = vals;
     __m512i vmax = _mm512_set1_epi16(-0x8000);
     size_t g = 0, whole = groups - groups % 16;
+    int mixed = 0;
+    if (whole > 0) { /* the first step tells rows with many zeros */
+        vmax = pnm16_general(src, 0, 16, dst, meta, step, vmax, &mixed);
+        g = mixed ? whole : 16;
+        if (mixed)
+            vmax = pnm16_general(src, 16, whole, dst, meta, step, vmax, &mixed);
+    }
     for (size_t span = PNM16_SPAN; g < whole; span = span < PNM16_SPAN_MAX ? 2 * span : span) {
         size_t g0 = g, g1 = whole - g > span ? g + span : whole;
         __m512i vmin = _mm512_set1_epi16(0x7fff);
@@ -339,7 +349,7 @@ INLINE_VBMI2_FN size_t pnm16_body(const void *row, size_t groups, uint32_t nan_a
         }
         if (_mm512_cmplt_epi16_mask(vmin, _mm512_set1_epi16(-0x7ffe)) != 0) {
             /* a zero: the general way */
-            vmax = pnm16_general(src, g0, whole, dst, meta, step, vmax);
+            vmax = pnm16_general(src, g0, whole, dst, meta, step, vmax, &mixed);
             g = whole;
         }
     }
