@@ -322,7 +322,8 @@ INLINE_VBMI2_FN __m512i pnm16_general(const unsigned char *src, size_t g, size_t
  * costs at most one span more.  Measured at 1 MB on Zen 4, one thread,
  * side by side with the previous kernel (one general loop with keep_h16):
  * dense fp16 / bf16 nm 1.94-1.97x -> 1.89-1.93x memcpy, cutlass 2.01-2.05x
- * -> 1.95-2.00x; 50 % zeros nm 2.85x -> 2.77x; 10 % zeros 2.01x -> 2.03x. */
+ * -> 1.95-2.00x; 50 % zeros nm 2.84-2.88x -> 2.76-2.78x; 10 % zeros nm
+ * 2.00-2.02x -> 2.03-2.04x, cutlass 2.09-2.10x -> 2.12-2.14x. */
 #define PNM16_SPAN 32
 #define PNM16_SPAN_MAX 512
 
