@@ -150,12 +150,14 @@ typedef size_t (*nms__prune_cut_fn)(const void *row, size_t groups, uint32_t nan
  * and return how many. */
 typedef size_t (*nms__nm_encode_steps_fn)(const void *row, size_t groups, void *vals,
                                           uint8_t *meta, size_t step, uint32_t *over2);
+/* (The fused kernel may read part of the row twice after writing its
+ * values: row and vals must not overlap.) */
 typedef size_t (*nms__prune_nm_steps_fn)(const void *row, size_t groups, uint32_t nan_above,
                                          void *vals, uint8_t *meta, size_t step, uint32_t *nan);
 /* A complete step-major block (32 rows, first row r0, of an m-row matrix)
- * to the reordered int16 words: `block` holds nsteps steps of 256 bytes,
- * the 8 meta bytes of step s of the block's row i at s * 256 + 8 *
- * nms__cutlass_step_slot(i).  The slots let the flush build each chunk
+ * to the reordered int16 words: `block` holds four quarters of nsteps * 64
+ * bytes, the 8 meta bytes of step s of the block's row i at
+ * nms__cutlass_step_place(i, nsteps) + 64 * s.  The slots let the flush build each chunk
  * with in-lane unpacks (see flush16_steps in prune_avx512.c): row i =
  * 8a + 4h + l (a = 0..3, h = 0..1, l = 0..3) sits in slot 8a + 2l + h. */
 typedef void (*nms__cutlass_steps_flush_fn)(const uint8_t *block, size_t nsteps, size_t m,
@@ -163,6 +165,16 @@ typedef void (*nms__cutlass_steps_flush_fn)(const uint8_t *block, size_t nsteps,
 static inline size_t nms__cutlass_step_slot(size_t i)
 {
     return 8 * (i / 8) + 2 * (i % 4) + (i % 8) / 4;
+}
+/* Where step 0 of row i (0..31) of a step-major block of nsteps steps goes:
+ * the block is four quarters of nsteps * 64 bytes (rows 8a .. 8a+7 in
+ * quarter a), step s of the quarter at s * 64, its row i at 8 * (slot % 8)
+ * (slot = nms__cutlass_step_slot(i)); so consecutive steps of a row are 64
+ * bytes apart. */
+static inline size_t nms__cutlass_step_place(size_t i, size_t nsteps)
+{
+    size_t slot = nms__cutlass_step_slot(i);
+    return slot / 8 * 64 * nsteps + 8 * (slot % 8);
 }
 
 typedef struct nms__prune_kernels {

@@ -304,19 +304,22 @@ static void cutlass_copy_out(const unsigned char *scratch, size_t nc, size_t m, 
 /* Step-major packing of int16 CUTLASS words (kernel tables with
  * flush16_steps: AVX-512 VBMI2).  A row's nm meta bytes come in steps of 8
  * (16 groups: logical words 4s .. 4s+3, column pairs 2s and 2s+1); the
- * kernels store step s of the block's row i at s * STEP_BYTES + 8 *
- * nms__cutlass_step_slot(i) of the block scratch, so that when the block
- * is complete the 32 rows' words of two chunks are 256 contiguous bytes,
- * which the table's flush reorders with eight unpacks.  The kernels still
- * make one 8-byte store per step, as in the nm layout, only 256 bytes
- * apart.  (At 1 MB on Zen 4 the gather reorder of row-major nm bytes,
+ * kernels store step s of the block's row i at s * STEP_BYTES +
+ * nms__cutlass_step_place(i, nsteps) of the block scratch (four quarters
+ * of 8 rows, each step-major), so that when the block is complete the 32
+ * rows' words of two chunks are four 64-byte vectors, which the table's
+ * flush reorders with eight unpacks.  The kernels still make one 8-byte
+ * store per step, as in the nm layout, only 64 bytes apart: a row's 8-byte
+ * stores go to consecutive lines, spread over all L1 sets (with the
+ * earlier 256-byte steps of all 32 rows they fell into a quarter of the
+ * sets).  (At 1 MB on Zen 4 the gather reorder of row-major nm bytes,
  * flush16, cost about 0.3x memcpy time, this flush about 0.05x: it is
  * bound by its 64 KB of stores per MB of fp16; writing the block out part
  * by part between the next block's rows, or slab by slab within its last
  * row, measured no faster.)  Groups the kernels leave are encoded to nm
  * bytes in a row scratch and copied to their steps (cols % 64 == 0 for
  * this layout: whole steps). */
-#define STEP_BYTES 256
+#define STEP_BYTES 64
 
 /* What every row of one nms__prune_pack call shares. */
 typedef struct pack_job {
@@ -397,7 +400,7 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
         /* direct: the place of the row's word 0 in the block scratch */
         unsigned char *md = j->direct ? sc->mscratch + direct_place(r, j->nc) : NULL;
         /* steps: the place of the row's step 0 in the block scratch */
-        uint8_t *ms = j->steps ? sc->mscratch + 8 * nms__cutlass_step_slot(r % 32) : NULL;
+        uint8_t *ms = j->steps ? sc->mscratch + nms__cutlass_step_place(r % 32, j->mb / 8) : NULL;
         size_t skip = 0; /* leading groups already pruned and encoded */
         if (!j->verify) {
             uint32_t nan = 0;
