@@ -188,6 +188,10 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     const double tol_rc = 1e-9 * p->vscale;
     size_t in_lp = pl.n;
     int use_heur = 1;
+    /* With a deadline, the first exact round starts by a third of the time
+     * at the latest, even while the heuristic still finds columns (large C:
+     * a round takes tens of seconds, and only it gives a bound). */
+    double t_first_exact = cg->deadline > 0 ? nms__now() + (cg->deadline - nms__now()) / 3.0 : 0.0;
     size_t kexact = 2 * C > 16 ? 2 * C : 16, kheur = C / 2 > 8 ? C / 2 : 8;
     for (;;) {
         if (stopped(cg))
@@ -224,7 +228,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         double lpval = nms_lp_objective(lp);
         cg->rounds++;
         size_t nh = 0;
-        if (use_heur && (st = nms__price_heuristic(p, pi, tol_rc, kheur, cg->threads, &hcols, &nh, err)) != NMS_OK)
+        int heur_now = use_heur && !(t_first_exact > 0 && cg->bound == HUGE_VAL && nms__now() > t_first_exact);
+        if (heur_now && (st = nms__price_heuristic(p, pi, tol_rc, kheur, cg->threads, &hcols, &nh, err)) != NMS_OK)
             goto out;
         size_t added = 0;
         for (size_t q = 0; q < nh; q++) {
@@ -237,7 +242,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         }
         nms__free(hcols);
         hcols = NULL;
-        if (use_heur && added < C / 8 + 1)
+        if (heur_now && added < C / 8 + 1)
             use_heur = 0; /* the heuristic has dried up: exact pricing from now on */
         if (!added) {
             nms__price_req rq;
