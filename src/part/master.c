@@ -251,7 +251,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.thr = tol_rc;
             rq.k = kexact;
             rq.threads = cg->threads;
-            rq.deadline = cg->deadline;
+            rq.deadline = cg->bound == HUGE_VAL && cg->first_bound_deadline > cg->deadline
+                              ? cg->first_bound_deadline : cg->deadline;
             rq.interrupt = cg->interrupt;
             rq.chan_ub = u;
             nms__free(pr.cols);

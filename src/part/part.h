@@ -172,6 +172,7 @@ typedef struct nms__cg {
     double z_inc;               /* incumbent value */
     double gap;                 /* relative tolerance to stop early */
     double deadline;
+    double first_bound_deadline; /* the first exact round (the first bound) may run until then */
     volatile int *interrupt;
     int threads;
     void (*on_bound)(void *ctx, double bound, long columns, long rounds);
