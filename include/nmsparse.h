@@ -751,6 +751,8 @@ int nms_prune_24_buffer(nms_dtype dtype, size_t rows, size_t cols,
  *   meta    rows x ceil(cols/8) bytes: per row, byte b = code(2b) |
  *           code(2b+1) << 4 with code = i0 | i1 << 2 (an unused high nibble
  *           is 0).
+ * values and meta must not overlap in (no packing in place: the AVX-512
+ * kernels read a stretch of a row again after writing its values).
  * As with nms_pack, a kept -0.0 in a slot the code does not name comes back
  * as +0 on unpacking.  Uses a few rows of scratch (per thread); with SSE4.1,
  * AVX2, AVX-512 and NEON the compaction is vectorised (AVX2 / AVX-512 prune
@@ -770,6 +772,7 @@ int nms_prune_24_nm(nms_dtype dtype, size_t rows, size_t cols, const void *in,
  *   meta    rows x nc words in CUTLASS's reordered storage order: int16 words
  *           (nc = cols/16) for F16 / BF16, int32 words (nc = cols/32) for I8;
  *           every word is written.
+ * values and meta must not overlap in (as nms_prune_24_nm).
  * F32 is refused with NMS_ERR_UNSUPPORTED: its CUTLASS layout is 1:2, which
  * a 2:4 prune does not produce (use nms_prune_pack() with the pattern 1:2).  NMS_ERR_SHAPE for the
  * shape rules above; other errors as nms_prune_24_buffer.  Scratch and
