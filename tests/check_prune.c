@@ -956,11 +956,6 @@ END_TEST
 
 enum { REF_NM, REF_CUT16, REF_CUT32, REF_PAIRS };
 
-static uint32_t ref_mag_mask(int dt)
-{
-    return dt == PT_F32 ? 0x7fffffffu : dt == PT_I8 ? 0xffu : 0x7fffu;
-}
-
 static uint32_t ref_load(const unsigned char *p, size_t es)
 {
     uint32_t v = 0;
@@ -992,8 +987,8 @@ static long ref_pack(int dt, int kind, size_t rows, size_t cols, const unsigned 
         for (size_t u = 0; u < units; u++) {
             unsigned char *v = vals + (r * (cols / 2) + (pairs ? u : 2 * u)) * es;
             if (pairs) {
-                int x0 = (ref_load(row + 2 * u * es, es) & ref_mag_mask(dt)) != 0;
-                int x1 = (ref_load(row + (2 * u + 1) * es, es) & ref_mag_mask(dt)) != 0;
+                int x0 = (ref_load(row + 2 * u * es, es) & prune_test_mag_mask(dt)) != 0;
+                int x1 = (ref_load(row + (2 * u + 1) * es, es) & prune_test_mag_mask(dt)) != 0;
                 if (x0 && x1) {
                     free(row);
                     free(codes);
@@ -1006,7 +1001,7 @@ static long ref_pack(int dt, int kind, size_t rows, size_t cols, const unsigned 
             }
             unsigned flags = 0;
             for (size_t i = 0; i < 4; i++)
-                flags |= (unsigned)((ref_load(row + (4 * u + i) * es, es) & ref_mag_mask(dt)) != 0) << i;
+                flags |= (unsigned)((ref_load(row + (4 * u + i) * es, es) & prune_test_mag_mask(dt)) != 0) << i;
             if (code_of[flags] < 0) {
                 free(row);
                 free(codes);
@@ -1056,7 +1051,7 @@ static void fill_sparse(int dt, int pairs, unsigned char *buf, size_t n, uint64_
     size_t es = prune_test_elem_size(dt);
     prune_test_fill(dt, PT_RANDOM, prune_test_rand(st), buf, n);
     for (size_t e = 0; e < n; e++) /* no zero among the "nonzeros" */
-        if ((ref_load(buf + e * es, es) & ref_mag_mask(dt)) == 0)
+        if ((ref_load(buf + e * es, es) & prune_test_mag_mask(dt)) == 0)
             buf[e * es] = 1;
     size_t unit = pairs ? 2 : 4;
     for (size_t u = 0; u < n / unit; u++) {

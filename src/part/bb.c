@@ -208,6 +208,18 @@ out:
     return st;
 }
 
+/* Append group g to the partial partition perm[0..*np) unless it shares a
+ * channel with it. */
+static void take_if_disjoint(const int32_t g[4], unsigned char *used, int32_t *perm, size_t *np)
+{
+    if (used[g[0]] || used[g[1]] || used[g[2]] || used[g[3]])
+        return;
+    for (int k = 0; k < 4; k++) {
+        used[g[k]] = 1;
+        perm[(*np)++] = g[k];
+    }
+}
+
 /* LP rounding + local search: take LP columns by decreasing x (ties: lower
  * LP index) while disjoint, then the pool's groups in pool order while
  * disjoint, the leftover channels in index order, then improve with the
@@ -238,28 +250,14 @@ static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
         }
         ord[b] = v;
     }
-    for (size_t a = 0; a < m; a++) {
-        const int32_t *g = s->pool[s->lp2pool[ord[a] - C]].g;
-        if (used[g[0]] || used[g[1]] || used[g[2]] || used[g[3]])
-            continue;
-        for (int k = 0; k < 4; k++) {
-            used[g[k]] = 1;
-            perm[np++] = g[k];
-        }
-    }
+    for (size_t a = 0; a < m; a++)
+        take_if_disjoint(s->pool[s->lp2pool[ord[a] - C]].g, used, perm, &np);
     /* complete with the pool's best disjoint groups (pool order: rc
      * descending at the root; the first 64 C of them, so that a rounding
      * costs O(C) scans, not a pass over millions), the rest in index order */
     size_t scan = s->n < 64 * C ? s->n : 64 * C;
-    for (size_t q = 0; q < scan && np + 4 <= C; q++) {
-        const int32_t *g = s->pool[q].g;
-        if (used[g[0]] || used[g[1]] || used[g[2]] || used[g[3]])
-            continue;
-        for (int k = 0; k < 4; k++) {
-            used[g[k]] = 1;
-            perm[np++] = g[k];
-        }
-    }
+    for (size_t q = 0; q < scan && np + 4 <= C; q++)
+        take_if_disjoint(s->pool[q].g, used, perm, &np);
     for (size_t i = 0; i < C; i++)
         if (!used[i])
             perm[np++] = (int32_t)i;

@@ -12,7 +12,7 @@
  * can only weaken it, never invalidate it.
  *
  * The pool keeps one copy of each group (hash set on the packed indices).
- * The (pi, max rc) pair of the best bound is what the caller gets, so the
+ * The (pi, u, max rc) of the best bound is what the caller gets, so the
  * reduced-cost enumeration after us uses a certified pair.
  */
 #include <math.h>
@@ -228,7 +228,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         double lpval = nms_lp_objective(lp);
         cg->rounds++;
         size_t nh = 0;
-        int heur_now = use_heur && !(t_first_exact > 0 && cg->bound == HUGE_VAL && nms__now() > t_first_exact);
+        int no_bound_yet = cg->bound == HUGE_VAL;
+        int heur_now = use_heur && !(no_bound_yet && t_first_exact > 0 && nms__now() > t_first_exact);
         if (heur_now && (st = nms__price_heuristic(p, pi, tol_rc, kheur, cg->threads, &hcols, &nh, err)) != NMS_OK)
             goto out;
         size_t added = 0;
@@ -251,8 +252,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.thr = tol_rc;
             rq.k = kexact;
             rq.threads = cg->threads;
-            rq.deadline = cg->bound == HUGE_VAL && cg->first_bound_deadline > cg->deadline
-                              ? cg->first_bound_deadline : cg->deadline;
+            rq.deadline = no_bound_yet && cg->first_bound_deadline > cg->deadline ? cg->first_bound_deadline
+                                                                                   : cg->deadline;
             rq.interrupt = cg->interrupt;
             rq.chan_ub = u;
             nms__free(pr.cols);

@@ -162,10 +162,9 @@ int nms__window_search(const nms__pp *p, int32_t *perm, int k, unsigned long see
 /* Solves  max sum_S v(S) x_S  s.t.  sum_{S ni i} x_S = 1,  x >= 0  over a pool
  * of groups grown by pricing (heuristic first, exact when the heuristic finds
  * nothing), with the LP solver of src/lp.  Every exact pricing round gives
- * the valid bound sum pi + (C/4) max(0, max rc).  Stops when no group has
+ * the valid bound (3) with its per-channel maxima.  Stops when no group has
  * rc > tol (converged: the LP relaxation is solved), when the bound meets the
- * incumbent within the gap, or at the deadline / interrupt.  The bound
- * reported is (3) with the exact pricing's per-channel maxima. */
+ * incumbent within the gap, or at the deadline / interrupt. */
 typedef struct nms__cg {
     /* in */
     const int32_t *init_perm;   /* C: a partition, its groups seed the pool */

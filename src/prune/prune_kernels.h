@@ -113,21 +113,13 @@ typedef int (*nms__cutlass_flush_fn)(const uint8_t *rows_meta, size_t mb, size_t
  * word 2j+1 to meta + j * stride + 4 (the two words of a row sit two words
  * apart in its chunk, the partner row's words between them).
  * nms__cutlass_put_pair stores the two words of column pair j (word 2j in
- * the low half of `words`); nms__cutlass_put_pairs2 the four words of
- * column pairs j and j+1 (16 group codes, word 2j in the low 16 bits). */
+ * the low half of `words`). */
 static inline void nms__cutlass_put_pair(unsigned char *meta, size_t stride, size_t j,
                                          uint32_t words)
 {
     uint16_t w0 = (uint16_t)words, w1 = (uint16_t)(words >> 16);
     memcpy(meta + j * stride, &w0, 2);
     memcpy(meta + j * stride + 4, &w1, 2);
-}
-
-static inline void nms__cutlass_put_pairs2(unsigned char *meta, size_t stride, size_t j,
-                                           uint64_t words)
-{
-    nms__cutlass_put_pair(meta, stride, j, (uint32_t)words);
-    nms__cutlass_put_pair(meta, stride, j + 1, (uint32_t)(words >> 32));
 }
 
 /* Encoders and fused kernels writing CUTLASS int16 words that way: the

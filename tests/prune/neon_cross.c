@@ -117,20 +117,41 @@ static int ref_encode(const unsigned char *row, size_t es, uint32_t mm, size_t g
     return bad;
 }
 
+/* Reference (1) and kernel (2) outputs: values and meta bytes, zeroed. */
+typedef struct outs {
+    unsigned char *v1, *v2;
+    uint8_t *m1, *m2;
+} outs;
+
+static outs outs_alloc(size_t vbytes, size_t mbytes)
+{
+    outs o = {calloc(vbytes, 1), calloc(vbytes, 1), calloc(mbytes, 1), calloc(mbytes, 1)};
+    if (!o.v1 || !o.v2 || !o.m1 || !o.m2) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
+    return o;
+}
+
+static void outs_free(outs *o)
+{
+    free(o->v1);
+    free(o->v2);
+    free(o->m1);
+    free(o->m2);
+}
+
 /* The NEON encoder of dt on a row of ng groups (its leading groups) against
  * the reference; `bad` says whether the row has a group of three. */
 static void check_encoder(int dt, const unsigned char *row, size_t ng, const char *what)
 {
     const nms__prune_kernels *k = nms__prune_kernels_neon();
     size_t es = prune_test_elem_size(dt);
-    uint32_t mm = dt == PT_F32 ? 0x7fffffffu : dt == PT_I8 ? 0xffu : 0x7fffu;
+    uint32_t mm = prune_test_mag_mask(dt);
     nms__nm_encode_fn enc = es == 4 ? k->nm32 : es == 2 ? k->nm16 : k->nm8;
-    unsigned char *v1 = calloc(2 * ng * es + 16, 1), *v2 = calloc(2 * ng * es + 16, 1);
-    uint8_t *m1 = calloc(ng / 2 + 8, 1), *m2 = calloc(ng / 2 + 8, 1);
-    if (!v1 || !v2 || !m1 || !m2) {
-        fprintf(stderr, "out of memory\n");
-        exit(1);
-    }
+    outs o = outs_alloc(2 * ng * es + 16, ng / 2 + 8);
+    unsigned char *v1 = o.v1, *v2 = o.v2;
+    uint8_t *m1 = o.m1, *m2 = o.m2;
     uint32_t over2 = 0;
     size_t done = enc(row, ng, v2, m2, &over2);
     int bad = ref_encode(row, es, mm, done, v1, m1);
@@ -141,10 +162,7 @@ static void check_encoder(int dt, const unsigned char *row, size_t ng, const cha
                             "reference %d)\n", prune_test_dtype_name(dt), what, ng, done,
                     (unsigned)over2, bad);
     }
-    free(v1);
-    free(v2);
-    free(m1);
-    free(m2);
+    outs_free(&o);
 }
 
 /* The fused 2:4 prune + nm kernel of dt on a row of ng groups against the
@@ -155,13 +173,14 @@ static void check_fused(int dt, const unsigned char *row, size_t ng, size_t nan_
 {
     const nms__prune_kernels *k = nms__prune_kernels_neon();
     size_t es = prune_test_elem_size(dt);
-    uint32_t mm = dt == PT_F32 ? 0x7fffffffu : dt == PT_I8 ? 0xffu : 0x7fffu;
+    uint32_t mm = prune_test_mag_mask(dt);
     uint32_t nan_above = dt == PT_F16 ? NMS__F16_NAN_ABOVE : dt == PT_BF16 ? NMS__BF16_NAN_ABOVE : 0;
     nms__prune_nm_fn fused = es == 4 ? k->pnm32 : es == 2 ? k->pnm16 : k->pnm8;
     unsigned char *pruned = calloc(4 * ng * es + 16, 1);
-    unsigned char *v1 = calloc(2 * ng * es + 16, 1), *v2 = calloc(2 * ng * es + 16, 1);
-    uint8_t *m1 = calloc(ng / 2 + 8, 1), *m2 = calloc(ng / 2 + 8, 1);
-    if (!pruned || !v1 || !v2 || !m1 || !m2) {
+    outs o = outs_alloc(2 * ng * es + 16, ng / 2 + 8);
+    unsigned char *v1 = o.v1, *v2 = o.v2;
+    uint8_t *m1 = o.m1, *m2 = o.m2;
+    if (!pruned) {
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
@@ -181,10 +200,7 @@ static void check_fused(int dt, const unsigned char *row, size_t ng, size_t nan_
                     (unsigned)nan, nan_at);
     }
     free(pruned);
-    free(v1);
-    free(v2);
-    free(m1);
-    free(m2);
+    outs_free(&o);
 }
 
 /* The fp32 1:2 pairs encoder on npairs (even) pairs of a row against a
@@ -193,12 +209,9 @@ static void check_fused(int dt, const unsigned char *row, size_t ng, size_t nan_
 static void check_pairs(const unsigned char *row, size_t npairs, const char *what)
 {
     const nms__prune_kernels *k = nms__prune_kernels_neon();
-    unsigned char *v1 = calloc(4 * npairs + 16, 1), *v2 = calloc(4 * npairs + 16, 1);
-    uint8_t *m1 = calloc(npairs / 2 + 8, 1), *m2 = calloc(npairs / 2 + 8, 1);
-    if (!v1 || !v2 || !m1 || !m2) {
-        fprintf(stderr, "out of memory\n");
-        exit(1);
-    }
+    outs o = outs_alloc(4 * npairs + 16, npairs / 2 + 8);
+    unsigned char *v1 = o.v1, *v2 = o.v2;
+    uint8_t *m1 = o.m1, *m2 = o.m2;
     uint32_t over2 = 0;
     size_t done = k->pairs32(row, npairs, v2, m2, &over2);
     int bad = 0;
@@ -217,10 +230,7 @@ static void check_pairs(const unsigned char *row, size_t npairs, const char *wha
             fprintf(stderr, "FAIL: neon pairs encoder %s, %zu pairs (%zu encoded, over2 %u, "
                             "reference %d)\n", what, npairs, done, (unsigned)over2, bad);
     }
-    free(v1);
-    free(v2);
-    free(m1);
-    free(m2);
+    outs_free(&o);
 }
 #endif
 

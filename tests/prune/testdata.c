@@ -18,6 +18,11 @@ size_t prune_test_elem_size(int dtype)
     return sz[dtype];
 }
 
+uint32_t prune_test_mag_mask(int dtype)
+{
+    return dtype == PT_F32 ? 0x7fffffffu : dtype == PT_I8 ? 0xffu : 0x7fffu;
+}
+
 const char *prune_test_dtype_name(int dtype)
 {
     static const char *const names[PT_DTYPE_COUNT] = {"f32", "f16", "bf16", "i8"};

@@ -20,6 +20,8 @@ enum prune_test_pattern {
 };
 
 size_t prune_test_elem_size(int dtype);
+/* The bits of an element that are its magnitude (a nonzero element has one set). */
+uint32_t prune_test_mag_mask(int dtype);
 const char *prune_test_dtype_name(int dtype);
 const char *prune_test_pattern_name(int pattern);
 /* Fill n elements. */
