@@ -241,11 +241,9 @@ static inline __m128i shuffle_pair(unsigned f)
 /* 16-bit elements, eight groups (two vectors) per step.  With prune, each
  * vector is first 2:4-pruned in registers (drop_h16, dropped lanes +0) and
  * *flag reports a key above nan_above (NaN); without, *flag reports a
- * group with more than two nonzeros.  stride 0: the step's four nm meta
- * bytes go to meta + g / 2; else they are the two CUTLASS words of column
- * pair g / 8, stored in place (nms__cutlass_put_pair). */
-static inline __attribute__((always_inline)) size_t nm16_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
-                               size_t stride, uint32_t *flag, int prune, uint16_t nan_above)
+ * group with more than two nonzeros. */
+static inline size_t nm16_loop(const void *row, size_t groups, void *vals, uint8_t *meta,
+                               uint32_t *flag, int prune, uint16_t nan_above)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
@@ -278,10 +276,7 @@ static inline __attribute__((always_inline)) size_t nm16_loop(const void *row, s
         __m256i mb = _mm256_unpackhi_epi8(s0, s1);
         uint32_t mw = (uint32_t)_mm_cvtsi128_si32(
             _mm_unpacklo_epi8(_mm256_castsi256_si128(mb), _mm256_extracti128_si256(mb, 1)));
-        if (stride)
-            nms__cutlass_put_pair(meta, stride, g / 8, mw);
-        else
-            memcpy(meta + g / 2, &mw, 4);
+        memcpy(meta + g / 2, &mw, 4);
     }
     if (prune) {
         __m256i nan = _mm256_cmpgt_epi16(kmax, _mm256_set1_epi16((short)nan_above));
@@ -295,19 +290,13 @@ static inline __attribute__((always_inline)) size_t nm16_loop(const void *row, s
 size_t nms__prune_nm16_avx2(const void *row, size_t groups, void *vals, uint8_t *meta,
                             uint32_t *over2)
 {
-    return nm16_loop(row, groups, vals, meta, 0, over2, 0, 0);
+    return nm16_loop(row, groups, vals, meta, over2, 0, 0);
 }
 
 size_t nms__prune_pnm16_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
                              uint8_t *meta, uint32_t *nan)
 {
-    return nm16_loop(row, groups, vals, meta, 0, nan, 1, (uint16_t)nan_above);
-}
-
-size_t nms__prune_pcut16_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
-                              unsigned char *meta, size_t stride, uint32_t *nan)
-{
-    return nm16_loop(row, groups, vals, meta, stride, nan, 1, (uint16_t)nan_above);
+    return nm16_loop(row, groups, vals, meta, nan, 1, (uint16_t)nan_above);
 }
 
 /* The same for 32-bit elements: a pair of groups is one 256-bit vector and
@@ -434,10 +423,9 @@ size_t nms__prune_pnm8_avx2(const void *row, size_t groups, uint32_t nan_above, 
 /* 1:2 pairs of 32-bit elements (CUTLASS fp32), eight pairs (two vectors)
  * per step: value j = x[2j] when it is nonzero (flag a), else x[2j+1];
  * code j = a ? 0x4 : 0xE, i.e. 0xE ^ (a * 0xA); a pair with two nonzeros
- * sets *over2.  stride as in nm16_loop (a step is one column pair of
- * words). */
-static inline __attribute__((always_inline)) size_t pairs32_loop(const void *row, size_t pairs, void *vals, uint8_t *meta,
-                                  size_t stride, uint32_t *over2)
+ * sets *over2. */
+size_t nms__prune_pairs32_avx2(const void *row, size_t pairs, void *vals, uint8_t *meta,
+                               uint32_t *over2)
 {
     const unsigned char *src = row;
     unsigned char *dst = vals;
@@ -462,25 +450,10 @@ static inline __attribute__((always_inline)) size_t pairs32_loop(const void *row
         uint32_t a = (uint32_t)_mm256_movemask_ps(
             _mm256_castsi256_ps(_mm256_permute4x64_epi64(_mm256_castps_si256(ea), _MM_SHUFFLE(3, 1, 2, 0))));
         uint32_t mw = nms__pairs_meta8(a);
-        if (stride)
-            nms__cutlass_put_pair(meta, stride, j / 8, mw);
-        else
-            memcpy(meta + j / 2, &mw, 4);
+        memcpy(meta + j / 2, &mw, 4);
     }
     *over2 |= (uint32_t)!_mm256_testz_si256(both, both);
     return j;
-}
-
-size_t nms__prune_pairs32_avx2(const void *row, size_t pairs, void *vals, uint8_t *meta,
-                               uint32_t *over2)
-{
-    return pairs32_loop(row, pairs, vals, meta, 0, over2);
-}
-
-size_t nms__prune_cutpairs32_avx2(const void *row, size_t pairs, void *vals, unsigned char *meta,
-                                  size_t stride, uint32_t *over2)
-{
-    return pairs32_loop(row, pairs, vals, meta, stride, over2);
 }
 
 const nms__prune_kernels *nms__prune_kernels_avx2(void)
@@ -492,7 +465,6 @@ const nms__prune_kernels *nms__prune_kernels_avx2(void)
         nms__prune12_f32_avx2, nms__prune12_h16_avx2, nms__prune12_i8_avx2,
         nms__prune_pnm16_avx2, nms__prune_pnm32_avx2, nms__prune_pnm8_avx2,
         NULL, NULL,
-        nms__prune_cutpairs32_avx2, nms__prune_pcut16_avx2,
         NULL, NULL, NULL,
     };
     return &kernels;

@@ -761,9 +761,6 @@ const nms__prune_kernels *nms__prune_kernels_avx512(void)
         NULL, NULL, NULL,
 #endif
         flush16, flush32,
-        /* no direct cutlass words: on Zen 4 their 2-byte stores (four
-         * per step instead of one) cost more than flush16's gathers */
-        NULL, NULL,
         /* no step-major cutlass: its kernels are the VBMI2 ones */
         NULL, NULL, NULL,
     };
@@ -789,8 +786,8 @@ const nms__prune_kernels *nms__prune_kernels_avx512_vbmi2(void)
         flush16, flush32,
         /* CUTLASS int16 words of 16-bit elements: step-major (1 MB fp16
          * prune + cutlass 2.24x -> 2.05x memcpy, nms_pack 2.19x -> 1.8x on
-         * Zen 4, against flush16), not direct (four 2-byte stores a step) */
-        NULL, NULL,
+         * Zen 4, against flush16; words written straight at their places,
+         * four 2-byte stores a step, measured 2.28x) */
         enc16_steps_vbmi2, pnm16_steps_vbmi2, flush16_steps,
     };
     return &kernels;

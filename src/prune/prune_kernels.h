@@ -42,7 +42,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #define NMS__F32_NAN_ABOVE 0x7f800000u
 #define NMS__F16_NAN_ABOVE 0x7c00u
@@ -105,35 +104,6 @@ typedef size_t (*nms__prune_nm_fn)(const void *row, size_t groups, uint32_t nan_
 typedef int (*nms__cutlass_flush_fn)(const uint8_t *rows_meta, size_t mb, size_t nc, size_t m,
                                      size_t r0, unsigned char *meta);
 
-/* CUTLASS int16 metadata written straight at its reordered places (see
- * prune_nm.c, "direct" cutlass packing).  A row's logical words come in
- * column pairs j (words 2j, 2j+1); the driver hands a kernel `meta`, the
- * place of the row's word 0, and `stride`, the byte distance between the
- * places of consecutive column pairs: word 2j goes to meta + j * stride,
- * word 2j+1 to meta + j * stride + 4 (the two words of a row sit two words
- * apart in its chunk, the partner row's words between them).
- * nms__cutlass_put_pair stores the two words of column pair j (word 2j in
- * the low half of `words`). */
-static inline void nms__cutlass_put_pair(unsigned char *meta, size_t stride, size_t j,
-                                         uint32_t words)
-{
-    uint16_t w0 = (uint16_t)words, w1 = (uint16_t)(words >> 16);
-    memcpy(meta + j * stride, &w0, 2);
-    memcpy(meta + j * stride + 4, &w1, 2);
-}
-
-/* Encoders and fused kernels writing CUTLASS int16 words that way: the
- * same values and codes as the nm functions above (groups of 16-bit
- * elements, or for the 1:2 encoder pairs of 32-bit elements), the codes
- * stored with nms__cutlass_put_pair instead of as nm meta bytes.  They
- * encode the first units (groups or pairs) of the row, a multiple of 8 (one
- * column pair of words), and return how many. */
-typedef size_t (*nms__cut_encode_fn)(const void *row, size_t n, void *vals, unsigned char *meta,
-                                     size_t stride, uint32_t *over2);
-typedef size_t (*nms__prune_cut_fn)(const void *row, size_t groups, uint32_t nan_above,
-                                    void *vals, unsigned char *meta, size_t stride,
-                                    uint32_t *nan);
-
 /* CUTLASS int16 words through a step-major block (see prune_nm.c,
  * "step-major block"): the same values and nm meta bytes as the nm
  * functions above, but the 8 meta bytes of step s (groups 16s .. 16s+15:
@@ -187,13 +157,6 @@ typedef struct nms__prune_kernels {
     nms__prune_nm_fn pnm16, pnm32, pnm8;
     /* CUTLASS reorder of 16- / 32-bit metadata words; NULL: the portable one */
     nms__cutlass_flush_fn flush16, flush32;
-    /* CUTLASS int16 words written in place (see above); NULL: nm meta
-     * bytes, then the reorder.  cutpairs32: encoder of 1:2 pairs of 32-bit
-     * elements; pcut16: fused 2:4 prune + encode of 16-bit elements.  (An
-     * in-place encoder of already pruned 16-bit rows measured slower than
-     * nm16 + reorder with AVX2 on Zen 4, so there is none.) */
-    nms__cut_encode_fn cutpairs32;
-    nms__prune_cut_fn pcut16;
     /* CUTLASS int16 words through a step-major block (see above); all
      * three or none (NULL): enc16_steps encodes pruned (or verified) rows,
      * pnm16_steps is the fused 2:4 prune + encode */
@@ -243,10 +206,6 @@ size_t nms__prune_pnm16_avx2(const void *row, size_t groups, uint32_t nan_above,
                              uint8_t *meta, uint32_t *nan);
 size_t nms__prune_pnm32_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
                              uint8_t *meta, uint32_t *nan);
-size_t nms__prune_cutpairs32_avx2(const void *row, size_t pairs, void *vals, unsigned char *meta,
-                                  size_t stride, uint32_t *over2);
-size_t nms__prune_pcut16_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
-                              unsigned char *meta, size_t stride, uint32_t *nan);
 size_t nms__prune_pnm8_avx2(const void *row, size_t groups, uint32_t nan_above, void *vals,
                             uint8_t *meta, uint32_t *nan);
 

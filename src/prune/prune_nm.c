@@ -24,9 +24,8 @@
  * stored at their reordered offsets (formats-24.md sec. 3, see
  * cutlass_in_chunk): the nm meta of a reorder block of 32 (int16) / 16
  * (int32) rows goes to a scratch, which is written out reordered when the
- * block is complete (row-major nm bytes, or for the AVX2 and AVX-512 VBMI2
- * tables laid out for a cheaper write-out: see HALF_CHUNK and
- * STEP_BYTES).  Arrays: values rows x cols/2 elements, meta rows x nc
+ * block is complete (row-major nm bytes, or for the AVX-512 VBMI2 table
+ * laid out for a cheaper write-out: see STEP_BYTES).  Arrays: values rows x cols/2 elements, meta rows x nc
  * words (nc = cols/16 int16 or cols/32 int32).
  *
  * CUTLASS fp32 is 1:2: the unit is a column pair (2j, 2j+1) with at most
@@ -239,68 +238,6 @@ static void cutlass_flush(const nms__prune_kernels *kern, const uint8_t *rows_me
     }
 }
 
-/* Direct packing of int16 CUTLASS words (formats 16-bit 2:4 and fp32 1:2,
- * with a kernel table that has cutpairs32 / pcut16: AVX2): the kernels
- * store each row's words straight at their places in a block scratch laid
- * out like the block's chunks, which are copied to meta whole when the
- * block is complete.  This saves the reorder pass over nm meta rows
- * (cutlass_flush, portable for AVX2: at 1 MB on Zen 4, fp16 prune +
- * cutlass 3.97x -> 3.82x memcpy time, fp32 nms_pack 2.61x -> 2.46x; with
- * AVX-512 the gather reorder beat the four 2-byte stores per step: 2.26x
- * vs 2.28x, and the step-major block below beats both).  Cache behaviour decides the
- * details, as each row stores two words into every chunk:
- *  - rows with r % 8 < 4 (d < 16) have their words in the first 64 bytes
- *    of each chunk, the others in the second (see cutlass_in_chunk); the
- *    scratch keeps the first halves of all chunks, then the second halves
- *    (HALF_CHUNK bytes apart, so a half's lines are contiguous), and a
- *    block's rows are processed half by half (direct_row), so that the
- *    lines a row stores into were stored into by the row before and are
- *    still in L1 (in row order, after four rows of streaming input and
- *    values they were not: 0.35x memcpy slower at 1 MB than nm);
- *  - in the destination itself, lines 4m bytes apart would alias.
- * Groups (pairs) the kernels leave, at most a step's worth at the row's
- * end, are encoded to nm bytes in a row scratch and placed from there.
- * Errors are reported by the plain path, in row order (nms__prune_pack). */
-#define HALF_CHUNK 64
-
-/* Row i (0..31) of a block in direct processing order: the 16 rows with
- * r % 8 < 4 in row order, then the other 16. */
-static size_t direct_row(size_t i)
-{
-    size_t half = i / 16, k = i % 16;
-    return (k / 4) * 8 + half * 4 + k % 4;
-}
-
-/* Where row r's word 0 goes in the direct block scratch (nc words a row). */
-static size_t direct_place(size_t r, size_t nc)
-{
-    size_t pos = cutlass_in_chunk(r, 16), half = pos / 32;
-    return half * (nc / 2) * HALF_CHUNK + 2 * (pos % 32);
-}
-
-/* Words w0 .. nc-1 (w0 even) of the nm meta bytes `nm` of a row (word w
- * = bytes 2w, 2w+1) to their places (md, HALF_CHUNK: see
- * nms__cutlass_put_pair); byte copies, so endian-neutral. */
-static void cutlass_place_words(const uint8_t *nm, size_t w0, size_t nc, unsigned char *md)
-{
-    for (size_t w = w0; w < nc; w += 2) {
-        memcpy(md + w / 2 * HALF_CHUNK, nm + 2 * w, 2);
-        memcpy(md + w / 2 * HALF_CHUNK + 4, nm + 2 * w + 2, 2);
-    }
-}
-
-/* A complete block (first row r0) of the direct scratch to meta: chunk j,
- * its two halves, to word j * 2m + 2 * r0 (see cutlass_in_chunk). */
-static void cutlass_copy_out(const unsigned char *scratch, size_t nc, size_t m, size_t r0,
-                             unsigned char *meta)
-{
-    for (size_t j = 0; j < nc / 2; j++) {
-        unsigned char *dst = meta + 2 * (j * 2 * m + 2 * r0);
-        memcpy(dst, scratch + j * HALF_CHUNK, HALF_CHUNK);
-        memcpy(dst + HALF_CHUNK, scratch + (nc / 2 + j) * HALF_CHUNK, HALF_CHUNK);
-    }
-}
-
 /* Step-major packing of int16 CUTLASS words (kernel tables with
  * flush16_steps: AVX-512 VBMI2).  A row's nm meta bytes come in steps of 8
  * (16 groups: logical words 4s .. 4s+3, column pairs 2s and 2s+1); the
@@ -331,11 +268,6 @@ typedef struct pack_job {
     int verify, pairs, cutlass_bits;
     nms_prune_pattern pattern;
     nms__prune_nm_fn fused; /* fused prune + encode of this element size, or NULL */
-    /* direct cutlass packing (see HALF_CHUNK): its fused kernel (or NULL)
-     * and encoder (or NULL); direct is set when either is there */
-    nms__prune_cut_fn fused_cut;
-    nms__cut_encode_fn enc_cut;
-    int direct;
     /* step-major cutlass packing: set with the encoder, and the fused
      * kernel when pruning 2:4 */
     int steps;
@@ -346,8 +278,8 @@ typedef struct pack_job {
 } pack_job;
 
 /* Per-thread scratch: a pruned row, a gathered row, a reorder block (nm
- * meta rows, or for direct packing the block in destination order) and for
- * direct packing a row of nm meta bytes. */
+ * meta rows, or for step-major packing the block in step order) and for
+ * step-major packing a row of nm meta bytes. */
 typedef struct pack_scratch {
     unsigned char *pruned, *gathered;
     uint8_t *mscratch, *mrow;
@@ -367,9 +299,9 @@ static int scratch_alloc(const pack_job *j, pack_scratch *sc)
     sc->pruned = j->verify ? NULL : nms__malloc_array(j->cols, j->es);
     sc->gathered = j->perm ? nms__malloc_array(j->cols, j->es) : NULL;
     sc->mscratch = j->cutlass_bits ? nms__malloc_array(j->block_rows, j->mb) : NULL;
-    sc->mrow = j->direct || j->steps ? nms__malloc(j->mb) : NULL;
+    sc->mrow = j->steps ? nms__malloc(j->mb) : NULL;
     if ((!j->verify && !sc->pruned) || (j->perm && !sc->gathered) ||
-        (j->cutlass_bits && !sc->mscratch) || ((j->direct || j->steps) && !sc->mrow)) {
+        (j->cutlass_bits && !sc->mscratch) || (j->steps && !sc->mrow)) {
         scratch_free(sc);
         return NMS_ERR_NOMEM;
     }
@@ -385,28 +317,22 @@ static int scratch_alloc(const pack_job *j, pack_scratch *sc)
 static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, nms_error *err)
 {
     size_t es = j->es, groups = j->groups;
-    for (size_t i = r0; i < r1; i++) {
-        /* direct packing: r0, r1 are whole blocks of 32 rows */
-        size_t r = j->direct ? i - i % 32 + direct_row(i % 32) : i;
+    for (size_t r = r0; r < r1; r++) {
         const unsigned char *src = j->in + r * j->cols * es;
         if (j->perm) {
             nms__prune_gather(sc->gathered, j->in, es, r * j->cols, 1, j->perm, j->cols);
             src = sc->gathered;
         }
         unsigned char *v = j->vals + r * j->vrow;
-        uint8_t *m = j->direct || j->steps ? sc->mrow
-                     : j->cutlass_bits     ? sc->mscratch + (r % j->block_rows) * j->mb
-                                           : j->meta + r * j->mb;
-        /* direct: the place of the row's word 0 in the block scratch */
-        unsigned char *md = j->direct ? sc->mscratch + direct_place(r, j->nc) : NULL;
+        uint8_t *m = j->steps          ? sc->mrow
+                     : j->cutlass_bits ? sc->mscratch + (r % j->block_rows) * j->mb
+                                       : j->meta + r * j->mb;
         /* steps: the place of the row's step 0 in the block scratch */
         uint8_t *ms = j->steps ? sc->mscratch + nms__cutlass_step_place(r % 32, j->mb / 8) : NULL;
         size_t skip = 0; /* leading groups already pruned and encoded */
         if (!j->verify) {
             uint32_t nan = 0;
-            if (j->fused_cut)
-                skip = j->fused_cut(src, groups, j->nan_above, v, md, HALF_CHUNK, &nan);
-            else if (j->fused_steps)
+            if (j->fused_steps)
                 skip = j->fused_steps(src, groups, j->nan_above, v, ms, STEP_BYTES, &nan);
             else if (j->fused)
                 skip = j->fused(src, groups, j->nan_above, v, m, &nan);
@@ -426,20 +352,14 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
         /* units: groups, or pairs for 1:2 (`skip` is 0 there); `done` of
          * them are encoded, src points at the first one not yet */
         size_t units = j->pairs ? j->cols / 2 : groups, done = skip;
-        size_t unit_in = j->pairs ? 2 * es : 4 * es, unit_out = unit_in / 2;
         uint32_t over2 = 0; /* stays 0 when the fused kernel did the whole row */
-        if (j->enc_cut && done < units) {
-            size_t n = j->enc_cut(src, units - done, v + done * unit_out,
-                                  md + done / 8 * HALF_CHUNK, HALF_CHUNK, &over2);
-            src += n * unit_in;
-            done += n;
-        } else if (j->enc_steps && done < units) {
-            size_t n = j->enc_steps(src, units - done, v + done * unit_out,
-                                    ms + done / 16 * STEP_BYTES, STEP_BYTES, &over2);
-            src += n * unit_in;
+        if (j->enc_steps && done < groups) { /* groups of 16-bit elements */
+            size_t n = j->enc_steps(src, groups - done, v + done * 2 * es, ms + done / 16 * STEP_BYTES,
+                                    STEP_BYTES, &over2);
+            src += n * 4 * es;
             done += n;
         }
-        v += done * unit_out;
+        v += done * 2 * es; /* a group's (a pair's) values: half its elements */
         m += done / 2;
         size_t left = units - done;
         if (left > 0 && j->pairs)
@@ -454,15 +374,11 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
             return nms__fail(err, NMS_ERR_INVALID, "row %zu has a %s with more than %s nonzero%s", r,
                              j->pairs ? "column pair" : "group", j->pairs ? "one" : "two",
                              j->pairs ? "" : "s");
-        if (j->direct)
-            cutlass_place_words(sc->mrow, done / 4, j->nc, md);
         for (size_t s = done / 16; j->steps && s < j->mb / 8; s++)
             memcpy(ms + s * STEP_BYTES, sc->mrow + 8 * s, 8);
-        if (j->cutlass_bits && (i + 1) % j->block_rows == 0) {
-            size_t first = i + 1 - j->block_rows;
-            if (j->direct)
-                cutlass_copy_out(sc->mscratch, j->nc, j->rows, first, j->meta);
-            else if (j->steps)
+        if (j->cutlass_bits && (r + 1) % j->block_rows == 0) {
+            size_t first = r + 1 - j->block_rows;
+            if (j->steps)
                 j->kern->flush16_steps(sc->mscratch, j->mb / 8, j->rows, first, j->meta);
             else
                 cutlass_flush(j->kern, sc->mscratch, j->mb, j->nc, j->rows, first, j->cutlass_bits,
@@ -482,27 +398,17 @@ static int pack_rows(const pack_job *j, size_t r0, size_t r1, pack_scratch *sc, 
 #define PARALLEL_MIN_BYTES ((size_t)4 << 20)
 #define PARALLEL_BLOCK_ROWS 32
 
-/* The job's fused kernel and, when allow_direct and the table has them,
- * the direct cutlass kernels (see HALF_CHUNK). */
-static void choose_kernels(pack_job *j, nms__pack_layout layout, int allow_direct)
+/* The job's fused kernel, and the step-major kernels when the table has
+ * them (see STEP_BYTES). */
+static void choose_kernels(pack_job *j, nms__pack_layout layout)
 {
     const nms__prune_kernels *kern = j->kern;
     j->fused = NULL;
-    j->fused_cut = NULL;
-    j->enc_cut = NULL;
     j->fused_steps = NULL;
     j->enc_steps = NULL;
     if (!j->verify && !j->pairs && j->pattern == NMS_PATTERN_2_4)
         j->fused = j->es == 2 ? kern->pnm16 : j->es == 4 ? kern->pnm32 : kern->pnm8;
-    if (allow_direct && j->pairs) {
-        j->enc_cut = kern->cutpairs32;
-    } else if (allow_direct && layout == NMS__PACK_CUTLASS16 && j->es == 2) {
-        j->fused_cut = j->fused ? kern->pcut16 : NULL;
-    }
-    j->direct = j->enc_cut || j->fused_cut;
-    if (j->direct)
-        j->fused = NULL; /* its nm bytes would not be placed: only fused_cut */
-    j->steps = layout == NMS__PACK_CUTLASS16 && j->es == 2 && kern->flush16_steps && !j->direct;
+    j->steps = layout == NMS__PACK_CUTLASS16 && j->es == 2 && kern->flush16_steps;
     if (j->steps) {
         j->enc_steps = kern->enc16_steps;
         j->fused_steps = j->fused ? kern->pnm16_steps : NULL;
@@ -536,7 +442,7 @@ int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in,
     j.vrow = cols / 2 * j.es;
     j.nc = j.cutlass_bits ? j.mb / (size_t)(j.cutlass_bits / 8) : 0;
     j.block_rows = j.cutlass_bits == 32 ? 16 : 32;
-    choose_kernels(&j, layout, 1);
+    choose_kernels(&j, layout);
     j.nan_above = dtype == NMS_DTYPE_F16 ? NMS__F16_NAN_ABOVE
                   : dtype == NMS_DTYPE_BF16 ? NMS__BF16_NAN_ABOVE : 0;
 #ifdef _OPENMP
@@ -568,15 +474,6 @@ int nms__prune_pack(nms_dtype dtype, size_t rows, size_t cols, const void *in,
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
     int st = pack_rows(&j, 0, rows, &sc, err);
     scratch_free(&sc);
-    if (st != NMS_OK && st != NMS_ERR_NOMEM && j.direct) {
-        /* direct packing takes a block's rows out of order: the plain path
-         * reports the first bad row */
-        choose_kernels(&j, layout, 0);
-        if (scratch_alloc(&j, &sc) != NMS_OK)
-            return nms__fail(err, NMS_ERR_NOMEM, "out of memory");
-        st = pack_rows(&j, 0, rows, &sc, err);
-        scratch_free(&sc);
-    }
     return st;
 }
 

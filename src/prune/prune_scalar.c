@@ -151,7 +151,6 @@ const nms__prune_kernels *nms__prune_kernels_scalar(void)
         nms__prune12_f32_scalar, nms__prune12_h16_scalar, nms__prune12_i8_scalar,
         NULL, NULL, NULL,
         NULL, NULL,
-        NULL, NULL,
         NULL, NULL, NULL,
     };
     return &kernels;

@@ -427,6 +427,6 @@ const nms__prune_kernels *nms__prune_kernels_sse41(void)
                                                nm16, nm32, nm8, pairs32,
                                                prune12_f32, prune12_h16, prune12_i8,
                                                pnm16, pnm32, pnm8, NULL, NULL,
-                                               NULL, NULL, NULL, NULL, NULL};
+                                               NULL, NULL, NULL};
     return &kernels;
 }
