@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "nmsparse.h"
 #include "part/objective.h"
 #include "part/part.h"
+#include "part/price_kernels.h"
+#include "util/cpu.h"
 #include "util/util.h"
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -356,11 +359,35 @@ START_TEST(test_ties_and_degenerate)
 }
 END_TEST
 
+/* The exact pricing of every instruction set this CPU runs. */
+typedef int (*price_fn)(const nms__pp *, const nms__price_req *, nms__price_res *, nms_error *);
+static size_t price_variants(price_fn f[3])
+{
+    size_t n = 0;
+    unsigned cpu = nms__cpu_features();
+    (void)cpu;
+    f[n++] = nms__price_exact_portable;
+#ifdef HAVE_AVX2
+    if (cpu & NMS__CPU_AVX2)
+        f[n++] = nms__price_exact_avx2;
+#endif
+#ifdef HAVE_AVX512
+    if (cpu & NMS__CPU_AVX512)
+        f[n++] = nms__price_exact_avx512;
+#endif
+    return n;
+}
+
 START_TEST(test_exact_pricing_vs_enumeration)
 {
-    for (unsigned long long seed = 1; seed <= 4; seed++) {
-        size_t C = 12 + 4 * (seed % 2), R = 9;
-        nms_tensor *t = random_matrix(R, C, seed, seed == 3 ? 2 : 0);
+    price_fn variant[3];
+    size_t nvariants = price_variants(variant);
+    /* seeds 5, 6: several row blocks (early exits), a partial last block,
+     * duals near the group values so that many groups are cut */
+    for (unsigned long long seed = 1; seed <= 6 * nvariants; seed++) {
+        price_fn price = variant[(seed - 1) / 6];
+        size_t C = 12 + 4 * (seed % 2), R = (seed - 1) % 6 < 4 ? 9 : (seed - 1) % 6 == 4 ? 75 : 100;
+        nms_tensor *t = random_matrix(R, C, seed, (seed - 1) % 6 == 2 ? 2 : 0);
         double *s;
         size_t RR, CC;
         ck_assert_int_eq(nms__abs_scores(t, &s, &RR, &CC, NULL), NMS_OK);
@@ -369,7 +396,7 @@ START_TEST(test_exact_pricing_vs_enumeration)
         double pi[16];
         rng_state = seed * 31;
         for (size_t i = 0; i < C; i++)
-            pi[i] = urand() * 4;
+            pi[i] = urand() * 4 + (R > 9 ? 0.35 * (double)R - 2.0 : 0.0);
         /* all groups by brute force, sorted like the pricer sorts */
         nms__col all[1820];
         size_t n = 0;
@@ -401,7 +428,7 @@ START_TEST(test_exact_pricing_vs_enumeration)
             rq.collect_all = mode;
             rq.cap = n;
             nms__price_res pr;
-            ck_assert_int_eq(nms__price_exact(&p, &rq, &pr, NULL), NMS_OK);
+            ck_assert_int_eq(price(&p, &rq, &pr, NULL), NMS_OK);
             size_t want = 0;
             if (mode)
                 while (want < n && all[want].rc > rq.thr)
@@ -434,12 +461,12 @@ START_TEST(test_exact_pricing_vs_enumeration)
             rq.cap = n / 5;
             rq.threads = threads;
             nms__price_res pr;
-            ck_assert_int_eq(nms__price_exact(&p, &rq, &pr, NULL), NMS_OK);
+            ck_assert_int_eq(price(&p, &rq, &pr, NULL), NMS_OK);
             ck_assert(pr.complete && !pr.cap_exceeded);
             int m = 0;
             double lev = rq.thr;
             for (;; m++) {
-                lev = rq.rc_top - (rq.rc_top - rq.thr) * pow(2.0, -0.5 * m);
+                lev = nms__price_level(rq.rc_top, rq.thr, m);
                 size_t above = 0;
                 while (above < n && all[above].rc > lev)
                     above++;

@@ -6,6 +6,8 @@ libnmsparse_la_SOURCES += \
 	src/part/part.h \
 	src/part/problem.c \
 	src/part/pricing_exact.c \
+	src/part/price_kernels.h \
+	src/part/pricing_dispatch.c \
 	src/part/pricing_heur.c \
 	src/part/heuristic.c \
 	src/part/window.c \
@@ -13,6 +15,21 @@ libnmsparse_la_SOURCES += \
 	src/part/solve.c \
 	src/part/master.c \
 	src/part/report.c
+
+# The exact pricing once more per instruction set (price_kernels.h), under
+# another name each; pricing_dispatch.c picks one at run time.
+if HAVE_AVX2
+noinst_LTLIBRARIES += libnms_part_avx2.la
+libnms_part_avx2_la_SOURCES = src/part/pricing_exact.c
+libnms_part_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -DPRICE_EXACT_NAME=nms__price_exact_avx2
+libnmsparse_la_LIBADD += libnms_part_avx2.la
+endif
+if HAVE_AVX512
+noinst_LTLIBRARIES += libnms_part_avx512.la
+libnms_part_avx512_la_SOURCES = src/part/pricing_exact.c
+libnms_part_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -DPRICE_EXACT_NAME=nms__price_exact_avx512
+libnmsparse_la_LIBADD += libnms_part_avx512.la
+endif
 
 nmsparse_SOURCES += src/cli/cmd_permute.c
 
@@ -30,3 +47,10 @@ EXTRA_DIST += tests/cli_permute.sh
 bench_scripts += tests/bench/part_bench.sh
 EXTRA_DIST += tests/bench/part_bench.sh
 EXTRA_DIST += docs/partition-solver.md
+
+EXTRA_PROGRAMS += tests/bench/price_bench
+bench_programs += tests/bench/price_bench
+tests_bench_price_bench_SOURCES = tests/bench/price_bench.c
+tests_bench_price_bench_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
+tests_bench_price_bench_LDADD = libnmsparse_internal.la
+CLEANFILES += tests/bench/price_bench

@@ -108,6 +108,10 @@ typedef struct nms__price_res {
 } nms__price_res;
 
 #define NMS__PRICE_LEVELS 40
+/* Level m: rc_top - (rc_top - thr) 2^(-m/2), computed in one place (the
+ * pricing variants are compiled with different instruction sets and could
+ * round a fused multiply-add differently). */
+double nms__price_level(double rc_top, double thr, int m);
 
 /* Per-channel Lagrangian bound.  Each channel is in exactly one group of a
  * partition P, so with u_i >= max_{S ni i} rc(S),

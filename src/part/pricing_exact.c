@@ -34,6 +34,13 @@
 #endif
 
 #include "part/part.h"
+#include "part/price_kernels.h"
+
+/* This file is compiled once per instruction set (src/part/local.mk), each
+ * time under its own name; pricing_dispatch.c calls the one the CPU runs. */
+#ifndef PRICE_EXACT_NAME
+#define PRICE_EXACT_NAME nms__price_exact_portable
+#endif
 #include "util/util.h"
 
 typedef struct hk {
@@ -126,8 +133,7 @@ static int list_push(tbuf *t, const nms__col *x)
     return 0;
 }
 
-int nms__price_exact(const nms__pp *p, const nms__price_req *req,
-                     nms__price_res *res, nms_error *err)
+int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res *res, nms_error *err)
 {
     const size_t C = p->C, Rp = p->Rp;
     const double *pi = req->pi;
@@ -149,7 +155,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
     double lev[NMS__PRICE_LEVELS];
     size_t count[NMS__PRICE_LEVELS];
     for (int m = 0; m < NL; m++) {
-        lev[m] = req->rc_top - (req->rc_top - thr) * pow(2.0, -0.5 * m);
+        lev[m] = nms__price_level(req->rc_top, thr, m);
         count[m] = 0;
     }
     lev[0] = thr;
@@ -158,6 +164,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
 #ifdef _OPENMP
     const int nthreads = req->threads > 0 ? req->threads : omp_get_max_threads();
 #endif
+    const long npairs = (long)(C * C);
     volatile int stop = 0, failed = 0;
     tbuf merged = {0, 0, 0};
     /* Per-channel maxima of the rc of the groups evaluated exactly; every
@@ -165,17 +172,42 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
     double *chan_max = req->chan_ub;
     for (size_t i = 0; chan_max && i < C; i++)
         chan_max[i] = -HUGE_VAL;
-    const long npairs = (long)(C * C);
-    /* Row blocks for early exits: suffix sums of the bound terms per block. */
-    const size_t B = 32, nb = (Rp + B - 1) / B;
+    /* Enumeration order: channels by decreasing column sum, so that the
+     * root pair of a group is its two strongest channels and the bounds
+     * h_k = sum max(0, x_k - min(x_i, x_j)) are tight. */
+    int32_t *ord = nms__malloc_array(C, sizeof *ord);
+    if (!ord)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in exact pricing (C = %zu)", C);
+    {
+        hk *cs = nms__malloc_array(C, sizeof *cs);
+        if (!cs) {
+            nms__free(ord);
+            return nms__fail(err, NMS_ERR_NOMEM, "out of memory in exact pricing (C = %zu)", C);
+        }
+        for (size_t c = 0; c < C; c++) {
+            double sum = 0.0;
+            for (size_t r = 0; r < Rp; r++)
+                sum += p->x[c * Rp + r];
+            cs[c].h = sum;
+            cs[c].k = (int32_t)c;
+        }
+        qsort(cs, C, sizeof *cs, hk_cmp);
+        for (size_t c = 0; c < C; c++)
+            ord[c] = cs[c].k;
+        nms__free(cs);
+    }
+    const size_t nb = (Rp + PRICE_BLOCK - 1) / PRICE_BLOCK; /* row blocks (price_kernels.h) */
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nthreads)
 #endif
     {
-        double *p1 = nms__malloc_array(4 * Rp + C, sizeof(double));
-        double *gs = nms__malloc_array(C * (nb + 1) + nb + 1, sizeof(double));
-        double *bs = gs ? gs + C * (nb + 1) : NULL;
+        /* p1, p2: the pair's larger / smaller score per row; b: the
+         * triple's second largest; g[k * (nb + 1) + t]: hinge_blocks of k
+         * for the pair; bs: suffix sums of b */
+        double *p1 = nms__malloc_array(3 * Rp, sizeof(double));
+        double *g = nms__malloc_array(C * (nb + 1) + nb + 1, sizeof(double));
+        double *bs = g ? g + C * (nb + 1) : NULL;
         hk *h = nms__malloc_array(C, sizeof *h);
         double *cmax = chan_max ? nms__malloc_array(C, sizeof *cmax) : NULL;
         for (size_t i = 0; cmax && i < C; i++)
@@ -185,18 +217,19 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
             loc.c = nms__malloc_array(K, sizeof *loc.c);
             loc.cap = K;
         }
-        if (!p1 || !h || !gs || (K && !loc.c) || (chan_max && !cmax))
+        if (!p1 || !h || !g || (K && !loc.c) || (chan_max && !cmax))
             failed = 1;
-        double *p2 = p1 ? p1 + Rp : NULL, *a = p1 ? p1 + 2 * Rp : NULL, *b = p1 ? p1 + 3 * Rp : NULL;
+        double *p2 = p1 ? p1 + Rp : NULL, *b = p1 ? p1 + 2 * Rp : NULL;
         long checks = 0;
         int mylevel = 0; /* the level loc was last filtered at */
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic, 8)
 #endif
         for (long t = 0; t < npairs; t++) {
-            size_t i = (size_t)t / C, j = (size_t)t % C;
-            if (j <= i || j + 2 >= C || failed || stop)
+            size_t pa = (size_t)t / C, pb = (size_t)t % C; /* positions in ord */
+            if (pb <= pa || pb + 2 >= C || failed || stop)
                 continue;
+            const size_t i = (size_t)ord[pa], j = (size_t)ord[pb];
             if (level != mylevel) { /* drop what the raised level excludes */
                 mylevel = level;
                 size_t keep = 0;
@@ -223,30 +256,11 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
             }
             double rc2 = v2 - (pi ? pi[i] + pi[j] : 0.0);
             size_t nc = 0;
-            for (size_t k = j + 1; k < C; k++) {
+            for (size_t pk = pb + 1; pk < C; pk++) {
+                size_t k = (size_t)ord[pk];
                 if (req->forbid && (req->forbid[i * C + k] || req->forbid[j * C + k]))
                     continue;
-                const double *xk = p->x + k * Rp;
-                double *gk = gs + k * (nb + 1);
-                double tot = 0.0;
-                for (size_t bl = 0; bl < nb; bl++) {
-                    double l0 = 0, l1 = 0, l2 = 0, l3 = 0;
-                    size_t end = (bl + 1) * B < Rp ? (bl + 1) * B : Rp;
-                    for (size_t r = bl * B; r < end; r += 4) {
-                        double d0 = xk[r] - p2[r], d1 = xk[r + 1] - p2[r + 1];
-                        double d2 = xk[r + 2] - p2[r + 2], d3 = xk[r + 3] - p2[r + 3];
-                        l0 += d0 > 0 ? d0 : 0;
-                        l1 += d1 > 0 ? d1 : 0;
-                        l2 += d2 > 0 ? d2 : 0;
-                        l3 += d3 > 0 ? d3 : 0;
-                    }
-                    gk[bl] = (l0 + l1) + (l2 + l3);
-                    tot += gk[bl];
-                }
-                gk[nb] = 0.0; /* suffix sums: gk[bl] = sum over blocks >= bl */
-                for (size_t bl = nb; bl-- > 0;)
-                    gk[bl] += gk[bl + 1];
-                h[nc].h = tot - (pi ? pi[k] : 0.0);
+                h[nc].h = hinge_blocks(p->x + k * Rp, p2, Rp, nb, g + k * (nb + 1)) - (pi ? pi[k] : 0.0);
                 h[nc].k = (int32_t)k;
                 nc++;
             }
@@ -262,26 +276,8 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                 if (rc2 + h[q1].h + h[q1 + 1].h < thr_eff - eps)
                     break;
                 size_t k = (size_t)h[q1].k;
-                const double *xk = p->x + k * Rp;
-                double A = 0.0, Bsum = 0.0;
-                for (size_t r = 0; r < Rp; r++) {
-                    double x = xk[r];
-                    double aa = p1[r] > x ? p1[r] : x;
-                    double mid = p1[r] > x ? x : p1[r];
-                    double bb = p2[r] > mid ? p2[r] : mid;
-                    a[r] = aa;
-                    b[r] = bb;
-                    A += aa;
-                    Bsum += bb;
-                }
-                bs[nb] = 0.0;
-                for (size_t bl = nb; bl-- > 0;) {
-                    double sb = 0.0;
-                    size_t end = (bl + 1) * B < Rp ? (bl + 1) * B : Rp;
-                    for (size_t r = bl * B; r < end; r++)
-                        sb += b[r];
-                    bs[bl] = bs[bl + 1] + sb;
-                }
+                double A, Bsum;
+                triple_rows(p1, p2, p->x + k * Rp, Rp, nb, b, bs, &A, &Bsum);
                 double rc3 = (A + Bsum) - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 double base = A - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 for (size_t q2 = q1 + 1; q2 < nc; q2++) {
@@ -290,28 +286,11 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                     size_t l = (size_t)h[q2].k;
                     if (req->forbid && req->forbid[k * C + l])
                         continue;
-                    const double *xl = p->x + l * Rp;
-                    const double *gl = gs + l * (nb + 1);
                     const double lim = thr_eff - eps - base + (pi ? pi[l] : 0.0);
-                    double m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-                    int cut = 0;
-                    for (size_t bl = 0; bl < nb; bl++) {
-                        size_t end = (bl + 1) * B < Rp ? (bl + 1) * B : Rp;
-                        for (size_t r = bl * B; r < end; r += 4) {
-                            m0 += b[r] > xl[r] ? b[r] : xl[r];
-                            m1 += b[r + 1] > xl[r + 1] ? b[r + 1] : xl[r + 1];
-                            m2 += b[r + 2] > xl[r + 2] ? b[r + 2] : xl[r + 2];
-                            m3 += b[r + 3] > xl[r + 3] ? b[r + 3] : xl[r + 3];
-                        }
-                        /* rows after this block add at most b + max(0, x_l - p2) each */
-                        if (bl + 1 < nb && (m0 + m1) + (m2 + m3) + bs[bl + 1] + gl[bl + 1] < lim) {
-                            cut = 1;
-                            break;
-                        }
-                    }
-                    if (cut)
+                    double sl;
+                    if (!sum_max(b, p->x + l * Rp, Rp, bs, g + l * (nb + 1), lim, &sl))
                         continue;
-                    double rcf = base + ((m0 + m1) + (m2 + m3)) - (pi ? pi[l] : 0.0);
+                    double rcf = base + sl - (pi ? pi[l] : 0.0);
                     if (rcf < thr_eff - eps)
                         continue;
                     nms__col col;
@@ -363,9 +342,10 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
         nms__free(cmax);
         nms__free(loc.c);
         nms__free(h);
+        nms__free(g);
         nms__free(p1);
-        nms__free(gs);
     }
+    nms__free(ord);
     if (failed) {
         nms__free(merged.c);
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in exact pricing (C = %zu)", C);

@@ -101,6 +101,11 @@ double nms__chan_bound(const double *u, size_t C)
     return 0.25 * s;
 }
 
+double nms__price_level(double rc_top, double thr, int m)
+{
+    return rc_top - (rc_top - thr) * pow(2.0, -0.5 * m);
+}
+
 double nms__chan_rest(const double *u, size_t C)
 {
     double low[4] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL}, s = 0.0;
