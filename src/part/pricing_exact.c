@@ -56,6 +56,69 @@ static int hk_cmp(const void *pa, const void *pb)
     return (a->k > b->k) - (a->k < b->k);
 }
 
+/* Indices 0..n-1 by decreasing key (ties: lower index first). */
+static int order_desc(const double *key, size_t n, int32_t *ord)
+{
+    hk *t = nms__malloc_array(n, sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t q = 0; q < n; q++) {
+        t[q].h = key[q];
+        t[q].k = (int32_t)q;
+    }
+    qsort(t, n, sizeof *t, hk_cmp);
+    for (size_t q = 0; q < n; q++)
+        ord[q] = t[q].k;
+    nms__free(t);
+    return 0;
+}
+
+/* The enumeration's view of the scores.  ord: the channels by decreasing
+ * column sum, so that the root pair {i, j} of a group is its two strongest
+ * channels and the bounds h_k = sum max(0, x_k - min(x_i, x_j)) are tight
+ * (on 128 x 512, a round 2.5 times faster than in index order).  xs: the
+ * columns with their rows by decreasing row sum, heavy rows first, so
+ * that the early exits of sum_max come sooner.  Only bounds are computed
+ * from xs; every reported group is recomputed from p. */
+static int price_view(const nms__pp *p, int32_t **ord_out, double **xs_out)
+{
+    const size_t C = p->C, Rp = p->Rp;
+    int32_t *ord = nms__malloc_array(C, sizeof *ord), *rord = nms__malloc_array(Rp, sizeof *rord);
+    double *xs = nms__malloc_array(C * Rp, sizeof *xs);
+    double *key = nms__malloc_array(C > Rp ? C : Rp, sizeof *key);
+    int st = !ord || !rord || !xs || !key;
+    if (!st) {
+        for (size_t c = 0; c < C; c++) {
+            key[c] = 0.0;
+            for (size_t r = 0; r < Rp; r++)
+                key[c] += p->x[c * Rp + r];
+        }
+        st = order_desc(key, C, ord);
+    }
+    if (!st) {
+        for (size_t r = 0; r < Rp; r++) {
+            key[r] = 0.0;
+            for (size_t c = 0; c < C; c++)
+                key[r] += p->x[c * Rp + r];
+        }
+        st = order_desc(key, Rp, rord);
+    }
+    if (!st)
+        for (size_t c = 0; c < C; c++)
+            for (size_t r = 0; r < Rp; r++)
+                xs[c * Rp + r] = p->x[c * Rp + (size_t)rord[r]];
+    nms__free(rord);
+    nms__free(key);
+    if (st) {
+        nms__free(ord);
+        nms__free(xs);
+        return -1;
+    }
+    *ord_out = ord;
+    *xs_out = xs;
+    return 0;
+}
+
 /* Collect mode: count a group of reduced cost rc at every level it clears
  * and raise the shared *level while its count is over the cap.  Returns 1
  * when the group is above the level (keep it), 0 when below, -1 when even
@@ -172,30 +235,10 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
     double *chan_max = req->chan_ub;
     for (size_t i = 0; chan_max && i < C; i++)
         chan_max[i] = -HUGE_VAL;
-    /* Enumeration order: channels by decreasing column sum, so that the
-     * root pair of a group is its two strongest channels and the bounds
-     * h_k = sum max(0, x_k - min(x_i, x_j)) are tight. */
-    int32_t *ord = nms__malloc_array(C, sizeof *ord);
-    if (!ord)
+    int32_t *ord;
+    double *xs;
+    if (price_view(p, &ord, &xs))
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in exact pricing (C = %zu)", C);
-    {
-        hk *cs = nms__malloc_array(C, sizeof *cs);
-        if (!cs) {
-            nms__free(ord);
-            return nms__fail(err, NMS_ERR_NOMEM, "out of memory in exact pricing (C = %zu)", C);
-        }
-        for (size_t c = 0; c < C; c++) {
-            double sum = 0.0;
-            for (size_t r = 0; r < Rp; r++)
-                sum += p->x[c * Rp + r];
-            cs[c].h = sum;
-            cs[c].k = (int32_t)c;
-        }
-        qsort(cs, C, sizeof *cs, hk_cmp);
-        for (size_t c = 0; c < C; c++)
-            ord[c] = cs[c].k;
-        nms__free(cs);
-    }
     const size_t nb = (Rp + PRICE_BLOCK - 1) / PRICE_BLOCK; /* row blocks (price_kernels.h) */
 
 #ifdef _OPENMP
@@ -245,7 +288,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                     (req->deadline > 0 && nms__now() > req->deadline))
                     stop = 1;
             }
-            const double *xi = p->x + i * Rp, *xj = p->x + j * Rp;
+            const double *xi = xs + i * Rp, *xj = xs + j * Rp;
             double v2 = 0.0;
             for (size_t r = 0; r < Rp; r++) {
                 double hi = xi[r] > xj[r] ? xi[r] : xj[r];
@@ -260,7 +303,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                 size_t k = (size_t)ord[pk];
                 if (req->forbid && (req->forbid[i * C + k] || req->forbid[j * C + k]))
                     continue;
-                h[nc].h = hinge_blocks(p->x + k * Rp, p2, Rp, nb, g + k * (nb + 1)) - (pi ? pi[k] : 0.0);
+                h[nc].h = hinge_blocks(xs + k * Rp, p2, Rp, nb, g + k * (nb + 1)) - (pi ? pi[k] : 0.0);
                 h[nc].k = (int32_t)k;
                 nc++;
             }
@@ -277,7 +320,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                     break;
                 size_t k = (size_t)h[q1].k;
                 double A, Bsum;
-                triple_rows(p1, p2, p->x + k * Rp, Rp, nb, b, bs, &A, &Bsum);
+                triple_rows(p1, p2, xs + k * Rp, Rp, nb, b, bs, &A, &Bsum);
                 double rc3 = (A + Bsum) - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 double base = A - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 for (size_t q2 = q1 + 1; q2 < nc; q2++) {
@@ -288,7 +331,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                         continue;
                     const double lim = thr_eff - eps - base + (pi ? pi[l] : 0.0);
                     double sl;
-                    if (!sum_max(b, p->x + l * Rp, Rp, bs, g + l * (nb + 1), lim, &sl))
+                    if (!sum_max(b, xs + l * Rp, Rp, bs, g + l * (nb + 1), lim, &sl))
                         continue;
                     double rcf = base + sl - (pi ? pi[l] : 0.0);
                     if (rcf < thr_eff - eps)
@@ -346,6 +389,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
         nms__free(p1);
     }
     nms__free(ord);
+    nms__free(xs);
     if (failed) {
         nms__free(merged.c);
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in exact pricing (C = %zu)", C);
