@@ -1,9 +1,10 @@
 /*
  * pricing_exact.c - exact enumeration of 4-channel groups by reduced cost.
  *
- * Every group {i < j < k < l} is reached once: (i, j) are its two smallest
- * channels (the parallel loop), {k, l} two of the channels above j, visited
- * in the order of
+ * Channels are taken in the order ord (decreasing column sum, see
+ * price_view).  Every group is reached once: (i, j) are its first two
+ * channels in that order, its two strongest (the parallel loop), {k, l}
+ * two of the channels after j, visited in the order of
  *
  *     h_k = sum_r max(0, S[r,k] - min(S[r,i], S[r,j])) - pi_k
  *         = v({i,j,k}) - v({i,j}) - pi_k,
@@ -13,17 +14,21 @@
  * ranges be skipped.  With a >= b the two largest of the fixed three in a
  * row, adding l costs one max and one add: top2 = a + max(b, S[r,l]).
  *
- * The row loop for l runs in blocks of 32 rows; after each block the rest
- * is bounded by sum of b + max(0, S[r,l] - min(S[r,i], S[r,j])) over the
- * remaining rows (suffix sums kept per block), so hopeless l stop early.
+ * The row loops (price_kernels.h) run in blocks of 32 rows; after each
+ * block the rest is bounded by the sum of b + max(0, S[r,l] - min(S[r,i],
+ * S[r,j])) over the remaining rows (suffix sums kept per block), so hopeless
+ * l stop early.  They read the rows heavy first (price_view), and this
+ * file is compiled once per instruction set (src/part/local.mk), each time
+ * under its own name; pricing_dispatch.c calls the one the CPU runs.
  *
  * Determinism: a group's reported v and rc are recomputed canonically
  * (nms__pp_group_value, nms__pi_sum4); pruning only drops groups that are
  * provably (with a rounding margin) outside the requested set, and the
  * merge sorts by (rc desc, group asc).  So the result is the same for any
- * thread count and schedule.
+ * thread count, schedule and instruction set.
  *
- * Work arrays per thread: 4 * Rp doubles + C doubles + C ints.
+ * Work arrays: C * Rp doubles (the reordered scores) and per thread
+ * 3 * Rp + C * (Rp / 32 + 2) doubles + C ints.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -35,13 +40,11 @@
 
 #include "part/part.h"
 #include "part/price_kernels.h"
+#include "util/util.h"
 
-/* This file is compiled once per instruction set (src/part/local.mk), each
- * time under its own name; pricing_dispatch.c calls the one the CPU runs. */
-#ifndef PRICE_EXACT_NAME
+#ifndef PRICE_EXACT_NAME /* the build of the portable variant */
 #define PRICE_EXACT_NAME nms__price_exact_portable
 #endif
-#include "util/util.h"
 
 typedef struct hk {
     double h;
