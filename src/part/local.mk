@@ -27,7 +27,7 @@ endif
 if HAVE_AVX512
 noinst_LTLIBRARIES += libnms_part_avx512.la
 libnms_part_avx512_la_SOURCES = src/part/pricing_exact.c
-libnms_part_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -DPRICE_EXACT_NAME=nms__price_exact_avx512
+libnms_part_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mavx512bw -DPRICE_EXACT_NAME=nms__price_exact_avx512
 libnmsparse_la_LIBADD += libnms_part_avx512.la
 endif
 

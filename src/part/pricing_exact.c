@@ -2,7 +2,7 @@
  * pricing_exact.c - exact enumeration of 4-channel groups by reduced cost.
  *
  * Channels are taken in the order ord (decreasing column sum, see
- * price_view).  Every group is reached once: (i, j) are its first two
+ * pview_init).  Every group is reached once: (i, j) are its first two
  * channels in that order, its two strongest (the parallel loop), {k, l}
  * two of the channels after j, visited in the order of
  *
@@ -14,12 +14,10 @@
  * ranges be skipped.  With a >= b the two largest of the fixed three in a
  * row, adding l costs one max and one add: top2 = a + max(b, S[r,l]).
  *
- * The row loops (price_kernels.h) run in blocks of 32 rows; after each
- * block the rest is bounded by the sum of b + max(0, S[r,l] - min(S[r,i],
- * S[r,j])) over the remaining rows (suffix sums kept per block), so hopeless
- * l stop early.  They read the rows heavy first (price_view), and this
- * file is compiled once per instruction set (src/part/local.mk), each time
- * under its own name; pricing_dispatch.c calls the one the CPU runs.
+ * Before a fourth channel's rows are summed, a bound from the scores in
+ * bytes (hinge_u8 in price_kernels.h) cuts most of them.  This file is
+ * compiled once per instruction set (src/part/local.mk), each time under
+ * its own name; pricing_dispatch.c calls the one the CPU runs.
  *
  * Determinism: a group's reported v and rc are recomputed canonically
  * (nms__pp_group_value, nms__pi_sum4); pruning only drops groups that are
@@ -27,8 +25,8 @@
  * merge sorts by (rc desc, group asc).  So the result is the same for any
  * thread count, schedule and instruction set.
  *
- * Work arrays: C * Rp doubles (the reordered scores) and per thread
- * 3 * Rp + C * (Rp / 32 + 2) doubles + C ints.
+ * Work arrays: C * Rq bytes (the scores in bytes) and per thread
+ * 3 * Rp + C doubles, Rq bytes, C ints.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -76,49 +74,65 @@ static int order_desc(const double *key, size_t n, int32_t *ord)
     return 0;
 }
 
-/* The enumeration's view of the scores.  ord: the channels by decreasing
- * column sum, so that the root pair {i, j} of a group is its two strongest
- * channels and the bounds h_k = sum max(0, x_k - min(x_i, x_j)) are tight
- * (on 128 x 512, a round 2.5 times faster than in index order).  xs: the
- * columns with their rows by decreasing row sum, heavy rows first, so
- * that the early exits of sum_max come sooner.  Only bounds are computed
- * from xs; every reported group is recomputed from p. */
-static int price_view(const nms__pp *p, int32_t **ord_out, double **xs_out)
+/* The enumeration's view of the scores.
+ *   ord: the channels by decreasing column sum, so that the root pair
+ *        {i, j} of a group is its two strongest channels and the bounds
+ *        h_k = sum max(0, x_k - min(x_i, x_j)) are tight (on 128 x 512, a
+ *        round 2.5 times faster than in index order);
+ *   xq:  the scores in bytes rounded up, xq = ceil(x * sc) (C x Rq, Rq =
+ *        Rp rounded up to 64, padding 0), sc the power of two with
+ *        64 <= sc max(x) <= 255 (scaling by it is exact), for the byte
+ *        bound of hinge_u8 (price_kernels.h). */
+typedef struct pview {
+    int32_t *ord;
+    uint8_t *xq;
+    size_t Rq;
+    double sc;
+} pview;
+
+static void pview_free(pview *v)
 {
-    const size_t C = p->C, Rp = p->Rp;
-    int32_t *ord = nms__malloc_array(C, sizeof *ord), *rord = nms__malloc_array(Rp, sizeof *rord);
-    double *xs = nms__malloc_array(C * Rp, sizeof *xs);
-    double *key = nms__malloc_array(C > Rp ? C : Rp, sizeof *key);
-    int st = !ord || !rord || !xs || !key;
+    nms__free(v->ord);
+    nms__free(v->xq);
+}
+
+static int pview_init(const nms__pp *p, pview *v)
+{
+    const size_t C = p->C, Rp = p->Rp, Rq = (Rp + 63) / 64 * 64;
+    memset(v, 0, sizeof *v);
+    v->Rq = Rq;
+    v->ord = nms__malloc_array(C, sizeof *v->ord);
+    v->xq = nms__calloc(C * Rq, 1);
+    double *key = nms__malloc_array(C, sizeof *key);
+    int st = !v->ord || !v->xq || !key;
+    double xmax = 0.0;
     if (!st) {
         for (size_t c = 0; c < C; c++) {
             key[c] = 0.0;
-            for (size_t r = 0; r < Rp; r++)
+            for (size_t r = 0; r < Rp; r++) {
                 key[c] += p->x[c * Rp + r];
+                if (p->x[c * Rp + r] > xmax)
+                    xmax = p->x[c * Rp + r];
+            }
         }
-        st = order_desc(key, C, ord);
+        st = order_desc(key, C, v->ord);
     }
     if (!st) {
-        for (size_t r = 0; r < Rp; r++) {
-            key[r] = 0.0;
-            for (size_t c = 0; c < C; c++)
-                key[r] += p->x[c * Rp + r];
+        v->sc = 1.0;
+        if (xmax > 0.0) {
+            v->sc = ldexp(1.0, 7 - ilogb(xmax)); /* 128 <= sc xmax < 256 */
+            if (v->sc * xmax > 255.0)
+                v->sc *= 0.5;
         }
-        st = order_desc(key, Rp, rord);
-    }
-    if (!st)
         for (size_t c = 0; c < C; c++)
             for (size_t r = 0; r < Rp; r++)
-                xs[c * Rp + r] = p->x[c * Rp + (size_t)rord[r]];
-    nms__free(rord);
+                v->xq[c * Rq + r] = (uint8_t)ceil(p->x[c * Rp + r] * v->sc);
+    }
     nms__free(key);
     if (st) {
-        nms__free(ord);
-        nms__free(xs);
+        pview_free(v);
         return -1;
     }
-    *ord_out = ord;
-    *xs_out = xs;
     return 0;
 }
 
@@ -238,23 +252,21 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
     double *chan_max = req->chan_ub;
     for (size_t i = 0; chan_max && i < C; i++)
         chan_max[i] = -HUGE_VAL;
-    int32_t *ord;
-    double *xs;
-    if (price_view(p, &ord, &xs))
+    pview view;
+    if (pview_init(p, &view))
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in exact pricing (C = %zu)", C);
-    const size_t nb = (Rp + PRICE_BLOCK - 1) / PRICE_BLOCK; /* row blocks (price_kernels.h) */
+    const int32_t *ord = view.ord;
+    const size_t Rq = view.Rq;
 
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nthreads)
 #endif
     {
         /* p1, p2: the pair's larger / smaller score per row; b: the
-         * triple's second largest; g[k * (nb + 1) + t]: hinge_blocks of k
-         * for the pair; bs: suffix sums of b */
+         * triple's second largest */
         double *p1 = nms__malloc_array(3 * Rp, sizeof(double));
-        double *g = nms__malloc_array(C * (nb + 1) + nb + 1, sizeof(double));
-        double *bs = g ? g + C * (nb + 1) : NULL;
         hk *h = nms__malloc_array(C, sizeof *h);
+        uint8_t *bq = nms__calloc(Rq, 1); /* the triple's b in bytes, rounded down */
         double *cmax = chan_max ? nms__malloc_array(C, sizeof *cmax) : NULL;
         for (size_t i = 0; cmax && i < C; i++)
             cmax[i] = -HUGE_VAL;
@@ -263,7 +275,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
             loc.c = nms__malloc_array(K, sizeof *loc.c);
             loc.cap = K;
         }
-        if (!p1 || !h || !g || (K && !loc.c) || (chan_max && !cmax))
+        if (!p1 || !h || !bq || (K && !loc.c) || (chan_max && !cmax))
             failed = 1;
         double *p2 = p1 ? p1 + Rp : NULL, *b = p1 ? p1 + 2 * Rp : NULL;
         long checks = 0;
@@ -291,7 +303,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                     (req->deadline > 0 && nms__now() > req->deadline))
                     stop = 1;
             }
-            const double *xi = xs + i * Rp, *xj = xs + j * Rp;
+            const double *xi = p->x + i * Rp, *xj = p->x + j * Rp;
             double v2 = 0.0;
             for (size_t r = 0; r < Rp; r++) {
                 double hi = xi[r] > xj[r] ? xi[r] : xj[r];
@@ -306,7 +318,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                 size_t k = (size_t)ord[pk];
                 if (req->forbid && (req->forbid[i * C + k] || req->forbid[j * C + k]))
                     continue;
-                h[nc].h = hinge_blocks(xs + k * Rp, p2, Rp, nb, g + k * (nb + 1)) - (pi ? pi[k] : 0.0);
+                h[nc].h = hinge_sum(p->x + k * Rp, p2, Rp) - (pi ? pi[k] : 0.0);
                 h[nc].k = (int32_t)k;
                 nc++;
             }
@@ -323,7 +335,9 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                     break;
                 size_t k = (size_t)h[q1].k;
                 double A, Bsum;
-                triple_rows(p1, p2, xs + k * Rp, Rp, nb, b, bs, &A, &Bsum);
+                triple_rows(p1, p2, p->x + k * Rp, Rp, b, &A, &Bsum);
+                for (size_t r = 0; r < Rp; r++) /* exact: sc is a power of two */
+                    bq[r] = (uint8_t)floor(b[r] * view.sc);
                 double rc3 = (A + Bsum) - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 double base = A - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 for (size_t q2 = q1 + 1; q2 < nc; q2++) {
@@ -333,10 +347,10 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                     if (req->forbid && req->forbid[k * C + l])
                         continue;
                     const double lim = thr_eff - eps - base + (pi ? pi[l] : 0.0);
-                    double sl;
-                    if (!sum_max(b, xs + l * Rp, Rp, bs, g + l * (nb + 1), lim, &sl))
+                    /* max(0, x - b) <= max(0, xq - bq) / sc row by row */
+                    if (Bsum + (double)hinge_u8(view.xq + l * Rq, bq, Rq) / view.sc < lim)
                         continue;
-                    double rcf = base + sl - (pi ? pi[l] : 0.0);
+                    double rcf = base + max_sum(b, p->x + l * Rp, Rp) - (pi ? pi[l] : 0.0);
                     if (rcf < thr_eff - eps)
                         continue;
                     nms__col col;
@@ -388,11 +402,10 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
         nms__free(cmax);
         nms__free(loc.c);
         nms__free(h);
-        nms__free(g);
+        nms__free(bq);
         nms__free(p1);
     }
-    nms__free(ord);
-    nms__free(xs);
+    pview_free(&view);
     if (failed) {
         nms__free(merged.c);
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in exact pricing (C = %zu)", C);
