@@ -13,14 +13,15 @@
  *               the three scores; stores b and returns sum_r max(p1_r, x_r)
  *               (the largest) and sum_r b_r.
  *   max_sum:    sum_r max(b_r, x_r), so that v({i,j,k,l}) = sum a + max_sum.
- *   hinge_u8:   U = sum_r max(0, xq_r - bq_r) over bytes (n a multiple of
- *               64, padding zero).  With xq = ceil(sc x) and bq = floor(sc b)
- *               for a power of two sc (exact scaling),
- *               max(0, x - b) <= max(0, xq - bq) / sc row by row, so
- *               sum_r max(b_r, x_r) <= sum_r b_r + U / sc: a bound on the
- *               whole group from a quarter of the bytes, without rounding,
- *               that cuts most fourth channels before max_sum (128 x 512:
- *               99 % of them).
+ *   hinge_q:    U = sum_r max(0, xq_r - bq_r) over 16-bit integers below
+ *               2^15 (n a multiple of 32, padding zero).  With
+ *               xq = ceil(sc x) and bq = floor(sc b) for a power of two sc
+ *               (exact scaling), max(0, x - b) <= max(0, xq - bq) / sc row
+ *               by row, so sum_r max(b_r, x_r) <= sum_r b_r + U / sc: a
+ *               bound on the whole group from a quarter of the bytes,
+ *               without rounding, that cuts most fourth channels before
+ *               max_sum.  Integer sums in 32-bit lanes, flushed to 64 bits
+ *               every HINGE_Q_CHUNK rows (lane sums stay below 2^31).
  *
  * The variants sum doubles in different orders (rounding differs in the
  * last bits); the caller keeps a margin in its thresholds and recomputes
@@ -47,6 +48,8 @@ int nms__price_exact_portable(const nms__pp *p, const nms__price_req *req, nms__
 int nms__price_exact_avx2(const nms__pp *p, const nms__price_req *req, nms__price_res *res, nms_error *err);
 int nms__price_exact_avx512(const nms__pp *p, const nms__price_req *req, nms__price_res *res,
                             nms_error *err);
+
+#define HINGE_Q_CHUNK 32768
 
 #if defined(__AVX512F__) && defined(__AVX512BW__)
 
@@ -99,14 +102,19 @@ static inline double max_sum(const double *b, const double *x, size_t Rp)
     return _mm512_reduce_add_pd(_mm512_add_pd(acc0, acc1));
 }
 
-static inline uint64_t hinge_u8(const uint8_t *x, const uint8_t *b, size_t n)
+static inline uint64_t hinge_q(const uint16_t *x, const uint16_t *b, size_t n)
 {
-    const __m512i zero = _mm512_setzero_si512();
-    __m512i acc = zero;
-    for (size_t r = 0; r < n; r += 64)
-        acc = _mm512_add_epi64(acc, _mm512_sad_epu8(_mm512_subs_epu8(_mm512_loadu_si512(x + r),
-                                                                     _mm512_loadu_si512(b + r)), zero));
-    return (uint64_t)_mm512_reduce_add_epi64(acc);
+    const __m512i ones = _mm512_set1_epi16(1);
+    uint64_t total = 0;
+    for (size_t r0 = 0; r0 < n; r0 += HINGE_Q_CHUNK) {
+        size_t end = r0 + HINGE_Q_CHUNK < n ? r0 + HINGE_Q_CHUNK : n;
+        __m512i acc = _mm512_setzero_si512();
+        for (size_t r = r0; r < end; r += 32)
+            acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_subs_epu16(_mm512_loadu_si512(x + r),
+                                                                            _mm512_loadu_si512(b + r)), ones));
+        total += (uint64_t)(uint32_t)_mm512_reduce_add_epi32(acc);
+    }
+    return total;
 }
 
 #elif defined(__AVX2__)
@@ -155,17 +163,24 @@ static inline double max_sum(const double *b, const double *x, size_t Rp)
     return hsum4(_mm256_add_pd(acc0, acc1));
 }
 
-static inline uint64_t hinge_u8(const uint8_t *x, const uint8_t *b, size_t n)
+static inline uint64_t hinge_q(const uint16_t *x, const uint16_t *b, size_t n)
 {
-    const __m256i zero = _mm256_setzero_si256();
-    __m256i acc = zero;
-    for (size_t r = 0; r < n; r += 32) {
-        __m256i d = _mm256_subs_epu8(_mm256_loadu_si256((const __m256i *)(x + r)),
-                                     _mm256_loadu_si256((const __m256i *)(b + r)));
-        acc = _mm256_add_epi64(acc, _mm256_sad_epu8(d, zero));
+    const __m256i ones = _mm256_set1_epi16(1);
+    uint64_t total = 0;
+    for (size_t r0 = 0; r0 < n; r0 += HINGE_Q_CHUNK) {
+        size_t end = r0 + HINGE_Q_CHUNK < n ? r0 + HINGE_Q_CHUNK : n;
+        __m256i acc = _mm256_setzero_si256();
+        for (size_t r = r0; r < end; r += 16) {
+            __m256i d = _mm256_subs_epu16(_mm256_loadu_si256((const __m256i *)(x + r)),
+                                          _mm256_loadu_si256((const __m256i *)(b + r)));
+            acc = _mm256_add_epi32(acc, _mm256_madd_epi16(d, ones));
+        }
+        __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4e));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xb1));
+        total += (uint64_t)(uint32_t)_mm_cvtsi128_si32(s4);
     }
-    __m128i s = _mm_add_epi64(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
-    return (uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1);
+    return total;
 }
 
 #else /* portable C: four lanes, (l0 + l1) + (l2 + l3) */
@@ -204,7 +219,7 @@ static inline double max_sum(const double *b, const double *x, size_t Rp)
     return (m[0] + m[1]) + (m[2] + m[3]);
 }
 
-static inline uint64_t hinge_u8(const uint8_t *x, const uint8_t *b, size_t n)
+static inline uint64_t hinge_q(const uint16_t *x, const uint16_t *b, size_t n)
 {
     uint64_t s = 0;
     for (size_t r = 0; r < n; r++)

@@ -15,7 +15,7 @@
  * row, adding l costs one max and one add: top2 = a + max(b, S[r,l]).
  *
  * Before a fourth channel's rows are summed, a bound from the scores in
- * bytes (hinge_u8 in price_kernels.h) cuts most of them.  This file is
+ * 16-bit integers (hinge_q in price_kernels.h) cuts most of them.  This file is
  * compiled once per instruction set (src/part/local.mk), each time under
  * its own name; pricing_dispatch.c calls the one the CPU runs.
  *
@@ -25,8 +25,8 @@
  * merge sorts by (rc desc, group asc).  So the result is the same for any
  * thread count, schedule and instruction set.
  *
- * Work arrays: C * Rq bytes (the scores in bytes) and per thread
- * 3 * Rp + C doubles, Rq bytes, C ints.
+ * Work arrays: C * Rq 16-bit integers (the scores) and per thread
+ * 3 * Rp + C doubles, Rq 16-bit integers, C ints.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -79,13 +79,13 @@ static int order_desc(const double *key, size_t n, int32_t *ord)
  *        {i, j} of a group is its two strongest channels and the bounds
  *        h_k = sum max(0, x_k - min(x_i, x_j)) are tight (on 128 x 512, a
  *        round 2.5 times faster than in index order);
- *   xq:  the scores in bytes rounded up, xq = ceil(x * sc) (C x Rq, Rq =
- *        Rp rounded up to 64, padding 0), sc the power of two with
- *        64 <= sc max(x) <= 255 (scaling by it is exact), for the byte
- *        bound of hinge_u8 (price_kernels.h). */
+ *   xq:  the scores in 16-bit integers rounded up, xq = ceil(x * sc)
+ *        (C x Rq, Rq = Rp rounded up to 32, padding 0), sc the power of
+ *        two with 2^14 <= sc max(x) < 2^15 (scaling by it is exact), for
+ *        the bound of hinge_q (price_kernels.h). */
 typedef struct pview {
     int32_t *ord;
-    uint8_t *xq;
+    uint16_t *xq;
     size_t Rq;
     double sc;
 } pview;
@@ -98,11 +98,11 @@ static void pview_free(pview *v)
 
 static int pview_init(const nms__pp *p, pview *v)
 {
-    const size_t C = p->C, Rp = p->Rp, Rq = (Rp + 63) / 64 * 64;
+    const size_t C = p->C, Rp = p->Rp, Rq = (Rp + 31) / 32 * 32;
     memset(v, 0, sizeof *v);
     v->Rq = Rq;
     v->ord = nms__malloc_array(C, sizeof *v->ord);
-    v->xq = nms__calloc(C * Rq, 1);
+    v->xq = nms__calloc(C * Rq, sizeof *v->xq);
     double *key = nms__malloc_array(C, sizeof *key);
     int st = !v->ord || !v->xq || !key;
     double xmax = 0.0;
@@ -120,13 +120,11 @@ static int pview_init(const nms__pp *p, pview *v)
     if (!st) {
         v->sc = 1.0;
         if (xmax > 0.0) {
-            v->sc = ldexp(1.0, 7 - ilogb(xmax)); /* 128 <= sc xmax < 256 */
-            if (v->sc * xmax > 255.0)
-                v->sc *= 0.5;
+            v->sc = ldexp(1.0, 14 - ilogb(xmax)); /* 2^14 <= sc xmax < 2^15 */
         }
         for (size_t c = 0; c < C; c++)
             for (size_t r = 0; r < Rp; r++)
-                v->xq[c * Rq + r] = (uint8_t)ceil(p->x[c * Rp + r] * v->sc);
+                v->xq[c * Rq + r] = (uint16_t)ceil(p->x[c * Rp + r] * v->sc);
     }
     nms__free(key);
     if (st) {
@@ -266,7 +264,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
          * triple's second largest */
         double *p1 = nms__malloc_array(3 * Rp, sizeof(double));
         hk *h = nms__malloc_array(C, sizeof *h);
-        uint8_t *bq = nms__calloc(Rq, 1); /* the triple's b in bytes, rounded down */
+        uint16_t *bq = nms__calloc(Rq, sizeof *bq); /* the triple's b as xq, rounded down */
         double *cmax = chan_max ? nms__malloc_array(C, sizeof *cmax) : NULL;
         for (size_t i = 0; cmax && i < C; i++)
             cmax[i] = -HUGE_VAL;
@@ -337,7 +335,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                 double A, Bsum;
                 triple_rows(p1, p2, p->x + k * Rp, Rp, b, &A, &Bsum);
                 for (size_t r = 0; r < Rp; r++) /* exact: sc is a power of two */
-                    bq[r] = (uint8_t)floor(b[r] * view.sc);
+                    bq[r] = (uint16_t)floor(b[r] * view.sc);
                 double rc3 = (A + Bsum) - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 double base = A - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 for (size_t q2 = q1 + 1; q2 < nc; q2++) {
@@ -348,7 +346,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                         continue;
                     const double lim = thr_eff - eps - base + (pi ? pi[l] : 0.0);
                     /* max(0, x - b) <= max(0, xq - bq) / sc row by row */
-                    if (Bsum + (double)hinge_u8(view.xq + l * Rq, bq, Rq) / view.sc < lim)
+                    if (Bsum + (double)hinge_q(view.xq + l * Rq, bq, Rq) / view.sc < lim)
                         continue;
                     double rcf = base + max_sum(b, p->x + l * Rp, Rp) - (pi ? pi[l] : 0.0);
                     if (rcf < thr_eff - eps)
