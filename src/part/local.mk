@@ -54,3 +54,5 @@ tests_bench_price_bench_SOURCES = tests/bench/price_bench.c
 tests_bench_price_bench_CFLAGS = $(AM_CFLAGS) $(OPENMP_CFLAGS)
 tests_bench_price_bench_LDADD = libnmsparse_internal.la
 CLEANFILES += tests/bench/price_bench
+bench_scripts += tests/bench/price_bench.sh
+EXTRA_DIST += tests/bench/price_bench.sh
