@@ -382,8 +382,9 @@ START_TEST(test_exact_pricing_vs_enumeration)
 {
     price_fn variant[3];
     size_t nvariants = price_variants(variant);
-    /* seeds 5, 6: several row blocks (early exits), a partial last block,
-     * duals near the group values so that many groups are cut */
+    /* six seeds per variant; the 5th and 6th: 75 and 100 rows (several
+     * vectors and a partial last one, integer-bound padding), duals near
+     * the group values so that the bounds cut many groups */
     for (unsigned long long seed = 1; seed <= 6 * nvariants; seed++) {
         price_fn price = variant[(seed - 1) / 6];
         size_t C = 12 + 4 * (seed % 2), R = (seed - 1) % 6 < 4 ? 9 : (seed - 1) % 6 == 4 ? 75 : 100;

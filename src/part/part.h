@@ -35,8 +35,9 @@
  * wherever it is computed; top2 of a row is exact (one rounded addition of
  * the two largest), whatever order the four values come in.
  *
- * Memory: O(R * C) for the matrix, O(C^2) for the swap search, O(R + C)
- * per thread in the pricing; never O(C^4).
+ * Memory: O(R * C) for the matrix (and the exact pricing's 16-bit copy),
+ * O(C^2) for the swap search, O(R + C) per thread in the pricing; never
+ * O(C^4).
  */
 #ifndef NMS_PART_PART_H
 #define NMS_PART_PART_H

@@ -118,10 +118,7 @@ static int pview_init(const nms__pp *p, pview *v)
         st = order_desc(key, C, v->ord);
     }
     if (!st) {
-        v->sc = 1.0;
-        if (xmax > 0.0) {
-            v->sc = ldexp(1.0, 14 - ilogb(xmax)); /* 2^14 <= sc xmax < 2^15 */
-        }
+        v->sc = xmax > 0.0 ? ldexp(1.0, 14 - ilogb(xmax)) : 1.0; /* 2^14 <= sc xmax < 2^15 */
         for (size_t c = 0; c < C; c++)
             for (size_t r = 0; r < Rp; r++)
                 v->xq[c * Rq + r] = (uint16_t)ceil(p->x[c * Rp + r] * v->sc);
@@ -334,8 +331,8 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                 size_t k = (size_t)h[q1].k;
                 double A, Bsum;
                 triple_rows(p1, p2, p->x + k * Rp, Rp, b, &A, &Bsum);
-                for (size_t r = 0; r < Rp; r++) /* exact: sc is a power of two */
-                    bq[r] = (uint16_t)floor(b[r] * view.sc);
+                for (size_t r = 0; r < Rp; r++) /* floor: b sc >= 0 is exact (sc a power of two) */
+                    bq[r] = (uint16_t)(b[r] * view.sc);
                 double rc3 = (A + Bsum) - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 double base = A - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 for (size_t q2 = q1 + 1; q2 < nc; q2++) {
