@@ -33,8 +33,15 @@
  * f_ij = sum_{S ni i,j} x_S is closest to 1/2 (ties: lowest pair).  Open
  * nodes are taken best bound first (ties: the newest).
  *
- * Arrays: pool allowed flags n, LP-column map, C*C pair sums, the open-node
- * list with each node's decisions.
+ * Scans.  A node first gathers the allowed groups of its list into
+ * contiguous arrays (pool index, 16-bit channels, value; its decisions are
+ * checked from the first one its list does not already satisfy), so that
+ * each pricing scan reads them in order instead of the pool's scattered
+ * 32-byte records.
+ *
+ * Arrays: per worker, pool-sized stamps and LP flags, the gathered arrays
+ * (28 bytes per group), C*C pair sums; the open-node list with each node's
+ * decisions.
  *
  * Order: nodes are evaluated in batches of two, one LP per worker (see
  * BATCH below); a worker first plunges into the "together" child of the node
@@ -57,9 +64,12 @@ typedef struct dec {
     int together;
 } dec;
 
-/* A node's candidate groups: indices into the pool, shared by siblings. */
+/* A node's candidate groups: indices into the pool, shared by siblings.
+ * They satisfy the first nd decisions of every node using the list (a
+ * node's decisions extend its parent's), so only the later ones are
+ * checked. */
 typedef struct flist {
-    size_t n;
+    size_t n, nd;
     int refs;
     uint32_t idx[];
 } flist;
@@ -295,8 +305,14 @@ static int compact_lp(bbst *s, nms_error *err)
  * it evaluates in the current batch with what came out of it. */
 typedef struct worker {
     bbst s;
-    double *pi, *u, *rcs, *x, *pairf; /* C, C, n, n + C, C * C */
-    size_t *cand;                   /* 2n + 2C */
+    double *pi, *u, *x, *pairf;     /* C, C, n + C, C * C */
+    /* the allowed groups of the node's list, contiguous for the scans:
+     * pool index, channels, value, reduced cost (n each; 4n channels) */
+    uint32_t *lq;
+    uint16_t *lg;
+    double *lv, *lrc;
+    uint32_t *top;                  /* 2C: the best candidates of a scan (local indices) */
+    size_t *which;                  /* 2C: their pool indices */
     int32_t *cur, *rperm;           /* C, C: integral solution, rounding */
     nms_error err;
     node nd;
@@ -319,8 +335,9 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
     const dec *d = w->nd.d;
     size_t nd = w->nd.nd;
     const flist *F = w->nd.f;
-    double *pi = w->pi, *u = w->u, *rcs = w->rcs, *x = w->x, *pairf = w->pairf;
-    size_t *cand = w->cand;
+    double *pi = w->pi, *u = w->u, *x = w->x, *pairf = w->pairf, *lv = w->lv, *lrc = w->lrc;
+    uint32_t *lq = w->lq, *top = w->top;
+    uint16_t *lg = w->lg;
     nms_error *err = &w->err;
     size_t C = s->C, G = C / 4, n = F ? F->n : s->n;
     int st;
@@ -333,10 +350,17 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
         memset(s->okstamp, 0, s->n * sizeof *s->okstamp);
         s->stamp = 1;
     }
+    size_t na = 0, d0 = F ? F->nd : 0; /* gather the allowed groups */
     for (size_t t = 0; t < n; t++) {
         size_t q = F ? F->idx[t] : t;
-        if (allowed(s->pool[q].g, d, nd))
-            s->okstamp[q] = s->stamp;
+        const int32_t *g = s->pool[q].g;
+        if (!allowed(g, d + d0, nd - d0))
+            continue;
+        s->okstamp[q] = s->stamp;
+        lq[na] = (uint32_t)q;
+        for (int k = 0; k < 4; k++)
+            lg[4 * na + (size_t)k] = (uint16_t)g[k];
+        lv[na++] = s->pool[q].v;
     }
     size_t lp_ok = 0;
     for (size_t k = C; k < s->nlp; k++)
@@ -377,69 +401,57 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
         sumpi = 0.0;
         for (size_t i = 0; i < C; i++)
             sumpi += pi[i];
-        size_t m = 0;
+        /* the scan: rc (the canonical nms__pi_sum4 order), per-channel
+         * maxima u, and the 2C best groups with rc > tol not in the LP
+         * (ties: the earlier) in top[] */
         double tol = 1e-9 * s->p->vscale;
+        size_t nt = 0, want = 2 * C;
         for (size_t i = 0; i < C; i++)
             u[i] = -HUGE_VAL; /* stays so when no allowed group holds i: no partition here */
-        for (size_t t = 0; t < n; t++) {
-            size_t q = F ? F->idx[t] : t;
-            if (s->okstamp[q] != s->stamp)
-                continue;
-            const int32_t *g = s->pool[q].g;
-            double rc = s->pool[q].v - nms__pi_sum4(pi, g);
-            rcs[q] = rc;
+        for (size_t t = 0; t < na; t++) {
+            const uint16_t *g = lg + 4 * t;
+            double rc = lv[t] - (((pi[g[0]] + pi[g[1]]) + pi[g[2]]) + pi[g[3]]);
+            lrc[t] = rc;
             for (int k = 0; k < 4; k++)
                 if (rc > u[g[k]])
                     u[g[k]] = rc;
-            if (rc > tol && !s->in_lp[q])
-                cand[m++] = q;
+            if (rc > tol && (nt < want || rc > lrc[top[want - 1]]) && !s->in_lp[lq[t]]) {
+                size_t pos = nt < want ? nt++ : want - 1;
+                while (pos > 0 && lrc[top[pos - 1]] < rc) {
+                    top[pos] = top[pos - 1];
+                    pos--;
+                }
+                top[pos] = (uint32_t)t;
+            }
         }
         double b = sumpi + nms__chan_bound(u, C); /* part.h (3) */
         if (b < best_bound)
             best_bound = b;
-        if (best_bound <= target || m == 0)
+        if (best_bound <= target || nt == 0)
             break;
-        /* add the 2C best candidates (partial selection by rc) */
-        size_t want = 2 * C;
-        if (m > want) {
-            /* keep the `want` best by rc (ties: lower pool index) in top[] */
-            size_t *top = cand + m; /* scratch after the candidates: caller sized 2n */
-            size_t nt = 0;
-            for (size_t a = 0; a < m; a++) {
-                size_t q = cand[a];
-                if (nt == want && rcs[q] <= rcs[top[nt - 1]])
-                    continue;
-                size_t pos = nt < want ? nt++ : want - 1;
-                while (pos > 0 && rcs[top[pos - 1]] < rcs[q]) {
-                    top[pos] = top[pos - 1];
-                    pos--;
-                }
-                top[pos] = q;
-            }
-            memmove(cand, top, nt * sizeof *cand);
-            m = nt;
-        }
-        if ((st = add_pool_cols(s, cand, m, err)) != NMS_OK)
+        for (size_t k = 0; k < nt; k++)
+            w->which[k] = lq[top[k]];
+        if ((st = add_pool_cols(s, w->which, nt, err)) != NMS_OK)
             return st;
     }
     w->ok_lp = 1;
     w->b = best_bound;
     if (best_bound <= target)
         return NMS_OK;
-    /* rcs and u hold the reduced costs and per-channel maxima of the last
+    /* lrc and u hold the reduced costs and per-channel maxima of the last
      * scan: a partition here holding S is worth at most
      * sum pi + rc(S) + (1/4) sum_{i not in S} u_i (part.h (3)) */
     double keep = target - sumpi - nms__chan_bound(u, C) - 1e-9 * s->p->vscale;
-    flist *kept = nms__malloc(sizeof *kept + (n ? n : 1) * sizeof kept->idx[0]);
+    flist *kept = nms__malloc(sizeof *kept + (na ? na : 1) * sizeof kept->idx[0]);
     if (!kept)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
     kept->n = 0;
+    kept->nd = nd;
     kept->refs = 1;
-    for (size_t t = 0; t < n; t++) {
-        size_t q = F ? F->idx[t] : t;
-        const int32_t *g = s->pool[q].g;
-        if (s->okstamp[q] == s->stamp && rcs[q] - 0.25 * (u[g[0]] + u[g[1]] + u[g[2]] + u[g[3]]) > keep)
-            kept->idx[kept->n++] = (uint32_t)q;
+    for (size_t t = 0; t < na; t++) {
+        const uint16_t *g = lg + 4 * t;
+        if (lrc[t] - 0.25 * (u[g[0]] + u[g[1]] + u[g[2]] + u[g[3]]) > keep)
+            kept->idx[kept->n++] = lq[t];
     }
     if (4 * kept->n > 3 * n) { /* hardly smaller: the subtree keeps this node's list (memory) */
         nms__free(kept);
@@ -501,10 +513,14 @@ static void worker_free(worker *w)
     nms__free(w->s.okstamp);
     nms__free(w->pi);
     nms__free(w->u);
-    nms__free(w->rcs);
     nms__free(w->x);
     nms__free(w->pairf);
-    nms__free(w->cand);
+    nms__free(w->lq);
+    nms__free(w->lg);
+    nms__free(w->lv);
+    nms__free(w->lrc);
+    nms__free(w->top);
+    nms__free(w->which);
     nms__free(w->cur);
     nms__free(w->rperm);
 }
@@ -526,23 +542,27 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
     w->s.ub = nms__malloc_array(w->s.lpcap + C, sizeof *w->s.ub);
     w->pi = nms__malloc_array(C, sizeof *w->pi);
     w->u = nms__malloc_array(C, sizeof *w->u);
-    w->rcs = nms__malloc_array(n + 1, sizeof *w->rcs);
     w->x = nms__malloc_array(n + C + 1, sizeof *w->x);
     w->pairf = nms__malloc_array(C * C, sizeof *w->pairf);
-    w->cand = nms__malloc_array(2 * n + 2 * C + 1, sizeof *w->cand);
+    w->lq = nms__malloc_array(n + 1, sizeof *w->lq);
+    w->lg = nms__malloc_array(4 * n + 4, sizeof *w->lg);
+    w->lv = nms__malloc_array(n + 1, sizeof *w->lv);
+    w->lrc = nms__malloc_array(n + 1, sizeof *w->lrc);
+    size_t seed = n < 4 * C ? n : 4 * C;
+    w->top = nms__malloc_array(2 * C + 1, sizeof *w->top);
+    w->which = nms__malloc_array(seed > 2 * C ? seed : 2 * C + 1, sizeof *w->which);
     w->cur = nms__malloc_array(C, sizeof *w->cur);
     w->rperm = nms__malloc_array(C, sizeof *w->rperm);
-    if (!w->s.in_lp || !w->s.okstamp || !w->s.lp2pool || !w->s.ub || !w->pi || !w->u || !w->rcs || !w->x ||
-        !w->pairf || !w->cand || !w->cur || !w->rperm)
+    if (!w->s.in_lp || !w->s.okstamp || !w->s.lp2pool || !w->s.ub || !w->pi || !w->u || !w->x || !w->pairf ||
+        !w->lq || !w->lg || !w->lv || !w->lrc || !w->top || !w->which || !w->cur || !w->rperm)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
     int st = build_lp(&w->s, err);
     if (st)
         return st;
     /* seed the LP with the best-rc pool groups (pool is in rc order) */
-    size_t m = n < 4 * C ? n : 4 * C;
-    for (size_t q = 0; q < m; q++)
-        w->cand[q] = q;
-    return add_pool_cols(&w->s, w->cand, m, err);
+    for (size_t q = 0; q < seed; q++)
+        w->which[q] = q;
+    return add_pool_cols(&w->s, w->which, seed, err);
 }
 
 /* Evaluate w->nd against target; round the LP solution when asked. */
@@ -577,6 +597,8 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     *open_bound = HUGE_VAL;
     if (n > UINT32_MAX)
         return nms__fail(err, NMS_ERR_RANGE, "branch-and-bound pool of %zu groups is too large", n);
+    if (C > 65536) /* the scans keep channels in 16 bits */
+        return nms__fail(err, NMS_ERR_RANGE, "branch-and-bound over %zu channels is too large", C);
     worker W[BATCH];
     memset(W, 0, sizeof W);
     node *open = NULL;
