@@ -412,6 +412,11 @@ static size_t price_variants(price_fn f[3])
     return n;
 }
 
+static void count_tick(void *ctx)
+{
+    ++*(long *)ctx;
+}
+
 START_TEST(test_exact_pricing_vs_enumeration)
 {
     price_fn variant[3];
@@ -495,9 +500,14 @@ START_TEST(test_exact_pricing_vs_enumeration)
             rq.collect_all = 1;
             rq.cap = n / 5;
             rq.threads = threads;
+            long ticks = 0;
+            rq.tick = count_tick; /* progress: called during the run */
+            rq.tick_ctx = &ticks;
             nms__price_res pr;
             ck_assert_int_eq(price(&p, &rq, &pr, NULL), NMS_OK);
             ck_assert(pr.complete && !pr.cap_exceeded);
+            if (threads == 1) /* one call per 8 pairs on the calling thread */
+                ck_assert_int_ge(ticks, 1);
             int m = 0;
             double lev = rq.thr;
             for (;; m++) {

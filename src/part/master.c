@@ -145,6 +145,19 @@ static int master_build(nms_lp **lp, const pool *pl, size_t C, const double *one
     return lp_add_pool(*lp, pl, 0, err);
 }
 
+/* Progress while an exact pricing round runs: the bound so far. */
+struct price_tick_arg {
+    nms__cg *cg;
+    size_t columns;
+};
+
+static void price_tick(void *vctx)
+{
+    struct price_tick_arg *a = vctx;
+    if (a->cg->on_bound)
+        a->cg->on_bound(a->cg->ctx, a->cg->bound, (long)a->columns, a->cg->rounds);
+}
+
 int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
 {
     const size_t C = p->C, G = C / 4;
@@ -256,6 +269,9 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                                                                                    : cg->deadline;
             rq.interrupt = cg->interrupt;
             rq.chan_ub = u;
+            rq.tick = price_tick;
+            struct price_tick_arg ta = {cg, pl.n};
+            rq.tick_ctx = &ta;
             nms__free(pr.cols);
             if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
                 goto out;

@@ -97,6 +97,8 @@ typedef struct nms__price_req {
     const unsigned char *forbid; /* C*C, forbid[i*C+j] != 0: i, j never together; NULL = none */
     double *chan_ub;       /* C or NULL: on a complete run, chan_ub[i] >= max rc of the groups
                             * holding i (see nms__chan_bound) */
+    void (*tick)(void *ctx); /* NULL or called now and then, on the calling thread (progress) */
+    void *tick_ctx;
 } nms__price_req;
 
 typedef struct nms__price_res {

@@ -153,6 +153,12 @@ static void on_bound(void *vctx, double bound, long columns, long rounds)
     report(c->d, "pricing", improved);
 }
 
+/* Progress while the enumeration runs (periodic lines). */
+static void enum_tick(void *vd)
+{
+    report(vd, "pricing", 0);
+}
+
 /* Progress from inside the branch-and-price.  With a complete pool
  * (certified = 1), max(best open bound, floor) bounds every partition. */
 typedef struct tickctx {
@@ -277,6 +283,8 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         rq.threads = o->threads;
         rq.deadline = deadline;
         rq.interrupt = o->interrupt;
+        rq.tick = enum_tick;
+        rq.tick_ctx = d;
         if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
             goto out;
         res->enumerated = (long)pr.n;
