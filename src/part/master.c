@@ -243,7 +243,16 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         size_t nh = 0;
         int no_bound_yet = cg->bound == HUGE_VAL;
         int heur_now = use_heur && !(no_bound_yet && t_first_exact > 0 && nms__now() > t_first_exact);
-        if (heur_now && (st = nms__price_heuristic(p, pi, tol_rc, kheur, cg->threads, &hcols, &nh, err)) != NMS_OK)
+        /* a heuristic round ends early at the first exact round's start */
+        nms__price_req hctl;
+        memset(&hctl, 0, sizeof hctl);
+        hctl.deadline = no_bound_yet && t_first_exact > 0 ? t_first_exact : cg->deadline;
+        hctl.interrupt = cg->interrupt;
+        hctl.tick = price_tick;
+        struct price_tick_arg hta = {cg, pl.n};
+        hctl.tick_ctx = &hta;
+        if (heur_now &&
+            (st = nms__price_heuristic(p, pi, tol_rc, kheur, cg->threads, &hcols, &nh, &hctl, err)) != NMS_OK)
             goto out;
         size_t added = 0;
         for (size_t q = 0; q < nh; q++) {

@@ -135,10 +135,16 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
 /* Dual-guided heuristic pricing: from every channel, grow a group greedily
  * by reduced cost and improve it by single exchanges (the seed channel
  * stays in its group).  Returns at most k
- * distinct groups with rc > thr, nms__col_cmp order.  Deterministic. */
+ * distinct groups with rc > thr, nms__col_cmp order.  Deterministic.
+ * ctl (may be NULL): its deadline and interrupt end the round early (the
+ * seeds not reached give nothing), its tick is called after each seed on
+ * the calling thread; its other fields are ignored. */
 int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
                          size_t k, int threads, nms__col **cols, size_t *n,
-                         nms_error *err);
+                         const nms__price_req *ctl, nms_error *err);
+/* Inside a pricing's parallel region: 1 on the thread that called it (the
+ * one that may call back into the driver for progress). */
+int nms__on_calling_thread(void);
 
 /* ---- primal heuristics (heuristic.c) ----------------------------------------- */
 

@@ -194,17 +194,6 @@ static void topk_insert(tbuf *t, size_t k, const nms__col *x)
         t->n++;
 }
 
-/* The thread that called the pricing (OpenMP's master of the team): the
- * one that may call back into the driver for progress. */
-static int on_calling_thread(void)
-{
-#ifdef _OPENMP
-    return omp_get_thread_num() == 0;
-#else
-    return 1;
-#endif
-}
-
 static int list_push(tbuf *t, const nms__col *x)
 {
     if (t->n == t->cap) {
@@ -308,7 +297,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                 if ((req->interrupt && *req->interrupt) ||
                     (req->deadline > 0 && nms__now() > req->deadline))
                     stop = 1;
-                if (req->tick && on_calling_thread())
+                if (req->tick && nms__on_calling_thread())
                     req->tick(req->tick_ctx);
             }
             const double *xi = p->x + i * Rp, *xj = p->x + j * Rp;

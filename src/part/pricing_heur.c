@@ -66,11 +66,11 @@ static int in_set(const int32_t *g, int n, size_t c)
 
 int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
                          size_t k, int threads, nms__col **cols, size_t *n,
-                         nms_error *err)
+                         const nms__price_req *ctl, nms_error *err)
 {
     size_t C = p->C;
     nms__col *all = nms__malloc_array(C, sizeof *all);
-    volatile int failed = 0;
+    volatile int failed = 0, stop = 0;
     *cols = NULL;
     *n = 0;
     if (!all)
@@ -89,8 +89,17 @@ int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (long si = 0; si < (long)C; si++) {
-            if (failed)
+            if (ctl && nms__on_calling_thread()) {
+                if (ctl->tick)
+                    ctl->tick(ctl->tick_ctx);
+                if ((ctl->interrupt && *ctl->interrupt) || (ctl->deadline > 0 && nms__now() > ctl->deadline))
+                    stop = 1;
+            }
+            if (failed || stop) { /* a seed not reached: nothing */
+                memset(&all[si], 0, sizeof all[si]);
+                all[si].rc = -HUGE_VAL;
                 continue;
+            }
             int32_t g[4];
             g[0] = (int32_t)si;
             for (int m = 1; m < 4; m++) {

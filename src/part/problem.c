@@ -2,6 +2,10 @@
 #include <math.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "part/part.h"
 #include "util/util.h"
 
@@ -122,4 +126,13 @@ double nms__chan_rest(const double *u, size_t C)
     for (int k = 0; k < 4 && k < (int)C; k++)
         s -= low[k];
     return 0.25 * s;
+}
+
+int nms__on_calling_thread(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num() == 0;
+#else
+    return 1;
+#endif
 }
