@@ -258,7 +258,13 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         res->nodes += nn;
         if (found && nms_perm_check(cand, C, NULL) == NMS_OK && nms__pp_perm_value(p, cand) > z) {
             memcpy(perm, cand, C * sizeof *perm);
-            z = nms__pp_perm_value(p, cand);
+            /* the windows again from the new partition: a better z makes
+             * the enumeration below smaller (movenet L020, 576 x 96:
+             * 1.42 M -> 1.10 M groups; iris L010: 6.3 M -> 5.4 M) */
+            if ((st = nms__window_search(p, perm, 4, o->seed, o->threads, deadline, o->interrupt, err)) != NMS_OK ||
+                (st = nms__ls_resplit(p, perm, o->threads, deadline, o->interrupt, err)) != NMS_OK)
+                goto out;
+            z = nms__pp_perm_value(p, perm);
             d->value = z;
             d->nodes = res->nodes;
             report(d, "search", 1);
