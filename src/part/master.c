@@ -145,23 +145,24 @@ static int master_build(nms_lp **lp, const pool *pl, size_t C, const double *one
     return lp_add_pool(*lp, pl, 0, err);
 }
 
-/* Progress while an exact pricing round runs: the bound so far. */
+/* Progress while a pricing round runs: the bound so far. */
 struct price_tick_arg {
     nms__cg *cg;
-    size_t columns;
+    const size_t *columns; /* the pool's size */
 };
 
 static void price_tick(void *vctx)
 {
     struct price_tick_arg *a = vctx;
     if (a->cg->on_bound)
-        a->cg->on_bound(a->cg->ctx, a->cg->bound, (long)a->columns, a->cg->rounds);
+        a->cg->on_bound(a->cg->ctx, a->cg->bound, (long)*a->columns, a->cg->rounds);
 }
 
 int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
 {
     const size_t C = p->C, G = C / 4;
     pool pl = {0};
+    struct price_tick_arg tick_arg = {cg, &pl.n};
     nms_lp *lp = NULL;
     double *pi = nms__malloc_array(C, sizeof *pi), *ones = nms__malloc_array(C, sizeof *ones);
     double *u = nms__malloc_array(C, sizeof *u);
@@ -249,8 +250,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         hctl.deadline = no_bound_yet && t_first_exact > 0 ? t_first_exact : cg->deadline;
         hctl.interrupt = cg->interrupt;
         hctl.tick = price_tick;
-        struct price_tick_arg hta = {cg, pl.n};
-        hctl.tick_ctx = &hta;
+        hctl.tick_ctx = &tick_arg;
         if (heur_now &&
             (st = nms__price_heuristic(p, pi, tol_rc, kheur, cg->threads, &hcols, &nh, &hctl, err)) != NMS_OK)
             goto out;
@@ -279,8 +279,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.interrupt = cg->interrupt;
             rq.chan_ub = u;
             rq.tick = price_tick;
-            struct price_tick_arg ta = {cg, pl.n};
-            rq.tick_ctx = &ta;
+            rq.tick_ctx = &tick_arg;
             nms__free(pr.cols);
             if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
                 goto out;

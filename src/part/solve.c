@@ -153,6 +153,15 @@ static void on_bound(void *vctx, double bound, long columns, long rounds)
     report(c->d, "pricing", improved);
 }
 
+/* Window re-optimisation of perm (groups of 4), then the re-split local
+ * search. */
+static int improve_by_windows(const nms__pp *p, int32_t *perm, const nms_part_options *o, double deadline,
+                              nms_error *err)
+{
+    int st = nms__window_search(p, perm, 4, o->seed, o->threads, deadline, o->interrupt, err);
+    return st ? st : nms__ls_resplit(p, perm, o->threads, deadline, o->interrupt, err);
+}
+
 /* Progress while the enumeration runs (periodic lines). */
 static void enum_tick(void *vd)
 {
@@ -261,8 +270,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
             /* the windows again from the new partition: a better z makes
              * the enumeration below smaller (movenet L020, 576 x 96:
              * 1.42 M -> 1.10 M groups; iris L010: 6.3 M -> 5.4 M) */
-            if ((st = nms__window_search(p, perm, 4, o->seed, o->threads, deadline, o->interrupt, err)) != NMS_OK ||
-                (st = nms__ls_resplit(p, perm, o->threads, deadline, o->interrupt, err)) != NMS_OK)
+            if ((st = improve_by_windows(p, perm, o, deadline, err)) != NMS_OK)
                 goto out;
             z = nms__pp_perm_value(p, perm);
             d->value = z;
@@ -456,8 +464,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
             goto fail;
         if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
             memcpy(perm, alt, C * sizeof *perm);
-        if ((st = nms__window_search(&p, perm, 4, opt->seed, opt->threads, deadline, opt->interrupt, err)) != NMS_OK ||
-            (st = nms__ls_resplit(&p, perm, opt->threads, deadline, opt->interrupt, err)) != NMS_OK)
+        if ((st = improve_by_windows(&p, perm, opt, deadline, err)) != NMS_OK)
             goto fail;
         d.value = nms__pp_perm_value(&p, perm);
         report(&d, "heuristic", 1);
