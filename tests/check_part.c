@@ -417,6 +417,55 @@ static void count_tick(void *ctx)
     ++*(long *)ctx;
 }
 
+/* A largest score just below a power of two: its 16-bit image must not
+ * reach 2^15 (the integer bound's multiply-add is signed; at 2^15 the row
+ * counted negative and the best groups, all holding that score, were cut).
+ * Channel 7 holds it in row 0 and has the smallest column sum, so it is
+ * every group's fourth channel; its other rows make the integer sum
+ * positive, so the wrong count cut groups instead of overflowing. */
+START_TEST(test_pricing_top_of_scale)
+{
+    price_fn variant[3];
+    size_t nvariants = price_variants(variant);
+    enum { R = 30, C = 8 };
+    double s[R * C];
+    rng_state = 77;
+    for (size_t r = 0; r < R; r++) /* channel 7 alone in rows 0..5, absent below */
+        for (size_t c = 0; c < C; c++)
+            s[r * C + c] = r == 0   ? (c == 7 ? 1.99999988079071045 : 0.0)
+                           : r < 6  ? (c == 7 ? 0.5 : 0.0)
+                           : c == 7 ? 0.0
+                                    : urand();
+    nms__pp p;
+    ck_assert_int_eq(nms__pp_init(&p, s, R, C, NULL), NMS_OK);
+    nms__col all[70];
+    size_t n = 0;
+    for (int32_t i = 0; i < C; i++)
+        for (int32_t j = i + 1; j < C; j++)
+            for (int32_t k = j + 1; k < C; k++)
+                for (int32_t l = k + 1; l < C; l++) {
+                    nms__col c = {{i, j, k, l}, 0, 0};
+                    c.v = c.rc = nms__pp_group_value(&p, c.g);
+                    all[n++] = c;
+                }
+    qsort(all, n, sizeof *all, nms__col_cmp);
+    ck_assert_int_eq(all[0].g[3], 7);
+    for (size_t f = 0; f < nvariants; f++) {
+        nms__price_req rq;
+        memset(&rq, 0, sizeof rq);
+        rq.thr = -HUGE_VAL;
+        rq.k = 3;
+        nms__price_res pr;
+        ck_assert_int_eq(variant[f](&p, &rq, &pr, NULL), NMS_OK);
+        ck_assert_uint_eq(pr.n, 3);
+        for (size_t q = 0; q < 3; q++)
+            ck_assert_msg(memcmp(pr.cols[q].g, all[q].g, sizeof all[q].g) == 0, "variant %zu, group %zu", f, q);
+        nms__free(pr.cols);
+    }
+    nms__pp_free(&p);
+}
+END_TEST
+
 START_TEST(test_exact_pricing_vs_enumeration)
 {
     price_fn variant[3];
@@ -696,6 +745,7 @@ static Suite *part_suite(void)
     TCase *tc = tcase_create("solver");
     tcase_set_timeout(tc, 100000);
     tcase_add_test(tc, test_exact_pricing_vs_enumeration);
+    tcase_add_test(tc, test_pricing_top_of_scale);
     tcase_add_test(tc, test_brute_force_random);
     tcase_add_test(tc, test_brute_force_real);
     tcase_add_test(tc, test_ties_and_degenerate);

@@ -81,7 +81,8 @@ static int order_desc(const double *key, size_t n, int32_t *ord)
  *        round 2.5 times faster than in index order);
  *   xq:  the scores in 16-bit integers rounded up, xq = ceil(x * sc)
  *        (C x Rq, Rq = Rp rounded up to 32, padding 0), sc the power of
- *        two with 2^14 <= sc max(x) < 2^15 (scaling by it is exact), for
+ *        two with 2^14 <= sc max(x) < 2^15 (scaling by it is exact; half
+ *        that when ceil(sc max(x)) would be 2^15), for
  *        the bound of hinge_q (price_kernels.h). */
 typedef struct pview {
     int32_t *ord;
@@ -118,7 +119,11 @@ static int pview_init(const nms__pp *p, pview *v)
         st = order_desc(key, C, v->ord);
     }
     if (!st) {
-        v->sc = xmax > 0.0 ? ldexp(1.0, 14 - ilogb(xmax)) : 1.0; /* 2^14 <= sc xmax < 2^15 */
+        /* 2^14 <= sc xmax < 2^15, halved when ceil(sc xmax) would reach
+         * 2^15 (hinge_q's madd is signed) */
+        v->sc = xmax > 0.0 ? ldexp(1.0, 14 - ilogb(xmax)) : 1.0;
+        if (ceil(xmax * v->sc) > 32767.0)
+            v->sc *= 0.5;
         for (size_t c = 0; c < C; c++)
             for (size_t r = 0; r < Rp; r++)
                 v->xq[c * Rq + r] = (uint16_t)ceil(p->x[c * Rp + r] * v->sc);
@@ -311,20 +316,31 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
             }
             double rc2 = v2 - (pi ? pi[i] + pi[j] : 0.0);
             size_t nc = 0;
+            double hmax = -HUGE_VAL;
             for (size_t pk = pb + 1; pk < C; pk++) {
                 size_t k = (size_t)ord[pk];
                 if (req->forbid && (req->forbid[i * C + k] || req->forbid[j * C + k]))
                     continue;
                 h[nc].h = hinge_sum(p->x + k * Rp, p2, Rp) - (pi ? pi[k] : 0.0);
                 h[nc].k = (int32_t)k;
+                if (h[nc].h > hmax)
+                    hmax = h[nc].h;
                 nc++;
             }
-            if (nc < 2)
-                continue;
-            qsort(h, nc, sizeof *h, hk_cmp);
             double thr_eff = lev[level];
             if (K && loc.n == K && loc.c[K - 1].rc > thr_eff)
                 thr_eff = loc.c[K - 1].rc;
+            /* Only a k with rc2 + h_k + hmax >= thr_eff can be in a group
+             * the loops below reach (both break on that sum): sort those. */
+            const double hcut = thr_eff - 2.0 * eps - rc2 - hmax;
+            size_t nkeep = 0;
+            for (size_t q = 0; q < nc; q++)
+                if (h[q].h >= hcut)
+                    h[nkeep++] = h[q];
+            nc = nkeep;
+            if (nc < 2)
+                continue;
+            qsort(h, nc, sizeof *h, hk_cmp);
             if (rc2 + h[0].h + h[1].h < thr_eff - eps)
                 continue;
             for (size_t q1 = 0; q1 + 1 < nc; q1++) {
@@ -344,8 +360,10 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                     if (req->forbid && req->forbid[k * C + l])
                         continue;
                     const double lim = thr_eff - eps - base + (pi ? pi[l] : 0.0);
-                    /* max(0, x - b) <= max(0, xq - bq) / sc row by row */
-                    if (Bsum + (double)hinge_q(view.xq + l * Rq, bq, Rq) / view.sc < lim)
+                    /* max(0, x - b) <= max(0, xq - bq) / sc row by row; the
+                     * test Bsum + hq / sc < lim, with the exact product by
+                     * the power of two sc instead of a division */
+                    if ((double)hinge_q(view.xq + l * Rq, bq, Rq) < (lim - Bsum) * view.sc)
                         continue;
                     double rcf = base + max_sum(b, p->x + l * Rp, Rp) - (pi ? pi[l] : 0.0);
                     if (rcf < thr_eff - eps)
