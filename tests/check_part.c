@@ -417,6 +417,58 @@ static void count_tick(void *ctx)
     ++*(long *)ctx;
 }
 
+/* The heuristic pricing of every instruction set this CPU runs: the same
+ * groups, values and reduced costs (its row sums add in one order in all
+ * variants), on rows that fill several vectors and a partial last one. */
+START_TEST(test_heuristic_pricing_variants)
+{
+    typedef int (*heur_fn)(NMS__PRICE_HEUR_ARGS);
+    heur_fn f[3];
+    size_t nf = 0;
+    unsigned cpu = nms__cpu_features();
+    (void)cpu;
+    f[nf++] = nms__price_heuristic_portable;
+#ifdef HAVE_AVX2
+    if (cpu & NMS__CPU_AVX2)
+        f[nf++] = nms__price_heuristic_avx2;
+#endif
+#ifdef HAVE_AVX512
+    if (cpu & NMS__CPU_AVX512)
+        f[nf++] = nms__price_heuristic_avx512;
+#endif
+    const size_t R = 37, C = 40;
+    nms_tensor *t = random_matrix(R, C, 5, 0);
+    double *s;
+    size_t RR, CC;
+    ck_assert_int_eq(nms__abs_scores(t, &s, &RR, &CC, NULL), NMS_OK);
+    nms__pp p;
+    ck_assert_int_eq(nms__pp_init(&p, s, R, C, NULL), NMS_OK);
+    double pi[40];
+    rng_state = 11;
+    for (size_t i = 0; i < C; i++)
+        pi[i] = 2.0 + 3.0 * urand();
+    nms__col *base = NULL;
+    size_t nbase = 0;
+    ck_assert_int_eq(f[0](&p, pi, -HUGE_VAL, C, 2, &base, &nbase, NULL, NULL), NMS_OK);
+    ck_assert_uint_ge(nbase, C / 4); /* distinct groups, one per seed at most */
+    for (size_t v = 1; v < nf; v++) {
+        nms__col *c = NULL;
+        size_t n = 0;
+        ck_assert_int_eq(f[v](&p, pi, -HUGE_VAL, C, 2, &c, &n, NULL, NULL), NMS_OK);
+        ck_assert_uint_eq(n, nbase);
+        for (size_t q = 0; q < n; q++)
+            ck_assert_msg(memcmp(c[q].g, base[q].g, sizeof c[q].g) == 0 && c[q].v == base[q].v &&
+                              c[q].rc == base[q].rc,
+                          "variant %zu, group %zu", v, q);
+        nms__free(c);
+    }
+    nms__free(base);
+    nms__pp_free(&p);
+    nms__free(s);
+    nms_tensor_free(t);
+}
+END_TEST
+
 /* A largest score just below a power of two: its 16-bit image must not
  * reach 2^15 (the integer bound's multiply-add is signed; at 2^15 the row
  * counted negative and the best groups, all holding that score, were cut).
@@ -746,6 +798,7 @@ static Suite *part_suite(void)
     tcase_set_timeout(tc, 100000);
     tcase_add_test(tc, test_exact_pricing_vs_enumeration);
     tcase_add_test(tc, test_pricing_top_of_scale);
+    tcase_add_test(tc, test_heuristic_pricing_variants);
     tcase_add_test(tc, test_brute_force_random);
     tcase_add_test(tc, test_brute_force_real);
     tcase_add_test(tc, test_ties_and_degenerate);

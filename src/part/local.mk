@@ -16,18 +16,21 @@ libnmsparse_la_SOURCES += \
 	src/part/master.c \
 	src/part/report.c
 
-# The exact pricing once more per instruction set (price_kernels.h), under
-# another name each; pricing_dispatch.c picks one at run time.
+# The exact and the heuristic pricing once more per instruction set
+# (price_kernels.h), under other names each; pricing_dispatch.c picks the
+# variants at run time.
 if HAVE_AVX2
 noinst_LTLIBRARIES += libnms_part_avx2.la
-libnms_part_avx2_la_SOURCES = src/part/pricing_exact.c
-libnms_part_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -DPRICE_EXACT_NAME=nms__price_exact_avx2
+libnms_part_avx2_la_SOURCES = src/part/pricing_exact.c src/part/pricing_heur.c
+libnms_part_avx2_la_CFLAGS = $(AM_CFLAGS) -mavx2 -DPRICE_EXACT_NAME=nms__price_exact_avx2 \
+	-DPRICE_HEUR_NAME=nms__price_heuristic_avx2
 libnmsparse_la_LIBADD += libnms_part_avx2.la
 endif
 if HAVE_AVX512
 noinst_LTLIBRARIES += libnms_part_avx512.la
-libnms_part_avx512_la_SOURCES = src/part/pricing_exact.c
-libnms_part_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mavx512bw -DPRICE_EXACT_NAME=nms__price_exact_avx512
+libnms_part_avx512_la_SOURCES = src/part/pricing_exact.c src/part/pricing_heur.c
+libnms_part_avx512_la_CFLAGS = $(AM_CFLAGS) -mavx512f -mavx512bw -DPRICE_EXACT_NAME=nms__price_exact_avx512 \
+	-DPRICE_HEUR_NAME=nms__price_heuristic_avx512
 libnmsparse_la_LIBADD += libnms_part_avx512.la
 endif
 

@@ -13,6 +13,11 @@
  *               the three scores; stores b and returns sum_r max(p1_r, x_r)
  *               (the largest) and sum_r b_r.
  *   max_sum:    sum_r max(b_r, x_r), so that v({i,j,k,l}) = sum a + max_sum.
+ *   top2_add:   sum_r top2(a_r, b_r, x_r) = max(a_r, x_r) + max(b_r,
+ *               min(a_r, x_r)) for a_r >= b_r the top two of a set (the
+ *               heuristic pricing, pricing_heur.c), summed in four lanes
+ *               (lane r % 4, then (l0 + l1) + (l2 + l3)) in every variant,
+ *               so the heuristic's choices are the same on every CPU.
  *   hinge_q:    U = sum_r max(0, xq_r - bq_r) over 16-bit integers below
  *               2^15 (n a multiple of 32, padding zero).  With
  *               xq = ceil(sc x) and bq = floor(sc b) for a power of two sc
@@ -48,6 +53,39 @@ int nms__price_exact_portable(const nms__pp *p, const nms__price_req *req, nms__
 int nms__price_exact_avx2(const nms__pp *p, const nms__price_req *req, nms__price_res *res, nms_error *err);
 int nms__price_exact_avx512(const nms__pp *p, const nms__price_req *req, nms__price_res *res,
                             nms_error *err);
+/* nms__price_heuristic (part.h) likewise. */
+#define NMS__PRICE_HEUR_ARGS                                                                               \
+    const nms__pp *p, const double *pi, double thr, size_t k, int threads, nms__col **cols, size_t *n,    \
+        const nms__price_req *ctl, nms_error *err
+int nms__price_heuristic_portable(NMS__PRICE_HEUR_ARGS);
+int nms__price_heuristic_avx2(NMS__PRICE_HEUR_ARGS);
+int nms__price_heuristic_avx512(NMS__PRICE_HEUR_ARGS);
+
+#if defined(__AVX2__) /* also in the AVX-512 build: four lanes are one ymm */
+static inline double top2_add(const double *a, const double *b, const double *x, size_t Rp)
+{
+    __m256d acc = _mm256_setzero_pd();
+    for (size_t r = 0; r < Rp; r += 4) {
+        __m256d va = _mm256_loadu_pd(a + r), vx = _mm256_loadu_pd(x + r);
+        __m256d lo = _mm256_min_pd(vx, va); /* a > x ? x : a */
+        acc = _mm256_add_pd(acc, _mm256_add_pd(_mm256_max_pd(vx, va), _mm256_max_pd(lo, _mm256_loadu_pd(b + r))));
+    }
+    __m128d l01 = _mm256_castpd256_pd128(acc), l23 = _mm256_extractf128_pd(acc, 1);
+    return _mm_cvtsd_f64(_mm_add_sd(_mm_hadd_pd(l01, l01), _mm_hadd_pd(l23, l23)));
+}
+#else
+static inline double top2_add(const double *a, const double *b, const double *x, size_t Rp)
+{
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    for (size_t r = 0; r < Rp; r += 4)
+        for (int l = 0; l < 4; l++) {
+            double hi = a[r + l] > x[r + l] ? a[r + l] : x[r + l];
+            double lo = a[r + l] > x[r + l] ? x[r + l] : a[r + l];
+            s[l] += hi + (b[r + l] > lo ? b[r + l] : lo);
+        }
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+#endif
 
 #define HINGE_Q_CHUNK 32768
 

@@ -7,7 +7,9 @@
  * v(S) - pi(S) most) until none helps: a good group through every channel.  Row sums for "add c to a set whose row top two are a >= b" use
  * top2 = max(a, x) + max(b, min(a, x)).  Seeds run in parallel; each seed's
  * result lands in its own slot, so the output does not depend on threads.
- * Work per thread: 2 * Rp doubles.
+ * Compiled once per instruction set like pricing_exact.c; the row sums
+ * (top2_add) add in the same order in each, so neither does it depend on
+ * the CPU.  Work per thread: 2 * Rp doubles.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,7 +20,12 @@
 #endif
 
 #include "part/part.h"
+#include "part/price_kernels.h"
 #include "util/util.h"
+
+#ifndef PRICE_HEUR_NAME /* the build of the portable variant */
+#define PRICE_HEUR_NAME nms__price_heuristic_portable
+#endif
 
 /* top two per row of the channels g[0..n) (n <= 3) into a, b. */
 static void top2_rows(const nms__pp *p, const int32_t *g, int n, double *a, double *b)
@@ -41,19 +48,10 @@ static void top2_rows(const nms__pp *p, const int32_t *g, int n, double *a, doub
     }
 }
 
-/* sum_r top2(a_r, b_r, x_r); four lanes (Rp is a multiple of 4) so that
- * the compiler can vectorise the row loop. */
+/* sum_r top2(a_r, b_r, x_r) for channel c (price_kernels.h). */
 static double add_value(const nms__pp *p, const double *a, const double *b, size_t c)
 {
-    const double *x = p->x + c * p->Rp;
-    double s[4] = {0.0, 0.0, 0.0, 0.0};
-    for (size_t r = 0; r < p->Rp; r += 4)
-        for (int l = 0; l < 4; l++) {
-            double hi = a[r + l] > x[r + l] ? a[r + l] : x[r + l];
-            double lo = a[r + l] > x[r + l] ? x[r + l] : a[r + l];
-            s[l] += hi + (b[r + l] > lo ? b[r + l] : lo);
-        }
-    return (s[0] + s[1]) + (s[2] + s[3]);
+    return top2_add(a, b, p->x + c * p->Rp, p->Rp);
 }
 
 static int in_set(const int32_t *g, int n, size_t c)
@@ -64,9 +62,7 @@ static int in_set(const int32_t *g, int n, size_t c)
     return 0;
 }
 
-int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
-                         size_t k, int threads, nms__col **cols, size_t *n,
-                         const nms__price_req *ctl, nms_error *err)
+int PRICE_HEUR_NAME(NMS__PRICE_HEUR_ARGS)
 {
     size_t C = p->C;
     nms__col *all = nms__malloc_array(C, sizeof *all);
