@@ -393,21 +393,28 @@ START_TEST(test_ties_and_degenerate)
 }
 END_TEST
 
-/* The exact pricing of every instruction set this CPU runs. */
+/* The pricing variants (exact and heuristic) of every instruction set
+ * this CPU runs. */
 typedef int (*price_fn)(const nms__pp *, const nms__price_req *, nms__price_res *, nms_error *);
-static size_t price_variants(price_fn f[3])
+typedef int (*heur_fn)(NMS__PRICE_HEUR_ARGS);
+typedef struct pricing_variant {
+    price_fn exact;
+    heur_fn heuristic;
+} pricing_variant;
+
+static size_t pricing_variants(pricing_variant f[3])
 {
     size_t n = 0;
     unsigned cpu = nms__cpu_features();
     (void)cpu;
-    f[n++] = nms__price_exact_portable;
+    f[n++] = (pricing_variant){nms__price_exact_portable, nms__price_heuristic_portable};
 #ifdef HAVE_AVX2
     if (cpu & NMS__CPU_AVX2)
-        f[n++] = nms__price_exact_avx2;
+        f[n++] = (pricing_variant){nms__price_exact_avx2, nms__price_heuristic_avx2};
 #endif
 #ifdef HAVE_AVX512
     if (cpu & NMS__CPU_AVX512)
-        f[n++] = nms__price_exact_avx512;
+        f[n++] = (pricing_variant){nms__price_exact_avx512, nms__price_heuristic_avx512};
 #endif
     return n;
 }
@@ -422,20 +429,8 @@ static void count_tick(void *ctx)
  * variants), on rows that fill several vectors and a partial last one. */
 START_TEST(test_heuristic_pricing_variants)
 {
-    typedef int (*heur_fn)(NMS__PRICE_HEUR_ARGS);
-    heur_fn f[3];
-    size_t nf = 0;
-    unsigned cpu = nms__cpu_features();
-    (void)cpu;
-    f[nf++] = nms__price_heuristic_portable;
-#ifdef HAVE_AVX2
-    if (cpu & NMS__CPU_AVX2)
-        f[nf++] = nms__price_heuristic_avx2;
-#endif
-#ifdef HAVE_AVX512
-    if (cpu & NMS__CPU_AVX512)
-        f[nf++] = nms__price_heuristic_avx512;
-#endif
+    pricing_variant f[3];
+    size_t nf = pricing_variants(f);
     const size_t R = 37, C = 40;
     nms_tensor *t = random_matrix(R, C, 5, 0);
     double *s;
@@ -449,12 +444,12 @@ START_TEST(test_heuristic_pricing_variants)
         pi[i] = 2.0 + 3.0 * urand();
     nms__col *base = NULL;
     size_t nbase = 0;
-    ck_assert_int_eq(f[0](&p, pi, -HUGE_VAL, C, 2, &base, &nbase, NULL, NULL), NMS_OK);
+    ck_assert_int_eq(f[0].heuristic(&p, pi, -HUGE_VAL, C, 2, &base, &nbase, NULL, NULL), NMS_OK);
     ck_assert_uint_ge(nbase, C / 4); /* distinct groups, one per seed at most */
     for (size_t v = 1; v < nf; v++) {
         nms__col *c = NULL;
         size_t n = 0;
-        ck_assert_int_eq(f[v](&p, pi, -HUGE_VAL, C, 2, &c, &n, NULL, NULL), NMS_OK);
+        ck_assert_int_eq(f[v].heuristic(&p, pi, -HUGE_VAL, C, 2, &c, &n, NULL, NULL), NMS_OK);
         ck_assert_uint_eq(n, nbase);
         for (size_t q = 0; q < n; q++)
             ck_assert_msg(memcmp(c[q].g, base[q].g, sizeof c[q].g) == 0 && c[q].v == base[q].v &&
@@ -477,8 +472,8 @@ END_TEST
  * positive, so the wrong count cut groups instead of overflowing. */
 START_TEST(test_pricing_top_of_scale)
 {
-    price_fn variant[3];
-    size_t nvariants = price_variants(variant);
+    pricing_variant variant[3];
+    size_t nvariants = pricing_variants(variant);
     enum { R = 30, C = 8 };
     double s[R * C];
     rng_state = 77;
@@ -508,7 +503,7 @@ START_TEST(test_pricing_top_of_scale)
         rq.thr = -HUGE_VAL;
         rq.k = 3;
         nms__price_res pr;
-        ck_assert_int_eq(variant[f](&p, &rq, &pr, NULL), NMS_OK);
+        ck_assert_int_eq(variant[f].exact(&p, &rq, &pr, NULL), NMS_OK);
         ck_assert_uint_eq(pr.n, 3);
         for (size_t q = 0; q < 3; q++)
             ck_assert_msg(memcmp(pr.cols[q].g, all[q].g, sizeof all[q].g) == 0, "variant %zu, group %zu", f, q);
@@ -520,13 +515,13 @@ END_TEST
 
 START_TEST(test_exact_pricing_vs_enumeration)
 {
-    price_fn variant[3];
-    size_t nvariants = price_variants(variant);
+    pricing_variant variant[3];
+    size_t nvariants = pricing_variants(variant);
     /* six seeds per variant; the 5th and 6th: 75 and 100 rows (several
      * vectors and a partial last one, integer-bound padding), duals near
      * the group values so that the bounds cut many groups */
     for (unsigned long long seed = 1; seed <= 6 * nvariants; seed++) {
-        price_fn price = variant[(seed - 1) / 6];
+        price_fn price = variant[(seed - 1) / 6].exact;
         size_t C = 12 + 4 * (seed % 2), R = (seed - 1) % 6 < 4 ? 9 : (seed - 1) % 6 == 4 ? 75 : 100;
         nms_tensor *t = random_matrix(R, C, seed, (seed - 1) % 6 == 2 ? 2 : 0);
         double *s;

@@ -229,6 +229,11 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             nms_lp_free(lp);
             lp = NULL;
             lo.iteration_limit = 0;
+            if (cg->deadline > 0) { /* the time left: the limit is relative to a solve's start */
+                lo.time_limit = cg->deadline - nms__now();
+                if (lo.time_limit <= 0)
+                    break;
+            }
             if ((st = master_build(&lp, &pl, C, ones, err)) != NMS_OK ||
                 (st = nms_lp_solve(lp, &lo, err)) != NMS_OK)
                 goto out;
