@@ -39,6 +39,15 @@ static nms_tensor *random_matrix(size_t R, size_t C, unsigned long long seed, in
     return t;
 }
 
+/* The solver's view of |t|: p (nms__pp_free) and the scores under it
+ * (*s, nms__free). */
+static void problem_of(const nms_tensor *t, nms__pp *p, double **s)
+{
+    size_t R, C;
+    ck_assert_int_eq(nms__abs_scores(t, s, &R, &C, NULL), NMS_OK);
+    ck_assert_int_eq(nms__pp_init(p, *s, R, C, NULL), NMS_OK);
+}
+
 static double top2(double a, double b, double c, double d)
 {
     double x[4] = {a, b, c, d};
@@ -434,10 +443,8 @@ START_TEST(test_heuristic_pricing_variants)
     const size_t R = 37, C = 40;
     nms_tensor *t = random_matrix(R, C, 5, 0);
     double *s;
-    size_t RR, CC;
-    ck_assert_int_eq(nms__abs_scores(t, &s, &RR, &CC, NULL), NMS_OK);
     nms__pp p;
-    ck_assert_int_eq(nms__pp_init(&p, s, R, C, NULL), NMS_OK);
+    problem_of(t, &p, &s);
     double pi[40];
     rng_state = 11;
     for (size_t i = 0; i < C; i++)
@@ -525,10 +532,8 @@ START_TEST(test_exact_pricing_vs_enumeration)
         size_t C = 12 + 4 * (seed % 2), R = (seed - 1) % 6 < 4 ? 9 : (seed - 1) % 6 == 4 ? 75 : 100;
         nms_tensor *t = random_matrix(R, C, seed, (seed - 1) % 6 == 2 ? 2 : 0);
         double *s;
-        size_t RR, CC;
-        ck_assert_int_eq(nms__abs_scores(t, &s, &RR, &CC, NULL), NMS_OK);
         nms__pp p;
-        ck_assert_int_eq(nms__pp_init(&p, s, R, C, NULL), NMS_OK);
+        problem_of(t, &p, &s);
         double pi[16];
         rng_state = seed * 31;
         for (size_t i = 0; i < C; i++)
@@ -731,10 +736,8 @@ START_TEST(test_window_exact)
                 nms_tensor *t = random_matrix(9, C, 1000 + seed, quant);
                 double opt = brute_force(t);
                 double *sc = NULL;
-                size_t R = 0, CC = 0;
                 nms__pp p;
-                ck_assert_int_eq(nms__abs_scores(t, &sc, &R, &CC, NULL), NMS_OK);
-                ck_assert_int_eq(nms__pp_init(&p, sc, R, CC, NULL), NMS_OK);
+                problem_of(t, &p, &sc);
                 int32_t perm[16];
                 for (size_t j = 0; j < C; j++)
                     perm[j] = (int32_t)((j * 5 + seed) % C); /* a scrambled start */

@@ -382,22 +382,16 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
         lo.interrupt = interrupt;
         lo.primal_feas_tol = lo.dual_feas_tol = 1e-9; /* see master.c */
         lo.iteration_limit = 10 * (long)(C + s->nlp / 4) + 1000;
-        if (deadline > 0) {
-            lo.time_limit = deadline - nms__now();
-            if (lo.time_limit <= 0)
-                return NMS_OK;
-        }
+        if (!nms__lp_time_left(&lo, deadline))
+            return NMS_OK;
         if ((st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
             return st;
         if (nms_lp_get_status(s->lp) == NMS_LP_ITERATION_LIMIT) {
             /* a stalled warm start: rebuild this node's LP and solve it cold,
-             * in the time left (the limit is relative to a solve's start) */
+             * in the time left */
             lo.iteration_limit = 0;
-            if (deadline > 0) {
-                lo.time_limit = deadline - nms__now();
-                if (lo.time_limit <= 0)
-                    return NMS_OK;
-            }
+            if (!nms__lp_time_left(&lo, deadline))
+                return NMS_OK;
             if ((st = compact_lp(s, err)) != NMS_OK || (st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
                 return st;
         }

@@ -216,11 +216,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         /* tighter than the defaults: with 1e-7 the simplex stalls on these
          * degenerate partition masters (C = 128 layers) */
         lo.primal_feas_tol = lo.dual_feas_tol = 1e-9;
-        if (cg->deadline > 0) {
-            lo.time_limit = cg->deadline - nms__now();
-            if (lo.time_limit <= 0)
-                break;
-        }
+        if (!nms__lp_time_left(&lo, cg->deadline))
+            break;
         lo.iteration_limit = 10 * (long)(C + pl.n / 4) + 1000; /* a stalled warm start is rebuilt below */
         if ((st = nms_lp_solve(lp, &lo, err)) != NMS_OK)
             goto out;
@@ -229,11 +226,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             nms_lp_free(lp);
             lp = NULL;
             lo.iteration_limit = 0;
-            if (cg->deadline > 0) { /* the time left: the limit is relative to a solve's start */
-                lo.time_limit = cg->deadline - nms__now();
-                if (lo.time_limit <= 0)
-                    break;
-            }
+            if (!nms__lp_time_left(&lo, cg->deadline))
+                break;
             if ((st = master_build(&lp, &pl, C, ones, err)) != NMS_OK ||
                 (st = nms_lp_solve(lp, &lo, err)) != NMS_OK)
                 goto out;

@@ -145,6 +145,10 @@ int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
 /* Inside a pricing's parallel region: 1 on the thread that called it (the
  * one that may call back into the driver for progress). */
 int nms__on_calling_thread(void);
+/* An LP solve's time limit is relative to its start: set lo->time_limit to
+ * the time left before deadline (0 = no deadline: unchanged).  Returns 0
+ * when no time is left. */
+int nms__lp_time_left(nms_lp_options *lo, double deadline);
 
 /* ---- primal heuristics (heuristic.c) ----------------------------------------- */
 

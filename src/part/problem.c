@@ -136,3 +136,11 @@ int nms__on_calling_thread(void)
     return 1;
 #endif
 }
+
+int nms__lp_time_left(nms_lp_options *lo, double deadline)
+{
+    if (deadline <= 0)
+        return 1;
+    lo->time_limit = deadline - nms__now();
+    return lo->time_limit > 0;
+}
