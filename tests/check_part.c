@@ -402,32 +402,6 @@ START_TEST(test_ties_and_degenerate)
 }
 END_TEST
 
-/* The pricing variants (exact and heuristic) of every instruction set
- * this CPU runs. */
-typedef int (*price_fn)(const nms__pp *, const nms__price_req *, nms__price_res *, nms_error *);
-typedef int (*heur_fn)(NMS__PRICE_HEUR_ARGS);
-typedef struct pricing_variant {
-    price_fn exact;
-    heur_fn heuristic;
-} pricing_variant;
-
-static size_t pricing_variants(pricing_variant f[3])
-{
-    size_t n = 0;
-    unsigned cpu = nms__cpu_features();
-    (void)cpu;
-    f[n++] = (pricing_variant){nms__price_exact_portable, nms__price_heuristic_portable};
-#ifdef HAVE_AVX2
-    if (cpu & NMS__CPU_AVX2)
-        f[n++] = (pricing_variant){nms__price_exact_avx2, nms__price_heuristic_avx2};
-#endif
-#ifdef HAVE_AVX512
-    if (cpu & NMS__CPU_AVX512)
-        f[n++] = (pricing_variant){nms__price_exact_avx512, nms__price_heuristic_avx512};
-#endif
-    return n;
-}
-
 static void count_tick(void *ctx)
 {
     ++*(long *)ctx;
@@ -438,8 +412,8 @@ static void count_tick(void *ctx)
  * variants), on rows that fill several vectors and a partial last one. */
 START_TEST(test_heuristic_pricing_variants)
 {
-    pricing_variant f[3];
-    size_t nf = pricing_variants(f);
+    nms__pricing_variant f[3];
+    size_t nf = nms__pricing_variants(f);
     const size_t R = 37, C = 40;
     nms_tensor *t = random_matrix(R, C, 5, 0);
     double *s;
@@ -479,8 +453,8 @@ END_TEST
  * positive, so the wrong count cut groups instead of overflowing. */
 START_TEST(test_pricing_top_of_scale)
 {
-    pricing_variant variant[3];
-    size_t nvariants = pricing_variants(variant);
+    nms__pricing_variant variant[3];
+    size_t nvariants = nms__pricing_variants(variant);
     enum { R = 30, C = 8 };
     double s[R * C];
     rng_state = 77;
@@ -522,13 +496,13 @@ END_TEST
 
 START_TEST(test_exact_pricing_vs_enumeration)
 {
-    pricing_variant variant[3];
-    size_t nvariants = pricing_variants(variant);
+    nms__pricing_variant variant[3];
+    size_t nvariants = nms__pricing_variants(variant);
     /* six seeds per variant; the 5th and 6th: 75 and 100 rows (several
      * vectors and a partial last one, integer-bound padding), duals near
      * the group values so that the bounds cut many groups */
     for (unsigned long long seed = 1; seed <= 6 * nvariants; seed++) {
-        price_fn price = variant[(seed - 1) / 6].exact;
+        nms__price_exact_fn *price = variant[(seed - 1) / 6].exact;
         size_t C = 12 + 4 * (seed % 2), R = (seed - 1) % 6 < 4 ? 9 : (seed - 1) % 6 == 4 ? 75 : 100;
         nms_tensor *t = random_matrix(R, C, seed, (seed - 1) % 6 == 2 ? 2 : 0);
         double *s;

@@ -45,21 +45,24 @@
 
 #include "part/part.h"
 
-/* nms__price_exact (part.h) for each instruction set; pricing_exact.c
- * compiled with -mavx2 / -mavx512f -mavx512bw (HAVE_AVX2 / HAVE_AVX512) or
- * for any CPU. */
-int nms__price_exact_portable(const nms__pp *p, const nms__price_req *req, nms__price_res *res,
-                              nms_error *err);
-int nms__price_exact_avx2(const nms__pp *p, const nms__price_req *req, nms__price_res *res, nms_error *err);
-int nms__price_exact_avx512(const nms__pp *p, const nms__price_req *req, nms__price_res *res,
-                            nms_error *err);
-/* nms__price_heuristic (part.h) likewise. */
-#define NMS__PRICE_HEUR_ARGS                                                                               \
-    const nms__pp *p, const double *pi, double thr, size_t k, int threads, nms__col **cols, size_t *n,    \
-        const nms__price_req *ctl, nms_error *err
-int nms__price_heuristic_portable(NMS__PRICE_HEUR_ARGS);
-int nms__price_heuristic_avx2(NMS__PRICE_HEUR_ARGS);
-int nms__price_heuristic_avx512(NMS__PRICE_HEUR_ARGS);
+/* nms__price_exact and nms__price_heuristic (part.h) for each instruction
+ * set: pricing_exact.c and pricing_heur.c compiled with -mavx2 /
+ * -mavx512f -mavx512bw (HAVE_AVX2 / HAVE_AVX512) or for any CPU. */
+typedef int nms__price_exact_fn(const nms__pp *p, const nms__price_req *req, nms__price_res *res,
+                                nms_error *err);
+typedef int nms__price_heuristic_fn(const nms__pp *p, const double *pi, double thr, size_t k, int threads,
+                                    nms__col **cols, size_t *n, const nms__price_req *ctl, nms_error *err);
+nms__price_exact_fn nms__price_exact_portable, nms__price_exact_avx2, nms__price_exact_avx512;
+nms__price_heuristic_fn nms__price_heuristic_portable, nms__price_heuristic_avx2, nms__price_heuristic_avx512;
+
+typedef struct nms__pricing_variant {
+    nms__price_exact_fn *exact;
+    nms__price_heuristic_fn *heuristic;
+} nms__pricing_variant;
+/* The variants built that this CPU runs, portable first, the widest last
+ * (the one nms__price_exact and nms__price_heuristic call); returns how
+ * many (1 to 3). */
+size_t nms__pricing_variants(nms__pricing_variant v[3]);
 
 #if defined(__AVX2__) /* also in the AVX-512 build: four lanes are one ymm */
 static inline double top2_add(const double *a, const double *b, const double *x, size_t Rp)

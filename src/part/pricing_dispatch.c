@@ -8,32 +8,32 @@
 #include "part/price_kernels.h"
 #include "util/cpu.h"
 
-int nms__price_exact(const nms__pp *p, const nms__price_req *req, nms__price_res *res, nms_error *err)
+size_t nms__pricing_variants(nms__pricing_variant v[3])
 {
+    size_t n = 0;
     unsigned cpu = nms__cpu_features();
     (void)cpu;
-#ifdef HAVE_AVX512
-    if (cpu & NMS__CPU_AVX512)
-        return nms__price_exact_avx512(p, req, res, err);
-#endif
+    v[n++] = (nms__pricing_variant){nms__price_exact_portable, nms__price_heuristic_portable};
 #ifdef HAVE_AVX2
     if (cpu & NMS__CPU_AVX2)
-        return nms__price_exact_avx2(p, req, res, err);
+        v[n++] = (nms__pricing_variant){nms__price_exact_avx2, nms__price_heuristic_avx2};
 #endif
-    return nms__price_exact_portable(p, req, res, err);
+#ifdef HAVE_AVX512
+    if (cpu & NMS__CPU_AVX512)
+        v[n++] = (nms__pricing_variant){nms__price_exact_avx512, nms__price_heuristic_avx512};
+#endif
+    return n;
 }
 
-int nms__price_heuristic(NMS__PRICE_HEUR_ARGS)
+int nms__price_exact(const nms__pp *p, const nms__price_req *req, nms__price_res *res, nms_error *err)
 {
-    unsigned cpu = nms__cpu_features();
-    (void)cpu;
-#ifdef HAVE_AVX512
-    if (cpu & NMS__CPU_AVX512)
-        return nms__price_heuristic_avx512(p, pi, thr, k, threads, cols, n, ctl, err);
-#endif
-#ifdef HAVE_AVX2
-    if (cpu & NMS__CPU_AVX2)
-        return nms__price_heuristic_avx2(p, pi, thr, k, threads, cols, n, ctl, err);
-#endif
-    return nms__price_heuristic_portable(p, pi, thr, k, threads, cols, n, ctl, err);
+    nms__pricing_variant v[3];
+    return v[nms__pricing_variants(v) - 1].exact(p, req, res, err);
+}
+
+int nms__price_heuristic(const nms__pp *p, const double *pi, double thr, size_t k, int threads, nms__col **cols,
+                         size_t *n, const nms__price_req *ctl, nms_error *err)
+{
+    nms__pricing_variant v[3];
+    return v[nms__pricing_variants(v) - 1].heuristic(p, pi, thr, k, threads, cols, n, ctl, err);
 }

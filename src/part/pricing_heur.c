@@ -62,7 +62,8 @@ static int in_set(const int32_t *g, int n, size_t c)
     return 0;
 }
 
-int PRICE_HEUR_NAME(NMS__PRICE_HEUR_ARGS)
+int PRICE_HEUR_NAME(const nms__pp *p, const double *pi, double thr, size_t k, int threads, nms__col **cols,
+                    size_t *n, const nms__price_req *ctl, nms_error *err)
 {
     size_t C = p->C;
     nms__col *all = nms__malloc_array(C, sizeof *all);
