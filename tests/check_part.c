@@ -10,6 +10,7 @@
 #include "config.h"
 #include "nmsparse.h"
 #include "part/objective.h"
+#include "part/lap.h"
 #include "part/part.h"
 #include "part/price_kernels.h"
 #include "util/cpu.h"
@@ -727,6 +728,104 @@ START_TEST(test_window_exact)
 }
 END_TEST
 
+/* The assignment solver against brute force over all permutations, n <= 7,
+ * on real-valued weights and on small integers (many ties). */
+static double lap_brute(const double *w, size_t n, int32_t *perm, size_t k)
+{
+    if (k == n) {
+        double s = 0.0;
+        for (size_t i = 0; i < n; i++)
+            s += w[i * n + (size_t)perm[i]];
+        return s;
+    }
+    double best = -HUGE_VAL;
+    for (size_t q = k; q < n; q++) {
+        int32_t t = perm[k];
+        perm[k] = perm[q];
+        perm[q] = t;
+        double v = lap_brute(w, n, perm, k + 1);
+        if (v > best)
+            best = v;
+        perm[q] = perm[k];
+        perm[k] = t;
+    }
+    return best;
+}
+
+START_TEST(test_lap_brute_force)
+{
+    double w[49];
+    int32_t sigma[7], perm[7];
+    for (size_t n = 1; n <= 7; n++)
+        for (unsigned long long seed = 1; seed <= 6; seed++) {
+            rng_state = 77 * n + seed;
+            for (size_t i = 0; i < n * n; i++)
+                w[i] = seed % 2 ? urand() * 10 - 3 : floor(urand() * 3);
+            int done = 0;
+            ck_assert_int_eq(nms__lap_max(w, n, sigma, 0.0, NULL, &done, NULL), NMS_OK);
+            ck_assert(done);
+            int seen[7] = {0};
+            double v = 0.0;
+            for (size_t i = 0; i < n; i++) {
+                ck_assert(sigma[i] >= 0 && (size_t)sigma[i] < n && !seen[sigma[i]]);
+                seen[sigma[i]] = 1;
+                v += w[i * n + (size_t)sigma[i]];
+                perm[i] = (int32_t)i;
+            }
+            double best = lap_brute(w, n, perm, 0);
+            ck_assert_msg(fabs(v - best) <= 1e-12 * (1 + fabs(best)), "n=%zu seed %llu: %.15g vs %.15g", n, seed,
+                          v, best);
+        }
+}
+END_TEST
+
+/* The refill search makes exchanges among several groups at once: on this
+ * 4 x 16 matrix (found by a random search) the identity is a local optimum
+ * of the pairwise re-split, and the refill search still improves it, to the
+ * brute-force optimum.  Same result for any thread count. */
+START_TEST(test_refill_beyond_pairs)
+{
+    static const float m[4][16] = {
+        {9, 5, 0, 8, 6, 7, 0, 0, 4, 6, 8, 2, 3, 7, 7, 0},
+        {7, 9, 2, 7, 6, 0, 9, 9, 8, 4, 9, 4, 8, 9, 9, 7},
+        {4, 1, 5, 0, 0, 6, 2, 4, 4, 2, 8, 0, 1, 7, 0, 9},
+        {6, 4, 8, 4, 4, 7, 3, 2, 3, 4, 9, 1, 3, 0, 9, 9},
+    };
+    size_t shape[2] = {4, 16};
+    nms_tensor *t = NULL;
+    ck_assert_int_eq(nms_tensor_create(NMS_DTYPE_F32, 2, shape, &t, NULL), NMS_OK);
+    memcpy(nms_tensor_data(t), m, sizeof m);
+    double opt = brute_force(t);
+    double *sc = NULL;
+    nms__pp p;
+    problem_of(t, &p, &sc);
+    int32_t perm[16], first[16];
+    for (int j = 0; j < 16; j++)
+        perm[j] = j;
+    double v0 = nms__pp_perm_value(&p, perm);
+    ck_assert_int_eq(nms__ls_resplit(&p, perm, 1, 0.0, NULL, NULL), NMS_OK);
+    ck_assert_msg(nms__pp_perm_value(&p, perm) == v0, "the re-split search improved the identity");
+    static const int th[] = {1, 2, 3, 7};
+    for (int k = 0; k < 4; k++) {
+        for (int j = 0; j < 16; j++)
+            perm[j] = j;
+        ck_assert_int_eq(nms__refill_search(&p, perm, 1, th[k], 0.0, NULL, NULL), NMS_OK);
+        ck_assert_int_eq(nms_perm_check(perm, 16, NULL), NMS_OK);
+        double v = nms__pp_perm_value(&p, perm);
+        ck_assert_msg(v > v0 && v <= opt * (1 + 1e-12), "refill %.12g from %.12g, optimum %.12g", v, v0, opt);
+        if (k == 0) {
+            ck_assert_msg(fabs(v - opt) <= 1e-12 * opt, "refill %.12g, optimum %.12g", v, opt);
+            memcpy(first, perm, sizeof perm);
+        } else {
+            ck_assert_msg(memcmp(first, perm, sizeof perm) == 0, "refill differs with %d threads", th[k]);
+        }
+    }
+    nms__pp_free(&p);
+    nms__free(sc);
+    nms_tensor_free(t);
+}
+END_TEST
+
 /* Large-C mode (heuristics and windows only): the same permutation for any
  * thread count, never below the swap baseline's start (identity).  With a
  * time limit the rest runs too: column generation, the enumeration (here
@@ -777,6 +876,8 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_thread_independence);
     tcase_add_test(tc, test_search_size);
     tcase_add_test(tc, test_window_exact);
+    tcase_add_test(tc, test_lap_brute_force);
+    tcase_add_test(tc, test_refill_beyond_pairs);
     tcase_add_test(tc, test_large_c_threads);
     tcase_add_test(tc, test_interrupt_and_stacking);
     tcase_add_test(tc, test_reference_optima);

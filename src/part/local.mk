@@ -11,6 +11,9 @@ libnmsparse_la_SOURCES += \
 	src/part/pricing_heur.c \
 	src/part/heuristic.c \
 	src/part/window.c \
+	src/part/lap.h \
+	src/part/lap.c \
+	src/part/refill.c \
 	src/part/bb.c \
 	src/part/solve.c \
 	src/part/master.c \

@@ -174,6 +174,13 @@ int nms__swap_search(const nms__pp *p, int32_t *perm, double deadline,
 int nms__window_search(const nms__pp *p, int32_t *perm, int k, unsigned long seed, int threads,
                        double deadline, volatile int *interrupt, nms_error *err);
 
+/* Refill search (refill.c): every round takes one member (or one pair) out
+ * of every group and puts them back by an optimal linear assignment;
+ * improves perm in place.  Deterministic for a seed, whatever the thread
+ * count. */
+int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int threads,
+                       double deadline, volatile int *interrupt, nms_error *err);
+
 /* ---- column generation at the root (master.c) ------------------------------- */
 
 /* Solves  max sum_S v(S) x_S  s.t.  sum_{S ni i} x_S = 1,  x >= 0  over a pool
