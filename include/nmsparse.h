@@ -569,7 +569,8 @@ typedef struct nms_part_options {
     double time_limit;        /* seconds; <= 0 = none (default 0) */
     double gap;               /* relative gap tolerance, default 1e-9 */
     int threads;              /* OpenMP threads; 0 = all available (default) */
-    unsigned long seed;       /* seed of the window search's shuffles; default 0 */
+    unsigned long seed;       /* seed of the window and refill searches' random
+                                 choices; default 0 */
     size_t exact_max_cols;    /* above this many columns BP runs only the
                                  heuristics (large-C mode) unless time_limit
                                  is set; default 128 */

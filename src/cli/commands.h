@@ -65,9 +65,10 @@ int cmd_permute(int argc, char **argv);
     "any permutation can keep.  Method bp (default): heuristics, column generation\n" \
     "on the set-partitioning LP, and an exact branch-and-price that proves\n" \
     "optimality (to the gap tolerance) when it finishes; above 128 channels only\n" \
-    "the heuristics run (local search and exact re-optimisation of windows of 4\n" \
-    "groups; bound: unstructured), unless --time-limit gives the time for the\n" \
-    "rest (Lagrangian / LP bound, then the search).  When the groups the proof\n" \
+    "the heuristics run (local search, exact re-optimisation of windows of 4\n" \
+    "groups, and refills of all groups at once by linear assignment; bound:\n" \
+    "unstructured), unless --time-limit gives the time for the rest (Lagrangian\n" \
+    "/ LP bound, then the search).  When the groups the proof\n" \
     "needs are too many to hold, the search runs over the best of them and the\n" \
     "bound says what that leaves open.  swap: the classic best-improving\n" \
     "channel-swap search.  identity: no permutation.\n\n" \
