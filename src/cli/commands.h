@@ -67,11 +67,11 @@ int cmd_permute(int argc, char **argv);
     "optimality (to the gap tolerance) when it finishes; above 128 channels only\n" \
     "the heuristics run (local search, exact re-optimisation of windows of 4\n" \
     "groups, and refills of all groups at once by linear assignment; bound:\n" \
-    "unstructured), unless --time-limit gives the time for the rest (Lagrangian\n" \
-    "/ LP bound, then the search).  When the groups the proof\n" \
-    "needs are too many to hold, the search runs over the best of them and the\n" \
-    "bound says what that leaves open.  swap: the classic best-improving\n" \
-    "channel-swap search.  identity: no permutation.\n\n" \
+    "unstructured), unless --time-limit gives the time for the rest\n" \
+    "(Lagrangian / LP bound, then the search).  When the groups the proof needs\n" \
+    "are too many to hold, the search runs over the best of them and the bound\n" \
+    "says what that leaves open.  swap: the classic best-improving channel-swap\n" \
+    "search.  identity: no permutation.\n\n" \
     "Progress goes to stderr: a line when the value or the bound improves and\n" \
     "every few seconds.  Ctrl-C stops the search; the best permutation so far is\n" \
     "written with its certificate (status interrupted).\n\n" \
