@@ -61,6 +61,10 @@ double nms__pp_group_value(const nms__pp *p, const int32_t g[4]);
 /* sum_g v(G_g) of a permutation (groups = positions 4g..4g+3). */
 double nms__pp_perm_value(const nms__pp *p, const int32_t *perm);
 
+/* The next number of the splitmix64 generator with state *s (the window
+ * and refill searches' seeded random choices). */
+uint64_t nms__splitmix64(uint64_t *s);
+
 /* ---- columns (groups) ----------------------------------------------------- */
 
 typedef struct nms__col {

@@ -41,6 +41,14 @@ void nms__pp_free(nms__pp *p)
     memset(p, 0, sizeof *p);
 }
 
+uint64_t nms__splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 double nms__pp_group_value(const nms__pp *p, const int32_t g[4])
 {
     const double *a = p->x + (size_t)g[0] * p->Rp, *b = p->x + (size_t)g[1] * p->Rp;

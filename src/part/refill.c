@@ -34,14 +34,6 @@
 
 enum { STALE_ROUNDS = 6 };
 
-static uint64_t next_random(uint64_t *s) /* splitmix64 */
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 /* Reorder each group of perm so that its last m members are the ones that
  * move: a random member (m = 1) or a random one of the three pair splits
  * (m = 2: the pair with member 0 stays). */
@@ -49,7 +41,7 @@ static void choose_movers(int32_t *perm, size_t G, int m, uint64_t *rng)
 {
     for (size_t g = 0; g < G; g++) {
         int32_t *q = perm + 4 * g;
-        int pick = (int)(next_random(rng) % (m == 1 ? 4u : 3u));
+        int pick = (int)(nms__splitmix64(rng) % (m == 1 ? 4u : 3u));
         int32_t t;
         if (m == 1) { /* member pick to the end */
             t = q[3];

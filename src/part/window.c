@@ -44,14 +44,6 @@ typedef struct winbuf {
     uint16_t *choice; /* 2^16: the group T chosen for M */
 } winbuf;
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 static int popcount16(unsigned m)
 {
     int c = 0;
@@ -155,7 +147,7 @@ int nms__window_search(const nms__pp *p, int32_t *perm, int k, unsigned long see
         if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline))
             break;
         for (size_t g = G; g > 1; g--) { /* Fisher-Yates */
-            size_t j = (size_t)(splitmix64(&rng) % g);
+            size_t j = (size_t)(nms__splitmix64(&rng) % g);
             size_t t = order[g - 1];
             order[g - 1] = order[j];
             order[j] = t;
