@@ -826,6 +826,30 @@ START_TEST(test_refill_beyond_pairs)
 }
 END_TEST
 
+/* Above 1024 groups the refill search works on shuffled blocks of 1024
+ * (and one of 2 here): a valid partition, never worse than its start. */
+START_TEST(test_refill_blocks)
+{
+    nms_tensor *t = random_matrix(4, 4104, 515, 0);
+    double *sc = NULL;
+    nms__pp p;
+    problem_of(t, &p, &sc);
+    int32_t *perm = malloc(4104 * sizeof *perm);
+    ck_assert_ptr_nonnull(perm);
+    for (int j = 0; j < 4104; j++)
+        perm[j] = j;
+    double v0 = nms__pp_perm_value(&p, perm);
+    ck_assert_int_eq(nms__refill_search(&p, perm, 3, 0, nms__now() + 3.0, NULL, NULL), NMS_OK);
+    ck_assert_int_eq(nms_perm_check(perm, 4104, NULL), NMS_OK);
+    double v = nms__pp_perm_value(&p, perm);
+    ck_assert_msg(v > v0, "refill of 1026 groups: %.12g from %.12g", v, v0);
+    free(perm);
+    nms__pp_free(&p);
+    nms__free(sc);
+    nms_tensor_free(t);
+}
+END_TEST
+
 /* Large-C mode (heuristics and windows only): the same permutation for any
  * thread count, never below the swap baseline's start (identity).  With a
  * time limit the rest runs too: column generation, the enumeration (here
@@ -878,6 +902,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_window_exact);
     tcase_add_test(tc, test_lap_brute_force);
     tcase_add_test(tc, test_refill_beyond_pairs);
+    tcase_add_test(tc, test_refill_blocks);
     tcase_add_test(tc, test_large_c_threads);
     tcase_add_test(tc, test_interrupt_and_stacking);
     tcase_add_test(tc, test_reference_optima);

@@ -16,9 +16,13 @@
  * deadline / interrupt.  A round's new partition replaces the old only
  * when its canonical value is higher by more than a relative 1e-12.
  *
- * Work per round: G^2 group values of O(R) each (rows of the weight matrix
- * in parallel: the result does not depend on the thread count) and O(G^3)
- * for the assignment.  Memory: G^2 doubles.
+ * Above REFILL_MAX_GROUPS groups (C > 4096) a round refills blocks of that
+ * many, the groups shuffled by the same generator each round.
+ *
+ * Work per round: G B group values of O(R) each (the rows of w in
+ * parallel: the result does not depend on the thread count) and O(G B^2)
+ * for the assignments, B = min(G, REFILL_MAX_GROUPS).  Memory: B^2 doubles
+ * (8 MB at most).
  */
 #include <math.h>
 #include <stdint.h>
@@ -32,7 +36,7 @@
 #include "part/part.h"
 #include "util/util.h"
 
-enum { STALE_ROUNDS = 6 };
+enum { STALE_ROUNDS = 6, REFILL_MAX_GROUPS = 1024 };
 
 /* Reorder each group of perm so that its last m members are the ones that
  * move: a random member (m = 1) or a random one of the three pair splits
@@ -55,62 +59,72 @@ static void choose_movers(int32_t *perm, size_t G, int m, uint64_t *rng)
     }
 }
 
-/* One round; returns 1 when perm improved, 0 when not, < 0 on error. */
-static int refill_round(const nms__pp *p, int32_t *perm, int m, double *w, int32_t *sigma, int32_t *next,
-                        int nthreads, double deadline, volatile int *interrupt, nms_error *err)
+/* The values of groups grp[0..n) of a partition, summed in that order. */
+static double groups_value(const nms__pp *p, const int32_t *part, const size_t *grp, size_t n)
 {
-    const size_t G = p->C / 4;
+    double sum = 0.0;
+    for (size_t a = 0; a < n; a++)
+        sum += nms__pp_group_value(p, part + 4 * grp[a]);
+    return sum;
+}
+
+/* Refill the groups grp[0..n) of perm (their last m members move);
+ * returns 1 when perm improved, 0 when not, < 0 on error.  w: n * n,
+ * sigma: n, next: a copy of perm to build the new groups in. */
+static int refill_block(const nms__pp *p, int32_t *perm, const size_t *grp, size_t n, int m, double *w,
+                        int32_t *sigma, int32_t *next, int nthreads, double deadline, volatile int *interrupt,
+                        nms_error *err)
+{
     const int keep = 4 - m;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 4) num_threads(nthreads)
 #else
     (void)nthreads;
 #endif
-    for (long gl = 0; gl < (long)G; gl++) {
-        size_t g = (size_t)gl;
-        int32_t grp[4];
-        memcpy(grp, perm + 4 * g, (size_t)keep * sizeof *grp);
-        for (size_t h = 0; h < G; h++) {
-            memcpy(grp + keep, perm + 4 * h + keep, (size_t)m * sizeof *grp);
-            w[g * G + h] = nms__pp_group_value(p, grp);
+    for (long al = 0; al < (long)n; al++) {
+        size_t a = (size_t)al;
+        int32_t g[4];
+        memcpy(g, perm + 4 * grp[a], (size_t)keep * sizeof *g);
+        for (size_t b = 0; b < n; b++) {
+            memcpy(g + keep, perm + 4 * grp[b] + keep, (size_t)m * sizeof *g);
+            w[a * n + b] = nms__pp_group_value(p, g);
         }
     }
     int done = 0;
-    int st = nms__lap_max(w, G, sigma, deadline, interrupt, &done, err);
+    int st = nms__lap_max(w, n, sigma, deadline, interrupt, &done, err);
     if (st)
         return st;
     if (!done)
         return 0;
     double old = 0.0, now = 0.0;
-    for (size_t g = 0; g < G; g++) {
-        old += w[g * G + g];
-        now += w[g * G + (size_t)sigma[g]];
+    for (size_t a = 0; a < n; a++) {
+        old += w[a * n + a];
+        now += w[a * n + (size_t)sigma[a]];
     }
     if (!(now > old + 1e-12 * fabs(old)))
         return 0;
-    for (size_t g = 0; g < G; g++) {
-        memcpy(next + 4 * g, perm + 4 * g, (size_t)keep * sizeof *next);
-        memcpy(next + 4 * g + keep, perm + 4 * (size_t)sigma[g] + keep, (size_t)m * sizeof *next);
-    }
-    if (!(nms__pp_perm_value(p, next) > nms__pp_perm_value(p, perm) * (1 + 1e-12)))
-        return 0;
-    memcpy(perm, next, p->C * sizeof *perm);
-    return 1;
+    for (size_t a = 0; a < n; a++)
+        memcpy(next + 4 * grp[a] + keep, perm + 4 * grp[(size_t)sigma[a]] + keep, (size_t)m * sizeof *next);
+    int better = groups_value(p, next, grp, n) > groups_value(p, perm, grp, n) * (1 + 1e-12);
+    for (size_t a = 0; a < n; a++) /* perm takes the new groups, or next the old back */
+        if (better)
+            memcpy(perm + 4 * grp[a], next + 4 * grp[a], 4 * sizeof *perm);
+        else
+            memcpy(next + 4 * grp[a], perm + 4 * grp[a], 4 * sizeof *perm);
+    return better;
 }
 
 int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int threads, double deadline,
                        volatile int *interrupt, nms_error *err)
 {
-    const size_t G = p->C / 4;
+    const size_t G = p->C / 4, B = G < REFILL_MAX_GROUPS ? G : REFILL_MAX_GROUPS;
     if (G < 2)
         return NMS_OK;
-    size_t nw;
-    if (nms__mul_size(G, G, &nw))
-        return nms__fail(err, NMS_ERR_RANGE, "refill search: %zu groups are too many", G);
-    double *w = nms__malloc_array(nw, sizeof *w);
-    int32_t *sigma = nms__malloc_array(G, sizeof *sigma), *next = nms__malloc_array(p->C, sizeof *next);
+    double *w = nms__malloc_array(B * B, sizeof *w);
+    int32_t *sigma = nms__malloc_array(B, sizeof *sigma), *next = nms__malloc_array(p->C, sizeof *next);
+    size_t *order = nms__malloc_array(G, sizeof *order);
     int st = NMS_OK;
-    if (!w || !sigma || !next) {
+    if (!w || !sigma || !next || !order) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in the refill search (%zu groups)", G);
         goto out;
     }
@@ -120,6 +134,8 @@ int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int 
     const int nthreads = 1;
     (void)threads;
 #endif
+    for (size_t g = 0; g < G; g++)
+        order[g] = g;
     uint64_t rng = (uint64_t)seed * 0x9FB21C651E98DF25ull + 0x2545F4914F6CDD1Dull;
     double total = nms__pp_perm_value(p, perm);
     for (int round = 0, stale = 0; stale < STALE_ROUNDS; round++) {
@@ -127,16 +143,29 @@ int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int 
             break;
         int m = 1 + round % 2;
         choose_movers(perm, G, m, &rng);
-        int r = refill_round(p, perm, m, w, sigma, next, nthreads, deadline, interrupt, err);
-        if (r < 0) {
-            st = r;
-            goto out;
+        memcpy(next, perm, p->C * sizeof *next);
+        if (G > B)
+            for (size_t g = G; g > 1; g--) { /* Fisher-Yates: other blocks every round */
+                size_t j = (size_t)(nms__splitmix64(&rng) % g), t = order[g - 1];
+                order[g - 1] = order[j];
+                order[j] = t;
+            }
+        for (size_t lo = 0; lo < G; lo += B) { /* the last block: what is left, at least 2 groups */
+            size_t n = G - lo < B ? G - lo : B;
+            if (n < 2)
+                break;
+            int r = refill_block(p, perm, order + lo, n, m, w, sigma, next, nthreads, deadline, interrupt, err);
+            if (r < 0) {
+                st = r;
+                goto out;
+            }
         }
         double now = nms__pp_perm_value(p, perm);
         stale = now > total + 1e-9 * fabs(total) ? 0 : stale + 1;
         total = now;
     }
 out:
+    nms__free(order);
     nms__free(w);
     nms__free(sigma);
     nms__free(next);
