@@ -42,7 +42,10 @@ int nms__lap_max(const double *w, size_t n, int32_t *sigma, double deadline, vol
                     minv[j] = cur;
                     way[j] = j0;
                 }
-                if (minv[j] < delta) {
+                /* among equal distances a free column first: it ends the
+                 * path (tied weights, e.g. quantized scores, then cost
+                 * O(n) a row instead of a walk through the assigned ones) */
+                if (minv[j] < delta || (minv[j] == delta && row_of[j] == 0 && row_of[j1] != 0)) {
                     delta = minv[j];
                     j1 = j;
                 }

@@ -11,8 +11,8 @@
  * each, a Dijkstra-like scan over the columns with reduced costs
  * c[i][j] - u_i - v_j >= 0 (c = -w, minimised) finds the cheapest
  * augmenting path, and the potentials keep every reduced cost nonnegative.
- * O(n^3) time, O(n) memory besides w.  Deterministic: ties go to the lowest
- * column index.
+ * O(n^3) time, O(n) memory besides w.  Deterministic: among columns at
+ * equal distance a free one first, then the lowest index.
  */
 #ifndef NMS_PART_LAP_H
 #define NMS_PART_LAP_H
