@@ -728,8 +728,7 @@ START_TEST(test_window_exact)
 }
 END_TEST
 
-/* The assignment solver against brute force over all permutations, n <= 7,
- * on real-valued weights and on small integers (many ties). */
+/* max over permutations of sum_i w[i][perm(i)], perm[k..n) still free. */
 static double lap_brute(const double *w, size_t n, int32_t *perm, size_t k)
 {
     if (k == n) {
@@ -752,6 +751,8 @@ static double lap_brute(const double *w, size_t n, int32_t *perm, size_t k)
     return best;
 }
 
+/* The assignment solver against brute force over all permutations, n <= 7,
+ * on real-valued weights and on small integers (many ties). */
 START_TEST(test_lap_brute_force)
 {
     double w[49];

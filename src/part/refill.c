@@ -13,8 +13,8 @@
  * three splits of each group into two pairs), the members chosen by a
  * generator seeded by `seed`; the search ends after STALE_ROUNDS rounds in
  * a row that raised the total by less than a relative 1e-9, or at the
- * deadline / interrupt.  A round's new partition replaces the old only
- * when its canonical value is higher by more than a relative 1e-12.
+ * deadline / interrupt.  A block's new groups replace the old only when
+ * their canonical value is higher by more than a relative 1e-12.
  *
  * Above REFILL_MAX_GROUPS groups (C > 4096) a round refills blocks of that
  * many, the groups shuffled by the same generator each round.
@@ -59,18 +59,11 @@ static void choose_movers(int32_t *perm, size_t G, int m, uint64_t *rng)
     }
 }
 
-/* The values of groups grp[0..n) of a partition, summed in that order. */
-static double groups_value(const nms__pp *p, const int32_t *part, const size_t *grp, size_t n)
-{
-    double sum = 0.0;
-    for (size_t a = 0; a < n; a++)
-        sum += nms__pp_group_value(p, part + 4 * grp[a]);
-    return sum;
-}
-
 /* Refill the groups grp[0..n) of perm (their last m members move);
  * returns 1 when perm improved, 0 when not, < 0 on error.  w: n * n,
- * sigma: n, next: a copy of perm to build the new groups in. */
+ * sigma: n, next: a copy of perm to build the new groups in.  w holds
+ * canonical group values (nms__pp_group_value does not depend on the order
+ * of a group's members), so its sums are the blocks' values. */
 static int refill_block(const nms__pp *p, int32_t *perm, const size_t *grp, size_t n, int m, double *w,
                         int32_t *sigma, int32_t *next, int nthreads, double deadline, volatile int *interrupt,
                         nms_error *err)
@@ -105,13 +98,9 @@ static int refill_block(const nms__pp *p, int32_t *perm, const size_t *grp, size
         return 0;
     for (size_t a = 0; a < n; a++)
         memcpy(next + 4 * grp[a] + keep, perm + 4 * grp[(size_t)sigma[a]] + keep, (size_t)m * sizeof *next);
-    int better = groups_value(p, next, grp, n) > groups_value(p, perm, grp, n) * (1 + 1e-12);
-    for (size_t a = 0; a < n; a++) /* perm takes the new groups, or next the old back */
-        if (better)
-            memcpy(perm + 4 * grp[a], next + 4 * grp[a], 4 * sizeof *perm);
-        else
-            memcpy(next + 4 * grp[a], perm + 4 * grp[a], 4 * sizeof *perm);
-    return better;
+    for (size_t a = 0; a < n; a++)
+        memcpy(perm + 4 * grp[a], next + 4 * grp[a], 4 * sizeof *perm);
+    return 1;
 }
 
 int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int threads, double deadline,
