@@ -577,8 +577,8 @@ START_TEST(test_exact_pricing_vs_enumeration)
             rq.cap = n / 5;
             rq.threads = threads;
             long ticks = 0;
-            rq.tick = count_tick; /* progress: called during the run */
-            rq.tick_ctx = &ticks;
+            rq.ctl.tick = count_tick; /* progress: called during the run */
+            rq.ctl.tick_ctx = &ticks;
             nms__price_res pr;
             ck_assert_int_eq(price(&p, &rq, &pr, NULL), NMS_OK);
             ck_assert(pr.complete && !pr.cap_exceeded);
@@ -716,7 +716,7 @@ START_TEST(test_window_exact)
                 int32_t perm[16];
                 for (size_t j = 0; j < C; j++)
                     perm[j] = (int32_t)((j * 5 + seed) % C); /* a scrambled start */
-                ck_assert_int_eq(nms__window_search(&p, perm, 4, seed, 1, 0.0, NULL, NULL), NMS_OK);
+                ck_assert_int_eq(nms__window_search(&p, perm, 4, seed, 1, NULL, NULL), NMS_OK);
                 ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
                 double v = nms__pp_perm_value(&p, perm);
                 ck_assert_msg(fabs(v - opt) <= 1e-9 * opt, "C=%zu seed %llu quant %d: window %.12g vs brute force %.12g",
@@ -763,7 +763,7 @@ START_TEST(test_lap_brute_force)
             for (size_t i = 0; i < n * n; i++)
                 w[i] = seed % 2 ? urand() * 10 - 3 : floor(urand() * 3);
             int done = 0;
-            ck_assert_int_eq(nms__lap_max(w, n, sigma, 0.0, NULL, &done, NULL), NMS_OK);
+            ck_assert_int_eq(nms__lap_max(w, n, sigma, NULL, &done, NULL), NMS_OK);
             ck_assert(done);
             int seen[7] = {0};
             double v = 0.0;
@@ -804,13 +804,13 @@ START_TEST(test_refill_beyond_pairs)
     for (int j = 0; j < 16; j++)
         perm[j] = j;
     double v0 = nms__pp_perm_value(&p, perm);
-    ck_assert_int_eq(nms__ls_resplit(&p, perm, 1, 0.0, NULL, NULL), NMS_OK);
+    ck_assert_int_eq(nms__ls_resplit(&p, perm, 1, NULL, NULL), NMS_OK);
     ck_assert_msg(nms__pp_perm_value(&p, perm) == v0, "the re-split search improved the identity");
     static const int th[] = {1, 2, 3, 7};
     for (int k = 0; k < 4; k++) {
         for (int j = 0; j < 16; j++)
             perm[j] = j;
-        ck_assert_int_eq(nms__refill_search(&p, perm, 1, th[k], 0.0, NULL, NULL), NMS_OK);
+        ck_assert_int_eq(nms__refill_search(&p, perm, 1, th[k], NULL, NULL), NMS_OK);
         ck_assert_int_eq(nms_perm_check(perm, 16, NULL), NMS_OK);
         double v = nms__pp_perm_value(&p, perm);
         ck_assert_msg(v > v0 && v <= opt * (1 + 1e-12), "refill %.12g from %.12g, optimum %.12g", v, v0, opt);
@@ -848,7 +848,7 @@ START_TEST(test_refill_blocks)
     for (size_t j = 0; j < C; j++)
         perm[j] = (int32_t)j;
     ck_assert(nms__pp_perm_value(&p, perm) == 2.0);
-    ck_assert_int_eq(nms__refill_search(&p, perm, 3, 0, 0.0, NULL, NULL), NMS_OK);
+    ck_assert_int_eq(nms__refill_search(&p, perm, 3, 0, NULL, NULL), NMS_OK);
     ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
     ck_assert_msg(nms__pp_perm_value(&p, perm) == 3.0, "refill of 1026 groups: %.12g, optimum 3",
                   nms__pp_perm_value(&p, perm));
@@ -895,6 +895,75 @@ START_TEST(test_large_c_threads)
 }
 END_TEST
 
+/* Every long step calls the progress tick of its control (the driver's
+ * periodic lines) and stops at once on an interrupt, leaving its input
+ * as it was; through the solver, the heuristic phase of a large-C run
+ * reports periodically, not only when the value rises. */
+static void count_heuristic_lines(const nms_part_progress *pr, void *ctx)
+{
+    if (!strcmp(pr->phase, "heuristic"))
+        ++*(long *)ctx;
+}
+
+START_TEST(test_steps_tick_and_stop)
+{
+    nms_tensor *t = random_matrix(8, 64, 77, 0);
+    double *sc = NULL;
+    nms__pp p;
+    problem_of(t, &p, &sc);
+    int32_t perm[64], id[64];
+    for (int j = 0; j < 64; j++)
+        id[j] = j;
+    for (int step = 0; step < 5; step++) {
+        for (int stopped = 0; stopped < 2; stopped++) {
+            long ticks = 0;
+            volatile int stop = stopped;
+            nms__ctl ctl = {0.0, &stop, count_tick, &ticks};
+            memcpy(perm, id, sizeof perm);
+            int st;
+            switch (step) {
+            case 0: st = nms__ls_resplit(&p, perm, 1, &ctl, NULL); break;
+            case 1: st = nms__window_search(&p, perm, 4, 1, 2, &ctl, NULL); break;
+            case 2: st = nms__refill_search(&p, perm, 1, 2, &ctl, NULL); break;
+            case 3: st = nms__swap_search(&p, perm, &ctl, NULL); break;
+            default: st = nms__greedy_start(&p, perm, &ctl, NULL); break;
+            }
+            ck_assert_int_eq(st, NMS_OK);
+            ck_assert_int_eq(nms_perm_check(perm, 64, NULL), NMS_OK);
+            ck_assert_msg(ticks >= 1, "step %d: no tick", step);
+            if (stopped && step < 4)
+                ck_assert_msg(memcmp(perm, id, sizeof perm) == 0, "step %d changed perm after an interrupt", step);
+            if (!stopped && step < 4)
+                ck_assert_msg(nms__pp_perm_value(&p, perm) > nms__pp_perm_value(&p, id), "step %d: no gain", step);
+        }
+    }
+    double w[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    int32_t sigma[3];
+    int done = 1;
+    long ticks = 0;
+    volatile int stop = 1;
+    nms__ctl ctl = {0.0, &stop, count_tick, &ticks};
+    ck_assert_int_eq(nms__lap_max(w, 3, sigma, &ctl, &done, NULL), NMS_OK);
+    ck_assert(!done && ticks == 1);
+    nms__pp_free(&p);
+    nms__free(sc);
+    nms_tensor_free(t);
+
+    t = random_matrix(12, 160, 4242, 0);
+    nms_part_options o;
+    nms_part_options_default(&o);
+    long lines = 0;
+    o.progress = count_heuristic_lines;
+    o.progress_ctx = &lines;
+    o.progress_interval = 0.0; /* every tick prints */
+    nms_part_result r;
+    ck_assert_int_eq(nms_part_solve(t, &o, &r, NULL), NMS_OK);
+    ck_assert_msg(lines > 100, "%ld heuristic lines", lines);
+    nms_part_result_free(&r);
+    nms_tensor_free(t);
+}
+END_TEST
+
 static Suite *part_suite(void)
 {
     Suite *s = suite_create("part");
@@ -913,6 +982,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_refill_beyond_pairs);
     tcase_add_test(tc, test_refill_blocks);
     tcase_add_test(tc, test_large_c_threads);
+    tcase_add_test(tc, test_steps_tick_and_stop);
     tcase_add_test(tc, test_interrupt_and_stacking);
     tcase_add_test(tc, test_reference_optima);
     tcase_add_test(tc, test_long_real);

@@ -235,8 +235,7 @@ static void take_if_disjoint(const int32_t g[4], unsigned char *used, int32_t *p
  * disjoint, the leftover channels in index order, then improve with the
  * re-split local search.  Writes a partition to
  * perm and returns its value. */
-static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
-                       volatile int *interrupt)
+static double round_lp(bbst *s, const double *x, int32_t *perm, const nms__ctl *ctl)
 {
     size_t C = s->C, m = 0, np = 0;
     size_t *ord = NULL;
@@ -273,7 +272,7 @@ static double round_lp(bbst *s, const double *x, int32_t *perm, double deadline,
             perm[np++] = (int32_t)i;
     nms__free(ord);
     nms__free(used);
-    if (nms__ls_resplit(s->p, perm, 1, deadline, interrupt, NULL) != NMS_OK)
+    if (nms__ls_resplit(s->p, perm, 1, ctl, NULL) != NMS_OK)
         return -HUGE_VAL;
     return nms__pp_perm_value(s->p, perm);
 }
@@ -329,7 +328,7 @@ typedef struct worker {
  * and, when the node is neither cut nor integral, w->child: the groups of F
  * its subtree may still use (reduced-cost filtering, see the top of this
  * file).  w->ok_lp = 0 if the LP could not be solved. */
-static int eval_node(worker *w, double target, double deadline, volatile int *interrupt)
+static int eval_node(worker *w, double target, const nms__ctl *ctl)
 {
     bbst *s = &w->s;
     const dec *d = w->nd.d;
@@ -377,12 +376,14 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
     }
     double best_bound = HUGE_VAL, sumpi = 0.0;
     for (int it = 0; it < 1000; it++) {
+        if (nms__ctl_stop(ctl)) /* the node's LP grows by pricing: progress lines meanwhile */
+            return NMS_OK;
         nms_lp_options lo;
         nms_lp_options_default(&lo);
-        lo.interrupt = interrupt;
+        lo.interrupt = ctl->interrupt;
         lo.primal_feas_tol = lo.dual_feas_tol = 1e-9; /* see master.c */
         lo.iteration_limit = 10 * (long)(C + s->nlp / 4) + 1000;
-        if (!nms__lp_time_left(&lo, deadline))
+        if (!nms__lp_time_left(&lo, ctl->deadline))
             return NMS_OK;
         if ((st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
             return st;
@@ -390,7 +391,7 @@ static int eval_node(worker *w, double target, double deadline, volatile int *in
             /* a stalled warm start: rebuild this node's LP and solve it cold,
              * in the time left */
             lo.iteration_limit = 0;
-            if (!nms__lp_time_left(&lo, deadline))
+            if (!nms__lp_time_left(&lo, ctl->deadline))
                 return NMS_OK;
             if ((st = compact_lp(s, err)) != NMS_OK || (st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
                 return st;
@@ -566,13 +567,13 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
 }
 
 /* Evaluate w->nd against target; round the LP solution when asked. */
-static void worker_run(worker *w, double target, int want_round, double deadline, volatile int *interrupt)
+static void worker_run(worker *w, double target, int want_round, const nms__ctl *ctl)
 {
     w->rounded = 0;
-    w->st = eval_node(w, target, deadline, interrupt);
+    w->st = eval_node(w, target, ctl);
     if (w->st || !w->ok_lp || w->integral || w->b <= target || !want_round)
         return;
-    w->vround = round_lp(&w->s, w->x, w->rperm, deadline, interrupt);
+    w->vround = round_lp(&w->s, w->x, w->rperm, ctl);
     w->rounded = 1;
 }
 
@@ -586,7 +587,7 @@ enum { BATCH = 2 };
 #define PLUNGE 0.5
 
 int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
-                 int threads, double deadline, volatile int *interrupt, long node_limit,
+                 int threads, const nms__ctl *ctl, long node_limit,
                  void (*tick)(void *ctx, double best_open, double target, long nodes),
                  void *tick_ctx, int32_t *perm, int *found, double *found_value,
                  int *complete, double *open_bound, long *nodes, nms_error *err)
@@ -648,8 +649,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
         double best = open[bi].bound;
         if (tick) /* best first: it bounds every open node */
             tick(tick_ctx, best, target, count);
-        if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline) ||
-            (node_limit > 0 && count >= node_limit)) {
+        if (nms__ctl_stop(ctl) || (node_limit > 0 && count >= node_limit)) {
             gave_up = 1; /* the open nodes stay open, for the bound */
             break;
         }
@@ -691,7 +691,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
         for (int w = 0; w < BATCH; w++) {
             long k = count + w + 1;
             if (act[w])
-                worker_run(&W[w], target, k <= 20 || k % 10 == 0, deadline, interrupt);
+                worker_run(&W[w], target, k <= 20 || k % 10 == 0, ctl);
         }
         /* apply the results in batch order */
         for (int w = 0; w < BATCH; w++) {

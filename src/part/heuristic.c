@@ -11,11 +11,6 @@
 #include "part/part.h"
 #include "util/util.h"
 
-static int stopped(double deadline, volatile int *interrupt)
-{
-    return (interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline);
-}
-
 /* sum_r top2 over the n (<= 4) channels g[0..n). */
 static double set_value(const nms__pp *p, const int32_t *g, int n)
 {
@@ -38,8 +33,7 @@ static double set_value(const nms__pp *p, const int32_t *g, int n)
     return sum;
 }
 
-int nms__greedy_start(const nms__pp *p, int32_t *perm, double deadline,
-                      volatile int *interrupt, nms_error *err)
+int nms__greedy_start(const nms__pp *p, int32_t *perm, const nms__ctl *ctl, nms_error *err)
 {
     size_t C = p->C;
     unsigned char *used = nms__calloc(C, 1);
@@ -63,7 +57,7 @@ int nms__greedy_start(const nms__pp *p, int32_t *perm, double deadline,
                 best = c;
         grp[0] = (int32_t)best;
         used[best] = 1;
-        int late = stopped(deadline, interrupt); /* out of time: plain index order */
+        int late = nms__ctl_stop(ctl); /* out of time: plain index order */
         for (int n = 1; n < 4; n++) {
             if (late) {
                 size_t c = 0;
@@ -118,8 +112,7 @@ static double best_split8(const nms__pp *p, const int32_t ch[8], int32_t out[8])
     return best;
 }
 
-int nms__ls_resplit(const nms__pp *p, int32_t *perm, int threads, double deadline,
-                    volatile int *interrupt, nms_error *err)
+int nms__ls_resplit(const nms__pp *p, int32_t *perm, int threads, const nms__ctl *ctl, nms_error *err)
 {
     /* Sequential: a speculative parallel version (same moves) burnt twice the
      * processor time at barriers for little wall-clock gain. */
@@ -142,7 +135,7 @@ int nms__ls_resplit(const nms__pp *p, int32_t *perm, int threads, double deadlin
             for (size_t h = g + 1; h < G; h++) {
                 if (mod[g] < pass - 1 && mod[h] < pass - 1)
                     continue;
-                if (stopped(deadline, interrupt))
+                if (nms__ctl_stop(ctl))
                     goto done;
                 int32_t ch[8], out[8];
                 memcpy(ch, perm + 4 * g, 4 * sizeof *ch);
@@ -192,8 +185,7 @@ static double swap_gain(const swapst *s, int32_t a, int32_t b)
     return nms__pp_group_value(s->p, g1) + nms__pp_group_value(s->p, g2) - s->gv[ga] - s->gv[gb];
 }
 
-int nms__swap_search(const nms__pp *p, int32_t *perm, double deadline,
-                     volatile int *interrupt, nms_error *err)
+int nms__swap_search(const nms__pp *p, int32_t *perm, const nms__ctl *ctl, nms_error *err)
 {
     size_t C = p->C, G = C / 4, CC;
     if (nms__mul_size(C, C, &CC))
@@ -211,7 +203,7 @@ int nms__swap_search(const nms__pp *p, int32_t *perm, double deadline,
     for (size_t g = 0; g < G; g++)
         s.gv[g] = nms__pp_group_value(p, perm + 4 * g);
     for (size_t a = 0; a < C; a++) {
-        if (stopped(deadline, interrupt))
+        if (nms__ctl_stop(ctl))
             goto done;
         for (size_t b = a + 1; b < C; b++)
             s.D[a * C + b] = swap_gain(&s, (int32_t)a, (int32_t)b);
@@ -232,7 +224,7 @@ int nms__swap_search(const nms__pp *p, int32_t *perm, double deadline,
         double old = s.gv[ga] + s.gv[gb];
         if (!(best > 1e-12 * old + 1e-300))
             break;
-        if (stopped(deadline, interrupt))
+        if (nms__ctl_stop(ctl))
             break;
         perm[pa] = (int32_t)bb;
         perm[pb] = (int32_t)ba;

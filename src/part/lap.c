@@ -5,8 +5,7 @@
 #include "part/lap.h"
 #include "util/util.h"
 
-int nms__lap_max(const double *w, size_t n, int32_t *sigma, double deadline, volatile int *interrupt,
-                 int *done, nms_error *err)
+int nms__lap_max(const double *w, size_t n, int32_t *sigma, const nms__ctl *ctl, int *done, nms_error *err)
 {
     /* 1-based arrays as in the textbook form: column 0 is the virtual
      * column the new row starts from; row_of[j] = the row holding column j */
@@ -21,7 +20,7 @@ int nms__lap_max(const double *w, size_t n, int32_t *sigma, double deadline, vol
         goto out;
     }
     for (size_t i = 1; i <= n; i++) {
-        if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline))
+        if (nms__ctl_stop(ctl))
             goto out;
         row_of[0] = i;
         size_t j0 = 0;

@@ -21,11 +21,11 @@
 #include <stdint.h>
 
 #include "nmsparse.h"
+#include "part/part.h"
 
 /* sigma[i] = the column of row i.  Returns NMS_OK, or an error (no memory),
- * or NMS_OK with *done = 0 when the deadline / interrupt came first (sigma
- * then untouched).  deadline 0 = none; interrupt may be NULL. */
-int nms__lap_max(const double *w, size_t n, int32_t *sigma, double deadline, volatile int *interrupt,
-                 int *done, nms_error *err);
+ * or NMS_OK with *done = 0 when ctl said stop first (sigma then untouched);
+ * ctl is checked once per row and may be NULL. */
+int nms__lap_max(const double *w, size_t n, int32_t *sigma, const nms__ctl *ctl, int *done, nms_error *err);
 
 #endif /* NMS_PART_LAP_H */

@@ -244,12 +244,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         int no_bound_yet = cg->bound == HUGE_VAL;
         int heur_now = use_heur && !(no_bound_yet && t_first_exact > 0 && nms__now() > t_first_exact);
         /* a heuristic round ends early at the first exact round's start */
-        nms__price_req hctl;
-        memset(&hctl, 0, sizeof hctl);
-        hctl.deadline = no_bound_yet && t_first_exact > 0 ? t_first_exact : cg->deadline;
-        hctl.interrupt = cg->interrupt;
-        hctl.tick = price_tick;
-        hctl.tick_ctx = &tick_arg;
+        nms__ctl hctl = {no_bound_yet && t_first_exact > 0 ? t_first_exact : cg->deadline, cg->interrupt,
+                         price_tick, &tick_arg};
         if (heur_now &&
             (st = nms__price_heuristic(p, pi, tol_rc, kheur, cg->threads, &hcols, &nh, &hctl, err)) != NMS_OK)
             goto out;
@@ -273,12 +269,12 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.thr = tol_rc;
             rq.k = kexact;
             rq.threads = cg->threads;
-            rq.deadline = no_bound_yet && cg->first_bound_deadline > cg->deadline ? cg->first_bound_deadline
-                                                                                   : cg->deadline;
-            rq.interrupt = cg->interrupt;
+            rq.ctl.deadline = no_bound_yet && cg->first_bound_deadline > cg->deadline ? cg->first_bound_deadline
+                                                                                       : cg->deadline;
+            rq.ctl.interrupt = cg->interrupt;
             rq.chan_ub = u;
-            rq.tick = price_tick;
-            rq.tick_ctx = &tick_arg;
+            rq.ctl.tick = price_tick;
+            rq.ctl.tick_ctx = &tick_arg;
             nms__free(pr.cols);
             if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
                 goto out;

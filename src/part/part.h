@@ -80,6 +80,27 @@ void nms__sort4(int32_t g[4]);
 /* pi(G) summed in ascending order of the (sorted) channels. */
 double nms__pi_sum4(const double *pi, const int32_t g[4]);
 
+/* ---- limits and progress of the long steps -------------------------------- */
+
+/* What every long step (pricing, the heuristics, the assignment) checks
+ * now and then: the deadline (nms__now() time, 0 = none), the interrupt
+ * flag (NULL = none), and tick (NULL = none), the driver's progress
+ * callback, which prints a line when its interval has passed. */
+typedef struct nms__ctl {
+    double deadline;
+    volatile int *interrupt;
+    void (*tick)(void *ctx);
+    void *tick_ctx;
+} nms__ctl;
+
+/* 1 when the step must stop (interrupt or deadline).  Calls tick first
+ * when on the thread that started the step (inside a parallel region,
+ * thread 0: the one that may call back into the driver).  ctl may be
+ * NULL (never stop). */
+int nms__ctl_stop(const nms__ctl *ctl);
+/* Inside a parallel region: 1 on the thread that called it. */
+int nms__on_calling_thread(void);
+
 /* ---- exact pricing ---------------------------------------------------------- */
 
 typedef struct nms__price_req {
@@ -96,13 +117,10 @@ typedef struct nms__price_req {
      * (or over the cap at every level) the search stops: cap_exceeded. */
     double rc_top;         /* >= max rc; the levels approach it */
     int threads;           /* 0 = OpenMP default */
-    double deadline;       /* nms__now() time to give up; 0 = none */
-    volatile int *interrupt;
+    nms__ctl ctl;          /* deadline, interrupt, progress */
     const unsigned char *forbid; /* C*C, forbid[i*C+j] != 0: i, j never together; NULL = none */
     double *chan_ub;       /* C or NULL: on a complete run, chan_ub[i] >= max rc of the groups
                             * holding i (see nms__chan_bound) */
-    void (*tick)(void *ctx); /* NULL or called now and then, on the calling thread (progress) */
-    void *tick_ctx;
 } nms__price_req;
 
 typedef struct nms__price_res {
@@ -140,15 +158,11 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req,
  * by reduced cost and improve it by single exchanges (the seed channel
  * stays in its group).  Returns at most k
  * distinct groups with rc > thr, nms__col_cmp order.  Deterministic.
- * ctl (may be NULL): its deadline and interrupt end the round early (the
- * seeds not reached give nothing), its tick is called after each seed on
- * the calling thread; its other fields are ignored. */
+ * ctl (may be NULL) is checked before each seed: at the deadline or
+ * interrupt the round ends early (the seeds not reached give nothing). */
 int nms__price_heuristic(const nms__pp *p, const double *pi, double thr,
                          size_t k, int threads, nms__col **cols, size_t *n,
-                         const nms__price_req *ctl, nms_error *err);
-/* Inside a pricing's parallel region: 1 on the thread that called it (the
- * one that may call back into the driver for progress). */
-int nms__on_calling_thread(void);
+                         const nms__ctl *ctl, nms_error *err);
 /* An LP solve's time limit is relative to its start: set lo->time_limit to
  * the time left before deadline (0 = no deadline: unchanged).  Returns 0
  * when no time is left. */
@@ -158,32 +172,29 @@ int nms__lp_time_left(nms_lp_options *lo, double deadline);
 
 /* Greedy start: repeatedly open a group with the unassigned channel of
  * largest column sum and add the channel that raises v most, three times. */
-int nms__greedy_start(const nms__pp *p, int32_t *perm, double deadline,
-                      volatile int *interrupt, nms_error *err);
+int nms__greedy_start(const nms__pp *p, int32_t *perm, const nms__ctl *ctl, nms_error *err);
 /* Exchange local search: for pairs of groups, the best of the 35 splits of
  * their 8 channels (covers every 2-swap); first improvement in a fixed
  * order; pairs are re-examined only when one of their groups changed.
- * Improves perm in place.  Returns NMS_OK (stops at deadline / interrupt).
+ * Improves perm in place.  Returns NMS_OK (stops when ctl says so).
  * threads is reserved (the search is sequential). */
-int nms__ls_resplit(const nms__pp *p, int32_t *perm, int threads, double deadline,
-                    volatile int *interrupt, nms_error *err);
+int nms__ls_resplit(const nms__pp *p, int32_t *perm, int threads, const nms__ctl *ctl, nms_error *err);
 /* The classic channel-swap search (NVIDIA ASP style): repeatedly apply the
  * best improving swap of two channels in different groups until none. */
-int nms__swap_search(const nms__pp *p, int32_t *perm, double deadline,
-                     volatile int *interrupt, nms_error *err);
+int nms__swap_search(const nms__pp *p, int32_t *perm, const nms__ctl *ctl, nms_error *err);
 
 /* Window re-optimisation (window.c): passes over shuffled windows of k
  * groups (2 <= k <= 4), each re-partitioned exactly; improves perm in
  * place.  Deterministic for a seed, whatever the thread count. */
 int nms__window_search(const nms__pp *p, int32_t *perm, int k, unsigned long seed, int threads,
-                       double deadline, volatile int *interrupt, nms_error *err);
+                       const nms__ctl *ctl, nms_error *err);
 
 /* Refill search (refill.c): every round takes one member (or one pair) out
  * of every group and puts them back by an optimal linear assignment;
  * improves perm in place.  Deterministic for a seed, whatever the thread
  * count. */
 int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int threads,
-                       double deadline, volatile int *interrupt, nms_error *err);
+                       const nms__ctl *ctl, nms_error *err);
 
 /* ---- column generation at the root (master.c) ------------------------------- */
 
@@ -226,9 +237,10 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err);
  * complete run, no pool partition is worth more than max(target, found);
  * otherwise *open_bound bounds the open nodes (-HUGE_VAL if none).
  * tick (may be NULL) is called before each node with the best open bound,
- * the current target (best value found) and the nodes of this call. */
+ * the current target (best value found) and the nodes of this call; ctl
+ * (not NULL) also while a node's LP grows and while a rounding searches. */
 int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
-                 int threads, double deadline, volatile int *interrupt, long node_limit,
+                 int threads, const nms__ctl *ctl, long node_limit,
                  void (*tick)(void *ctx, double best_open, double target, long nodes),
                  void *tick_ctx, int32_t *perm, int *found, double *found_value,
                  int *complete, double *open_bound, long *nodes, nms_error *err);

@@ -51,7 +51,7 @@
 typedef int nms__price_exact_fn(const nms__pp *p, const nms__price_req *req, nms__price_res *res,
                                 nms_error *err);
 typedef int nms__price_heuristic_fn(const nms__pp *p, const double *pi, double thr, size_t k, int threads,
-                                    nms__col **cols, size_t *n, const nms__price_req *ctl, nms_error *err);
+                                    nms__col **cols, size_t *n, const nms__ctl *ctl, nms_error *err);
 nms__price_exact_fn nms__price_exact_portable, nms__price_exact_avx2, nms__price_exact_avx512;
 nms__price_heuristic_fn nms__price_heuristic_portable, nms__price_heuristic_avx2, nms__price_heuristic_avx512;
 

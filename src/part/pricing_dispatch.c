@@ -32,7 +32,7 @@ int nms__price_exact(const nms__pp *p, const nms__price_req *req, nms__price_res
 }
 
 int nms__price_heuristic(const nms__pp *p, const double *pi, double thr, size_t k, int threads, nms__col **cols,
-                         size_t *n, const nms__price_req *ctl, nms_error *err)
+                         size_t *n, const nms__ctl *ctl, nms_error *err)
 {
     nms__pricing_variant v[3];
     return v[nms__pricing_variants(v) - 1].heuristic(p, pi, thr, k, threads, cols, n, ctl, err);

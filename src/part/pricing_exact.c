@@ -298,13 +298,8 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
             }
             if (req->forbid && req->forbid[i * C + j])
                 continue;
-            if ((++checks & 7) == 0) {
-                if ((req->interrupt && *req->interrupt) ||
-                    (req->deadline > 0 && nms__now() > req->deadline))
-                    stop = 1;
-                if (req->tick && nms__on_calling_thread())
-                    req->tick(req->tick_ctx);
-            }
+            if ((++checks & 7) == 0 && nms__ctl_stop(&req->ctl))
+                stop = 1;
             const double *xi = p->x + i * Rp, *xj = p->x + j * Rp;
             double v2 = 0.0;
             for (size_t r = 0; r < Rp; r++) {

@@ -63,7 +63,7 @@ static int in_set(const int32_t *g, int n, size_t c)
 }
 
 int PRICE_HEUR_NAME(const nms__pp *p, const double *pi, double thr, size_t k, int threads, nms__col **cols,
-                    size_t *n, const nms__price_req *ctl, nms_error *err)
+                    size_t *n, const nms__ctl *ctl, nms_error *err)
 {
     size_t C = p->C;
     nms__col *all = nms__malloc_array(C, sizeof *all);
@@ -86,12 +86,8 @@ int PRICE_HEUR_NAME(const nms__pp *p, const double *pi, double thr, size_t k, in
 #pragma omp for schedule(dynamic, 1)
 #endif
         for (long si = 0; si < (long)C; si++) {
-            if (ctl && nms__on_calling_thread()) {
-                if (ctl->tick)
-                    ctl->tick(ctl->tick_ctx);
-                if ((ctl->interrupt && *ctl->interrupt) || (ctl->deadline > 0 && nms__now() > ctl->deadline))
-                    stop = 1;
-            }
+            if (nms__ctl_stop(ctl))
+                stop = 1;
             if (failed || stop) { /* a seed not reached: nothing */
                 memset(&all[si], 0, sizeof all[si]);
                 all[si].rc = -HUGE_VAL;

@@ -145,6 +145,15 @@ int nms__on_calling_thread(void)
 #endif
 }
 
+int nms__ctl_stop(const nms__ctl *ctl)
+{
+    if (!ctl)
+        return 0;
+    if (ctl->tick && nms__on_calling_thread())
+        ctl->tick(ctl->tick_ctx);
+    return (ctl->interrupt && *ctl->interrupt) || (ctl->deadline > 0 && nms__now() > ctl->deadline);
+}
+
 int nms__lp_time_left(nms_lp_options *lo, double deadline)
 {
     if (deadline <= 0)

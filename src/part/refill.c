@@ -65,8 +65,7 @@ static void choose_movers(int32_t *perm, size_t G, int m, uint64_t *rng)
  * canonical group values (nms__pp_group_value does not depend on the order
  * of a group's members), so its sums are the blocks' values. */
 static int refill_block(const nms__pp *p, int32_t *perm, const size_t *grp, size_t n, int m, double *w,
-                        int32_t *sigma, int32_t *next, int nthreads, double deadline, volatile int *interrupt,
-                        nms_error *err)
+                        int32_t *sigma, int32_t *next, int nthreads, const nms__ctl *ctl, nms_error *err)
 {
     const int keep = 4 - m;
 #ifdef _OPENMP
@@ -84,7 +83,7 @@ static int refill_block(const nms__pp *p, int32_t *perm, const size_t *grp, size
         }
     }
     int done = 0;
-    int st = nms__lap_max(w, n, sigma, deadline, interrupt, &done, err);
+    int st = nms__lap_max(w, n, sigma, ctl, &done, err);
     if (st)
         return st;
     if (!done)
@@ -103,8 +102,8 @@ static int refill_block(const nms__pp *p, int32_t *perm, const size_t *grp, size
     return 1;
 }
 
-int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int threads, double deadline,
-                       volatile int *interrupt, nms_error *err)
+int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int threads, const nms__ctl *ctl,
+                       nms_error *err)
 {
     const size_t G = p->C / 4, B = G < REFILL_MAX_GROUPS ? G : REFILL_MAX_GROUPS;
     if (G < 2)
@@ -128,7 +127,7 @@ int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int 
     uint64_t rng = (uint64_t)seed * 0x9FB21C651E98DF25ull + 0x2545F4914F6CDD1Dull;
     double total = nms__pp_perm_value(p, perm);
     for (int round = 0, stale = 0; stale < STALE_ROUNDS; round++) {
-        if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline))
+        if (nms__ctl_stop(ctl))
             break;
         int m = 1 + round % 2;
         choose_movers(perm, G, m, &rng);
@@ -143,7 +142,7 @@ int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int 
             size_t n = G - lo < B ? G - lo : B;
             if (n < 2)
                 break;
-            int r = refill_block(p, perm, order + lo, n, m, w, sigma, next, nthreads, deadline, interrupt, err);
+            int r = refill_block(p, perm, order + lo, n, m, w, sigma, next, nthreads, ctl, err);
             if (r < 0) {
                 st = r;
                 goto out;

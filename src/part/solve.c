@@ -112,6 +112,7 @@ typedef struct drv {
     double t0, last;
     double value, bound;
     long nodes, columns;
+    const char *phase; /* of the periodic lines from progress_tick */
 } drv;
 
 static void report(drv *d, const char *phase, int improved)
@@ -130,6 +131,21 @@ static void report(drv *d, const char *phase, int improved)
 static int stop_requested(const nms_part_options *o, double deadline)
 {
     return (o->interrupt && *o->interrupt) || (deadline > 0 && nms__now() > deadline);
+}
+
+/* A periodic progress line from inside a long step (nms__ctl.tick). */
+static void progress_tick(void *vd)
+{
+    drv *d = vd;
+    report(d, d->phase, 0);
+}
+
+/* The limits of a step of the run, with periodic progress lines of phase. */
+static nms__ctl step_ctl(drv *d, double deadline, const char *phase)
+{
+    d->phase = phase;
+    nms__ctl c = {deadline, d->opt->interrupt, progress_tick, d};
+    return c;
 }
 
 typedef struct cgctx {
@@ -165,6 +181,7 @@ static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_opt
                              drv *d, nms_error *err)
 {
     const int refill = p->C > o->exact_max_cols;
+    const nms__ctl ctl = step_ctl(d, deadline, "heuristic");
     double before;
     unsigned long turn = 0;
     do {
@@ -173,11 +190,11 @@ static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_opt
             unsigned long seed = o->seed + turn;
             int st;
             if (step == 0)
-                st = nms__refill_search(p, perm, seed, o->threads, deadline, o->interrupt, err);
+                st = nms__refill_search(p, perm, seed, o->threads, &ctl, err);
             else if (step == 1)
-                st = nms__window_search(p, perm, 4, seed, o->threads, deadline, o->interrupt, err);
+                st = nms__window_search(p, perm, 4, seed, o->threads, &ctl, err);
             else
-                st = nms__ls_resplit(p, perm, o->threads, deadline, o->interrupt, err);
+                st = nms__ls_resplit(p, perm, o->threads, &ctl, err);
             if (st)
                 return st;
             double v = nms__pp_perm_value(p, perm);
@@ -189,12 +206,6 @@ static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_opt
         turn++;
     } while (refill && nms__pp_perm_value(p, perm) > before + 1e-9 * fabs(before) && !stop_requested(o, deadline));
     return NMS_OK;
-}
-
-/* Progress while the enumeration runs (periodic lines). */
-static void enum_tick(void *vd)
-{
-    report(vd, "pricing", 0);
 }
 
 /* Progress from inside the branch-and-price.  With a complete pool
@@ -288,8 +299,8 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         double fv = 0.0, ob;
         long nn = 0;
         tickctx tc = {d, 0, z + 1e-12 * fabs(z), z + 1e-12 * fabs(z), 0};
-        st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), o->threads, deadline, o->interrupt,
-                          certified ? 50 : 0,
+        const nms__ctl ctl = step_ctl(d, deadline, "search");
+        st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), o->threads, &ctl, certified ? 50 : 0,
                           on_tick, &tc, cand, &found, &fv, &complete, &ob, &nn, err);
         if (st)
             goto out;
@@ -324,10 +335,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         rq.cap = o->enum_cap;
         rq.rc_top = M;
         rq.threads = o->threads;
-        rq.deadline = deadline;
-        rq.interrupt = o->interrupt;
-        rq.tick = enum_tick;
-        rq.tick_ctx = d;
+        rq.ctl = step_ctl(d, deadline, "pricing");
         if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
             goto out;
         res->enumerated = (long)pr.n;
@@ -343,7 +351,8 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         int found = 0, complete = 0;
         double fv = 0.0, ob = HUGE_VAL;
         tickctx tc = {d, 1, target, floor, res->nodes};
-        st = nms__bb_pool(p, pr.cols, pr.n, target, o->threads, deadline, o->interrupt, 0, on_tick, &tc, cand,
+        const nms__ctl ctl = step_ctl(d, deadline, "search");
+        st = nms__bb_pool(p, pr.cols, pr.n, target, o->threads, &ctl, 0, on_tick, &tc, cand,
                           &found, &fv, &complete, &ob, &res->nodes, err);
         if (st)
             goto out;
@@ -480,16 +489,17 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
 #endif
     for (size_t j = 0; j < C; j++)
         perm[j] = (int32_t)j;
-    drv d = {opt, t0, t0, res->identity_value, res->bound, 0, 0};
+    drv d = {opt, t0, t0, res->identity_value, res->bound, 0, 0, "heuristic"};
+    const nms__ctl ctl = step_ctl(&d, deadline, "heuristic");
     report(&d, "heuristic", 1);
     int proven_possible = 0;
     if (opt->method == NMS_PART_SWAP) {
-        if ((st = nms__swap_search(&p, perm, deadline, opt->interrupt, err)) != NMS_OK)
+        if ((st = nms__swap_search(&p, perm, &ctl, err)) != NMS_OK)
             goto fail;
     } else if (opt->method == NMS_PART_BP) {
-        if ((st = nms__ls_resplit(&p, perm, opt->threads, deadline, opt->interrupt, err)) != NMS_OK ||
-            (st = nms__greedy_start(&p, alt, deadline, opt->interrupt, err)) != NMS_OK ||
-            (st = nms__ls_resplit(&p, alt, opt->threads, deadline, opt->interrupt, err)) != NMS_OK)
+        if ((st = nms__ls_resplit(&p, perm, opt->threads, &ctl, err)) != NMS_OK ||
+            (st = nms__greedy_start(&p, alt, &ctl, err)) != NMS_OK ||
+            (st = nms__ls_resplit(&p, alt, opt->threads, &ctl, err)) != NMS_OK)
             goto fail;
         if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
             memcpy(perm, alt, C * sizeof *perm);

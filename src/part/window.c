@@ -20,7 +20,7 @@
  * only when their value (canonical nms__pp_group_value, summed in window
  * order) is higher by more than a relative 1e-12.  The search ends after
  * three passes in a row that raised the total by less than a relative 1e-9,
- * or at the deadline / interrupt.
+ * or when ctl says stop.
  *
  * Work per window of 16 channels: C(16,4) = 1820 group values, O(R) each,
  * and about 0.8 M steps of the recursion.  Memory per thread: 2^16 doubles
@@ -122,7 +122,7 @@ static int solve_window(const nms__pp *p, int32_t *perm, const size_t *grp, int 
 }
 
 int nms__window_search(const nms__pp *p, int32_t *perm, int k, unsigned long seed, int threads,
-                       double deadline, volatile int *interrupt, nms_error *err)
+                       const nms__ctl *ctl, nms_error *err)
 {
     size_t G = p->C / 4;
     if (k > WIN_MAX_GROUPS)
@@ -144,7 +144,7 @@ int nms__window_search(const nms__pp *p, int32_t *perm, int k, unsigned long see
     (void)threads;
 #endif
     while (stale < 3 && !failed) {
-        if ((interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline))
+        if (nms__ctl_stop(ctl))
             break;
         for (size_t g = G; g > 1; g--) { /* Fisher-Yates */
             size_t j = (size_t)(nms__splitmix64(&rng) % g);
@@ -169,7 +169,7 @@ int nms__window_search(const nms__pp *p, int32_t *perm, int k, unsigned long see
 #pragma omp for schedule(dynamic, 1)
 #endif
             for (size_t q = 0; q < nwin; q++) {
-                if (!w.f || !w.choice || (interrupt && *interrupt) || (deadline > 0 && nms__now() > deadline))
+                if (!w.f || !w.choice || nms__ctl_stop(ctl))
                     continue;
                 size_t lo = q * (size_t)k, hi = lo + (size_t)k < G ? lo + (size_t)k : G;
                 if (hi - lo >= 2)

@@ -87,7 +87,7 @@ int main(int argc, char **argv)
             die("out of memory", NULL);
         for (size_t c = 0; c < C; c++)
             perm[c] = (int32_t)c;
-        if (nms__ls_resplit(&p, perm, threads, 0.0, NULL, &e))
+        if (nms__ls_resplit(&p, perm, threads, NULL, &e))
             die("local search", &e);
         cg.init_perm = perm;
         cg.z_inc = nms__pp_perm_value(&p, perm);
