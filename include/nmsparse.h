@@ -378,6 +378,10 @@ typedef struct nms_lp_options {
     int scaling;              /* 1 = geometric + equilibration (default), 0 = off */
     volatile int *interrupt;  /* if non-NULL and becomes non-zero: stop with
                                  NMS_LP_INTERRUPTED (default NULL)          */
+    void (*tick)(void *ctx);  /* if non-NULL: called every 16 iterations on
+                                 the solving thread, e.g. for progress lines
+                                 (default NULL)                             */
+    void *tick_ctx;
 } nms_lp_options;
 
 /* Fill the defaults listed above. */

@@ -476,6 +476,11 @@ START_TEST(test_warm_start_columns)
 }
 END_TEST
 
+static void count_tick(void *ctx)
+{
+    ++*(long *)ctx;
+}
+
 START_TEST(test_errors_and_limits)
 {
     nms_lp *lp = NULL;
@@ -515,8 +520,14 @@ START_TEST(test_errors_and_limits)
     ck_assert_int_eq(nms_lp_solve(lp, &o, &err), NMS_OK);
     ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_INTERRUPTED);
     stop = 0;
+    long ticks = 0;
+    o.tick = count_tick;
+    o.tick_ctx = &ticks;
     ck_assert_int_eq(nms_lp_solve(lp, &o, &err), NMS_OK);
     ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_OPTIMAL);
+    /* the tick: at least once per 16 iterations */
+    ck_assert_msg(nms_lp_iterations(lp) >= 32 && ticks >= nms_lp_iterations(lp) / 16, "%ld ticks in %ld iterations",
+                  ticks, nms_lp_iterations(lp));
     nms_lp_free(lp);
     free(sc.sets);
     free(sc.v);

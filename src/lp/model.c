@@ -32,6 +32,8 @@ void nms_lp_options_default(nms_lp_options *opt)
     opt->algorithm = NMS_LP_AUTO;
     opt->scaling = 1;
     opt->interrupt = NULL;
+    opt->tick = NULL;
+    opt->tick_ctx = NULL;
 }
 
 int nms_lp_create(nms_lp **out, nms_error *err)

@@ -414,6 +414,8 @@ nms_lp_status nms__sx_check_limits(sx_work *W)
     const nms_lp_options *o = W->opt;
     if (o->iteration_limit > 0 && W->iter >= o->iteration_limit)
         return NMS_LP_ITERATION_LIMIT;
+    if (o->tick && (W->iter & 15) == 0)
+        o->tick(o->tick_ctx);
     if (o->interrupt && *o->interrupt)
         return NMS_LP_INTERRUPTED;
     if (o->time_limit > 0 && (W->iter & 15) == 0 &&

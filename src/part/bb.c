@@ -381,6 +381,8 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
         nms_lp_options lo;
         nms_lp_options_default(&lo);
         lo.interrupt = ctl->interrupt;
+        lo.tick = nms__ctl_tick; /* progress during a long (cold) LP solve */
+        lo.tick_ctx = (void *)ctl;
         lo.primal_feas_tol = lo.dual_feas_tol = 1e-9; /* see master.c */
         lo.iteration_limit = 10 * (long)(C + s->nlp / 4) + 1000;
         if (!nms__lp_time_left(&lo, ctl->deadline))
@@ -685,13 +687,40 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
             act[w] = 1;
             nb++;
         }
+        int running = nb; /* workers not done yet */
 #ifdef _OPENMP
-#pragma omp parallel for num_threads(nthreads) schedule(static, 1) if (nb > 1 && nthreads > 1)
+#pragma omp parallel num_threads(nthreads) if (nb > 1 && nthreads > 1)
 #endif
-        for (int w = 0; w < BATCH; w++) {
-            long k = count + w + 1;
-            if (act[w])
+        {
+#ifdef _OPENMP
+#pragma omp for schedule(static, 1) nowait
+#endif
+            for (int w = 0; w < BATCH; w++) {
+                long k = count + w + 1;
+                if (!act[w])
+                    continue;
                 worker_run(&W[w], target, k <= 20 || k % 10 == 0, ctl);
+#ifdef _OPENMP
+#pragma omp atomic update
+#endif
+                running--;
+            }
+            /* The calling thread waits for the others with progress lines (a
+             * node's LP can take minutes): spinning at first (nodes take
+             * milliseconds), then in pauses of a millisecond. */
+            double t_wait = nms__now();
+            for (;;) {
+                int left;
+#ifdef _OPENMP
+#pragma omp atomic read
+#endif
+                left = running;
+                if (!left || !nms__on_calling_thread())
+                    break;
+                nms__ctl_tick((void *)ctl);
+                if (nms__now() - t_wait > 0.05)
+                    nms__sleep(0.001);
+            }
         }
         /* apply the results in batch order */
         for (int w = 0; w < BATCH; w++) {

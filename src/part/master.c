@@ -207,12 +207,15 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
      * a round takes tens of seconds, and only it gives a bound). */
     double t_first_exact = cg->deadline > 0 ? nms__now() + (cg->deadline - nms__now()) / 3.0 : 0.0;
     size_t kexact = 2 * C > 16 ? 2 * C : 16, kheur = C / 2 > 8 ? C / 2 : 8;
+    nms__ctl lp_ctl = {0.0, NULL, price_tick, &tick_arg}; /* progress during the master's LP solves */
     for (;;) {
         if (stopped(cg))
             break;
         nms_lp_options lo;
         nms_lp_options_default(&lo);
         lo.interrupt = cg->interrupt;
+        lo.tick = nms__ctl_tick;
+        lo.tick_ctx = &lp_ctl;
         /* tighter than the defaults: with 1e-7 the simplex stalls on these
          * degenerate partition masters (C = 128 layers) */
         lo.primal_feas_tol = lo.dual_feas_tol = 1e-9;

@@ -98,6 +98,9 @@ typedef struct nms__ctl {
  * thread 0: the one that may call back into the driver).  ctl may be
  * NULL (never stop). */
 int nms__ctl_stop(const nms__ctl *ctl);
+/* Only the tick part of nms__ctl_stop; vctl is a const nms__ctl * (or
+ * NULL), so that it can be an LP solve's tick (nms_lp_options). */
+void nms__ctl_tick(void *vctl);
 /* Inside a parallel region: 1 on the thread that called it. */
 int nms__on_calling_thread(void);
 

@@ -145,12 +145,18 @@ int nms__on_calling_thread(void)
 #endif
 }
 
+void nms__ctl_tick(void *vctl)
+{
+    const nms__ctl *ctl = vctl;
+    if (ctl && ctl->tick && nms__on_calling_thread())
+        ctl->tick(ctl->tick_ctx);
+}
+
 int nms__ctl_stop(const nms__ctl *ctl)
 {
     if (!ctl)
         return 0;
-    if (ctl->tick && nms__on_calling_thread())
-        ctl->tick(ctl->tick_ctx);
+    nms__ctl_tick((void *)ctl);
     return (ctl->interrupt && *ctl->interrupt) || (ctl->deadline > 0 && nms__now() > ctl->deadline);
 }
 

@@ -57,5 +57,7 @@ char *nms__strdup(const char *s);
 
 /* Seconds on a monotonic clock. */
 double nms__now(void);
+/* Pause the calling thread (about that long; a signal may end it early). */
+void nms__sleep(double seconds);
 
 #endif /* NMS_UTIL_H */
