@@ -31,7 +31,9 @@
  * columns outside a node's list are fixed at zero, and the LP is rebuilt
  * without them when they are most of it.  Branching pair: the (i, j) whose
  * f_ij = sum_{S ni i,j} x_S is closest to 1/2 (ties: lowest pair).  Open
- * nodes are taken best bound first (ties: the newest).
+ * nodes are taken best bound first (ties: the newest), parked nodes (whose
+ * cold LP ran out of its iterations, see eval_node) only when no other
+ * is open.
  *
  * Scans.  A node first gathers the allowed groups of its list into
  * contiguous arrays (pool index, 16-bit channels, value; its decisions are
@@ -86,6 +88,8 @@ typedef struct node {
     size_t nd;
     dec *d;
     flist *f;       /* groups that may still matter here; NULL = the whole pool */
+    int parked;     /* its cold LP ran out of its iterations once: taken only when
+                     * every open node is parked, then without a limit */
 } node;
 
 static void node_drop(node *nd)
@@ -316,6 +320,7 @@ typedef struct worker {
     nms_error err;
     node nd;
     int st, ok_lp, integral, rounded;
+    int parked;                     /* the node's cold LP ran out of iterations */
     double b, vround;
     int32_t bi, bj;
     flist *child;
@@ -327,7 +332,9 @@ typedef struct worker {
  * w->integral (with the partition in w->cur), a branching pair w->bi, w->bj
  * and, when the node is neither cut nor integral, w->child: the groups of F
  * its subtree may still use (reduced-cost filtering, see the top of this
- * file).  w->ok_lp = 0 if the LP could not be solved. */
+ * file).  w->ok_lp = 0 if the LP could not be solved; w->parked = 1 too
+ * when that was the cold solve's iteration limit (nodes not yet parked
+ * have one: one degenerate LP must not hold up the search for minutes). */
 static int eval_node(worker *w, double target, const nms__ctl *ctl)
 {
     bbst *s = &w->s;
@@ -341,6 +348,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     size_t C = s->C, G = C / 4, n = F ? F->n : s->n;
     int st;
     w->ok_lp = 0;
+    w->parked = 0;
     w->integral = 0;
     w->bi = w->bj = -1;
     w->b = HUGE_VAL;
@@ -391,12 +399,23 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
             return st;
         if (nms_lp_get_status(s->lp) == NMS_LP_ITERATION_LIMIT) {
             /* a stalled warm start: rebuild this node's LP and solve it cold,
-             * in the time left */
+             * in the time left; a node not parked yet gets 20 iterations per
+             * column (movenet L021, 96 x 576: one cold node LP of 576 rows
+             * and 7 K columns ran 340 s, 650 K iterations, and held up the
+             * search until the time limit) */
             lo.iteration_limit = 0;
             if (!nms__lp_time_left(&lo, ctl->deadline))
                 return NMS_OK;
-            if ((st = compact_lp(s, err)) != NMS_OK || (st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
+            if ((st = compact_lp(s, err)) != NMS_OK)
                 return st;
+            if (!w->nd.parked)
+                lo.iteration_limit = 20 * (long)s->nlp;
+            if ((st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
+                return st;
+            if (nms_lp_get_status(s->lp) == NMS_LP_ITERATION_LIMIT) {
+                w->parked = 1;
+                return NMS_OK;
+            }
         }
         if (nms_lp_get_status(s->lp) != NMS_LP_OPTIMAL)
             return NMS_OK;
@@ -622,6 +641,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     open[0].nd = 0;
     open[0].d = NULL;
     open[0].f = NULL;
+    open[0].parked = 0;
     nopen = 1;
 #ifdef _OPENMP
     int nthreads = threads > 0 ? threads : omp_get_max_threads();
@@ -677,10 +697,12 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
         for (int w = 0; w < BATCH && nopen; w++) {
             if (act[w] || (node_limit > 0 && count + nb >= node_limit))
                 continue;
-            bi = 0;
+            bi = 0; /* parked nodes last */
             for (size_t q = 1; q < nopen; q++)
-                if (open[q].bound > open[bi].bound ||
-                    (open[q].bound == open[bi].bound && open[q].id > open[bi].id))
+                if (open[q].parked < open[bi].parked ||
+                    (open[q].parked == open[bi].parked &&
+                     (open[q].bound > open[bi].bound ||
+                      (open[q].bound == open[bi].bound && open[q].id > open[bi].id))))
                     bi = q;
             W[w].nd = open[bi];
             open[bi] = open[--nopen];
@@ -749,8 +771,10 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 nd.f = wk->child;
             }
             if (!wk->ok_lp) {
+                nd.parked |= wk->parked;
                 open[nopen++] = nd;
-                gave_up = 1;
+                if (!wk->parked)
+                    gave_up = 1;
                 continue;
             }
             double b = wk->b > nd.bound ? nd.bound : wk->b;
@@ -813,6 +837,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 ch.d[nd.nd].j = wk->bj;
                 ch.d[nd.nd].together = t == 1; /* "together" explored first (newest) */
                 ch.f = nd.f;
+                ch.parked = 0;
                 if (ch.f)
                     ch.f->refs++;
                 open[nopen++] = ch;
