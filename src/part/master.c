@@ -92,7 +92,8 @@ static int pool_add(pool *pl, const nms__col *c)
 
 static int stopped(const nms__cg *cg)
 {
-    return (cg->interrupt && *cg->interrupt) || (cg->deadline > 0 && nms__now() > cg->deadline);
+    const nms__ctl c = {cg->deadline, cg->interrupt, NULL, NULL};
+    return nms__ctl_stop(&c);
 }
 
 /* Add pool columns [from, pl->n) to the LP. */
@@ -145,7 +146,7 @@ static int master_build(nms_lp **lp, const pool *pl, size_t C, const double *one
     return lp_add_pool(*lp, pl, 0, err);
 }
 
-/* Progress while a pricing round runs: the bound so far. */
+/* Progress while a pricing round or an LP solve runs: the bound so far. */
 struct price_tick_arg {
     nms__cg *cg;
     const size_t *columns; /* the pool's size */

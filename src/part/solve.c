@@ -130,7 +130,8 @@ static void report(drv *d, const char *phase, int improved)
 
 static int stop_requested(const nms_part_options *o, double deadline)
 {
-    return (o->interrupt && *o->interrupt) || (deadline > 0 && nms__now() > deadline);
+    const nms__ctl c = {deadline, o->interrupt, NULL, NULL};
+    return nms__ctl_stop(&c);
 }
 
 /* A periodic progress line from inside a long step (nms__ctl.tick). */
@@ -489,7 +490,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
 #endif
     for (size_t j = 0; j < C; j++)
         perm[j] = (int32_t)j;
-    drv d = {opt, t0, t0, res->identity_value, res->bound, 0, 0, "heuristic"};
+    drv d = {opt, t0, t0, res->identity_value, res->bound, 0, 0, NULL};
     const nms__ctl ctl = step_ctl(&d, deadline, "heuristic");
     report(&d, "heuristic", 1);
     int proven_possible = 0;
