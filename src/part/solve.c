@@ -141,7 +141,9 @@ static void progress_tick(void *vd)
     report(d, d->phase, 0);
 }
 
-/* The limits of a step of the run, with periodic progress lines of phase. */
+/* The limits of a step of the run, with periodic progress lines of phase.
+ * The phase is kept in d, so make the control just before its step (the
+ * last one made names the lines). */
 static nms__ctl step_ctl(drv *d, double deadline, const char *phase)
 {
     d->phase = phase;
