@@ -417,6 +417,12 @@ int nms_lp_add_cols(nms_lp *lp, size_t n, const double *cost, const double *lo,
                     const double *hi, const size_t *start,
                     const int32_t *index, const double *value, nms_error *err);
 
+/* Delete the columns j with drop[j] != 0 (drop has num_cols entries); the
+ * others keep their order, bounds, costs, basis status and last values.
+ * The basis is kept for the next (warm) solve when no deleted column is
+ * basic; otherwise the next solve starts from the slack basis. */
+int nms_lp_delete_cols(nms_lp *lp, const unsigned char *drop, nms_error *err);
+
 /* Change one column's bounds / cost, or one row's bounds.  The basis is kept
  * for the next (warm) solve. */
 int nms_lp_set_col_bounds(nms_lp *lp, size_t col, double lo, double hi,
@@ -579,9 +585,9 @@ typedef struct nms_part_options {
                                  heuristics (large-C mode) unless time_limit
                                  is set; default 128 */
     size_t enum_cap;          /* most groups the exact search may hold (about
-                                 170 bytes each at the peak); over it, the
+                                 310 bytes each at the peak); over it, the
                                  groups above a raised threshold;
-                                 default 8 000 000 (about 1.4 GB) */
+                                 default 8 000 000 (about 2.5 GB) */
     volatile int *interrupt;  /* non-NULL and set non-zero (e.g. from a signal
                                  handler): stop, return the best so far with
                                  its certificate, status INTERRUPTED */

@@ -476,6 +476,84 @@ START_TEST(test_warm_start_columns)
 }
 END_TEST
 
+/* Deleting columns: the nonbasic ones keep the basis (a warm re-solve takes
+ * no iteration and keeps the optimum); deleting a basic one gives the
+ * optimum of the LP built without it.  The kept columns' data move with
+ * them (checked through the primal values against a fresh LP). */
+START_TEST(test_delete_cols)
+{
+    int C = 32, total = 600;
+    sp_cols sc = make_cols(C, total, 4242u);
+    nms_lp *lp = sp_master(C);
+    add_sp_cols(lp, &sc, 0, total);
+    solve_ok(lp, NMS_LP_PRIMAL);
+    ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_OPTIMAL);
+    double z = nms_lp_objective(lp);
+    int stat[600];
+    unsigned char drop[600] = {0};
+    int map[600], kept = 0; /* new index -> original column */
+    nms_lp_get_basis(lp, stat, NULL);
+    int basic = -1;
+    for (int k = 0; k < total; k++) {
+        if (stat[k] == NMS_LP_BASIC && basic < 0 && k >= C / 4)
+            basic = k; /* kept for the second part */
+        drop[k] = stat[k] != NMS_LP_BASIC && k % 3 != 0 && k >= C / 4;
+        if (!drop[k])
+            map[kept++] = k;
+    }
+    ck_assert(basic >= 0 && kept < total - 100);
+    ck_assert_int_eq(nms_lp_delete_cols(lp, drop, NULL), NMS_OK);
+    ck_assert_uint_eq(nms_lp_num_cols(lp), (size_t)kept);
+    ck_assert_uint_eq(nms_lp_num_nonzeros(lp), 4 * (size_t)kept);
+    solve_ok(lp, NMS_LP_PRIMAL);
+    ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_OPTIMAL);
+    ck_assert_int_eq(nms_lp_iterations(lp), 0);
+    ck_assert_double_eq_tol(nms_lp_objective(lp), z, 1e-9 * (1 + fabs(z)));
+    /* the kept columns, in order, as a fresh LP: same primal solution */
+    sp_cols kc = sc;
+    kc.ncols = kept;
+    kc.sets = malloc((size_t)kept * sizeof *kc.sets);
+    kc.v = malloc((size_t)kept * sizeof *kc.v);
+    for (int k = 0; k < kept; k++) {
+        memcpy(kc.sets[k], sc.sets[map[k]], sizeof kc.sets[k]);
+        kc.v[k] = sc.v[map[k]];
+    }
+    check_sp_duals(lp, &kc, kept);
+    /* now a basic column: the warm solve starts again and equals cold */
+    unsigned char drop2[600] = {0};
+    int nb = -1;
+    for (int k = 0; k < kept; k++)
+        if (map[k] == basic)
+            nb = k;
+    ck_assert(nb >= 0);
+    drop2[nb] = 1;
+    ck_assert_int_eq(nms_lp_delete_cols(lp, drop2, NULL), NMS_OK);
+    for (int k = nb; k + 1 < kept; k++) {
+        memcpy(kc.sets[k], kc.sets[k + 1], sizeof kc.sets[k]);
+        kc.v[k] = kc.v[k + 1];
+    }
+    kc.ncols = --kept;
+    for (int a = 0; a < 2; a++) {
+        solve_ok(lp, algos[a]);
+        ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_OPTIMAL);
+        nms_lp *cold = sp_master(C);
+        add_sp_cols(cold, &kc, 0, kept);
+        solve_ok(cold, NMS_LP_PRIMAL);
+        ck_assert_double_eq_tol(nms_lp_objective(lp), nms_lp_objective(cold),
+                                1e-8 * (1 + fabs(nms_lp_objective(cold))));
+        nms_lp_free(cold);
+    }
+    check_sp_duals(lp, &kc, kept);
+    ck_assert_int_eq(nms_lp_delete_cols(NULL, drop, NULL), NMS_ERR_INVALID);
+    ck_assert_int_eq(nms_lp_delete_cols(lp, NULL, NULL), NMS_ERR_INVALID);
+    nms_lp_free(lp);
+    free(kc.sets);
+    free(kc.v);
+    free(sc.sets);
+    free(sc.v);
+}
+END_TEST
+
 static void count_tick(void *ctx)
 {
     ++*(long *)ctx;
@@ -617,6 +695,7 @@ static Suite *lp_suite(void)
     tcase_add_loop_test(tc, test_beale_cycling, 0, 2);
     tcase_add_loop_test(tc, test_degenerate_assignment, 0, 2);
     tcase_add_test(tc, test_warm_start_columns);
+    tcase_add_test(tc, test_delete_cols);
     tcase_add_test(tc, test_errors_and_limits);
     tcase_add_test(tc, test_warm_start_air03);
     tcase_set_timeout(tc, 120);

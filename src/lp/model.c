@@ -288,6 +288,44 @@ int nms_lp_add_cols(nms_lp *lp, size_t n, const double *cost, const double *lo,
     return NMS_OK;
 }
 
+int nms_lp_delete_cols(nms_lp *lp, const unsigned char *drop, nms_error *err)
+{
+    if (!lp || !drop)
+        return nms__fail(err, NMS_ERR_INVALID, "nms_lp_delete_cols: NULL argument");
+    size_t kept = 0, nz = 0;
+    for (size_t j = 0; j < lp->n; j++) {
+        size_t p0 = lp->col_start[j], p1 = lp->col_start[j + 1];
+        if (drop[j]) {
+            if (lp->col_stat[j] == NMS_LP_BASIC)
+                lp->has_basis = 0;
+            if (lp->col_names)
+                nms__free(lp->col_names[j]);
+            continue;
+        }
+        lp->col_start[kept] = nz; /* nz <= p0: moving down is safe */
+        memmove(lp->row_index + nz, lp->row_index + p0, (p1 - p0) * sizeof *lp->row_index);
+        memmove(lp->value + nz, lp->value + p0, (p1 - p0) * sizeof *lp->value);
+        nz += p1 - p0;
+        lp->col_lo[kept] = lp->col_lo[j];
+        lp->col_hi[kept] = lp->col_hi[j];
+        lp->cost[kept] = lp->cost[j];
+        lp->col_stat[kept] = lp->col_stat[j];
+        lp->x[kept] = lp->x[j];
+        lp->d[kept] = lp->d[j];
+        if (lp->col_names)
+            lp->col_names[kept] = lp->col_names[j];
+        kept++;
+    }
+    if (lp->col_names)
+        for (size_t j = kept; j < lp->n; j++)
+            lp->col_names[j] = NULL;
+    lp->n = kept;
+    lp->nnz = nz;
+    lp->col_start[kept] = nz;
+    lp->status = NMS_LP_UNSOLVED;
+    return NMS_OK;
+}
+
 int nms_lp_set_col_bounds(nms_lp *lp, size_t col, double lo, double hi,
                           nms_error *err)
 {

@@ -28,8 +28,8 @@
  * counted; when it is over 3/4 of the node's own list, the node's list
  * itself, to save memory), so deep nodes scan and price far fewer groups
  * than the pool; LP
- * columns outside a node's list are fixed at zero, and the LP is rebuilt
- * without them when they are most of it.  Branching pair: the (i, j) whose
+ * columns outside a node's list are fixed at zero, and deleted (those not
+ * basic, so the basis stays warm) when they are a quarter of it or more.  Branching pair: the (i, j) whose
  * f_ij = sum_{S ni i,j} x_S is closest to 1/2 (ties: lowest pair).  Open
  * nodes are taken best bound first (ties: the newest), parked nodes (whose
  * cold LP ran out of its iterations, see eval_node) only when no other
@@ -45,7 +45,7 @@
  * (28 bytes per group), C*C pair sums; the open-node list with each node's
  * decisions.
  *
- * Order: nodes are evaluated in batches of two, one LP per worker (see
+ * Order: nodes are evaluated in batches of four, one LP per worker (see
  * BATCH below); a worker first plunges into the "together" child of the node
  * it just evaluated while that child's bound is within the top half of the
  * open gap, otherwise it takes the best open node.
@@ -125,6 +125,7 @@ typedef struct bbst {
     uint32_t *okstamp;      /* n: == stamp when allowed at the current node */
     uint32_t stamp;
     double *ub;             /* current LP upper bound per LP column */
+    double *x;              /* the LP's primal solution (as ub: lpcap + C) */
     size_t lpcap;
     double big;
 } bbst;
@@ -142,11 +143,14 @@ static int add_pool_cols(bbst *s, const size_t *which, size_t m, nms_error *err)
         size_t nc = (s->nlp - s->C + m) * 2;
         size_t *q = nms__realloc_array(s->lp2pool, nc, sizeof *q);
         double *u = nms__realloc_array(s->ub, nc + s->C, sizeof *u);
+        double *x = nms__realloc_array(s->x, nc + s->C, sizeof *x);
         if (q)
             s->lp2pool = q;
         if (u)
             s->ub = u;
-        if (!q || !u) {
+        if (x)
+            s->x = x;
+        if (!q || !u || !x) {
             st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
             goto out;
         }
@@ -281,6 +285,38 @@ static double round_lp(bbst *s, const double *x, int32_t *perm, const nms__ctl *
     return nms__pp_perm_value(s->p, perm);
 }
 
+/* Delete from the LP the columns not allowed at the current node and not
+ * basic (the same optimum: they are fixed at zero), keeping the basis for a
+ * warm start. */
+static int drop_disallowed_cols(bbst *s, nms_error *err)
+{
+    size_t C = s->C, kept = C;
+    unsigned char *drop = nms__calloc(s->nlp, 1);
+    int *stat = nms__malloc_array(s->nlp, sizeof *stat);
+    int st = NMS_OK;
+    if (!drop || !stat) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+        goto out;
+    }
+    nms_lp_get_basis(s->lp, stat, NULL);
+    for (size_t k = C; k < s->nlp; k++) {
+        size_t q = s->lp2pool[k - C];
+        drop[k] = s->okstamp[q] != s->stamp && stat[k] != NMS_LP_BASIC;
+        if (drop[k]) {
+            s->in_lp[q] = 0;
+            continue;
+        }
+        s->lp2pool[kept - C] = q;
+        s->ub[kept++] = s->ub[k];
+    }
+    if ((st = nms_lp_delete_cols(s->lp, drop, err)) == NMS_OK)
+        s->nlp = kept;
+out:
+    nms__free(drop);
+    nms__free(stat);
+    return st;
+}
+
 /* Rebuild the LP with only the columns allowed at the current node (the
  * same optimum: the others are fixed at zero), without a basis. */
 static int compact_lp(bbst *s, nms_error *err)
@@ -308,7 +344,7 @@ static int compact_lp(bbst *s, nms_error *err)
  * it evaluates in the current batch with what came out of it. */
 typedef struct worker {
     bbst s;
-    double *pi, *u, *x, *pairf;     /* C, C, n + C, C * C */
+    double *pi, *u, *pairf;         /* C, C, C * C */
     /* the allowed groups of the node's list, contiguous for the scans:
      * pool index, channels, value, reduced cost (n each; 4n channels) */
     uint32_t *lq;
@@ -341,7 +377,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     const dec *d = w->nd.d;
     size_t nd = w->nd.nd;
     const flist *F = w->nd.f;
-    double *pi = w->pi, *u = w->u, *x = w->x, *pairf = w->pairf, *lv = w->lv, *lrc = w->lrc;
+    double *pi = w->pi, *u = w->u, *pairf = w->pairf, *lv = w->lv, *lrc = w->lrc;
     uint32_t *lq = w->lq, *top = w->top;
     uint16_t *lg = w->lg;
     nms_error *err = &w->err;
@@ -372,7 +408,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     size_t lp_ok = 0;
     for (size_t k = C; k < s->nlp; k++)
         lp_ok += s->okstamp[s->lp2pool[k - C]] == s->stamp;
-    if (s->nlp - C > 2 * C && 4 * lp_ok < 3 * (s->nlp - C) && (st = compact_lp(s, err)) != NMS_OK)
+    if (s->nlp - C > 2 * C && 4 * lp_ok < 3 * (s->nlp - C) && (st = drop_disallowed_cols(s, err)) != NMS_OK)
         return st;
     for (size_t k = C; k < s->nlp; k++) {
         double hi = s->okstamp[s->lp2pool[k - C]] == s->stamp ? HUGE_VAL : 0.0;
@@ -485,6 +521,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     }
     w->child = kept;
     /* Primal solution: integral? pair sums for branching. */
+    double *x = s->x;
     nms_lp_get_primal(s->lp, x);
     int art = 0, frac = 0;
     for (size_t i = 0; i < C; i++)
@@ -535,7 +572,7 @@ static void worker_free(worker *w)
     nms__free(w->s.okstamp);
     nms__free(w->pi);
     nms__free(w->u);
-    nms__free(w->x);
+    nms__free(w->s.x);
     nms__free(w->pairf);
     nms__free(w->lq);
     nms__free(w->lg);
@@ -562,9 +599,9 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
     w->s.lpcap = 256;
     w->s.lp2pool = nms__malloc_array(w->s.lpcap, sizeof *w->s.lp2pool);
     w->s.ub = nms__malloc_array(w->s.lpcap + C, sizeof *w->s.ub);
+    w->s.x = nms__malloc_array(w->s.lpcap + C, sizeof *w->s.x);
     w->pi = nms__malloc_array(C, sizeof *w->pi);
     w->u = nms__malloc_array(C, sizeof *w->u);
-    w->x = nms__malloc_array(n + C + 1, sizeof *w->x);
     w->pairf = nms__malloc_array(C * C, sizeof *w->pairf);
     w->lq = nms__malloc_array(n + 1, sizeof *w->lq);
     w->lg = nms__malloc_array(4 * n + 4, sizeof *w->lg);
@@ -575,7 +612,7 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
     w->which = nms__malloc_array(seed > 2 * C ? seed : 2 * C + 1, sizeof *w->which);
     w->cur = nms__malloc_array(C, sizeof *w->cur);
     w->rperm = nms__malloc_array(C, sizeof *w->rperm);
-    if (!w->s.in_lp || !w->s.okstamp || !w->s.lp2pool || !w->s.ub || !w->pi || !w->u || !w->x || !w->pairf ||
+    if (!w->s.in_lp || !w->s.okstamp || !w->s.lp2pool || !w->s.ub || !w->s.x || !w->pi || !w->u || !w->pairf ||
         !w->lq || !w->lg || !w->lv || !w->lrc || !w->top || !w->which || !w->cur || !w->rperm)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
     int st = build_lp(&w->s, err);
@@ -594,15 +631,17 @@ static void worker_run(worker *w, double target, int want_round, const nms__ctl 
     w->st = eval_node(w, target, ctl);
     if (w->st || !w->ok_lp || w->integral || w->b <= target || !want_round)
         return;
-    w->vround = round_lp(&w->s, w->x, w->rperm, ctl);
+    w->vround = round_lp(&w->s, w->s.x, w->rperm, ctl);
     w->rounded = 1;
 }
 
 /* Nodes are evaluated in batches of BATCH (the best open ones), each by
  * its own worker, in parallel when threads allow; a batch sees the target
  * of its start and its results are applied in batch order, so the search
- * is the same for any thread count. */
-enum { BATCH = 2 };
+ * is the same for any thread count.  The threads take the workers one at a
+ * time (node times vary widely), so with two threads and four workers one
+ * long node does not leave a thread idle for the whole batch. */
+enum { BATCH = 4 };
 /* A worker plunges into its own child while the child's bound is at least
  * best - PLUNGE (best - target): its LP basis is warm there. */
 #define PLUNGE 0.5
@@ -715,7 +754,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
 #endif
         {
 #ifdef _OPENMP
-#pragma omp for schedule(static, 1) nowait
+#pragma omp for schedule(dynamic, 1) nowait
 #endif
             for (int w = 0; w < BATCH; w++) {
                 long k = count + w + 1;
