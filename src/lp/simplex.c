@@ -351,40 +351,48 @@ void nms__sx_ftran_col(sx_work *W, int q)
  * support in arow_idx[0..arow_nz-1]). */
 void nms__sx_pivot_row(sx_work *W, int r)
 {
-    int m = W->m, n = W->n;
-    for (int t = 0; t < W->arow_nz; t++) {
-        int j = W->arow_idx[t];
-        W->arow[j] = 0.0;
-        W->arow_mark[j] = 0;
+    int m = W->m, n = W->n, nz = W->arow_nz;
+    /* local copies: the stores below would otherwise make the compiler
+     * reload every field of W in the inner loop */
+    double *arow = W->arow, *rho = W->rho;
+    const double *rv = W->rv;
+    unsigned char *mark = W->arow_mark;
+    int *idx = W->arow_idx;
+    const int *pos = W->pos, *rs = W->rs, *ci = W->ci;
+    for (int t = 0; t < nz; t++) {
+        int j = idx[t];
+        arow[j] = 0.0;
+        mark[j] = 0;
     }
-    W->arow_nz = 0;
+    nz = 0;
     for (int i = 0; i < m; i++)
-        W->rho[i] = 0.0;
-    W->rho[r] = 1.0;
-    nms__lu_btran(W->lu, W->rho);
+        rho[i] = 0.0;
+    rho[r] = 1.0;
+    nms__lu_btran(W->lu, rho);
     for (int i = 0; i < m; i++) {
-        double ri = W->rho[i];
+        double ri = rho[i];
         if (fabs(ri) < 1e-14)
             continue;
-        for (int p = W->rs[i]; p < W->rs[i + 1]; p++) {
-            int j = W->ci[p];
-            if (W->pos[j] >= 0)
+        for (int p = rs[i]; p < rs[i + 1]; p++) {
+            int j = ci[p];
+            if (pos[j] >= 0)
                 continue;
-            if (!W->arow_mark[j]) {
-                W->arow_mark[j] = 1;
-                W->arow_idx[W->arow_nz++] = j;
+            if (!mark[j]) {
+                mark[j] = 1;
+                idx[nz++] = j;
             }
-            W->arow[j] += ri * W->rv[p];
+            arow[j] += ri * rv[p];
         }
         int jl = n + i;
-        if (W->pos[jl] < 0) {
-            if (!W->arow_mark[jl]) {
-                W->arow_mark[jl] = 1;
-                W->arow_idx[W->arow_nz++] = jl;
+        if (pos[jl] < 0) {
+            if (!mark[jl]) {
+                mark[jl] = 1;
+                idx[nz++] = jl;
             }
-            W->arow[jl] -= ri;
+            arow[jl] -= ri;
         }
     }
+    W->arow_nz = nz;
 }
 
 /* Replace basis position r by q (alpha = ftran of a_q). */
@@ -786,17 +794,22 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
                 W->w[j] = 1.0;
             wq = 1.0;
         }
-        double thd = W->d[q] / ar;
-        for (int t = 0; t < W->arow_nz; t++) {
-            int j = W->arow_idx[t];
-            if (j == q)
-                continue;
-            double a = W->arow[j] / ar;
-            double wn = a * a * wq;
-            if (wn > W->w[j])
-                W->w[j] = wn;
-            if (dphase == 2)
-                W->d[j] -= thd * W->arow[j];
+        double thd = W->d[q] / ar, wq_ar2 = wq / (ar * ar);
+        {
+            const double *arow = W->arow;
+            const int *idx = W->arow_idx;
+            double *w = W->w, *d = W->d;
+            int nz = W->arow_nz;
+            for (int t = 0; t < nz; t++) {
+                int j = idx[t];
+                if (j == q)
+                    continue;
+                double a = arow[j], wn = a * a * wq_ar2; /* (arow_j / ar)^2 wq */
+                if (wn > w[j])
+                    w[j] = wn;
+                if (dphase == 2)
+                    d[j] -= thd * a;
+            }
         }
         W->w[jl] = wq / (ar * ar) > 1.0 ? wq / (ar * ar) : 1.0;
         if (dphase == 2) {
