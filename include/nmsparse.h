@@ -465,6 +465,14 @@ double nms_lp_solve_seconds(const nms_lp *lp);
 #define NMS_LP_FIXED 4     /* nonbasic with lo == hi */
 /* col_status (num_cols) and row_status (num_rows) may each be NULL. */
 int nms_lp_get_basis(const nms_lp *lp, int *col_status, int *row_status);
+/* Set the basis the next solve starts from (e.g. one saved with
+ * nms_lp_get_basis() for another LP with the same rows).  Exactly num_rows
+ * entries of the two arrays must be NMS_LP_BASIC; a nonbasic status that
+ * does not fit the bounds is replaced by one that does.  A singular basis is
+ * repaired by the solver (slacks replace dependent columns).
+ * NMS_ERR_INVALID for a NULL array, an unknown status or a wrong count. */
+int nms_lp_set_basis(nms_lp *lp, const int *col_status, const int *row_status,
+                     nms_error *err);
 
 /* Names (optional; set by the MPS reader).  NULL when unnamed. */
 const char *nms_lp_name(const nms_lp *lp);

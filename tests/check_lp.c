@@ -554,6 +554,68 @@ START_TEST(test_delete_cols)
 }
 END_TEST
 
+/* A basis saved from one LP and set on another with the same rows and
+ * columns (added in another order of calls): the solve starts optimal (no
+ * iteration) at the same objective; with one column fixed to zero the
+ * warm solve from that basis equals a cold one.  Bad arguments: errors. */
+START_TEST(test_set_basis)
+{
+    int C = 32, total = 500;
+    sp_cols sc = make_cols(C, total, 9191u);
+    nms_lp *a = sp_master(C);
+    add_sp_cols(a, &sc, 0, total);
+    solve_ok(a, NMS_LP_PRIMAL);
+    ck_assert_int_eq(nms_lp_get_status(a), NMS_LP_OPTIMAL);
+    ck_assert(nms_lp_iterations(a) > 0);
+    int cs[500], rs[32];
+    nms_lp_get_basis(a, cs, rs);
+    nms_lp *b = sp_master(C);
+    add_sp_cols(b, &sc, 0, 200);
+    add_sp_cols(b, &sc, 200, total);
+    ck_assert_int_eq(nms_lp_set_basis(b, cs, rs, NULL), NMS_OK);
+    solve_ok(b, NMS_LP_PRIMAL);
+    ck_assert_int_eq(nms_lp_get_status(b), NMS_LP_OPTIMAL);
+    ck_assert_int_eq(nms_lp_iterations(b), 0);
+    ck_assert_double_eq_tol(nms_lp_objective(b), nms_lp_objective(a), 1e-9 * (1 + fabs(nms_lp_objective(a))));
+    /* fix a basic column with x > 0 at zero, from the saved basis again */
+    double x[500];
+    nms_lp_get_primal(a, x);
+    int fix = -1;
+    for (int k = 0; k < total && fix < 0; k++)
+        if (cs[k] == NMS_LP_BASIC && x[k] > 1e-6)
+            fix = k;
+    ck_assert(fix >= 0);
+    nms_lp *c = sp_master(C);
+    add_sp_cols(c, &sc, 0, total);
+    nms_lp_set_col_bounds(c, (size_t)fix, 0, 0, NULL);
+    nms_lp *cold = sp_master(C);
+    add_sp_cols(cold, &sc, 0, total);
+    nms_lp_set_col_bounds(cold, (size_t)fix, 0, 0, NULL);
+    solve_ok(cold, NMS_LP_PRIMAL);
+    for (int al = 0; al < 2; al++) {
+        ck_assert_int_eq(nms_lp_set_basis(c, cs, rs, NULL), NMS_OK);
+        solve_ok(c, algos[al]);
+        ck_assert_int_eq(nms_lp_get_status(c), NMS_LP_OPTIMAL);
+        ck_assert_double_eq_tol(nms_lp_objective(c), nms_lp_objective(cold),
+                                1e-8 * (1 + fabs(nms_lp_objective(cold))));
+    }
+    /* errors: NULL, a wrong count, an unknown status */
+    ck_assert_int_eq(nms_lp_set_basis(b, NULL, rs, NULL), NMS_ERR_INVALID);
+    int bad = cs[fix];
+    cs[fix] = NMS_LP_AT_LOWER;
+    ck_assert_int_eq(nms_lp_set_basis(b, cs, rs, NULL), NMS_ERR_INVALID);
+    cs[fix] = 9;
+    ck_assert_int_eq(nms_lp_set_basis(b, cs, rs, NULL), NMS_ERR_INVALID);
+    cs[fix] = bad;
+    nms_lp_free(a);
+    nms_lp_free(b);
+    nms_lp_free(c);
+    nms_lp_free(cold);
+    free(sc.sets);
+    free(sc.v);
+}
+END_TEST
+
 static void count_tick(void *ctx)
 {
     ++*(long *)ctx;
@@ -696,6 +758,7 @@ static Suite *lp_suite(void)
     tcase_add_loop_test(tc, test_degenerate_assignment, 0, 2);
     tcase_add_test(tc, test_warm_start_columns);
     tcase_add_test(tc, test_delete_cols);
+    tcase_add_test(tc, test_set_basis);
     tcase_add_test(tc, test_errors_and_limits);
     tcase_add_test(tc, test_warm_start_air03);
     tcase_set_timeout(tc, 120);

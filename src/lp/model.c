@@ -443,6 +443,30 @@ int nms_lp_get_basis(const nms_lp *lp, int *col_status, int *row_status)
     return NMS_OK;
 }
 
+int nms_lp_set_basis(nms_lp *lp, const int *col_status, const int *row_status,
+                     nms_error *err)
+{
+    if (!lp || !col_status || !row_status)
+        return nms__fail(err, NMS_ERR_INVALID, "nms_lp_set_basis: NULL argument");
+    size_t basic = 0;
+    for (size_t k = 0; k < lp->n + lp->m; k++) {
+        int v = k < lp->n ? col_status[k] : row_status[k - lp->n];
+        if (v < NMS_LP_BASIC || v > NMS_LP_FIXED)
+            return nms__fail(err, NMS_ERR_INVALID, "nms_lp_set_basis: unknown status %d", v);
+        basic += v == NMS_LP_BASIC;
+    }
+    if (basic != lp->m)
+        return nms__fail(err, NMS_ERR_INVALID,
+                         "nms_lp_set_basis: %zu basic variables for %zu rows", basic, lp->m);
+    for (size_t j = 0; j < lp->n; j++)
+        lp->col_stat[j] = (signed char)col_status[j];
+    for (size_t i = 0; i < lp->m; i++)
+        lp->row_stat[i] = (signed char)row_status[i];
+    lp->has_basis = 1;
+    lp->status = NMS_LP_UNSOLVED;
+    return NMS_OK;
+}
+
 const char *nms_lp_name(const nms_lp *lp) { return lp ? lp->name : NULL; }
 
 const char *nms_lp_row_name(const nms_lp *lp, size_t row)

@@ -48,7 +48,10 @@
  * Order: nodes are evaluated in batches of four, one LP per worker (see
  * BATCH below); a worker first plunges into the "together" child of the node
  * it just evaluated while that child's bound is within the top half of the
- * open gap, otherwise it takes the best open node.
+ * open gap, otherwise it takes the best open node.  A node carries its
+ * parent's final LP basis; a worker that jumps to it rebuilds its LP from
+ * that basis (see save_basis), so only the branching decision separates
+ * the start from the optimum, as in a plunge.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -88,6 +91,7 @@ typedef struct node {
     size_t nd;
     dec *d;
     flist *f;       /* groups that may still matter here; NULL = the whole pool */
+    int32_t *basis; /* the parent's final LP basis (C codes, see basis_code), or NULL */
     int parked;     /* its cold LP ran out of its iterations once: taken only when
                      * every open node is parked, then without a limit */
 } node;
@@ -96,6 +100,8 @@ static void node_drop(node *nd)
 {
     nms__free(nd->d);
     nd->d = NULL;
+    nms__free(nd->basis);
+    nd->basis = NULL;
     flist_release(nd->f);
     nd->f = NULL;
 }
@@ -340,6 +346,73 @@ static int compact_lp(bbst *s, nms_error *err)
     return st;
 }
 
+/* A basic variable of a node LP as one code: pool group q >= 0, the
+ * artificial column of channel i as -1 - i, the logical of row i as
+ * -1 - C - i.  A node keeps its parent's final basis this way (C codes, the
+ * LP has C rows), so that a worker that jumps to it (its LP holds some other
+ * node's columns) starts from that basis instead of its own: the parent's
+ * LP differs from the node's only by the branching decision. */
+static int save_basis(const bbst *s, int32_t *codes, nms_error *err)
+{
+    size_t C = s->C, nb = 0;
+    int *cs = nms__malloc_array(s->nlp, sizeof *cs), *rs = nms__malloc_array(C, sizeof *rs);
+    if (!cs || !rs) {
+        nms__free(cs);
+        nms__free(rs);
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+    }
+    nms_lp_get_basis(s->lp, cs, rs);
+    for (size_t k = 0; k < s->nlp && nb < C; k++)
+        if (cs[k] == NMS_LP_BASIC)
+            codes[nb++] = k < C ? -1 - (int32_t)k : (int32_t)s->lp2pool[k - C];
+    for (size_t i = 0; i < C && nb < C; i++)
+        if (rs[i] == NMS_LP_BASIC)
+            codes[nb++] = -1 - (int32_t)(C + i);
+    nms__free(cs);
+    nms__free(rs);
+    return nb == C ? NMS_OK : nms__fail(err, NMS_ERR_NUMERIC, "branch-and-bound: LP basis of %zu columns for %zu rows", nb, C);
+}
+
+/* Rebuild the LP as the artificials and the basic groups of codes (C of
+ * save_basis), with that basis. */
+static int load_basis(bbst *s, const int32_t *codes, nms_error *err)
+{
+    size_t C = s->C, m = 0;
+    size_t *which = nms__malloc_array(C, sizeof *which);
+    int *cs = nms__malloc_array(2 * C, sizeof *cs), *rs = nms__malloc_array(C, sizeof *rs);
+    int st = NMS_OK;
+    if (!which || !cs || !rs) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+        goto out;
+    }
+    for (size_t k = C; k < s->nlp; k++)
+        s->in_lp[s->lp2pool[k - C]] = 0;
+    for (size_t i = 0; i < C; i++) {
+        cs[i] = NMS_LP_AT_LOWER;
+        rs[i] = NMS_LP_FIXED;
+    }
+    for (size_t t = 0; t < C; t++) {
+        int32_t c = codes[t];
+        if (c >= 0) {
+            which[m] = (size_t)c;
+            cs[C + m++] = NMS_LP_BASIC;
+        } else if ((size_t)(-1 - c) < C) {
+            cs[-1 - c] = NMS_LP_BASIC;
+        } else {
+            rs[-1 - c - (int32_t)C] = NMS_LP_BASIC;
+        }
+    }
+    nms_lp_free(s->lp);
+    s->lp = NULL;
+    if ((st = build_lp(s, err)) == NMS_OK && (st = add_pool_cols(s, which, m, err)) == NMS_OK)
+        st = nms_lp_set_basis(s->lp, cs, rs, err);
+out:
+    nms__free(which);
+    nms__free(cs);
+    nms__free(rs);
+    return st;
+}
+
 /* One evaluator: its own LP, pool flags and scratch arrays, and the node
  * it evaluates in the current batch with what came out of it. */
 typedef struct worker {
@@ -353,6 +426,8 @@ typedef struct worker {
     uint32_t *top;                  /* 2C: the best candidates of a scan (local indices) */
     size_t *which;                  /* 2C: their pool indices */
     int32_t *cur, *rperm;           /* C, C: integral solution, rounding */
+    int32_t *basis;                 /* C: the node's final LP basis (save_basis) */
+    int jump;                       /* the node is not the worker's own child: load its basis */
     nms_error err;
     node nd;
     int st, ok_lp, integral, rounded;
@@ -560,7 +635,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
                 w->bj = (int32_t)j;
             }
         }
-    return NMS_OK;
+    return w->bi >= 0 ? save_basis(s, w->basis, err) : NMS_OK;
 }
 
 static void worker_free(worker *w)
@@ -581,6 +656,7 @@ static void worker_free(worker *w)
     nms__free(w->top);
     nms__free(w->which);
     nms__free(w->cur);
+    nms__free(w->basis);
     nms__free(w->rperm);
 }
 
@@ -611,9 +687,10 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
     w->top = nms__malloc_array(2 * C + 1, sizeof *w->top);
     w->which = nms__malloc_array(seed > 2 * C ? seed : 2 * C + 1, sizeof *w->which);
     w->cur = nms__malloc_array(C, sizeof *w->cur);
+    w->basis = nms__malloc_array(C, sizeof *w->basis);
     w->rperm = nms__malloc_array(C, sizeof *w->rperm);
     if (!w->s.in_lp || !w->s.okstamp || !w->s.lp2pool || !w->s.ub || !w->s.x || !w->pi || !w->u || !w->pairf ||
-        !w->lq || !w->lg || !w->lv || !w->lrc || !w->top || !w->which || !w->cur || !w->rperm)
+        !w->lq || !w->lg || !w->lv || !w->lrc || !w->top || !w->which || !w->cur || !w->basis || !w->rperm)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
     int st = build_lp(&w->s, err);
     if (st)
@@ -628,6 +705,8 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
 static void worker_run(worker *w, double target, int want_round, const nms__ctl *ctl)
 {
     w->rounded = 0;
+    if (w->jump && w->nd.basis && (w->st = load_basis(&w->s, w->nd.basis, &w->err)) != NMS_OK)
+        return;
     w->st = eval_node(w, target, ctl);
     if (w->st || !w->ok_lp || w->integral || w->b <= target || !want_round)
         return;
@@ -681,6 +760,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     open[0].d = NULL;
     open[0].f = NULL;
     open[0].parked = 0;
+    open[0].basis = NULL;
     nopen = 1;
 #ifdef _OPENMP
     int nthreads = threads > 0 ? threads : omp_get_max_threads();
@@ -725,6 +805,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 if (open[q].id == W[w].want) {
                     if (open[q].bound >= best - PLUNGE * (best - target)) {
                         W[w].nd = open[q];
+                        W[w].jump = 0;
                         open[q] = open[--nopen];
                         act[w] = 1;
                         nb++;
@@ -744,6 +825,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                       (open[q].bound == open[bi].bound && open[q].id > open[bi].id))))
                     bi = q;
             W[w].nd = open[bi];
+            W[w].jump = 1;
             open[bi] = open[--nopen];
             act[w] = 1;
             nb++;
@@ -791,6 +873,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
             node nd = wk->nd;
             wk->nd.d = NULL;
             wk->nd.f = NULL;
+            wk->nd.basis = NULL;
             if (st || gave_up) { /* an earlier worker failed or gave up: keep the node open */
                 flist_release(wk->child);
                 open[nopen++] = nd;
@@ -877,6 +960,13 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 ch.d[nd.nd].together = t == 1; /* "together" explored first (newest) */
                 ch.f = nd.f;
                 ch.parked = 0;
+                ch.basis = nms__malloc_array(C, sizeof *ch.basis);
+                if (!ch.basis) {
+                    nms__free(ch.d);
+                    st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+                    break;
+                }
+                memcpy(ch.basis, wk->basis, C * sizeof *ch.basis);
                 if (ch.f)
                     ch.f->refs++;
                 open[nopen++] = ch;
