@@ -42,7 +42,7 @@
  * 32-byte records.
  *
  * Arrays: per worker, pool-sized stamps and LP flags, the gathered arrays
- * (28 bytes per group), C*C pair sums; the open-node list with each node's
+ * (20 bytes per group), C*C pair sums; the open-node list with each node's
  * decisions.
  *
  * Order: nodes are evaluated in batches of four, one LP per worker (see
@@ -419,10 +419,11 @@ typedef struct worker {
     bbst s;
     double *pi, *u, *pairf;         /* C, C, C * C */
     /* the allowed groups of the node's list, contiguous for the scans:
-     * pool index, channels, value, reduced cost (n each; 4n channels) */
+     * pool index, channels, value (n each; 4n channels) */
     uint32_t *lq;
     uint16_t *lg;
-    double *lv, *lrc;
+    double *lv;
+    double *toprc;                  /* 2C: their reduced costs */
     uint32_t *top;                  /* 2C: the best candidates of a scan (local indices) */
     size_t *which;                  /* 2C: their pool indices */
     int32_t *cur, *rperm;           /* C, C: integral solution, rounding */
@@ -438,6 +439,13 @@ typedef struct worker {
     long want;                      /* id of the child to plunge into, -1 = none */
 } worker;
 
+/* rc(S) = v(S) - pi(S) in the canonical nms__pi_sum4 order: the scans and
+ * the filter after them must agree bit for bit. */
+static inline double scan_rc(double v, const uint16_t *g, const double *pi)
+{
+    return v - (((pi[g[0]] + pi[g[1]]) + pi[g[2]]) + pi[g[3]]);
+}
+
 /* Evaluate the worker's node: column generation over the allowed groups
  * of its list F (NULL = the whole pool).  Sets w->b (the rigorous bound),
  * w->integral (with the partition in w->cur), a branching pair w->bi, w->bj
@@ -452,7 +460,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     const dec *d = w->nd.d;
     size_t nd = w->nd.nd;
     const flist *F = w->nd.f;
-    double *pi = w->pi, *u = w->u, *pairf = w->pairf, *lv = w->lv, *lrc = w->lrc;
+    double *pi = w->pi, *u = w->u, *pairf = w->pairf, *lv = w->lv, *toprc = w->toprc;
     uint32_t *lq = w->lq, *top = w->top;
     uint16_t *lg = w->lg;
     nms_error *err = &w->err;
@@ -543,18 +551,19 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
             u[i] = -HUGE_VAL; /* stays so when no allowed group holds i: no partition here */
         for (size_t t = 0; t < na; t++) {
             const uint16_t *g = lg + 4 * t;
-            double rc = lv[t] - (((pi[g[0]] + pi[g[1]]) + pi[g[2]]) + pi[g[3]]);
-            lrc[t] = rc;
+            double rc = scan_rc(lv[t], g, pi);
             for (int k = 0; k < 4; k++)
                 if (rc > u[g[k]])
                     u[g[k]] = rc;
-            if (rc > tol && (nt < want || rc > lrc[top[want - 1]]) && !s->in_lp[lq[t]]) {
+            if (rc > tol && (nt < want || rc > toprc[want - 1]) && !s->in_lp[lq[t]]) {
                 size_t pos = nt < want ? nt++ : want - 1;
-                while (pos > 0 && lrc[top[pos - 1]] < rc) {
+                while (pos > 0 && toprc[pos - 1] < rc) {
                     top[pos] = top[pos - 1];
+                    toprc[pos] = toprc[pos - 1];
                     pos--;
                 }
                 top[pos] = (uint32_t)t;
+                toprc[pos] = rc;
             }
         }
         double b = sumpi + nms__chan_bound(u, C); /* part.h (3) */
@@ -571,28 +580,26 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     w->b = best_bound;
     if (best_bound <= target)
         return NMS_OK;
-    /* lrc and u hold the reduced costs and per-channel maxima of the last
-     * scan: a partition here holding S is worth at most
-     * sum pi + rc(S) + (1/4) sum_{i not in S} u_i (part.h (3)) */
+    /* pi and u are the duals and per-channel maxima of the last scan: a
+     * partition here holding S is worth at most
+     * sum pi + rc(S) + (1/4) sum_{i not in S} u_i (part.h (3)); the
+     * survivors are packed at the front of lq (the scans are over) */
     double keep = target - sumpi - nms__chan_bound(u, C) - 1e-9 * s->p->vscale;
-    flist *kept = nms__malloc(sizeof *kept + (na ? na : 1) * sizeof kept->idx[0]);
-    if (!kept)
-        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
-    kept->n = 0;
-    kept->nd = nd;
-    kept->refs = 1;
+    size_t nkept = 0;
     for (size_t t = 0; t < na; t++) {
         const uint16_t *g = lg + 4 * t;
-        if (lrc[t] - 0.25 * (u[g[0]] + u[g[1]] + u[g[2]] + u[g[3]]) > keep)
-            kept->idx[kept->n++] = lq[t];
+        if (scan_rc(lv[t], g, pi) - 0.25 * (u[g[0]] + u[g[1]] + u[g[2]] + u[g[3]]) > keep)
+            lq[nkept++] = lq[t];
     }
-    if (4 * kept->n > 3 * n) { /* hardly smaller: the subtree keeps this node's list (memory) */
-        nms__free(kept);
-        kept = NULL;
-    } else {
-        flist *fit = nms__realloc(kept, sizeof *kept + (kept->n ? kept->n : 1) * sizeof kept->idx[0]);
-        if (fit)
-            kept = fit;
+    flist *kept = NULL;
+    if (4 * nkept <= 3 * n) { /* else hardly smaller: the subtree keeps this node's list (memory) */
+        kept = nms__malloc(sizeof *kept + (nkept ? nkept : 1) * sizeof kept->idx[0]);
+        if (!kept)
+            return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+        kept->n = nkept;
+        kept->nd = nd;
+        kept->refs = 1;
+        memcpy(kept->idx, lq, nkept * sizeof kept->idx[0]);
     }
     w->child = kept;
     /* Primal solution: integral? pair sums for branching. */
@@ -652,7 +659,7 @@ static void worker_free(worker *w)
     nms__free(w->lq);
     nms__free(w->lg);
     nms__free(w->lv);
-    nms__free(w->lrc);
+    nms__free(w->toprc);
     nms__free(w->top);
     nms__free(w->which);
     nms__free(w->cur);
@@ -682,7 +689,7 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
     w->lq = nms__malloc_array(n + 1, sizeof *w->lq);
     w->lg = nms__malloc_array(4 * n + 4, sizeof *w->lg);
     w->lv = nms__malloc_array(n + 1, sizeof *w->lv);
-    w->lrc = nms__malloc_array(n + 1, sizeof *w->lrc);
+    w->toprc = nms__malloc_array(2 * C + 1, sizeof *w->toprc);
     size_t seed = n < 4 * C ? n : 4 * C;
     w->top = nms__malloc_array(2 * C + 1, sizeof *w->top);
     w->which = nms__malloc_array(seed > 2 * C ? seed : 2 * C + 1, sizeof *w->which);
@@ -690,7 +697,7 @@ static int worker_init(worker *w, const nms__pp *p, const nms__col *pool, size_t
     w->basis = nms__malloc_array(C, sizeof *w->basis);
     w->rperm = nms__malloc_array(C, sizeof *w->rperm);
     if (!w->s.in_lp || !w->s.okstamp || !w->s.lp2pool || !w->s.ub || !w->s.x || !w->pi || !w->u || !w->pairf ||
-        !w->lq || !w->lg || !w->lv || !w->lrc || !w->top || !w->which || !w->cur || !w->basis || !w->rperm)
+        !w->lq || !w->lg || !w->lv || !w->toprc || !w->top || !w->which || !w->cur || !w->basis || !w->rperm)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound (%zu groups)", n);
     int st = build_lp(&w->s, err);
     if (st)
