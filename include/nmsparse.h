@@ -593,9 +593,9 @@ typedef struct nms_part_options {
                                  heuristics (large-C mode) unless time_limit
                                  is set; default 128 */
     size_t enum_cap;          /* most groups the exact search may hold (about
-                                 310 bytes each at the peak); over it, the
+                                 240 bytes each at the peak); over it, the
                                  groups above a raised threshold;
-                                 default 8 000 000 (about 2.5 GB) */
+                                 default 8 000 000 (about 1.9 GB) */
     volatile int *interrupt;  /* non-NULL and set non-zero (e.g. from a signal
                                  handler): stop, return the best so far with
                                  its certificate, status INTERRUPTED */
