@@ -30,6 +30,16 @@ int nms__lp_scale(size_t m, size_t n, const size_t *col_start,
         rscale[i] = 1.0;
     for (size_t j = 0; j < n; j++)
         cscale[j] = 1.0;
+    /* every |entry| = 1 (set partitioning, covering): the passes below
+     * would give 1 everywhere */
+    size_t nnz = col_start[n] - col_start[0], ones = 0;
+    for (size_t p = col_start[0]; p < col_start[n]; p++)
+        ones += fabs(value[p]) == 1.0;
+    if (ones == nnz) {
+        nms__free(rmin);
+        nms__free(rmax);
+        return 0;
+    }
     for (int pass = 0; pass < 6; pass++) {
         for (size_t i = 0; i < m; i++) {
             rmin[i] = HUGE_VAL;

@@ -6,7 +6,8 @@
  * (R_i = 1 / sqrt(min_j |a_ij C_j| * max_j |a_ij C_j|), then the same for
  * columns) followed by equilibration of the columns (largest |entry| = 1).
  * A is CSC: col_start (n+1), row_index / value (nnz).  Empty rows and
- * columns get scale 1.
+ * columns get scale 1, and so does everything when every |entry| is 1 (the
+ * passes would find exactly that).
  */
 #ifndef NMS_LP_SCALE_H
 #define NMS_LP_SCALE_H
