@@ -91,7 +91,7 @@ typedef struct node {
     size_t nd;
     dec *d;
     flist *f;       /* groups that may still matter here; NULL = the whole pool */
-    int32_t *basis; /* the parent's final LP basis (C codes, see basis_code), or NULL */
+    int64_t *basis; /* the parent's final LP basis (C codes, see save_basis), or NULL */
     int parked;     /* its cold LP ran out of its iterations once: taken only when
                      * every open node is parked, then without a limit */
 } node;
@@ -352,7 +352,7 @@ static int compact_lp(bbst *s, nms_error *err)
  * LP has C rows), so that a worker that jumps to it (its LP holds some other
  * node's columns) starts from that basis instead of its own: the parent's
  * LP differs from the node's only by the branching decision. */
-static int save_basis(const bbst *s, int32_t *codes, nms_error *err)
+static int save_basis(const bbst *s, int64_t *codes, int *ok, nms_error *err)
 {
     size_t C = s->C, nb = 0;
     int *cs = nms__malloc_array(s->nlp, sizeof *cs), *rs = nms__malloc_array(C, sizeof *rs);
@@ -364,18 +364,19 @@ static int save_basis(const bbst *s, int32_t *codes, nms_error *err)
     nms_lp_get_basis(s->lp, cs, rs);
     for (size_t k = 0; k < s->nlp && nb < C; k++)
         if (cs[k] == NMS_LP_BASIC)
-            codes[nb++] = k < C ? -1 - (int32_t)k : (int32_t)s->lp2pool[k - C];
+            codes[nb++] = k < C ? -1 - (int64_t)k : (int64_t)s->lp2pool[k - C];
     for (size_t i = 0; i < C && nb < C; i++)
         if (rs[i] == NMS_LP_BASIC)
-            codes[nb++] = -1 - (int32_t)(C + i);
+            codes[nb++] = -1 - (int64_t)(C + i);
     nms__free(cs);
     nms__free(rs);
-    return nb == C ? NMS_OK : nms__fail(err, NMS_ERR_NUMERIC, "branch-and-bound: LP basis of %zu columns for %zu rows", nb, C);
+    *ok = nb == C; /* always, after an optimal solve; else the children start cold */
+    return NMS_OK;
 }
 
 /* Rebuild the LP as the artificials and the basic groups of codes (C of
  * save_basis), with that basis. */
-static int load_basis(bbst *s, const int32_t *codes, nms_error *err)
+static int load_basis(bbst *s, const int64_t *codes, nms_error *err)
 {
     size_t C = s->C, m = 0;
     size_t *which = nms__malloc_array(C, sizeof *which);
@@ -392,14 +393,14 @@ static int load_basis(bbst *s, const int32_t *codes, nms_error *err)
         rs[i] = NMS_LP_FIXED;
     }
     for (size_t t = 0; t < C; t++) {
-        int32_t c = codes[t];
+        int64_t c = codes[t];
         if (c >= 0) {
             which[m] = (size_t)c;
             cs[C + m++] = NMS_LP_BASIC;
         } else if ((size_t)(-1 - c) < C) {
             cs[-1 - c] = NMS_LP_BASIC;
         } else {
-            rs[-1 - c - (int32_t)C] = NMS_LP_BASIC;
+            rs[-1 - c - (int64_t)C] = NMS_LP_BASIC;
         }
     }
     nms_lp_free(s->lp);
@@ -427,7 +428,8 @@ typedef struct worker {
     uint32_t *top;                  /* 2C: the best candidates of a scan (local indices) */
     size_t *which;                  /* 2C: their pool indices */
     int32_t *cur, *rperm;           /* C, C: integral solution, rounding */
-    int32_t *basis;                 /* C: the node's final LP basis (save_basis) */
+    int64_t *basis;                 /* C: the node's final LP basis (save_basis) */
+    int basis_ok;                   /* basis holds one */
     int jump;                       /* the node is not the worker's own child: load its basis */
     nms_error err;
     node nd;
@@ -642,7 +644,8 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
                 w->bj = (int32_t)j;
             }
         }
-    return w->bi >= 0 ? save_basis(s, w->basis, err) : NMS_OK;
+    w->basis_ok = 0;
+    return w->bi >= 0 ? save_basis(s, w->basis, &w->basis_ok, err) : NMS_OK;
 }
 
 static void worker_free(worker *w)
@@ -982,13 +985,16 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 ch.d[nd.nd].together = t == 1; /* "together" explored first (newest) */
                 ch.f = nd.f;
                 ch.parked = 0;
-                ch.basis = nms__malloc_array(C, sizeof *ch.basis);
-                if (!ch.basis) {
-                    nms__free(ch.d);
-                    st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
-                    break;
+                ch.basis = NULL;
+                if (wk->basis_ok) {
+                    ch.basis = nms__malloc_array(C, sizeof *ch.basis);
+                    if (!ch.basis) {
+                        nms__free(ch.d);
+                        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+                        break;
+                    }
+                    memcpy(ch.basis, wk->basis, C * sizeof *ch.basis);
                 }
-                memcpy(ch.basis, wk->basis, C * sizeof *ch.basis);
                 if (ch.f)
                     ch.f->refs++;
                 open[nopen++] = ch;
