@@ -435,7 +435,9 @@ size_t nms_lp_num_rows(const nms_lp *lp);
 size_t nms_lp_num_cols(const nms_lp *lp);
 size_t nms_lp_num_nonzeros(const nms_lp *lp);
 
-/* Solve (warm when a basis exists).  Returns NMS_OK when the solver ran,
+/* Solve (warm when a basis exists; after an optimal solve the basis's
+ * factors are kept, so a re-solve after added columns or changed bounds or
+ * costs starts without factoring again).  Returns NMS_OK when the solver ran,
  * whatever the model status (read it with nms_lp_get_status()), or an error
  * status (NMS_ERR_NOMEM, NMS_ERR_INVALID for bad options).  opt NULL means
  * the defaults. */

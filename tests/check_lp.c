@@ -504,6 +504,13 @@ START_TEST(test_delete_cols)
     ck_assert(basic >= 0 && kept < total - 100);
     ck_assert_int_eq(nms_lp_delete_cols(lp, drop, NULL), NMS_OK);
     ck_assert_uint_eq(nms_lp_num_cols(lp), (size_t)kept);
+    /* the factors kept from the solve follow their columns to the new
+     * indices (lp.h): each position still names a basic variable */
+    ck_assert_ptr_nonnull(lp->lu_cache);
+    for (int k = 0; k < C; k++) {
+        int h = lp->lu_head[k];
+        ck_assert_int_eq(h >= 0 ? lp->col_stat[h] : lp->row_stat[-1 - h], NMS_LP_BASIC);
+    }
     ck_assert_uint_eq(nms_lp_num_nonzeros(lp), 4 * (size_t)kept);
     solve_ok(lp, NMS_LP_PRIMAL);
     ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_OPTIMAL);

@@ -37,6 +37,16 @@ struct nms_lp {
     double *value;
     signed char *col_stat, *row_stat;
     int has_basis;
+    /* The factors of the last optimal basis, kept for the next solve
+     * (simplex.c): lu_head[k] is the variable in position k of the factors
+     * (column j >= 0, or -1 - i for the logical of row i), lu_rscale the row
+     * scale factors (m) and lu_bscale the scale factor of each position's
+     * column (m; 1 for logicals) they were made with.  NULL when there is
+     * none; dropped when rows are added, columns deleted (unless the
+     * indices can be mapped) or a basis is set. */
+    struct nms__lu *lu_cache;
+    int *lu_head;
+    double *lu_rscale, *lu_bscale;
     /* last solution */
     nms_lp_status status;
     double objective;
@@ -51,6 +61,9 @@ struct nms_lp {
 /* Run the simplex on lp (opt already validated).  Fills the solution part.
  * Returns NMS_OK or an error status (NOMEM). */
 int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err);
+
+/* Free the kept factors (lu_cache and its arrays). */
+void nms__lp_drop_lu(nms_lp *lp);
 
 /* Grow the row / column / nonzero capacities to at least the given sizes. */
 int nms__lp_reserve(nms_lp *lp, size_t rows, size_t cols, size_t nnz);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lp/lp.h"
+#include "lp/lu.h"
 #include "util/util.h"
 
 const char *nms_lp_status_name(nms_lp_status s)
@@ -50,10 +51,22 @@ int nms_lp_create(nms_lp **out, nms_error *err)
     return NMS_OK;
 }
 
+void nms__lp_drop_lu(nms_lp *lp)
+{
+    nms__lu_free(lp->lu_cache);
+    nms__free(lp->lu_head);
+    nms__free(lp->lu_rscale);
+    nms__free(lp->lu_bscale);
+    lp->lu_cache = NULL;
+    lp->lu_head = NULL;
+    lp->lu_rscale = lp->lu_bscale = NULL;
+}
+
 void nms_lp_free(nms_lp *lp)
 {
     if (!lp)
         return;
+    nms__lp_drop_lu(lp);
     nms__free(lp->row_lo); nms__free(lp->row_hi);
     nms__free(lp->col_lo); nms__free(lp->col_hi); nms__free(lp->cost);
     nms__free(lp->col_start); nms__free(lp->row_index); nms__free(lp->value);
@@ -176,6 +189,8 @@ int nms_lp_add_rows(nms_lp *lp, size_t n, const double *lo, const double *hi,
     size_t total;
     if (nms__add_size(lp->m, n, &total) || total > (size_t)INT32_MAX - 1)
         return nms__fail(err, NMS_ERR_RANGE, "nms_lp_add_rows: too many rows");
+    if (n > 0)
+        nms__lp_drop_lu(lp); /* the factors are of the old row count */
     if (nms__lp_reserve(lp, total, lp->n, lp->nnz))
         return nms__fail(err, NMS_ERR_NOMEM, "nms_lp_add_rows: out of memory");
     for (size_t k = 0; k < n; k++) {
@@ -293,6 +308,26 @@ int nms_lp_delete_cols(nms_lp *lp, const unsigned char *drop, nms_error *err)
     if (!lp || !drop)
         return nms__fail(err, NMS_ERR_INVALID, "nms_lp_delete_cols: NULL argument");
     size_t kept = 0, nz = 0;
+    if (lp->lu_cache) { /* the factors' columns get their new indices, unless one goes */
+        for (size_t k = 0; k < lp->m; k++)
+            if (lp->lu_head[k] >= 0 && drop[lp->lu_head[k]]) {
+                nms__lp_drop_lu(lp);
+                break;
+            }
+    }
+    if (lp->lu_cache) {
+        size_t *newj = nms__malloc_array(lp->n + 1, sizeof *newj);
+        if (!newj) {
+            nms__lp_drop_lu(lp);
+        } else {
+            for (size_t j = 0, t = 0; j < lp->n; j++)
+                newj[j] = drop[j] ? 0 : t++;
+            for (size_t k = 0; k < lp->m; k++)
+                if (lp->lu_head[k] >= 0)
+                    lp->lu_head[k] = (int)newj[lp->lu_head[k]];
+            nms__free(newj);
+        }
+    }
     for (size_t j = 0; j < lp->n; j++) {
         size_t p0 = lp->col_start[j], p1 = lp->col_start[j + 1];
         if (drop[j]) {
@@ -464,6 +499,7 @@ int nms_lp_set_basis(nms_lp *lp, const int *col_status, const int *row_status,
         lp->row_stat[i] = (signed char)row_status[i];
     lp->has_basis = 1;
     lp->status = NMS_LP_UNSOLVED;
+    nms__lp_drop_lu(lp);
     return NMS_OK;
 }
 

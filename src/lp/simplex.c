@@ -88,6 +88,61 @@ static void work_free(sx_work *W)
     nms__lu_free(W->lu);
 }
 
+/* The factors kept from the last solve fit when they hold the same basic
+ * variables made with the same scale factors (columns are never changed in
+ * place; anything else that would change B drops them, see lp.h).  Then
+ * they replace the fresh factor object, with their order of positions. */
+static void adopt_kept_factors(sx_work *W, nms_lp *lp)
+{
+    int m = W->m, n = W->n;
+    if (!lp->lu_cache || !W->warm)
+        return;
+    for (int k = 0; k < m; k++) {
+        int h = lp->lu_head[k], j = h >= 0 ? h : n + (-1 - h);
+        double sc = h >= 0 ? W->cscale[h] : 1.0;
+        if (h >= n || j >= W->N || W->stat[j] != NMS_LP_BASIC || sc != lp->lu_bscale[k])
+            return;
+    }
+    for (int i = 0; i < m; i++)
+        if (W->rscale[i] != lp->lu_rscale[i])
+            return;
+    for (int k = 0; k < m; k++) { /* the same set (m distinct basics): take the order */
+        int h = lp->lu_head[k], j = h >= 0 ? h : n + (-1 - h);
+        W->head[k] = j;
+        W->pos[j] = k;
+    }
+    nms__lu_free(W->lu);
+    W->lu = lp->lu_cache;
+    lp->lu_cache = NULL;
+    W->lu_cached = 1;
+}
+
+/* Keep the final factors for the next solve (see adopt_kept_factors) when
+ * the solve ended optimal on fresh factors (no updates); else drop them. */
+static void keep_factors(sx_work *W, nms_lp *lp, nms_lp_status st)
+{
+    int m = W->m, n = W->n;
+    nms__lp_drop_lu(lp);
+    if (st != NMS_LP_OPTIMAL || nms__lu_num_updates(W->lu) != 0)
+        return;
+    lp->lu_head = nms__malloc_array((size_t)m + 1, sizeof *lp->lu_head);
+    lp->lu_rscale = nms__malloc_array((size_t)m + 1, sizeof *lp->lu_rscale);
+    lp->lu_bscale = nms__malloc_array((size_t)m + 1, sizeof *lp->lu_bscale);
+    if (!lp->lu_head || !lp->lu_rscale || !lp->lu_bscale) {
+        nms__lp_drop_lu(lp); /* only a speed-up: no error */
+        return;
+    }
+    for (int k = 0; k < m; k++) {
+        int j = W->head[k];
+        lp->lu_head[k] = j < n ? j : -1 - (j - n);
+        lp->lu_bscale[k] = j < n ? W->cscale[j] : 1.0;
+    }
+    for (int i = 0; i < m; i++)
+        lp->lu_rscale[i] = W->rscale[i];
+    lp->lu_cache = W->lu;
+    W->lu = NULL;
+}
+
 static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
 {
     memset(W, 0, sizeof *W);
@@ -235,6 +290,7 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
             W->x[j] = nms__sx_bound_value(W, j);
         }
     }
+    adopt_kept_factors(W, lp);
     return 0;
 }
 
@@ -903,6 +959,10 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
     }
     W.t0 = t0;
     W.perturb_allowed = 1;
+    if (W.lu_cached) { /* factored already: x_B only */
+        nms__sx_compute_xb(&W);
+        W.just_factored = 1;
+    }
     int oom = 0;
     nms_lp_status st;
     int use_dual = opt->algorithm == NMS_LP_DUAL;
@@ -912,7 +972,7 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
          * Netlib it beats our primal phase 1 by 1.5-4x.  Primal simplex
          * when the basis is primal feasible (e.g. columns added to a solved
          * LP: the column-generation path) */
-        if (nms__sx_refactor(&W)) {
+        if (!W.just_factored && nms__sx_refactor(&W)) {
             work_free(&W);
             return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
         }
@@ -930,6 +990,7 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
         return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
     }
     store_solution(&W, lp, st);
+    keep_factors(&W, lp, st);
     lp->iterations = W.iter;
     lp->solve_seconds = nms__now() - t0;
     work_free(&W);
