@@ -303,36 +303,40 @@ int nms_lp_add_cols(nms_lp *lp, size_t n, const double *cost, const double *lo,
     return NMS_OK;
 }
 
+/* The kept factors' columns (all basic, none deleted) to their indices
+ * after deleting the columns marked in drop. */
+static void remap_kept_factors(nms_lp *lp, const unsigned char *drop)
+{
+    size_t *newj = nms__malloc_array(lp->n + 1, sizeof *newj);
+    if (!newj) {
+        nms__lp_drop_lu(lp); /* only a speed-up */
+        return;
+    }
+    for (size_t j = 0, t = 0; j < lp->n; j++)
+        newj[j] = drop[j] ? 0 : t++;
+    for (size_t k = 0; k < lp->m; k++)
+        if (lp->lu_head[k] >= 0)
+            lp->lu_head[k] = (int)newj[lp->lu_head[k]];
+    nms__free(newj);
+}
+
 int nms_lp_delete_cols(nms_lp *lp, const unsigned char *drop, nms_error *err)
 {
     if (!lp || !drop)
         return nms__fail(err, NMS_ERR_INVALID, "nms_lp_delete_cols: NULL argument");
+    int basic_dropped = 0;
+    for (size_t j = 0; j < lp->n; j++)
+        basic_dropped |= drop[j] && lp->col_stat[j] == NMS_LP_BASIC;
+    if (basic_dropped) {
+        lp->has_basis = 0;
+        nms__lp_drop_lu(lp);
+    } else if (lp->lu_cache) {
+        remap_kept_factors(lp, drop);
+    }
     size_t kept = 0, nz = 0;
-    if (lp->lu_cache) { /* the factors' columns get their new indices, unless one goes */
-        for (size_t k = 0; k < lp->m; k++)
-            if (lp->lu_head[k] >= 0 && drop[lp->lu_head[k]]) {
-                nms__lp_drop_lu(lp);
-                break;
-            }
-    }
-    if (lp->lu_cache) {
-        size_t *newj = nms__malloc_array(lp->n + 1, sizeof *newj);
-        if (!newj) {
-            nms__lp_drop_lu(lp);
-        } else {
-            for (size_t j = 0, t = 0; j < lp->n; j++)
-                newj[j] = drop[j] ? 0 : t++;
-            for (size_t k = 0; k < lp->m; k++)
-                if (lp->lu_head[k] >= 0)
-                    lp->lu_head[k] = (int)newj[lp->lu_head[k]];
-            nms__free(newj);
-        }
-    }
     for (size_t j = 0; j < lp->n; j++) {
         size_t p0 = lp->col_start[j], p1 = lp->col_start[j + 1];
         if (drop[j]) {
-            if (lp->col_stat[j] == NMS_LP_BASIC)
-                lp->has_basis = 0;
             if (lp->col_names)
                 nms__free(lp->col_names[j]);
             continue;
