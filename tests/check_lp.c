@@ -476,6 +476,17 @@ START_TEST(test_warm_start_columns)
 }
 END_TEST
 
+/* A set-partitioning master with total random columns, solved optimal. */
+static nms_lp *solved_sp_master(int C, int total, unsigned seed, sp_cols *sc)
+{
+    *sc = make_cols(C, total, seed);
+    nms_lp *lp = sp_master(C);
+    add_sp_cols(lp, sc, 0, total);
+    solve_ok(lp, NMS_LP_PRIMAL);
+    ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_OPTIMAL);
+    return lp;
+}
+
 /* Deleting columns: the nonbasic ones keep the basis (a warm re-solve takes
  * no iteration and keeps the optimum); deleting a basic one gives the
  * optimum of the LP built without it.  The kept columns' data move with
@@ -483,11 +494,8 @@ END_TEST
 START_TEST(test_delete_cols)
 {
     int C = 32, total = 600;
-    sp_cols sc = make_cols(C, total, 4242u);
-    nms_lp *lp = sp_master(C);
-    add_sp_cols(lp, &sc, 0, total);
-    solve_ok(lp, NMS_LP_PRIMAL);
-    ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_OPTIMAL);
+    sp_cols sc;
+    nms_lp *lp = solved_sp_master(C, total, 4242u, &sc);
     double z = nms_lp_objective(lp);
     int stat[600];
     unsigned char drop[600] = {0};
@@ -568,11 +576,8 @@ END_TEST
 START_TEST(test_set_basis)
 {
     int C = 32, total = 500;
-    sp_cols sc = make_cols(C, total, 9191u);
-    nms_lp *a = sp_master(C);
-    add_sp_cols(a, &sc, 0, total);
-    solve_ok(a, NMS_LP_PRIMAL);
-    ck_assert_int_eq(nms_lp_get_status(a), NMS_LP_OPTIMAL);
+    sp_cols sc;
+    nms_lp *a = solved_sp_master(C, total, 9191u, &sc);
     ck_assert(nms_lp_iterations(a) > 0);
     int cs[500], rs[32];
     nms_lp_get_basis(a, cs, rs);
