@@ -91,7 +91,8 @@ static void work_free(sx_work *W)
 /* The factors kept from the last solve fit when they hold the same basic
  * variables made with the same scale factors (columns are never changed in
  * place; anything else that would change B drops them, see lp.h).  Then
- * they replace the fresh factor object, with their order of positions. */
+ * they replace the fresh factor object, with their order of positions, and
+ * x_B is computed from them: the solve starts as just factored. */
 static void adopt_kept_factors(sx_work *W, nms_lp *lp)
 {
     int m = W->m, n = W->n;
@@ -114,7 +115,8 @@ static void adopt_kept_factors(sx_work *W, nms_lp *lp)
     nms__lu_free(W->lu);
     W->lu = lp->lu_cache;
     lp->lu_cache = NULL;
-    W->lu_cached = 1;
+    nms__sx_compute_xb(W);
+    W->just_factored = 1;
 }
 
 /* Keep the final factors for the next solve (see adopt_kept_factors) when
@@ -959,10 +961,6 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
     }
     W.t0 = t0;
     W.perturb_allowed = 1;
-    if (W.lu_cached) { /* factored already: x_B only */
-        nms__sx_compute_xb(&W);
-        W.just_factored = 1;
-    }
     int oom = 0;
     nms_lp_status st;
     int use_dual = opt->algorithm == NMS_LP_DUAL;

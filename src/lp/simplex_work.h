@@ -55,7 +55,6 @@ typedef struct sx_work {
     double tol_p, tol_d, tol_piv;
     int perturbed, perturb_allowed, warm;
     int just_factored;     /* basis factored, x_B computed, no pivot since */
-    int lu_cached;         /* lu came from the last solve (lp->lu_cache) */
     int handoffs;          /* primal <-> dual switches in this solve */
     int shift_rounds;      /* primal phase-1 bound shifts in this solve */
     int cost_perturbed;    /* dual: costs perturbed against degeneracy */

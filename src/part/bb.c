@@ -323,6 +323,18 @@ out:
     return st;
 }
 
+/* Replace the LP by a new one: the artificials and the pool groups
+ * which[0..m), without a basis. */
+static int rebuild_lp(bbst *s, const size_t *which, size_t m, nms_error *err)
+{
+    for (size_t k = s->C; k < s->nlp; k++)
+        s->in_lp[s->lp2pool[k - s->C]] = 0;
+    nms_lp_free(s->lp);
+    s->lp = NULL;
+    int st = build_lp(s, err);
+    return st ? st : add_pool_cols(s, which, m, err);
+}
+
 /* Rebuild the LP with only the columns allowed at the current node (the
  * same optimum: the others are fixed at zero), without a basis. */
 static int compact_lp(bbst *s, nms_error *err)
@@ -333,15 +345,10 @@ static int compact_lp(bbst *s, nms_error *err)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
     for (size_t k = C; k < s->nlp; k++) {
         size_t q = s->lp2pool[k - C];
-        s->in_lp[q] = 0;
         if (s->okstamp[q] == s->stamp)
             which[m++] = q;
     }
-    nms_lp_free(s->lp);
-    s->lp = NULL;
-    int st = build_lp(s, err);
-    if (!st)
-        st = add_pool_cols(s, which, m, err);
+    int st = rebuild_lp(s, which, m, err);
     nms__free(which);
     return st;
 }
@@ -386,8 +393,6 @@ static int load_basis(bbst *s, const int64_t *codes, nms_error *err)
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
         goto out;
     }
-    for (size_t k = C; k < s->nlp; k++)
-        s->in_lp[s->lp2pool[k - C]] = 0;
     for (size_t i = 0; i < C; i++) {
         cs[i] = NMS_LP_AT_LOWER;
         rs[i] = NMS_LP_FIXED;
@@ -403,9 +408,7 @@ static int load_basis(bbst *s, const int64_t *codes, nms_error *err)
             rs[-1 - c - (int64_t)C] = NMS_LP_BASIC;
         }
     }
-    nms_lp_free(s->lp);
-    s->lp = NULL;
-    if ((st = build_lp(s, err)) == NMS_OK && (st = add_pool_cols(s, which, m, err)) == NMS_OK)
+    if ((st = rebuild_lp(s, which, m, err)) == NMS_OK)
         st = nms_lp_set_basis(s->lp, cs, rs, err);
 out:
     nms__free(which);
