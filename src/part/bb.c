@@ -54,6 +54,10 @@
  * parent's final LP basis; a worker that jumps to it rebuilds its LP from
  * that basis (see save_basis), so only the branching decision separates
  * the start from the optimum, as in a plunge.
+ *
+ * Partitions: integral node LPs, and at the nodes of the rounding schedule
+ * (see nms__bb_pool) the better of an LP rounding (round_lp) and a dive
+ * from the node (dive).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -968,7 +972,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
 #endif
     long count = 0;
     int gave_up = 0;
-    /* LP rounding (round_lp) at the first 20 nodes, then at every 10th, the
+    /* LP rounding (round_lp) and a dive at the first 20 nodes, then at every 10th, the
      * interval doubling after each 10 roundings in a row that found nothing
      * (up to 640): in a long proof it rarely finds anything, and on tall
      * matrices its re-split costs more than the node's LP (movenet L020,
