@@ -460,6 +460,17 @@ static inline double scan_rc(double v, const uint16_t *g, const double *pi)
     return v - (((pi[g[0]] + pi[g[1]]) + pi[g[2]]) + pi[g[3]]);
 }
 
+/* The options of a node LP solve: tolerances 1e-9 (see master.c), the
+ * control's interrupt, progress lines during a long (cold) solve. */
+static void node_lp_options(nms_lp_options *lo, const nms__ctl *ctl)
+{
+    nms_lp_options_default(lo);
+    lo->interrupt = ctl->interrupt;
+    lo->tick = nms__ctl_tick;
+    lo->tick_ctx = (void *)ctl;
+    lo->primal_feas_tol = lo->dual_feas_tol = 1e-9;
+}
+
 /* Strong branching at the nodes with at most SB_DEPTH decisions: of the
  * SB_PAIRS pairs whose f is closest to 1/2, the one whose children's LPs
  * fall most (the product of the two falls).  A child's LP is the node's LP
@@ -467,7 +478,7 @@ static inline double scan_rc(double v, const uint16_t *g, const double *pi)
  * for at most SB_ITERATIONS iterations (no pricing): an estimate, used only
  * to choose.  Measured (5 slow C = 96 layers, 60 s): depth 8 and 4 pairs
  * proved all five in 109 s together against 161 s with the closest pair
- * alone; at every depth two of them were not proven. */
+ * alone; with it at every node, two of them were not proven. */
 enum { SB_DEPTH = 8, SB_PAIRS = 4, SB_ITERATIONS = 100 };
 
 /* The at most K (<= SB_PAIRS) pairs i < j whose f = pairf[i * C + j] is
@@ -519,18 +530,14 @@ static int strong_pair(worker *w, const int32_t *ci, const int32_t *cj, size_t n
             for (size_t k = C; k < s->nlp && st == NMS_OK; k++) {
                 if (s->ub[k] == 0.0)
                     continue;
-                const int32_t *g = s->pool[s->lp2pool[k - C]].g;
-                int hi = g[0] == ci[c] || g[1] == ci[c] || g[2] == ci[c] || g[3] == ci[c];
-                int hj = g[0] == cj[c] || g[1] == cj[c] || g[2] == cj[c] || g[3] == cj[c];
-                if (t ? hi != hj : (hi && hj)) {
+                dec dc = {ci[c], cj[c], t};
+                if (!allowed(s->pool[s->lp2pool[k - C]].g, &dc, 1)) {
                     fixed[k] = 1;
                     st = nms_lp_set_col_bounds(s->lp, k, 0.0, 0.0, &w->err);
                 }
             }
             nms_lp_options lo;
-            nms_lp_options_default(&lo);
-            lo.interrupt = ctl->interrupt;
-            lo.primal_feas_tol = lo.dual_feas_tol = 1e-9;
+            node_lp_options(&lo, ctl);
             lo.iteration_limit = SB_ITERATIONS;
             if (st == NMS_OK)
                 st = nms_lp_solve(s->lp, &lo, &w->err);
@@ -619,11 +626,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
         if (nms__ctl_stop(ctl)) /* the node's LP grows by pricing: progress lines meanwhile */
             return NMS_OK;
         nms_lp_options lo;
-        nms_lp_options_default(&lo);
-        lo.interrupt = ctl->interrupt;
-        lo.tick = nms__ctl_tick; /* progress during a long (cold) LP solve */
-        lo.tick_ctx = (void *)ctl;
-        lo.primal_feas_tol = lo.dual_feas_tol = 1e-9; /* see master.c */
+        node_lp_options(&lo, ctl);
         lo.iteration_limit = 10 * (long)(C + s->nlp / 4) + 1000;
         if (!nms__lp_time_left(&lo, ctl->deadline))
             return NMS_OK;
