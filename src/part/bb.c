@@ -440,7 +440,7 @@ typedef struct worker {
     int64_t *basis;                 /* C: the node's final LP basis (save_basis) */
     int basis_ok;                   /* basis holds one */
     int jump;                       /* the node is not the worker's own child: load its basis */
-    int diving;                     /* eval_node within a dive: no branching pair, no basis */
+    int diving;                     /* eval_node within a dive: no pair sums, branching pair or basis */
     int dived;                      /* the LP is a dive's: the next node loads its basis */
     int32_t *dperm;                 /* C: a dive's partition */
     nms_error err;
@@ -476,7 +476,8 @@ static void node_lp_options(nms_lp_options *lo, const nms__ctl *ctl)
  * fall most (the product of the two falls).  A child's LP is the node's LP
  * columns without those the decision forbids, solved from the node's basis
  * for at most SB_ITERATIONS iterations (no pricing): an estimate, used only
- * to choose.  Measured (5 slow C = 96 layers, 60 s): depth 8 and 4 pairs
+ * to choose.  Measured (5 slow C = 96 layers, 60 s; the baseline from the
+ * previous build's run a session earlier): depth 8 and 4 pairs
  * proved all five in 109 s together against 161 s with the closest pair
  * alone; with it at every node, two of them were not proven. */
 enum { SB_DEPTH = 8, SB_PAIRS = 4, SB_ITERATIONS = 100 };
@@ -739,6 +740,8 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
         if (w->integral)
             return NMS_OK;
     }
+    if (w->diving) /* a dive needs x only */
+        return NMS_OK;
     memset(pairf, 0, C * C * sizeof *pairf);
     for (size_t k = C; k < s->nlp; k++) {
         if (x[k] <= 1e-9)
@@ -754,8 +757,6 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
         w->bi = ci[0];
         w->bj = cj[0];
     }
-    if (w->diving)
-        return NMS_OK;
     if (nc > 1 && (st = strong_pair(w, ci, cj, nc, ctl)) != NMS_OK)
         return st;
     w->basis_ok = 0;
@@ -879,7 +880,6 @@ static int dive(worker *w, double target, const nms__ctl *ctl, double *v)
             w->child = NULL;
             step.f = own;
         }
-        step.bound = w->b;
     }
     flist_release(w->child);
     flist_release(own);
