@@ -645,6 +645,63 @@ START_TEST(test_interrupt_and_stacking)
 }
 END_TEST
 
+/* An interrupt anywhere in a search returns a valid partition and bound.
+ * With one thread and a progress call at every tick, the k-th call is the
+ * same point of the run each time, so setting the interrupt there, for
+ * every k from the search's first call on, stops the search at each of its
+ * checks in turn.  (A dive stopped before its first step once released the
+ * list of groups of its node, and the node's children then used it freed:
+ * caught by the sanitizer build of `.ci/run`.) */
+typedef struct stop_at {
+    long calls, at, first_search;
+    volatile int *stop;
+} stop_at;
+
+static void stop_at_call(const nms_part_progress *pr, void *ctx)
+{
+    stop_at *s = ctx;
+    s->calls++;
+    if (s->first_search < 0 && !strcmp(pr->phase, "search"))
+        s->first_search = s->calls;
+    if (s->calls == s->at)
+        *s->stop = 1;
+}
+
+START_TEST(test_interrupt_anywhere)
+{
+    nms_tensor *t = random_matrix(8, 24, 2, 0); /* a 12-node search */
+    volatile int stop = 0;
+    stop_at sa = {0, -1, -1, &stop};
+    nms_part_options o;
+    nms_part_options_default(&o);
+    o.threads = 1;
+    o.interrupt = &stop;
+    o.progress = stop_at_call;
+    o.progress_ctx = &sa;
+    o.progress_interval = 0.0;
+    nms_part_result full;
+    ck_assert_int_eq(nms_part_solve(t, &o, &full, NULL), NMS_OK);
+    ck_assert_int_eq(full.status, NMS_PART_OPTIMAL);
+    ck_assert_msg(full.nodes >= 8 && sa.first_search > 0, "%ld nodes: no search to interrupt", full.nodes);
+    long calls = sa.calls, stopped = 0;
+    for (long k = sa.first_search; k <= calls; k++) {
+        stop = 0;
+        sa.calls = 0;
+        sa.at = k;
+        nms_part_result r;
+        ck_assert_int_eq(nms_part_solve(t, &o, &r, NULL), NMS_OK);
+        check_result(t, &r);
+        ck_assert(r.value <= full.value * (1 + 1e-12));
+        ck_assert(r.bound >= full.value * (1 - 1e-12));
+        stopped += r.status == NMS_PART_INTERRUPTED;
+        nms_part_result_free(&r);
+    }
+    ck_assert_msg(stopped > 0, "no run was interrupted");
+    nms_part_result_free(&full);
+    nms_tensor_free(t);
+}
+END_TEST
+
 /* check-long: every real matrix with at most 64 columns: invariants, never
  * below the swap baseline, and proven optimal for C <= 48 (C = 64 counted). */
 START_TEST(test_long_real)
@@ -984,6 +1041,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_large_c_threads);
     tcase_add_test(tc, test_steps_tick_and_stop);
     tcase_add_test(tc, test_interrupt_and_stacking);
+    tcase_add_test(tc, test_interrupt_anywhere);
     tcase_add_test(tc, test_reference_optima);
     tcase_add_test(tc, test_long_real);
     suite_add_tcase(s, tc);

@@ -844,10 +844,17 @@ static int dive(worker *w, double target, const nms__ctl *ctl, double *v)
     double b = w->b;
     int integral = w->integral, ok_lp = w->ok_lp, parked = w->parked;
     int32_t bi = w->bi, bj = w->bj;
+    /* the node's own list: out of w->child, which from here on holds only
+     * the dive's lists (released below), and back in it at the end (a dive
+     * that stopped before its first step released the node's list, and its
+     * children used it freed) */
     flist *child = w->child, *own = NULL;
+    w->child = NULL;
     dec *d = nms__malloc_array(nd.nd + 3 * G + 1, sizeof *d);
-    if (!d)
+    if (!d) {
+        w->child = child;
         return nms__fail(&w->err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+    }
     if (nd.nd)
         memcpy(d, nd.d, nd.nd * sizeof *d);
     node step = {b, nd.id, nd.nd, d, child ? child : nd.f, NULL, 0};
