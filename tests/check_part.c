@@ -645,13 +645,16 @@ START_TEST(test_interrupt_and_stacking)
 }
 END_TEST
 
-/* An interrupt anywhere in a search returns a valid partition and bound.
+/* An interrupt anywhere in a run returns a valid partition and bound.
  * With one thread and a progress call at every tick, the k-th call is the
- * same point of the run each time, so setting the interrupt there, for
- * every k from the search's first call on, stops the search at each of its
- * checks in turn.  (A dive stopped before its first step once released the
- * list of groups of its node, and the node's children then used it freed:
- * caught by the sanitizer build of `.ci/run`.) */
+ * same point of the run each time, so setting the interrupt there stops the
+ * run at each of its checks in turn: in a 12-node search (C = 24), at every
+ * check of the search and every 8th before it; in the large-C mode
+ * (exact_max_cols below C, a time limit: refill, column generation,
+ * enumeration and an 88-node search), at every 256th check.  (A dive
+ * stopped before its first step once released the list of groups of its
+ * node, and the node's children then used it freed: caught by the
+ * sanitizer build of `.ci/run`.) */
 typedef struct stop_at {
     long calls, at, first_search;
     volatile int *stop;
@@ -669,36 +672,49 @@ static void stop_at_call(const nms_part_progress *pr, void *ctx)
 
 START_TEST(test_interrupt_anywhere)
 {
-    nms_tensor *t = random_matrix(8, 24, 2, 0); /* a 12-node search */
-    volatile int stop = 0;
-    stop_at sa = {0, -1, -1, &stop};
-    nms_part_options o;
-    nms_part_options_default(&o);
-    o.threads = 1;
-    o.interrupt = &stop;
-    o.progress = stop_at_call;
-    o.progress_ctx = &sa;
-    o.progress_interval = 0.0;
-    nms_part_result full;
-    ck_assert_int_eq(nms_part_solve(t, &o, &full, NULL), NMS_OK);
-    ck_assert_int_eq(full.status, NMS_PART_OPTIMAL);
-    ck_assert_msg(full.nodes >= 8 && sa.first_search > 0, "%ld nodes: no search to interrupt", full.nodes);
-    long calls = sa.calls, stopped = 0;
-    for (long k = sa.first_search; k <= calls; k++) {
-        stop = 0;
-        sa.calls = 0;
-        sa.at = k;
-        nms_part_result r;
-        ck_assert_int_eq(nms_part_solve(t, &o, &r, NULL), NMS_OK);
-        check_result(t, &r);
-        ck_assert(r.value <= full.value * (1 + 1e-12));
-        ck_assert(r.bound >= full.value * (1 - 1e-12));
-        stopped += r.status == NMS_PART_INTERRUPTED;
-        nms_part_result_free(&r);
+    static const struct {
+        size_t R, C;
+        unsigned long long seed;
+        size_t exact_max_cols;
+        long every, every_in_search;
+    } runs[] = {{8, 24, 2, 0, 8, 1}, {12, 40, 3, 32, 256, 256}};
+    for (size_t q = 0; q < sizeof runs / sizeof runs[0]; q++) {
+        nms_tensor *t = random_matrix(runs[q].R, runs[q].C, runs[q].seed, 0);
+        volatile int stop = 0;
+        stop_at sa = {0, -1, -1, &stop};
+        nms_part_options o;
+        nms_part_options_default(&o);
+        o.threads = 1;
+        o.interrupt = &stop;
+        o.progress = stop_at_call;
+        o.progress_ctx = &sa;
+        o.progress_interval = 0.0;
+        if (runs[q].exact_max_cols) {
+            o.exact_max_cols = runs[q].exact_max_cols;
+            o.time_limit = 1000.0; /* large-C mode: the steps after the heuristics run only with one */
+        }
+        nms_part_result full;
+        ck_assert_int_eq(nms_part_solve(t, &o, &full, NULL), NMS_OK);
+        ck_assert_int_eq(full.status, NMS_PART_OPTIMAL);
+        ck_assert_msg(full.nodes >= 8, "run %zu: %ld nodes, no search to interrupt", q, full.nodes);
+        long calls = sa.calls, search = sa.first_search, stopped = 0;
+        ck_assert(search > 0);
+        for (long k = 1; k <= calls; k += k < search ? runs[q].every : runs[q].every_in_search) {
+            stop = 0;
+            sa.calls = 0;
+            sa.at = k;
+            nms_part_result r;
+            ck_assert_int_eq(nms_part_solve(t, &o, &r, NULL), NMS_OK);
+            check_result(t, &r);
+            ck_assert(r.value <= full.value * (1 + 1e-12));
+            ck_assert(r.bound >= full.value * (1 - 1e-12));
+            stopped += r.status == NMS_PART_INTERRUPTED;
+            nms_part_result_free(&r);
+        }
+        ck_assert_msg(stopped > 0, "run %zu: no run was interrupted", q);
+        nms_part_result_free(&full);
+        nms_tensor_free(t);
     }
-    ck_assert_msg(stopped > 0, "no run was interrupted");
-    nms_part_result_free(&full);
-    nms_tensor_free(t);
 }
 END_TEST
 
