@@ -844,10 +844,9 @@ static int dive(worker *w, double target, const nms__ctl *ctl, double *v)
     double b = w->b;
     int integral = w->integral, ok_lp = w->ok_lp, parked = w->parked;
     int32_t bi = w->bi, bj = w->bj;
-    /* the node's own list: out of w->child, which from here on holds only
-     * the dive's lists (released below), and back in it at the end (a dive
-     * that stopped before its first step released the node's list, and its
-     * children used it freed) */
+    /* the node's own list is held here while the dive runs (w->child then
+     * holds only the dive's lists, released below) and put back at the end,
+     * also when the dive stops before its first step */
     flist *child = w->child, *own = NULL;
     w->child = NULL;
     dec *d = nms__malloc_array(nd.nd + 3 * G + 1, sizeof *d);
