@@ -425,6 +425,17 @@ out:
 
 /* One evaluator: its own LP, pool flags and scratch arrays, and the node
  * it evaluates in the current batch with what came out of it. */
+/* What eval_node finds out about a node (see there); one struct, so that a
+ * dive can keep the node's results aside and put them back whole. */
+typedef struct node_result {
+    double b;                       /* the rigorous bound */
+    int ok_lp;                      /* the LP was solved */
+    int parked;                     /* its cold LP ran out of iterations */
+    int integral;                   /* the LP solution is a partition (in cur) */
+    int32_t bi, bj;                 /* branching pair, -1 = none */
+    flist *child;                   /* the groups its subtree may use, or NULL */
+} node_result;
+
 typedef struct worker {
     bbst s;
     double *pi, *u, *pairf;         /* C, C, C * C */
@@ -445,11 +456,9 @@ typedef struct worker {
     int32_t *dperm;                 /* C: a dive's partition */
     nms_error err;
     node nd;
-    int st, ok_lp, integral, rounded;
-    int parked;                     /* the node's cold LP ran out of iterations */
-    double b, vround;
-    int32_t bi, bj;
-    flist *child;
+    node_result r;                  /* eval_node's results for nd */
+    int st, rounded;
+    double vround;
     long want;                      /* id of the child to plunge into, -1 = none */
 } worker;
 
@@ -511,7 +520,7 @@ static size_t closest_pairs(const double *pairf, size_t C, size_t K, int32_t *ci
     return nc;
 }
 
-/* Strong branching among the nc pairs ci, cj: sets w->bi, w->bj. */
+/* Strong branching among the nc pairs ci, cj: sets w->r.bi, w->r.bj. */
 static int strong_pair(worker *w, const int32_t *ci, const int32_t *cj, size_t nc, const nms__ctl *ctl)
 {
     bbst *s = &w->s;
@@ -556,8 +565,8 @@ static int strong_pair(worker *w, const int32_t *ci, const int32_t *cj, size_t n
         }
         if (score > best) {
             best = score;
-            w->bi = ci[c];
-            w->bj = cj[c];
+            w->r.bi = ci[c];
+            w->r.bj = cj[c];
         }
     }
 out:
@@ -568,11 +577,11 @@ out:
 }
 
 /* Evaluate the worker's node: column generation over the allowed groups
- * of its list F (NULL = the whole pool).  Sets w->b (the rigorous bound),
- * w->integral (with the partition in w->cur), a branching pair w->bi, w->bj
- * and, when the node is neither cut nor integral, w->child: the groups of F
+ * of its list F (NULL = the whole pool).  Sets w->r.b (the rigorous bound),
+ * w->r.integral (with the partition in w->cur), a branching pair w->r.bi, w->r.bj
+ * and, when the node is neither cut nor integral, w->r.child: the groups of F
  * its subtree may still use (reduced-cost filtering, see the top of this
- * file).  w->ok_lp = 0 if the LP could not be solved; w->parked = 1 too
+ * file).  w->r.ok_lp = 0 if the LP could not be solved; w->r.parked = 1 too
  * when that was the cold solve's iteration limit (nodes not yet parked
  * have one: one degenerate LP must not hold up the search for minutes). */
 static int eval_node(worker *w, double target, const nms__ctl *ctl)
@@ -587,12 +596,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     nms_error *err = &w->err;
     size_t C = s->C, G = C / 4, n = F ? F->n : s->n;
     int st;
-    w->ok_lp = 0;
-    w->parked = 0;
-    w->integral = 0;
-    w->bi = w->bj = -1;
-    w->b = HUGE_VAL;
-    w->child = NULL;
+    w->r = (node_result){.b = HUGE_VAL, .bi = -1, .bj = -1};
     if (++s->stamp == 0) { /* wrapped: clear the stamps */
         memset(s->okstamp, 0, s->n * sizeof *s->okstamp);
         s->stamp = 1;
@@ -649,7 +653,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
             if ((st = nms_lp_solve(s->lp, &lo, err)) != NMS_OK)
                 return st;
             if (nms_lp_get_status(s->lp) == NMS_LP_ITERATION_LIMIT) {
-                w->parked = 1;
+                w->r.parked = 1;
                 return NMS_OK;
             }
         }
@@ -693,8 +697,8 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
         if ((st = add_pool_cols(s, w->which, nt, err)) != NMS_OK)
             return st;
     }
-    w->ok_lp = 1;
-    w->b = best_bound;
+    w->r.ok_lp = 1;
+    w->r.b = best_bound;
     if (best_bound <= target)
         return NMS_OK;
     /* pi and u are the duals and per-channel maxima of the last scan: a
@@ -718,7 +722,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
         kept->refs = 1;
         memcpy(kept->idx, lq, nkept * sizeof kept->idx[0]);
     }
-    w->child = kept;
+    w->r.child = kept;
     /* Primal solution: integral? pair sums for branching. */
     double *x = s->x;
     nms_lp_get_primal(s->lp, x);
@@ -736,8 +740,8 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
                 memcpy(w->cur + 4 * g, s->pool[s->lp2pool[k - C]].g, 4 * sizeof(int32_t));
                 g++;
             }
-        w->integral = g == G;
-        if (w->integral)
+        w->r.integral = g == G;
+        if (w->r.integral)
             return NMS_OK;
     }
     if (w->diving) /* a dive needs x only */
@@ -754,13 +758,13 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     int32_t ci[SB_PAIRS], cj[SB_PAIRS];
     size_t nc = closest_pairs(pairf, C, nd <= SB_DEPTH ? SB_PAIRS : 1, ci, cj);
     if (nc) {
-        w->bi = ci[0];
-        w->bj = cj[0];
+        w->r.bi = ci[0];
+        w->r.bj = cj[0];
     }
     if (nc > 1 && (st = strong_pair(w, ci, cj, nc, ctl)) != NMS_OK)
         return st;
     w->basis_ok = 0;
-    return w->bi >= 0 ? save_basis(s, w->basis, &w->basis_ok, err) : NMS_OK;
+    return w->r.bi >= 0 ? save_basis(s, w->basis, &w->basis_ok, err) : NMS_OK;
 }
 
 static void worker_free(worker *w)
@@ -841,22 +845,20 @@ static int dive(worker *w, double target, const nms__ctl *ctl, double *v)
     size_t C = s->C, G = C / 4;
     *v = -HUGE_VAL;
     node nd = w->nd;
-    double b = w->b;
-    int integral = w->integral, ok_lp = w->ok_lp, parked = w->parked;
-    int32_t bi = w->bi, bj = w->bj;
-    /* the node's own list is held here while the dive runs (w->child then
-     * holds only the dive's lists, released below) and put back at the end,
-     * also when the dive stops before its first step */
-    flist *child = w->child, *own = NULL;
-    w->child = NULL;
+    /* the node's results, its list of groups included, are kept aside while
+     * the dive runs (w->r.child then holds only the dive's lists, released
+     * below) and put back whole at the end */
+    node_result kept = w->r;
+    flist *own = NULL;
+    w->r.child = NULL;
     dec *d = nms__malloc_array(nd.nd + 3 * G + 1, sizeof *d);
     if (!d) {
-        w->child = child;
+        w->r = kept;
         return nms__fail(&w->err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
     }
     if (nd.nd)
         memcpy(d, nd.d, nd.nd * sizeof *d);
-    node step = {b, nd.id, nd.nd, d, child ? child : nd.f, NULL, 0};
+    node step = {kept.b, nd.id, nd.nd, d, kept.child ? kept.child : nd.f, NULL, 0};
     int st = NMS_OK;
     w->diving = 1;
     w->dived = 1;
@@ -872,33 +874,27 @@ static int dive(worker *w, double target, const nms__ctl *ctl, double *v)
         for (int a = 1; a < 4; a++)
             d[step.nd++] = (dec){g[0], g[a], 1};
         w->nd = step;
-        if ((st = eval_node(w, target, ctl)) != NMS_OK || !w->ok_lp || w->b <= target)
+        if ((st = eval_node(w, target, ctl)) != NMS_OK || !w->r.ok_lp || w->r.b <= target)
             break;
-        if (w->integral) {
+        if (w->r.integral) {
             memcpy(w->dperm, w->cur, C * sizeof *w->dperm);
             if ((st = nms__ls_resplit(s->p, w->dperm, 1, ctl, &w->err)) == NMS_OK)
                 *v = nms__pp_perm_value(s->p, w->dperm);
             break;
         }
-        if (w->child) { /* the next step scans what this one kept */
+        if (w->r.child) { /* the next step scans what this one kept */
             flist_release(own);
-            own = w->child;
-            w->child = NULL;
+            own = w->r.child;
+            w->r.child = NULL;
             step.f = own;
         }
     }
-    flist_release(w->child);
+    flist_release(w->r.child);
     flist_release(own);
     nms__free(d);
     w->diving = 0;
     w->nd = nd;
-    w->b = b;
-    w->integral = integral;
-    w->ok_lp = ok_lp;
-    w->parked = parked;
-    w->bi = bi;
-    w->bj = bj;
-    w->child = child;
+    w->r = kept;
     return st;
 }
 
@@ -913,7 +909,7 @@ static void worker_run(worker *w, double target, int want_round, const nms__ctl 
     if (w->jump && w->nd.basis && (w->st = load_basis(&w->s, w->nd.basis, &w->err)) != NMS_OK)
         return;
     w->st = eval_node(w, target, ctl);
-    if (w->st || !w->ok_lp || w->integral || w->b <= target || !want_round)
+    if (w->st || !w->r.ok_lp || w->r.integral || w->r.b <= target || !want_round)
         return;
     w->vround = round_lp(&w->s, w->s.x, w->rperm, ctl);
     w->rounded = 1;
@@ -1098,12 +1094,12 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
             wk->nd.f = NULL;
             wk->nd.basis = NULL;
             if (st || gave_up) { /* an earlier worker failed or gave up: keep the node open */
-                flist_release(wk->child);
+                flist_release(wk->r.child);
                 open[nopen++] = nd;
                 continue;
             }
             if (wk->st) {
-                flist_release(wk->child);
+                flist_release(wk->r.child);
                 node_drop(&nd);
                 st = wk->st;
                 if (err)
@@ -1111,18 +1107,18 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 continue;
             }
             count++;
-            if (wk->child) { /* the node's own reduced list: valid for it and its subtree */
+            if (wk->r.child) { /* the node's own reduced list: valid for it and its subtree */
                 flist_release(nd.f);
-                nd.f = wk->child;
+                nd.f = wk->r.child;
             }
-            if (!wk->ok_lp) {
-                nd.parked |= wk->parked;
+            if (!wk->r.ok_lp) {
+                nd.parked |= wk->r.parked;
                 open[nopen++] = nd;
-                if (!wk->parked)
+                if (!wk->r.parked)
                     gave_up = 1;
                 continue;
             }
-            double b = wk->b > nd.bound ? nd.bound : wk->b;
+            double b = wk->r.b > nd.bound ? nd.bound : wk->r.b;
             if (b <= target) {
                 node_drop(&nd);
                 continue;
@@ -1139,7 +1135,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                     continue;
                 }
             }
-            if (wk->integral) {
+            if (wk->r.integral) {
                 double v = 0.0;
                 for (size_t g = 0; g < C / 4; g++)
                     v += nms__pp_group_value(p, wk->cur + 4 * g);
@@ -1152,7 +1148,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 node_drop(&nd);
                 continue;
             }
-            if (wk->bi < 0) { /* cannot branch: give up on a proof */
+            if (wk->r.bi < 0) { /* cannot branch: give up on a proof */
                 open[nopen++] = nd;
                 gave_up = 1;
                 continue;
@@ -1180,8 +1176,8 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 }
                 if (nd.nd)
                     memcpy(ch.d, nd.d, nd.nd * sizeof *ch.d);
-                ch.d[nd.nd].i = wk->bi;
-                ch.d[nd.nd].j = wk->bj;
+                ch.d[nd.nd].i = wk->r.bi;
+                ch.d[nd.nd].j = wk->r.bj;
                 ch.d[nd.nd].together = t == 1; /* "together" explored first (newest) */
                 ch.f = nd.f;
                 ch.parked = 0;
