@@ -185,6 +185,60 @@ static nms_tensor *submatrix(const nms_tensor *t, size_t R, size_t c0, size_t C)
 
 /* ---- tests ------------------------------------------------------------------ */
 
+/* The per-channel bound B (chan_bound.h) against brute force: the largest
+ * sum over partitions of each group's smallest u; and its rest bound above
+ * B(u without S) for every 4-subset S. */
+static double bf_min_sum(const double *u, size_t C)
+{
+    bf b = {C, calloc((size_t)1 << C, sizeof(double)), -HUGE_VAL};
+    ck_assert_ptr_nonnull(b.gv);
+    for (unsigned m = 0; m < (1u << C); m++) {
+        double mn = HUGE_VAL;
+        for (size_t i = 0; i < C; i++)
+            if ((m >> i & 1) && u[i] < mn)
+                mn = u[i];
+        b.gv[m] = mn;
+    }
+    bf_rec(&b, 0, 0.0);
+    free(b.gv);
+    return b.best;
+}
+
+START_TEST(test_chan_bound)
+{
+    for (size_t C = 8; C <= 16; C += 4)
+        for (unsigned long long seed = 1; seed <= 3; seed++) {
+            double u[16], v[12], s[16], B, rest, mean = 0.0;
+            rng_state = seed * 977 + C;
+            for (size_t i = 0; i < C; i++) /* ties from the coarse grid, some negative */
+                u[i] = floor(urand() * 7.0) - 2.0 + (seed == 3 ? 0.125 * urand() : 0.0);
+            nms__chan_bound(u, C, s, &B, &rest);
+            for (size_t i = 0; i < C; i++)
+                mean += 0.25 * u[i];
+            ck_assert_msg(fabs(B - bf_min_sum(u, C)) <= 1e-12, "C=%zu seed %llu: B %.17g", C, seed, B);
+            ck_assert(B <= mean + 1e-12);
+            double worst = -HUGE_VAL; /* the largest B(u without S) */
+            for (size_t i = 0; i < C; i++)
+                for (size_t j = i + 1; j < C; j++)
+                    for (size_t k = j + 1; k < C; k++)
+                        for (size_t l = k + 1; l < C; l++) {
+                            size_t n = 0;
+                            for (size_t q = 0; q < C; q++)
+                                if (q != i && q != j && q != k && q != l)
+                                    v[n++] = u[q];
+                            double w = bf_min_sum(v, n);
+                            if (w > worst)
+                                worst = w;
+                        }
+            /* rest is that largest one: the group of the four smallest u goes */
+            ck_assert_msg(fabs(rest - worst) <= 1e-12, "C=%zu seed %llu: rest %.17g vs %.17g", C, seed, rest, worst);
+            u[C / 2] = -HUGE_VAL; /* a channel no group holds: no partition */
+            nms__chan_bound(u, C, s, &B, NULL);
+            ck_assert(B == -HUGE_VAL);
+        }
+}
+END_TEST
+
 START_TEST(test_brute_force_random)
 {
     static const size_t Cs[] = {8, 12, 16};
@@ -1045,6 +1099,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_exact_pricing_vs_enumeration);
     tcase_add_test(tc, test_pricing_top_of_scale);
     tcase_add_test(tc, test_heuristic_pricing_variants);
+    tcase_add_test(tc, test_chan_bound);
     tcase_add_test(tc, test_brute_force_random);
     tcase_add_test(tc, test_brute_force_real);
     tcase_add_test(tc, test_ties_and_degenerate);

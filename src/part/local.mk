@@ -5,6 +5,8 @@ libnmsparse_la_SOURCES += \
 	src/part/objective.c \
 	src/part/part.h \
 	src/part/problem.c \
+	src/part/chan_bound.h \
+	src/part/chan_bound.c \
 	src/part/pricing_exact.c \
 	src/part/price_kernels.h \
 	src/part/pricing_dispatch.c \

@@ -8,7 +8,7 @@
  * v(S) - pi(S) <= 0 for every pool column at an optimum).  Pricing: the
  * dual-guided heuristic first; when it finds nothing, exact enumeration
  * (pricing_exact.c), whose per-channel maxima u give the Lagrangian bound
- * sum pi + (1/4) sum u (part.h (3)) -- valid for any pi, so LP inaccuracy
+ * sum pi + B(u) (part.h (3)) -- valid for any pi, so LP inaccuracy
  * can only weaken it, never invalidate it.
  *
  * The pool keeps one copy of each group (hash set on the packed indices).
@@ -167,6 +167,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     nms_lp *lp = NULL;
     double *pi = nms__malloc_array(C, sizeof *pi), *ones = nms__malloc_array(C, sizeof *ones);
     double *u = nms__malloc_array(C, sizeof *u);
+    double *u_sorted = nms__malloc_array(C, sizeof *u_sorted); /* scratch of nms__chan_bound */
     nms__col *hcols = NULL;
     nms__price_res pr;
     int st = NMS_OK;
@@ -179,7 +180,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     cg->pool = NULL;
     cg->npool = 0;
     cg->rounds = 0;
-    if (!pi || !ones || !u) {
+    if (!pi || !ones || !u || !u_sorted) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in column generation");
         goto out;
     }
@@ -284,7 +285,9 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 goto out;
             if (!pr.complete)
                 break;
-            double bound = sumpi + nms__chan_bound(u, C);
+            double B;
+            nms__chan_bound(u, C, u_sorted, &B, NULL);
+            double bound = sumpi + B;
             if (bound < cg->bound) {
                 cg->bound = bound;
                 cg->sumpi = sumpi;
@@ -337,5 +340,6 @@ out:
     nms__free(pi);
     nms__free(ones);
     nms__free(u);
+    nms__free(u_sorted);
     return st;
 }

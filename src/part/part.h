@@ -46,6 +46,7 @@
 #include <stdint.h>
 
 #include "nmsparse.h"
+#include "part/chan_bound.h"
 
 typedef struct nms__pp {
     size_t R, Rp, C;
@@ -123,7 +124,7 @@ typedef struct nms__price_req {
     nms__ctl ctl;          /* deadline, interrupt, progress */
     const unsigned char *forbid; /* C*C, forbid[i*C+j] != 0: i, j never together; NULL = none */
     double *chan_ub;       /* C or NULL: on a complete run, chan_ub[i] >= max rc of the groups
-                            * holding i (see nms__chan_bound) */
+                            * holding i (see chan_bound.h) */
 } nms__price_req;
 
 typedef struct nms__price_res {
@@ -141,18 +142,12 @@ typedef struct nms__price_res {
  * round a fused multiply-add differently). */
 double nms__price_level(double rc_top, double thr, int m);
 
-/* Per-channel Lagrangian bound.  Each channel is in exactly one group of a
- * partition P, so with u_i >= max_{S ni i} rc(S),
- *
- *     value(P) = sum pi + sum_{S in P} rc(S) <= sum pi + (1/4) sum_i u_i,  (3)
- *
- * never weaker than (C/4) max rc and much stronger while a few channels
- * hold all the positive reduced cost (duals far from optimal, large C).
- * A partition holding a given group S is worth at most
- * sum pi + rc(S) + (1/4) sum_{i not in S} u_i, so one holding any group
- * of rc <= t is worth at most sum pi + t + nms__chan_rest(u). */
-double nms__chan_bound(const double *u, size_t C);               /* (1/4) sum u */
-double nms__chan_rest(const double *u, size_t C);                /* (1/4)(sum u - 4 smallest) */
+/* Per-channel Lagrangian bound (3): with u_i >= max_{S ni i} rc(S),
+ * z* <= sum pi + B(U), B the sum of every fourth u in decreasing order
+ * (chan_bound.h); never weaker than (C/4) max rc and much stronger while a
+ * few channels hold all the positive reduced cost (duals far from optimal,
+ * large C).  A partition holding any group of rc <= t is worth at most
+ * sum pi + t + nms__chanb_rest. */
 
 int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                      nms__price_res *res, nms_error *err);

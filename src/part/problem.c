@@ -105,35 +105,9 @@ int nms__col_cmp(const void *pa, const void *pb)
     return 0;
 }
 
-double nms__chan_bound(const double *u, size_t C)
-{
-    double s = 0.0;
-    for (size_t i = 0; i < C; i++)
-        s += u[i];
-    return 0.25 * s;
-}
-
 double nms__price_level(double rc_top, double thr, int m)
 {
     return rc_top - (rc_top - thr) * pow(2.0, -0.5 * m);
-}
-
-double nms__chan_rest(const double *u, size_t C)
-{
-    double low[4] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL}, s = 0.0;
-    for (size_t i = 0; i < C; i++) {
-        s += u[i];
-        double x = u[i];
-        for (int k = 0; k < 4; k++)
-            if (x < low[k]) {
-                double t = low[k];
-                low[k] = x;
-                x = t;
-            }
-    }
-    for (int k = 0; k < 4 && k < (int)C; k++)
-        s -= low[k];
-    return 0.25 * s;
 }
 
 int nms__on_calling_thread(void)

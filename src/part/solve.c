@@ -254,9 +254,10 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     cg.pi = nms__malloc_array(C, sizeof *cg.pi);
     cg.chan_ub = nms__malloc_array(C, sizeof *cg.chan_ub);
     int32_t *cand = nms__malloc_array(C, sizeof *cand);
+    double *u_sorted = nms__malloc_array(C, sizeof *u_sorted); /* scratch of nms__chan_bound */
     nms__price_res pr;
     memset(&pr, 0, sizeof pr);
-    if (!cg.pi || !cg.chan_ub || !cand) {
+    if (!cg.pi || !cg.chan_ub || !cand || !u_sorted) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in the partition solver");
         goto out;
     }
@@ -328,7 +329,8 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     {
         double delta = (o->gap > 1e-10 ? o->gap : 1e-10) * fabs(z);
         double M = cg.max_rc_ub > 0 ? cg.max_rc_ub : 0.0;
-        double rest = nms__chan_rest(cg.chan_ub, C); /* part.h (3) */
+        double rest;
+        nms__chan_bound(cg.chan_ub, C, u_sorted, NULL, &rest); /* part.h (3) */
         double target = z + 0.5 * delta;
         nms__price_req rq;
         memset(&rq, 0, sizeof rq);
@@ -394,6 +396,7 @@ out:
     nms__free(cg.chan_ub);
     nms__free(cg.pool);
     nms__free(cand);
+    nms__free(u_sorted);
     return st;
 }
 
