@@ -209,6 +209,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
      * a round takes tens of seconds, and only it gives a bound). */
     double t_first_exact = cg->deadline > 0 ? nms__now() + (cg->deadline - nms__now()) / 3.0 : 0.0;
     size_t kexact = 2 * C > 16 ? 2 * C : 16, kheur = C / 2 > 8 ? C / 2 : 8;
+    double last_round = -1.0; /* seconds of the last complete exact round */
     nms__ctl lp_ctl = {0.0, NULL, price_tick, &tick_arg}; /* progress during the master's LP solves */
     for (;;) {
         if (stopped(cg))
@@ -274,8 +275,15 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.thr = tol_rc;
             rq.k = kexact;
             rq.threads = cg->threads;
-            rq.ctl.deadline = no_bound_yet && cg->first_bound_deadline > cg->deadline ? cg->first_bound_deadline
-                                                                                       : cg->deadline;
+            /* A round that stops early gives nothing: at 160 x 960 a round
+             * takes minutes, and the second one, started before the
+             * deadline, was cut there with its work lost.  So a round may
+             * run on past the deadline (into the restricted master's
+             * search) when it is the first, or when the last one's
+             * duration says it ends before the overall limit. */
+            double t_round = nms__now();
+            int may_run_on = no_bound_yet || (last_round >= 0.0 && t_round + last_round <= cg->round_deadline);
+            rq.ctl.deadline = may_run_on && cg->round_deadline > cg->deadline ? cg->round_deadline : cg->deadline;
             rq.ctl.interrupt = cg->interrupt;
             rq.chan_ub = u;
             rq.ctl.tick = price_tick;
@@ -285,6 +293,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 goto out;
             if (!pr.complete)
                 break;
+            last_round = nms__now() - t_round;
             double B;
             nms__chan_bound(u, C, u_sorted, &B, NULL);
             double bound = sumpi + B;

@@ -208,7 +208,9 @@ typedef struct nms__cg {
     double z_inc;               /* incumbent value */
     double gap;                 /* relative tolerance to stop early */
     double deadline;
-    double first_bound_deadline; /* the first exact round (the first bound) may run until then */
+    double round_deadline;      /* an exact round may run until then (past deadline): the first
+                                 * one always, a later one when the last round's duration says
+                                 * it ends by then */
     volatile int *interrupt;
     int threads;
     void (*on_bound)(void *ctx, double bound, long columns, long rounds);

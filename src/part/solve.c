@@ -268,7 +268,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     /* at most half the time left, so that the restricted master's search
      * below has time too (large C: column generation may not converge) */
     cg.deadline = deadline > 0 ? nms__now() + 0.5 * (deadline - nms__now()) : 0.0;
-    cg.first_bound_deadline = deadline; /* a bound is worth more than the steps after it */
+    cg.round_deadline = deadline; /* a bound is worth more than the steps after it */
     cg.interrupt = o->interrupt;
     cg.threads = o->threads;
     cg.on_bound = on_bound;

@@ -92,7 +92,7 @@ int main(int argc, char **argv)
         cg.init_perm = perm;
         cg.z_inc = nms__pp_perm_value(&p, perm);
         cg.deadline = nms__now() + cg_seconds;
-        cg.first_bound_deadline = cg.deadline;
+        cg.round_deadline = cg.deadline;
         cg.threads = threads;
         if (nms__cg_root(&p, &cg, &e))
             die("column generation", &e);
