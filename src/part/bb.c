@@ -24,8 +24,8 @@
  * last scan, any partition at the node (or below it) that contains S is
  * worth at most sum pi + rc(S) + (1/4) sum_{i not in S} u_i (chan_bound.h),
  * so a group with rc(S) - (1/4) sum_{i in S} u_i <= target - sum pi -
- * (1/4) sum_i u_i can never be in a partition better than the target there.  The
- * node's children get the list of its surviving groups (shared, reference
+ * (1/4) sum_i u_i can never be in a partition better than the target
+ * there.  The node's children get the list of its surviving groups (shared, reference
  * counted; when it is over 3/4 of the node's own list, the node's list
  * itself, to save memory), so deep nodes scan and price far fewer groups
  * than the pool; LP
@@ -707,10 +707,12 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
         return NMS_OK;
     /* pi and u are the duals and per-channel maxima of the last scan: a
      * partition here holding S is worth at most
-     * sum pi + rc(S) + B(u without S) <= sum pi + rc(S) + (1/4) sum_{i not in S} u_i
-     * (chan_bound.h).  The exact B(u without S), from prefix sums of the
-     * sorted u, kept the same groups (iris L020: no decision of 2.1e8
-     * differed in 20 s) at a quarter of the node rate.  The survivors are packed at the front of lq (the scans are over) */
+     * sum pi + rc(S) + B(u without S)
+     *     <= sum pi + rc(S) + (1/4) sum_{i not in S} u_i   (chan_bound.h).
+     * The exact B(u without S), from prefix sums of the sorted u, kept the
+     * same groups (iris L020: no decision of 2.1e8 differed in 20 s) at a
+     * quarter of the node rate.  The survivors are packed at the front of
+     * lq (the scans are over). */
     double usum = 0.0;
     for (size_t i = 0; i < C; i++)
         usum += u[i];

@@ -143,11 +143,11 @@ typedef struct nms__price_res {
 double nms__price_level(double rc_top, double thr, int m);
 
 /* Per-channel Lagrangian bound (3): with u_i >= max_{S ni i} rc(S),
- * z* <= sum pi + B(U), B the sum of every fourth u in decreasing order
+ * z* <= sum pi + B(u), B the sum of every fourth u in decreasing order
  * (chan_bound.h); never weaker than (C/4) max rc and much stronger while a
  * few channels hold all the positive reduced cost (duals far from optimal,
  * large C).  A partition holding any group of rc <= t is worth at most
- * sum pi + t + nms__chanb_rest. */
+ * sum pi + t + rest(u) (nms__chan_bound). */
 
 int nms__price_exact(const nms__pp *p, const nms__price_req *req,
                      nms__price_res *res, nms_error *err);
