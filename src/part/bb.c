@@ -25,11 +25,11 @@
  * worth at most sum pi + rc(S) + (1/4) sum_{i not in S} u_i (chan_bound.h),
  * so a group with rc(S) - (1/4) sum_{i in S} u_i <= target - sum pi -
  * (1/4) sum_i u_i can never be in a partition better than the target
- * there.  The node's children get the list of its surviving groups (shared, reference
- * counted; when it is over 3/4 of the node's own list, the node's list
- * itself, to save memory), so deep nodes scan and price far fewer groups
- * than the pool; LP
- * columns outside a node's list are fixed at zero, and deleted (those not
+ * there.  The node's children get the list of its surviving groups
+ * (shared, reference counted; when it is over 3/4 of the node's own list,
+ * the node's list itself, to save memory), so deep nodes scan and price
+ * far fewer groups than the pool; LP columns outside a node's list are
+ * fixed at zero, and deleted (those not
  * basic, so the basis stays warm) when they are a quarter of it or more.  Branching pair: the (i, j) whose
  * f_ij = sum_{S ni i,j} x_S is closest to 1/2 (ties: lowest pair); near
  * the root (at most SB_DEPTH decisions), the best of the four closest by
@@ -424,8 +424,6 @@ out:
     return st;
 }
 
-/* One evaluator: its own LP, pool flags and scratch arrays, and the node
- * it evaluates in the current batch with what came out of it. */
 /* What eval_node finds out about a node (see there); one struct, so that a
  * dive can keep the node's results aside and put them back whole. */
 typedef struct node_result {
@@ -437,6 +435,8 @@ typedef struct node_result {
     flist *child;                   /* the groups its subtree may use, or NULL */
 } node_result;
 
+/* One evaluator: its own LP, pool flags and scratch arrays, and the node
+ * it evaluates in the current batch with what came out of it. */
 typedef struct worker {
     bbst s;
     double *pi, *u, *pairf;         /* C, C, C * C */
