@@ -10,7 +10,7 @@
  * can be timed on the same duals.  Then the exact pricing runs as column
  * generation calls it (top 2C groups with rc > 1e-9 vscale, per-channel
  * bounds), --repeat times; printed: seconds per round, the Lagrangian bound
- * sum pi + (1/4) sum u, the number of groups found, and a checksum of the
+ * sum pi + B(u) (chan_bound.h), the number of groups found, and a checksum of the
  * groups and of u (equal checksums: equal results).
  */
 #include <math.h>
@@ -69,8 +69,8 @@ int main(int argc, char **argv)
     nms__pp p;
     if (nms__pp_init(&p, s, R, C, &e))
         die("init", &e);
-    double *pi = malloc(C * sizeof *pi), *u = malloc(C * sizeof *u);
-    if (!pi || !u)
+    double *pi = malloc(C * sizeof *pi), *u = malloc(C * sizeof *u), *u_sorted = malloc(C * sizeof *u_sorted);
+    if (!pi || !u || !u_sorted)
         die("out of memory", NULL);
     if (load) {
         FILE *f = fopen(load, "rb");
@@ -132,12 +132,15 @@ int main(int argc, char **argv)
             memcpy(&bits, &u[c], sizeof bits);
             h = (h ^ bits) * 1099511628211ull;
         }
+        double B;
+        nms__chan_bound(u, C, u_sorted, &B, NULL);
         printf("%zu x %zu: exact pricing %.3f s, %zu groups, max rc %.6g, bound %.6f, checksum %016llx\n", R,
-               C, dt, pr.n, pr.max_rc_ub, sumpi + nms__chan_bound(u, C), (unsigned long long)h);
+               C, dt, pr.n, pr.max_rc_ub, sumpi + B, (unsigned long long)h);
         nms__free(pr.cols);
     }
     free(pi);
     free(u);
+    free(u_sorted);
     nms__pp_free(&p);
     nms__free(s);
     nms_tensor_free(t);
