@@ -321,6 +321,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             }
             if (cg->bound <= cg->z_inc + cg->gap * fabs(cg->z_inc))
                 break;
+            use_heur = 1; /* new duals: the heuristic may find columns again */
         } else if (cg->on_bound && (cg->rounds % 8) == 0) {
             cg->on_bound(cg->ctx, cg->bound, (long)pl.n, cg->rounds);
         }
