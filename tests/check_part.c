@@ -618,6 +618,35 @@ START_TEST(test_exact_pricing_vs_enumeration)
             }
             nms__free(pr.cols);
         }
+        /* partial passes (3 and 8 parts): each group above thr in exactly
+         * one part, so together they are the complete list; no bound */
+        for (int parts = 3; parts <= 8; parts += 5) {
+            nms__col got[1820];
+            size_t ngot = 0, want = 0;
+            while (want < n && all[want].rc > all[n / 3].rc)
+                want++;
+            for (int part = 0; part < parts; part++) {
+                nms__price_req rq;
+                memset(&rq, 0, sizeof rq);
+                rq.pi = pi;
+                rq.thr = all[n / 3].rc;
+                rq.collect_all = 1;
+                rq.cap = n;
+                rq.parts = parts;
+                rq.part = part;
+                nms__price_res pr;
+                ck_assert_int_eq(price(&p, &rq, &pr, NULL), NMS_OK);
+                ck_assert(pr.complete && pr.max_rc_ub == HUGE_VAL);
+                ck_assert_uint_le(ngot + pr.n, want);
+                memcpy(got + ngot, pr.cols, pr.n * sizeof *pr.cols);
+                ngot += pr.n;
+                nms__free(pr.cols);
+            }
+            ck_assert_uint_eq(ngot, want);
+            qsort(got, ngot, sizeof *got, nms__col_cmp);
+            for (size_t q = 0; q < want; q++)
+                ck_assert(memcmp(got[q].g, all[q].g, sizeof all[q].g) == 0 && got[q].rc == all[q].rc);
+        }
         /* over the cap with room to raise: every group above the first level
          * holding at most cap groups, for any thread count */
         for (int threads = 1; threads <= 3; threads++) {

@@ -9,7 +9,10 @@
  * dual-guided heuristic first; when it finds nothing, exact enumeration
  * (pricing_exact.c), whose per-channel maxima u give the Lagrangian bound
  * sum pi + B(u) (part.h (3)) -- valid for any pi, so LP inaccuracy
- * can only weaken it, never invalidate it.
+ * can only weaken it, never invalidate it.  The heuristic comes back after
+ * every exact pricing that added columns.  With exact_parts > 1, partial
+ * exact passes (1/exact_parts of the root pairs each, in turn) come between
+ * complete rounds: columns only, but the LP moves after each.
  *
  * The pool keeps one copy of each group (hash set on the packed indices).
  * The (pi, u, max rc) of the best bound is what the caller gets, so the
@@ -210,6 +213,9 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     double t_first_exact = cg->deadline > 0 ? nms__now() + (cg->deadline - nms__now()) / 3.0 : 0.0;
     size_t kexact = 2 * C > 16 ? 2 * C : 16, kheur = C / 2 > 8 ? C / 2 : 8;
     double last_round = -1.0; /* seconds of the last complete exact round */
+    const int parts = cg->exact_parts > 1 && cg->deadline > 0 ? cg->exact_parts : 1;
+    int next_part = 0, dry_passes = 0; /* passes in a row that added nothing */
+    double last_pass = -1.0;          /* seconds of the last partial pass */
     nms__ctl lp_ctl = {0.0, NULL, price_tick, &tick_arg}; /* progress during the master's LP solves */
     for (;;) {
         if (stopped(cg))
@@ -269,23 +275,37 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         if (heur_now && added < C / 8 + 1)
             use_heur = 0; /* the heuristic has dried up: exact pricing from now on */
         if (!added) {
+            /* A complete round, or a partial pass (part.h) while one is not
+             * due: with exact_parts > 1 (large C, a time limit) passes over
+             * 1/parts of the root pairs each bring columns, and the LP moves
+             * after each; a complete round, the only source of a bound, is
+             * due when another pass would not fit before the deadline, when
+             * the first one would otherwise not end by the overall limit
+             * (1.5 times its estimate), or when a whole cycle of passes found
+             * nothing. */
+            double t_round = nms__now();
+            double full_est = last_round >= 0.0 ? last_round : parts * last_pass;
+            int complete = parts == 1 || dry_passes >= parts ||
+                           (last_pass >= 0.0 && (t_round + 2.0 * last_pass >= cg->deadline ||
+                                                 (no_bound_yet && t_round + 1.5 * full_est >= cg->round_deadline)));
             nms__price_req rq;
             memset(&rq, 0, sizeof rq);
             rq.pi = pi;
             rq.thr = tol_rc;
             rq.k = kexact;
             rq.threads = cg->threads;
+            rq.parts = complete ? 1 : parts;
+            rq.part = next_part;
             /* A round that stops early gives nothing: at 160 x 960 a round
              * takes minutes, and the second one, started before the
              * deadline, was cut there with its work lost.  So a round may
              * run on past the deadline (into the restricted master's
              * search) when it is the first, or when the last one's
              * duration says it ends before the overall limit. */
-            double t_round = nms__now();
-            int may_run_on = no_bound_yet || (last_round >= 0.0 && t_round + last_round <= cg->round_deadline);
+            int may_run_on = complete && (no_bound_yet || (last_round >= 0.0 && t_round + last_round <= cg->round_deadline));
             rq.ctl.deadline = may_run_on && cg->round_deadline > cg->deadline ? cg->round_deadline : cg->deadline;
             rq.ctl.interrupt = cg->interrupt;
-            rq.chan_ub = u;
+            rq.chan_ub = complete ? u : NULL;
             rq.ctl.tick = price_tick;
             rq.ctl.tick_ctx = &tick_arg;
             nms__free(pr.cols);
@@ -293,16 +313,21 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 goto out;
             if (!pr.complete)
                 break;
-            last_round = nms__now() - t_round;
-            double B;
-            nms__chan_bound(u, C, u_sorted, &B, NULL);
-            double bound = sumpi + B;
-            if (bound < cg->bound) {
-                cg->bound = bound;
-                cg->sumpi = sumpi;
-                cg->max_rc_ub = pr.max_rc_ub;
-                memcpy(cg->pi, pi, C * sizeof *pi);
-                memcpy(cg->chan_ub, u, C * sizeof *u);
+            if (complete) {
+                last_round = nms__now() - t_round;
+                double B;
+                nms__chan_bound(u, C, u_sorted, &B, NULL);
+                double bound = sumpi + B;
+                if (bound < cg->bound) {
+                    cg->bound = bound;
+                    cg->sumpi = sumpi;
+                    cg->max_rc_ub = pr.max_rc_ub;
+                    memcpy(cg->pi, pi, C * sizeof *pi);
+                    memcpy(cg->chan_ub, u, C * sizeof *u);
+                }
+            } else {
+                last_pass = nms__now() - t_round;
+                next_part = (next_part + 1) % parts;
             }
             for (size_t q = 0; q < pr.n; q++) {
                 int a = pool_add(&pl, &pr.cols[q]);
@@ -312,16 +337,18 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 }
                 added += (size_t)a;
             }
+            dry_passes = complete || added ? 0 : dry_passes + 1;
             if (cg->on_bound)
                 cg->on_bound(cg->ctx, cg->bound, (long)pl.n, cg->rounds);
-            if (!added) { /* no column with rc > tol: the LP relaxation is solved */
+            if (complete && !added) { /* no column with rc > tol: the LP relaxation is solved */
                 cg->converged = 1;
                 cg->lp_value = lpval;
                 break;
             }
             if (cg->bound <= cg->z_inc + cg->gap * fabs(cg->z_inc))
                 break;
-            use_heur = 1; /* new duals: the heuristic may find columns again */
+            if (added)
+                use_heur = 1; /* new duals: the heuristic may find columns again */
         } else if (cg->on_bound && (cg->rounds % 8) == 0) {
             cg->on_bound(cg->ctx, cg->bound, (long)pl.n, cg->rounds);
         }

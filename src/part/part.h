@@ -125,6 +125,11 @@ typedef struct nms__price_req {
     const unsigned char *forbid; /* C*C, forbid[i*C+j] != 0: i, j never together; NULL = none */
     double *chan_ub;       /* C or NULL: on a complete run, chan_ub[i] >= max rc of the groups
                             * holding i (see chan_bound.h) */
+    /* parts > 1: a partial pass over the root pairs (positions a < b in
+     * the enumeration's order) with (a + b) % parts == part only; it gives
+     * the best columns among their groups, never a bound (max_rc_ub stays
+     * HUGE_VAL; chan_ub must be NULL) */
+    int parts, part;
 } nms__price_req;
 
 typedef struct nms__price_res {
@@ -213,6 +218,8 @@ typedef struct nms__cg {
                                  * it ends by then */
     volatile int *interrupt;
     int threads;
+    int exact_parts;            /* > 1 (with a deadline): partial exact passes between complete
+                                 * rounds (master.c); solve.c sets 8 above exact_max_cols */
     void (*on_bound)(void *ctx, double bound, long columns, long rounds);
     void *ctx;
     /* out */

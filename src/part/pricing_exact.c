@@ -14,6 +14,10 @@
  * ranges be skipped.  With a >= b the two largest of the fixed three in a
  * row, adding l costs one max and one add: top2 = a + max(b, S[r,l]).
  *
+ * A partial pass (req->parts > 1) takes only the root pairs at positions
+ * a < b with (a + b) % parts == part: the parts split the groups, so their
+ * lists together are the complete list, but one alone bounds nothing.
+ *
  * Before a fourth channel's rows are summed, a bound from the scores in
  * 16-bit integers (hinge_q in price_kernels.h) cuts most of them.  This file is
  * compiled once per instruction set (src/part/local.mk), each time under
@@ -287,6 +291,8 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
             size_t pa = (size_t)t / C, pb = (size_t)t % C; /* positions in ord */
             if (pb <= pa || pb + 2 >= C || failed || stop)
                 continue;
+            if (req->parts > 1 && (pa + pb) % (size_t)req->parts != (size_t)req->part)
+                continue;
             const size_t i = (size_t)ord[pa], j = (size_t)ord[pb];
             if (level != mylevel) { /* drop what the raised level excludes */
                 mylevel = level;
@@ -443,8 +449,9 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
     res->max_rc_ub = res->thr_used;
     if (merged.n && merged.c[0].rc > res->thr_used)
         res->max_rc_ub = merged.c[0].rc;
-    if (!res->complete)
+    if (!res->complete || req->parts > 1)
         res->max_rc_ub = HUGE_VAL;
-    res->max_rc_ub += res->complete ? eps : 0.0;
+    if (res->max_rc_ub < HUGE_VAL)
+        res->max_rc_ub += eps;
     return NMS_OK;
 }

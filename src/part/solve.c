@@ -271,6 +271,9 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     cg.round_deadline = deadline; /* a bound is worth more than the steps after it */
     cg.interrupt = o->interrupt;
     cg.threads = o->threads;
+    /* large C: a complete exact round takes minutes, so partial passes
+     * between rounds (master.c; only with a time limit) */
+    cg.exact_parts = C > o->exact_max_cols ? 8 : 1;
     cg.on_bound = on_bound;
     cg.ctx = &cctx;
     if ((st = nms__cg_root(p, &cg, err)) != NMS_OK)
