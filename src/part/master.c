@@ -9,10 +9,10 @@
  * dual-guided heuristic first; when it finds nothing, exact enumeration
  * (pricing_exact.c), whose per-channel maxima u give the Lagrangian bound
  * sum pi + B(u) (part.h (3)) -- valid for any pi, so LP inaccuracy
- * can only weaken it, never invalidate it.  The heuristic comes back after
- * every exact pricing that added columns.  With exact_parts > 1, partial
+ * can only weaken it, never invalidate it.  With exact_parts > 1, partial
  * exact passes (1/exact_parts of the root pairs each, in turn) come between
- * complete rounds: columns only, but the LP moves after each.
+ * complete rounds: columns only, but the LP moves after each; and the
+ * heuristic comes back after every exact pricing that added columns.
  *
  * The pool keeps one copy of each group (hash set on the packed indices).
  * The (pi, u, max rc) of the best bound is what the caller gets, so the
@@ -207,9 +207,11 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     const double tol_rc = 1e-9 * p->vscale;
     size_t in_lp = pl.n;
     int use_heur = 1;
-    /* With a deadline, the first exact round starts by a third of the time
-     * at the latest, even while the heuristic still finds columns (large C:
-     * a round takes tens of seconds, and only it gives a bound). */
+    /* With a deadline, exact pricing starts by a third of the time at the
+     * latest, even while the heuristic still finds columns (large C: a round
+     * takes tens of seconds, and only it gives a bound); until the first
+     * bound, only exact pricing runs from then on (passes, then the first
+     * complete round when it is due). */
     double t_first_exact = cg->deadline > 0 ? nms__now() + (cg->deadline - nms__now()) / 3.0 : 0.0;
     size_t kexact = 2 * C > 16 ? 2 * C : 16, kheur = C / 2 > 8 ? C / 2 : 8;
     double last_round = -1.0; /* seconds of the last complete exact round */
@@ -311,6 +313,18 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             nms__free(pr.cols);
             if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
                 goto out;
+            if (!pr.complete && !complete && no_bound_yet && !(cg->interrupt && *cg->interrupt)) {
+                /* a pass cut at the deadline before any complete round: the
+                 * first complete round now, which may run on */
+                complete = 1;
+                rq.parts = 1;
+                rq.chan_ub = u;
+                rq.ctl.deadline = cg->round_deadline > cg->deadline ? cg->round_deadline : cg->deadline;
+                t_round = nms__now();
+                nms__free(pr.cols);
+                if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
+                    goto out;
+            }
             if (!pr.complete)
                 break;
             if (complete) {
@@ -347,7 +361,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             }
             if (cg->bound <= cg->z_inc + cg->gap * fabs(cg->z_inc))
                 break;
-            if (added)
+            if (added && parts > 1)
                 use_heur = 1; /* new duals: the heuristic may find columns again */
         } else if (cg->on_bound && (cg->rounds % 8) == 0) {
             cg->on_bound(cg->ctx, cg->bound, (long)pl.n, cg->rounds);
