@@ -296,34 +296,30 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.thr = tol_rc;
             rq.k = kexact;
             rq.threads = cg->threads;
-            rq.parts = complete ? 1 : parts;
             rq.part = next_part;
-            /* A round that stops early gives nothing: at 160 x 960 a round
-             * takes minutes, and the second one, started before the
-             * deadline, was cut there with its work lost.  So a round may
-             * run on past the deadline (into the restricted master's
-             * search) when it is the first, or when the last one's
-             * duration says it ends before the overall limit. */
-            int may_run_on = complete && (no_bound_yet || (last_round >= 0.0 && t_round + last_round <= cg->round_deadline));
-            rq.ctl.deadline = may_run_on && cg->round_deadline > cg->deadline ? cg->round_deadline : cg->deadline;
             rq.ctl.interrupt = cg->interrupt;
-            rq.chan_ub = complete ? u : NULL;
             rq.ctl.tick = price_tick;
             rq.ctl.tick_ctx = &tick_arg;
-            nms__free(pr.cols);
-            if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
-                goto out;
-            if (!pr.complete && !complete && no_bound_yet && !(cg->interrupt && *cg->interrupt)) {
-                /* a pass cut at the deadline before any complete round: the
-                 * first complete round now, which may run on */
-                complete = 1;
-                rq.parts = 1;
-                rq.chan_ub = u;
-                rq.ctl.deadline = cg->round_deadline > cg->deadline ? cg->round_deadline : cg->deadline;
-                t_round = nms__now();
+            for (;;) {
+                rq.parts = complete ? 1 : parts;
+                rq.chan_ub = complete ? u : NULL;
+                /* A round that stops early gives nothing: at 160 x 960 a
+                 * round takes minutes, and the second one, started before
+                 * the deadline, was cut there with its work lost.  So a
+                 * round may run on past the deadline (into the restricted
+                 * master's search) when it is the first, or when the last
+                 * one's duration says it ends before the overall limit. */
+                int may_run_on = complete && (no_bound_yet || (last_round >= 0.0 && t_round + last_round <= cg->round_deadline));
+                rq.ctl.deadline = may_run_on && cg->round_deadline > cg->deadline ? cg->round_deadline : cg->deadline;
                 nms__free(pr.cols);
                 if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
                     goto out;
+                if (pr.complete || complete || !no_bound_yet || (cg->interrupt && *cg->interrupt))
+                    break;
+                /* a pass cut at the deadline before any complete round: the
+                 * first complete round now, which may run on */
+                complete = 1;
+                t_round = nms__now();
             }
             if (!pr.complete)
                 break;
