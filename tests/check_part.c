@@ -499,6 +499,83 @@ START_TEST(test_heuristic_pricing_variants)
 }
 END_TEST
 
+/* The bound from partial passes at different duals (pass_bound.h): three
+ * parts, each priced at its own duals (top-k mode, as column generation
+ * does); the combined per-channel maxima at other duals must bound the rc
+ * of every group through each channel (brute force), and sum pi + B the
+ * optimum. */
+START_TEST(test_passes_bound)
+{
+    for (unsigned long long seed = 1; seed <= 6; seed++) {
+        size_t C = 16, R = seed % 2 ? 9 : 40;
+        nms_tensor *t = random_matrix(R, C, seed + 100, 0);
+        double *s;
+        nms__pp p;
+        problem_of(t, &p, &s);
+        nms_part_options o;
+        nms_part_options_default(&o);
+        nms_part_result opt;
+        ck_assert_int_eq(nms_part_solve(t, &o, &opt, NULL), NMS_OK);
+        ck_assert_int_eq(opt.status, NMS_PART_OPTIMAL);
+        const int parts = 3;
+        nms__pass_memory m;
+        ck_assert_int_eq(nms__pass_memory_init(&m, parts, C), 0);
+        double pi0[16], pi[16], u[16], scratch[16], B;
+        rng_state = seed * 77;
+        for (size_t i = 0; i < C; i++)
+            pi0[i] = urand() * 2 + 0.3 * (double)R;
+        /* odd seeds: each part at its own random duals; even seeds: near
+         * pi0, so that the target duals below differ from every part's
+         * mostly in one channel */
+        for (int part = 0; part < parts; part++) {
+            ck_assert_int_eq(nms__passes_bound(&m, pi0, C, u, scratch, &B), 0); /* a part has had no pass */
+            double *pp = m.pi + (size_t)part * C;
+            for (size_t i = 0; i < C; i++)
+                pp[i] = seed % 2 ? urand() * 2 + 0.3 * (double)R : pi0[i] + 0.01 * urand();
+            nms__price_req rq;
+            memset(&rq, 0, sizeof rq);
+            rq.pi = pp;
+            rq.thr = 1e-9;
+            rq.k = 2 * C;
+            rq.parts = parts;
+            rq.part = part;
+            rq.chan_ub = m.u + (size_t)part * C;
+            nms__price_res pr;
+            ck_assert_int_eq(nms__price_exact(&p, &rq, &pr, NULL), NMS_OK);
+            ck_assert(pr.complete);
+            nms__free(pr.cols);
+            m.seen[part] = 1;
+        }
+        /* targets: pi0 with one channel's dual lowered by 1, each channel */
+        for (size_t c = 0; c < C; c++) {
+            memcpy(pi, pi0, sizeof pi);
+            pi[c] -= 1.0;
+            ck_assert_int_eq(nms__passes_bound(&m, pi, C, u, scratch, &B), 1);
+            double sumpi = 0.0;
+            for (size_t i = 0; i < C; i++)
+                sumpi += pi[i];
+            ck_assert(sumpi + B >= opt.value * (1 - 1e-12));
+            for (int32_t i = 0; i < (int32_t)C; i++)
+                for (int32_t j = i + 1; j < (int32_t)C; j++)
+                    for (int32_t k = j + 1; k < (int32_t)C; k++)
+                        for (int32_t l = k + 1; l < (int32_t)C; l++) {
+                            int32_t g[4] = {i, j, k, l};
+                            double rc = nms__pp_group_value(&p, g) - nms__pi_sum4(pi, g);
+                            for (int a = 0; a < 4; a++)
+                                ck_assert_msg(rc <= u[g[a]] + 1e-9,
+                                              "seed %llu, channel %zu lowered: group %d %d %d %d rc %.17g > u[%d] %.17g",
+                                              seed, c, i, j, k, l, rc, g[a], u[g[a]]);
+                        }
+        }
+        nms_part_result_free(&opt);
+        nms__pass_memory_free(&m);
+        nms__pp_free(&p);
+        nms__free(s);
+        nms_tensor_free(t);
+    }
+}
+END_TEST
+
 /* A largest score just below a power of two: its 16-bit image must not
  * reach 2^15 (the integer bound's multiply-add is signed; at 2^15 the row
  * counted negative and the best groups, all holding that score, were cut).
@@ -1128,6 +1205,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_pricing_top_of_scale);
     tcase_add_test(tc, test_heuristic_pricing_variants);
     tcase_add_test(tc, test_chan_bound);
+    tcase_add_test(tc, test_passes_bound);
     tcase_add_test(tc, test_brute_force_random);
     tcase_add_test(tc, test_brute_force_real);
     tcase_add_test(tc, test_ties_and_degenerate);

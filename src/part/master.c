@@ -11,7 +11,10 @@
  * sum pi + B(u) (part.h (3)) -- valid for any pi, so LP inaccuracy
  * can only weaken it, never invalidate it.  With exact_parts > 1, partial
  * exact passes (1/exact_parts of the root pairs each, in turn) come between
- * complete rounds: columns only, but the LP moves after each; and the
+ * complete rounds: the LP moves after each, and once every part has had a
+ * pass, the passes' per-channel maxima, each at its own duals, bound the
+ * partitions at the current duals too (pass_bound.h: a bound to report
+ * before the first complete round ends, or where none fits); and the
  * heuristic comes back after every exact pricing that added columns.
  *
  * The pool keeps one copy of each group (hash set on the packed indices).
@@ -171,6 +174,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     double *pi = nms__malloc_array(C, sizeof *pi), *ones = nms__malloc_array(C, sizeof *ones);
     double *u = nms__malloc_array(C, sizeof *u);
     double *u_sorted = nms__malloc_array(C, sizeof *u_sorted); /* scratch of nms__chan_bound */
+    const int parts = cg->exact_parts > 1 && cg->deadline > 0 ? cg->exact_parts : 1;
+    nms__pass_memory pm = {0};
     nms__col *hcols = NULL;
     nms__price_res pr;
     int st = NMS_OK;
@@ -183,7 +188,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     cg->pool = NULL;
     cg->npool = 0;
     cg->rounds = 0;
-    if (!pi || !ones || !u || !u_sorted) {
+    if (!pi || !ones || !u || !u_sorted || (parts > 1 && nms__pass_memory_init(&pm, parts, C))) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in column generation");
         goto out;
     }
@@ -215,7 +220,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     double t_first_exact = cg->deadline > 0 ? nms__now() + (cg->deadline - nms__now()) / 3.0 : 0.0;
     size_t kexact = 2 * C > 16 ? 2 * C : 16, kheur = C / 2 > 8 ? C / 2 : 8;
     double last_round = -1.0; /* seconds of the last complete exact round */
-    const int parts = cg->exact_parts > 1 && cg->deadline > 0 ? cg->exact_parts : 1;
+    double round_bound = HUGE_VAL; /* the best complete round's bound: its (pi, u) go to the caller */
     int next_part = 0, dry_passes = 0; /* passes in a row that added nothing */
     double last_pass = -1.0;          /* seconds of the last partial pass */
     nms__ctl lp_ctl = {0.0, NULL, price_tick, &tick_arg}; /* progress during the master's LP solves */
@@ -255,7 +260,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         double lpval = nms_lp_objective(lp);
         cg->rounds++;
         size_t nh = 0;
-        int no_bound_yet = cg->bound == HUGE_VAL;
+        int no_bound_yet = round_bound == HUGE_VAL; /* no complete round yet */
         int heur_now = use_heur && !(no_bound_yet && t_first_exact > 0 && nms__now() > t_first_exact);
         /* a heuristic round ends early at the first exact round's start */
         nms__ctl hctl = {no_bound_yet && t_first_exact > 0 ? t_first_exact : cg->deadline, cg->interrupt,
@@ -302,7 +307,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.ctl.tick_ctx = &tick_arg;
             for (;;) {
                 rq.parts = complete ? 1 : parts;
-                rq.chan_ub = complete ? u : NULL;
+                rq.chan_ub = complete ? u : pm.u + (size_t)next_part * C;
                 /* A round that stops early gives nothing: at 160 x 960 a
                  * round takes minutes, and the second one, started before
                  * the deadline, was cut there with its work lost.  So a
@@ -328,8 +333,10 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 double B;
                 nms__chan_bound(u, C, u_sorted, &B, NULL);
                 double bound = sumpi + B;
-                if (bound < cg->bound) {
+                if (bound < cg->bound)
                     cg->bound = bound;
+                if (bound < round_bound) {
+                    round_bound = bound;
                     cg->sumpi = sumpi;
                     cg->max_rc_ub = pr.max_rc_ub;
                     memcpy(cg->pi, pi, C * sizeof *pi);
@@ -337,7 +344,12 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 }
             } else {
                 last_pass = nms__now() - t_round;
+                memcpy(pm.pi + (size_t)next_part * C, pi, C * sizeof *pi);
+                pm.seen[next_part] = 1;
                 next_part = (next_part + 1) % parts;
+                double B;
+                if (nms__passes_bound(&pm, pi, C, u, u_sorted, &B) && sumpi + B < cg->bound)
+                    cg->bound = sumpi + B; /* reported only: the caller's (pi, u) are a round's */
             }
             for (size_t q = 0; q < pr.n; q++) {
                 int a = pool_add(&pl, &pr.cols[q]);
@@ -388,5 +400,6 @@ out:
     nms__free(ones);
     nms__free(u);
     nms__free(u_sorted);
+    nms__pass_memory_free(&pm);
     return st;
 }

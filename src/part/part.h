@@ -47,6 +47,7 @@
 
 #include "nmsparse.h"
 #include "part/chan_bound.h"
+#include "part/pass_bound.h"
 
 typedef struct nms__pp {
     size_t R, Rp, C;
@@ -124,11 +125,13 @@ typedef struct nms__price_req {
     nms__ctl ctl;          /* deadline, interrupt, progress */
     const unsigned char *forbid; /* C*C, forbid[i*C+j] != 0: i, j never together; NULL = none */
     double *chan_ub;       /* C or NULL: on a complete run, chan_ub[i] >= max rc of the groups
-                            * holding i (see chan_bound.h) */
+                            * holding i (see chan_bound.h); on a partial pass, of
+                            * the pass's groups holding i */
     /* parts > 1: a partial pass over the root pairs (positions a < b in
      * the enumeration's order) with (a + b) % parts == part only; it gives
-     * the best columns among their groups, never a bound (max_rc_ub stays
-     * HUGE_VAL; chan_ub must be NULL) */
+     * the best columns among their groups and no bound of its own
+     * (max_rc_ub stays HUGE_VAL): the parts split the groups, so the
+     * caller combines the passes' chan_ub (master.c) */
     int parts, part;
 } nms__price_req;
 

@@ -16,7 +16,8 @@
  *
  * A partial pass (req->parts > 1) takes only the root pairs at positions
  * a < b with (a + b) % parts == part: the parts split the groups, so their
- * lists together are the complete list, but one alone bounds nothing.
+ * lists together are the complete list, but one alone bounds nothing; its
+ * chan_ub bounds the rc of its own groups (master.c combines the parts).
  *
  * Before a fourth channel's rows are summed, a bound from the scores in
  * 16-bit integers (hinge_q in price_kernels.h) cuts most of them.  This file is
