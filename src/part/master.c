@@ -307,7 +307,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.ctl.tick_ctx = &tick_arg;
             for (;;) {
                 rq.parts = complete ? 1 : parts;
-                rq.chan_ub = complete ? u : pm.u + (size_t)next_part * C;
+                rq.chan_ub = u; /* a pass's go to pm when it completes */
                 /* A round that stops early gives nothing: at 160 x 960 a
                  * round takes minutes, and the second one, started before
                  * the deadline, was cut there with its work lost.  So a
@@ -345,6 +345,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             } else {
                 last_pass = nms__now() - t_round;
                 memcpy(pm.pi + (size_t)next_part * C, pi, C * sizeof *pi);
+                memcpy(pm.u + (size_t)next_part * C, u, C * sizeof *u);
                 pm.seen[next_part] = 1;
                 next_part = (next_part + 1) % parts;
                 double B;

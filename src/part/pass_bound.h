@@ -23,8 +23,8 @@
 
 #include <stddef.h>
 
-/* The last pass of each part: pi + p*C and u + p*C (the pass writes its
- * chan_ub there), seen[p] once part p has had one. */
+/* The last complete pass of each part: its duals at pi + p*C, its
+ * chan_ub at u + p*C, seen[p] once part p has had one. */
 typedef struct nms__pass_memory {
     int parts;
     double *pi, *u;      /* parts * C */
