@@ -529,7 +529,7 @@ START_TEST(test_passes_bound)
          * mostly in one channel */
         for (int part = 0; part < parts; part++) {
             ck_assert_int_eq(nms__passes_bound(&m, pi0, C, u, scratch, &B), 0); /* a part has had no pass */
-            double *pp = m.pi + (size_t)part * C;
+            double pp[16];
             for (size_t i = 0; i < C; i++)
                 pp[i] = seed % 2 ? urand() * 2 + 0.3 * (double)R : pi0[i] + 0.01 * urand();
             nms__price_req rq;
@@ -539,12 +539,12 @@ START_TEST(test_passes_bound)
             rq.k = 2 * C;
             rq.parts = parts;
             rq.part = part;
-            rq.chan_ub = m.u + (size_t)part * C;
+            rq.chan_ub = u;
             nms__price_res pr;
             ck_assert_int_eq(nms__price_exact(&p, &rq, &pr, NULL), NMS_OK);
             ck_assert(pr.complete);
             nms__free(pr.cols);
-            m.seen[part] = 1;
+            nms__pass_record(&m, part, pp, u, C);
         }
         /* targets: pi0 with one channel's dual lowered by 1, each channel */
         for (size_t c = 0; c < C; c++) {

@@ -18,8 +18,8 @@
  * heuristic comes back after every exact pricing that added columns.
  *
  * The pool keeps one copy of each group (hash set on the packed indices).
- * The (pi, u, max rc) of the best bound is what the caller gets, so the
- * reduced-cost enumeration after us uses a certified pair.
+ * The (pi, u, max rc) of the best complete round is what the caller gets,
+ * so the reduced-cost enumeration after us uses a certified pair.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -214,9 +214,9 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     int use_heur = 1;
     /* With a deadline, exact pricing starts by a third of the time at the
      * latest, even while the heuristic still finds columns (large C: a round
-     * takes tens of seconds, and only it gives a bound); until the first
-     * bound, only exact pricing runs from then on (passes, then the first
-     * complete round when it is due). */
+     * takes tens of seconds, and only it gives a tight bound); until the
+     * first complete round, only exact pricing runs from then on (passes,
+     * then that round when it is due). */
     double t_first_exact = cg->deadline > 0 ? nms__now() + (cg->deadline - nms__now()) / 3.0 : 0.0;
     size_t kexact = 2 * C > 16 ? 2 * C : 16, kheur = C / 2 > 8 ? C / 2 : 8;
     double last_round = -1.0; /* seconds of the last complete exact round */
@@ -285,8 +285,8 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             /* A complete round, or a partial pass (part.h) while one is not
              * due: with exact_parts > 1 (large C, a time limit) passes over
              * 1/parts of the root pairs each bring columns, and the LP moves
-             * after each; a complete round, the only source of a bound, is
-             * due when another pass would not fit before the deadline, when
+             * after each; a complete round, the source of the tight bound and
+             * of the caller's (pi, u), is due when another pass would not fit before the deadline, when
              * the first one would otherwise not end by the overall limit
              * (1.5 times its estimate), or when a whole cycle of passes found
              * nothing. */
@@ -302,12 +302,12 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             rq.k = kexact;
             rq.threads = cg->threads;
             rq.part = next_part;
+            rq.chan_ub = u; /* a pass's are copied to pm when it completes */
             rq.ctl.interrupt = cg->interrupt;
             rq.ctl.tick = price_tick;
             rq.ctl.tick_ctx = &tick_arg;
             for (;;) {
                 rq.parts = complete ? 1 : parts;
-                rq.chan_ub = u; /* a pass's go to pm when it completes */
                 /* A round that stops early gives nothing: at 160 x 960 a
                  * round takes minutes, and the second one, started before
                  * the deadline, was cut there with its work lost.  So a
@@ -344,9 +344,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 }
             } else {
                 last_pass = nms__now() - t_round;
-                memcpy(pm.pi + (size_t)next_part * C, pi, C * sizeof *pi);
-                memcpy(pm.u + (size_t)next_part * C, u, C * sizeof *u);
-                pm.seen[next_part] = 1;
+                nms__pass_record(&pm, next_part, pi, u, C);
                 next_part = (next_part + 1) % parts;
                 double B;
                 if (nms__passes_bound(&pm, pi, C, u, u_sorted, &B) && sumpi + B < cg->bound)

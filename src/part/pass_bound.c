@@ -2,6 +2,7 @@
  * pass_bound.c - the bound of pass_bound.h from the last pass of each part.
  */
 #include <math.h>
+#include <string.h>
 
 #include "part/pass_bound.h"
 #include "part/chan_bound.h"
@@ -23,10 +24,15 @@ void nms__pass_memory_free(nms__pass_memory *m)
     nms__free(m->seen);
 }
 
+void nms__pass_record(nms__pass_memory *m, int part, const double *pi, const double *u, size_t C)
+{
+    memcpy(m->pi + (size_t)part * C, pi, C * sizeof *pi);
+    memcpy(m->u + (size_t)part * C, u, C * sizeof *u);
+    m->seen[part] = 1;
+}
+
 int nms__passes_bound(const nms__pass_memory *m, const double *pi, size_t C, double *u, double *s, double *B)
 {
-    if (C < 4)
-        return 0;
     for (int p = 0; p < m->parts; p++)
         if (!m->seen[p])
             return 0;

@@ -35,9 +35,13 @@ typedef struct nms__pass_memory {
 int nms__pass_memory_init(nms__pass_memory *m, int parts, size_t C);
 void nms__pass_memory_free(nms__pass_memory *m);
 
-/* The per-channel maxima u (C) for duals pi and B(u) (chan_bound.h (3)),
- * s (C) as scratch; returns 0 (and writes nothing) while some part has had
- * no pass. */
+/* Keep the duals pi and per-channel maxima u (C each) of a complete pass
+ * of part `part`. */
+void nms__pass_record(nms__pass_memory *m, int part, const double *pi, const double *u, size_t C);
+
+/* The per-channel maxima u (C, a positive multiple of 4) for duals pi and
+ * B(u) (chan_bound.h (3)), s (C) as scratch; returns 0 (and writes
+ * nothing) while some part has had no pass. */
 int nms__passes_bound(const nms__pass_memory *m, const double *pi, size_t C, double *u, double *s, double *B);
 
 #endif
