@@ -960,6 +960,71 @@ START_TEST(test_window_exact)
 }
 END_TEST
 
+/* The search over windows of related groups, re-partitioned by
+ * branch-and-price: a window of every group is the whole problem (the
+ * brute-force optimum from any start, C = 12 and 16); with windows of two
+ * groups it ends at a re-split optimum (a pair with an improving split has
+ * a negative loss, so it is the nearest group of its seed); the same result
+ * for 1, 2, 3 and 7 threads. */
+START_TEST(test_window_bp)
+{
+    for (size_t C = 12; C <= 16; C += 4)
+        for (unsigned long long seed = 1; seed <= 4; seed++)
+            for (int quant = 0; quant <= 3; quant += 3) {
+                nms_tensor *t = random_matrix(9, C, 1000 + seed, quant);
+                double opt = brute_force(t);
+                double *sc = NULL;
+                nms__pp p;
+                problem_of(t, &p, &sc);
+                int32_t perm[16];
+                for (size_t j = 0; j < C; j++)
+                    perm[j] = (int32_t)((j * 5 + seed) % C); /* a scrambled start */
+                ck_assert_int_eq(nms__window_bp_search(&p, perm, (int)(C / 4), 0, seed, 1, NULL, NULL), NMS_OK);
+                ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
+                double v = nms__pp_perm_value(&p, perm);
+                ck_assert_msg(fabs(v - opt) <= 1e-9 * opt, "C=%zu seed %llu quant %d: windows %.12g vs brute force %.12g",
+                              C, seed, quant, v, opt);
+                nms__pp_free(&p);
+                nms__free(sc);
+                nms_tensor_free(t);
+            }
+    for (unsigned long long seed = 1; seed <= 3; seed++) {
+        nms_tensor *t = random_matrix(7, 96, 500 + seed, seed == 3 ? 4 : 0);
+        double *sc = NULL;
+        nms__pp p;
+        problem_of(t, &p, &sc);
+        int32_t start[96], perm[96], first[96];
+        for (int j = 0; j < 96; j++)
+            start[j] = (j * 7) % 96;
+        double v0 = nms__pp_perm_value(&p, start);
+        static const int th[] = {1, 2, 3, 7};
+        for (int k = 0; k < 4; k++) {
+            memcpy(perm, start, sizeof perm);
+            ck_assert_int_eq(nms__window_bp_search(&p, perm, 2, 0, seed, th[k], NULL, NULL), NMS_OK);
+            ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
+            double v = nms__pp_perm_value(&p, perm);
+            ck_assert(v > v0);
+            if (k == 0) {
+                memcpy(first, perm, sizeof perm);
+                ck_assert_int_eq(nms__ls_resplit(&p, perm, 1, NULL, NULL), NMS_OK);
+                ck_assert_msg(nms__pp_perm_value(&p, perm) == v,
+                              "seed %llu: the re-split search improved the windows' %.12g to %.12g", seed, v,
+                              nms__pp_perm_value(&p, perm));
+            } else {
+                ck_assert_msg(memcmp(first, perm, sizeof perm) == 0, "windows differ with %d threads", th[k]);
+            }
+        }
+        /* windows of 4 from there: never lower, still valid */
+        ck_assert_int_eq(nms__window_bp_search(&p, perm, 4, 0, seed, 2, NULL, NULL), NMS_OK);
+        ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
+        ck_assert(nms__pp_perm_value(&p, perm) >= nms__pp_perm_value(&p, first));
+        nms__pp_free(&p);
+        nms__free(sc);
+        nms_tensor_free(t);
+    }
+}
+END_TEST
+
 /* max over permutations of sum_i w[i][perm(i)], perm[k..n) still free. */
 static double lap_brute(const double *w, size_t n, int32_t *perm, size_t k)
 {
@@ -1146,7 +1211,7 @@ START_TEST(test_steps_tick_and_stop)
     int32_t perm[64], id[64];
     for (int j = 0; j < 64; j++)
         id[j] = j;
-    for (int step = 0; step < 5; step++) {
+    for (int step = 0; step < 6; step++) {
         for (int stopped = 0; stopped < 2; stopped++) {
             long ticks = 0;
             volatile int stop = stopped;
@@ -1158,14 +1223,15 @@ START_TEST(test_steps_tick_and_stop)
             case 1: st = nms__window_search(&p, perm, 4, 1, 2, &ctl, NULL); break;
             case 2: st = nms__refill_search(&p, perm, 1, 2, &ctl, NULL); break;
             case 3: st = nms__swap_search(&p, perm, &ctl, NULL); break;
+            case 4: st = nms__window_bp_search(&p, perm, 4, 0, 1, 2, &ctl, NULL); break;
             default: st = nms__greedy_start(&p, perm, &ctl, NULL); break;
             }
             ck_assert_int_eq(st, NMS_OK);
             ck_assert_int_eq(nms_perm_check(perm, 64, NULL), NMS_OK);
             ck_assert_msg(ticks >= 1, "step %d: no tick", step);
-            if (stopped && step < 4)
+            if (stopped && step < 5)
                 ck_assert_msg(memcmp(perm, id, sizeof perm) == 0, "step %d changed perm after an interrupt", step);
-            if (!stopped && step < 4)
+            if (!stopped && step < 5)
                 ck_assert_msg(nms__pp_perm_value(&p, perm) > nms__pp_perm_value(&p, id), "step %d: no gain", step);
         }
     }
@@ -1212,6 +1278,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_thread_independence);
     tcase_add_test(tc, test_search_size);
     tcase_add_test(tc, test_window_exact);
+    tcase_add_test(tc, test_window_bp);
     tcase_add_test(tc, test_lap_brute_force);
     tcase_add_test(tc, test_refill_beyond_pairs);
     tcase_add_test(tc, test_refill_blocks);

@@ -89,14 +89,14 @@ int nms__greedy_start(const nms__pp *p, int32_t *perm, const nms__ctl *ctl, nms_
     return NMS_OK;
 }
 
-/* The best split of the 8 channels ch[] into two groups; returns its value
- * and writes the groups to out[0..8). */
-static double best_split8(const nms__pp *p, const int32_t ch[8], int32_t out[8])
+double nms__best_split8(const nms__pp *p, const int32_t ch[8], int other, int32_t out[8])
 {
     double best = -1.0;
     for (int a = 1; a < 8; a++)
         for (int b = a + 1; b < 8; b++)
             for (int c = b + 1; c < 8; c++) {
+                if (other && c == 3) /* a, b, c = 1, 2, 3: the split as given */
+                    continue;
                 int32_t g1[4] = {ch[0], ch[a], ch[b], ch[c]}, g2[4];
                 int n2 = 0;
                 for (int q = 1; q < 8; q++)
@@ -105,8 +105,10 @@ static double best_split8(const nms__pp *p, const int32_t ch[8], int32_t out[8])
                 double v = nms__pp_group_value(p, g1) + nms__pp_group_value(p, g2);
                 if (v > best) {
                     best = v;
-                    memcpy(out, g1, sizeof g1);
-                    memcpy(out + 4, g2, sizeof g2);
+                    if (out) {
+                        memcpy(out, g1, sizeof g1);
+                        memcpy(out + 4, g2, sizeof g2);
+                    }
                 }
             }
     return best;
@@ -141,7 +143,7 @@ int nms__ls_resplit(const nms__pp *p, int32_t *perm, int threads, const nms__ctl
                 memcpy(ch, perm + 4 * g, 4 * sizeof *ch);
                 memcpy(ch + 4, perm + 4 * h, 4 * sizeof *ch);
                 double old = gv[g] + gv[h];
-                double v = best_split8(p, ch, out);
+                double v = nms__best_split8(p, ch, 0, out);
                 if (v > old + 1e-12 * old + 1e-300) {
                     memcpy(perm + 4 * g, out, 4 * sizeof *out);
                     memcpy(perm + 4 * h, out + 4, 4 * sizeof *out);

@@ -15,6 +15,7 @@ libnmsparse_la_SOURCES += \
 	src/part/pricing_heur.c \
 	src/part/heuristic.c \
 	src/part/window.c \
+	src/part/window_bp.c \
 	src/part/lap.h \
 	src/part/lap.c \
 	src/part/refill.c \

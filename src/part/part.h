@@ -57,6 +57,9 @@ typedef struct nms__pp {
 
 int nms__pp_init(nms__pp *p, const double *s, size_t R, size_t C, nms_error *err);
 void nms__pp_free(nms__pp *p);
+/* The problem on the n channels chan[0..n) of p (its channel c = p's chan[c]),
+ * with the same rows, so that group values are bit-identical. */
+int nms__pp_subset(const nms__pp *p, const int32_t *chan, size_t n, nms__pp *out, nms_error *err);
 
 /* v(G) with the canonical 4-lane row sum. */
 double nms__pp_group_value(const nms__pp *p, const int32_t g[4]);
@@ -176,6 +179,11 @@ int nms__lp_time_left(nms_lp_options *lo, double deadline);
 
 /* ---- primal heuristics (heuristic.c) ----------------------------------------- */
 
+/* The best split of the 8 channels ch[] into two groups of 4 (other = 1:
+ * the best but the given one, ch[0..4) and ch[4..8)); returns its value and
+ * writes the groups to out[0..8) (out may be NULL). */
+double nms__best_split8(const nms__pp *p, const int32_t ch[8], int other, int32_t out[8]);
+
 /* Greedy start: repeatedly open a group with the unassigned channel of
  * largest column sum and add the channel that raises v most, three times. */
 int nms__greedy_start(const nms__pp *p, int32_t *perm, const nms__ctl *ctl, nms_error *err);
@@ -189,6 +197,12 @@ int nms__ls_resplit(const nms__pp *p, int32_t *perm, int threads, const nms__ctl
  * best improving swap of two channels in different groups until none. */
 int nms__swap_search(const nms__pp *p, int32_t *perm, const nms__ctl *ctl, nms_error *err);
 
+/* Windows of k related groups (2 <= k <= 16), each re-partitioned exactly
+ * by branch-and-price over all its groups (window_bp.c; at most node_limit
+ * nodes each, 0 = no limit); improves perm in place.  Deterministic for a
+ * seed, whatever the thread count. */
+int nms__window_bp_search(const nms__pp *p, int32_t *perm, int k, long node_limit, unsigned long seed,
+                          int threads, const nms__ctl *ctl, nms_error *err);
 /* Window re-optimisation (window.c): passes over shuffled windows of k
  * groups (2 <= k <= 4), each re-partitioned exactly; improves perm in
  * place.  Deterministic for a seed, whatever the thread count. */

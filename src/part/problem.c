@@ -9,6 +9,20 @@
 #include "part/part.h"
 #include "util/util.h"
 
+/* vscale = 2 x the largest column sum (1 for an all-zero matrix). */
+static void set_vscale(nms__pp *p)
+{
+    double vmax = 0.0;
+    for (size_t c = 0; c < p->C; c++) {
+        double sum = 0.0;
+        for (size_t r = 0; r < p->R; r++)
+            sum += p->x[c * p->Rp + r];
+        if (sum > vmax)
+            vmax = sum;
+    }
+    p->vscale = 2.0 * vmax > 1e-300 ? 2.0 * vmax : 1.0;
+}
+
 int nms__pp_init(nms__pp *p, const double *s, size_t R, size_t C, nms_error *err)
 {
     memset(p, 0, sizeof *p);
@@ -21,17 +35,25 @@ int nms__pp_init(nms__pp *p, const double *s, size_t R, size_t C, nms_error *err
     p->R = R;
     p->Rp = Rp;
     p->C = C;
-    double vmax = 0.0;
-    for (size_t c = 0; c < C; c++) {
-        double sum = 0.0;
-        for (size_t r = 0; r < R; r++) {
+    for (size_t c = 0; c < C; c++)
+        for (size_t r = 0; r < R; r++)
             p->x[c * Rp + r] = s[r * C + c];
-            sum += s[r * C + c];
-        }
-        if (sum > vmax)
-            vmax = sum;
-    }
-    p->vscale = 2.0 * vmax > 1e-300 ? 2.0 * vmax : 1.0;
+    set_vscale(p);
+    return NMS_OK;
+}
+
+int nms__pp_subset(const nms__pp *p, const int32_t *chan, size_t n, nms__pp *out, nms_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->x = nms__malloc_array(n > 0 ? n * p->Rp : 1, sizeof *out->x);
+    if (!out->x)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory for a %zu x %zu score matrix", p->R, n);
+    out->R = p->R;
+    out->Rp = p->Rp;
+    out->C = n;
+    for (size_t c = 0; c < n; c++)
+        memcpy(out->x + c * p->Rp, p->x + (size_t)chan[c] * p->Rp, p->Rp * sizeof *out->x);
+    set_vscale(out);
     return NMS_OK;
 }
 

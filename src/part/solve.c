@@ -174,30 +174,46 @@ static void on_bound(void *vctx, double bound, long columns, long rounds)
 
 /* Local improvement of perm: window re-optimisation (groups of 4) and the
  * re-split local search; above exact_max_cols also the refill search
- * (exchanges among all groups at once), all three in turn until a turn
- * gains less than a relative 1e-9, with a progress line after each step
- * that gained (a turn takes tens of seconds at C = 1024).  Up to
+ * (exchanges among all groups at once) and the windows of related groups
+ * re-partitioned by branch-and-price (window_bp.c), all in turn until a
+ * turn gains less than a relative 1e-9, with a progress line after each
+ * step that gained (a turn takes tens of seconds at C = 1024).  Up to
  * exact_max_cols the search decides and the start matters little
  * (measured: four C = 96 layers, no faster proofs, one lost), so those
  * runs are as before. */
+enum {
+    STEP_REFILL,    /* large C only */
+    STEP_WINDOW,
+    STEP_RESPLIT,
+    STEP_WINDOW_BP, /* large C only */
+    /* windows of 8 groups: on 160 x 960 as much gain as 12 or 16 in a
+     * fraction of the time; a node limit bounds a window's search */
+    WINDOW_BP_GROUPS = 8,
+    WINDOW_BP_NODES = 100
+};
+
 static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_options *o, double deadline,
                              drv *d, nms_error *err)
 {
-    const int refill = p->C > o->exact_max_cols;
+    const int large = p->C > o->exact_max_cols;
     const nms__ctl ctl = step_ctl(d, deadline, "heuristic");
     double before;
     unsigned long turn = 0;
     do {
         before = nms__pp_perm_value(p, perm);
-        for (int step = refill ? 0 : 1; step < 3; step++) {
+        for (int step = large ? STEP_REFILL : STEP_WINDOW; step <= (large ? STEP_WINDOW_BP : STEP_RESPLIT);
+             step++) {
             unsigned long seed = o->seed + turn;
             int st;
-            if (step == 0)
+            if (step == STEP_REFILL)
                 st = nms__refill_search(p, perm, seed, o->threads, &ctl, err);
-            else if (step == 1)
+            else if (step == STEP_WINDOW)
                 st = nms__window_search(p, perm, 4, seed, o->threads, &ctl, err);
-            else
+            else if (step == STEP_RESPLIT)
                 st = nms__ls_resplit(p, perm, o->threads, &ctl, err);
+            else
+                st = nms__window_bp_search(p, perm, WINDOW_BP_GROUPS, WINDOW_BP_NODES, seed, o->threads, &ctl,
+                                           err);
             if (st)
                 return st;
             double v = nms__pp_perm_value(p, perm);
@@ -207,7 +223,7 @@ static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_opt
             }
         }
         turn++;
-    } while (refill && nms__pp_perm_value(p, perm) > before + 1e-9 * fabs(before) && !stop_requested(o, deadline));
+    } while (large && nms__pp_perm_value(p, perm) > before + 1e-9 * fabs(before) && !stop_requested(o, deadline));
     return NMS_OK;
 }
 
@@ -243,7 +259,7 @@ static void on_tick(void *vctx, double best_open, double target, long nodes)
  * while time is left: root column generation, the restricted master's short
  * search, reduced-cost enumeration (above enum_cap at a raised threshold)
  * and the branch-and-price over the enumerated pool. */
-static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline,
+static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline, double polish,
                     int32_t *perm, drv *d, nms_part_result *res, nms_error *err)
 {
     size_t C = p->C;
@@ -306,7 +322,14 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         double fv = 0.0, ob;
         long nn = 0;
         tickctx tc = {d, 0, z + 1e-12 * fabs(z), z + 1e-12 * fabs(z), 0};
-        const nms__ctl ctl = step_ctl(d, deadline, "search");
+        /* large C: the search leaves `polish` seconds (at most half of the
+         * time left) for improve_partition on the partition it finds */
+        double search_end = deadline;
+        if (C > o->exact_max_cols && deadline > 0) {
+            double now = nms__now(), half = now + 0.5 * (deadline - now);
+            search_end = deadline - polish > half ? deadline - polish : half;
+        }
+        const nms__ctl ctl = step_ctl(d, search_end, "search");
         st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), o->threads, &ctl, certified ? 50 : 0,
                           on_tick, &tc, cand, &found, &fv, &complete, &ob, &nn, err);
         if (st)
@@ -512,8 +535,10 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
             goto fail;
         if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
             memcpy(perm, alt, C * sizeof *perm);
+        double polish = nms__now();
         if ((st = improve_partition(&p, perm, opt, deadline, &d, err)) != NMS_OK)
             goto fail;
+        polish = nms__now() - polish;
         d.value = nms__pp_perm_value(&p, perm);
         report(&d, "heuristic", 1);
         /* above exact_max_cols, only with a time limit: the rest of the time
@@ -521,7 +546,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
         int exact = C <= opt->exact_max_cols;
         if ((exact || deadline > 0) && !stop_requested(opt, deadline)) {
             proven_possible = exact;
-            if ((st = solve_bp(&p, opt, deadline, perm, &d, res, err)) != NMS_OK)
+            if ((st = solve_bp(&p, opt, deadline, polish, perm, &d, res, err)) != NMS_OK)
                 goto fail;
         }
     }
