@@ -933,61 +933,44 @@ START_TEST(test_long_real)
 }
 END_TEST
 
-/* A window of all the groups is the whole problem: the subset DP must find
+/* A window of all the groups is the whole problem: the subset DP (window.c)
+ * and the branch-and-price over the window's groups (window_bp.c) must find
  * the brute-force optimum for C = 12 and 16, from any start. */
 START_TEST(test_window_exact)
 {
-    for (size_t C = 12; C <= 16; C += 4)
-        for (unsigned long long seed = 1; seed <= 4; seed++)
-            for (int quant = 0; quant <= 3; quant += 3) {
-                nms_tensor *t = random_matrix(9, C, 1000 + seed, quant);
-                double opt = brute_force(t);
-                double *sc = NULL;
-                nms__pp p;
-                problem_of(t, &p, &sc);
-                int32_t perm[16];
-                for (size_t j = 0; j < C; j++)
-                    perm[j] = (int32_t)((j * 5 + seed) % C); /* a scrambled start */
-                ck_assert_int_eq(nms__window_search(&p, perm, 4, seed, 1, NULL, NULL), NMS_OK);
-                ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
-                double v = nms__pp_perm_value(&p, perm);
-                ck_assert_msg(fabs(v - opt) <= 1e-9 * opt, "C=%zu seed %llu quant %d: window %.12g vs brute force %.12g",
-                              C, seed, quant, v, opt);
-                nms__pp_free(&p);
-                nms__free(sc);
-                nms_tensor_free(t);
-            }
+    for (int bp = 0; bp <= 1; bp++)
+        for (size_t C = 12; C <= 16; C += 4)
+            for (unsigned long long seed = 1; seed <= 4; seed++)
+                for (int quant = 0; quant <= 3; quant += 3) {
+                    nms_tensor *t = random_matrix(9, C, 1000 + seed, quant);
+                    double opt = brute_force(t);
+                    double *sc = NULL;
+                    nms__pp p;
+                    problem_of(t, &p, &sc);
+                    int32_t perm[16];
+                    for (size_t j = 0; j < C; j++)
+                        perm[j] = (int32_t)((j * 5 + seed) % C); /* a scrambled start */
+                    int st = bp ? nms__window_bp_search(&p, perm, (int)(C / 4), 0, seed, 1, NULL, NULL)
+                                : nms__window_search(&p, perm, 4, seed, 1, NULL, NULL);
+                    ck_assert_int_eq(st, NMS_OK);
+                    ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
+                    double v = nms__pp_perm_value(&p, perm);
+                    ck_assert_msg(fabs(v - opt) <= 1e-9 * opt,
+                                  "%s, C=%zu seed %llu quant %d: %.12g vs brute force %.12g",
+                                  bp ? "window_bp" : "window", C, seed, quant, v, opt);
+                    nms__pp_free(&p);
+                    nms__free(sc);
+                    nms_tensor_free(t);
+                }
 }
 END_TEST
 
-/* The search over windows of related groups, re-partitioned by
- * branch-and-price: a window of every group is the whole problem (the
- * brute-force optimum from any start, C = 12 and 16); with windows of two
- * groups it ends at a re-split optimum (a pair with an improving split has
- * a negative loss, so it is the nearest group of its seed); the same result
- * for 1, 2, 3 and 7 threads. */
+/* Windows of related groups (window_bp.c): with windows of two groups the
+ * search ends at a re-split optimum (a pair with an improving split has a
+ * negative loss, so it is the nearest group of its seed); the same result
+ * for 1, 2, 3 and 7 threads; windows of four from there never lose. */
 START_TEST(test_window_bp)
 {
-    for (size_t C = 12; C <= 16; C += 4)
-        for (unsigned long long seed = 1; seed <= 4; seed++)
-            for (int quant = 0; quant <= 3; quant += 3) {
-                nms_tensor *t = random_matrix(9, C, 1000 + seed, quant);
-                double opt = brute_force(t);
-                double *sc = NULL;
-                nms__pp p;
-                problem_of(t, &p, &sc);
-                int32_t perm[16];
-                for (size_t j = 0; j < C; j++)
-                    perm[j] = (int32_t)((j * 5 + seed) % C); /* a scrambled start */
-                ck_assert_int_eq(nms__window_bp_search(&p, perm, (int)(C / 4), 0, seed, 1, NULL, NULL), NMS_OK);
-                ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
-                double v = nms__pp_perm_value(&p, perm);
-                ck_assert_msg(fabs(v - opt) <= 1e-9 * opt, "C=%zu seed %llu quant %d: windows %.12g vs brute force %.12g",
-                              C, seed, quant, v, opt);
-                nms__pp_free(&p);
-                nms__free(sc);
-                nms_tensor_free(t);
-            }
     for (unsigned long long seed = 1; seed <= 3; seed++) {
         nms_tensor *t = random_matrix(7, 96, 500 + seed, seed == 3 ? 4 : 0);
         double *sc = NULL;
