@@ -174,13 +174,17 @@ static void on_bound(void *vctx, double bound, long columns, long rounds)
 
 /* Local improvement of perm: window re-optimisation (groups of 4) and the
  * re-split local search; above exact_max_cols also the refill search
- * (exchanges among all groups at once) and the windows of related groups
- * re-partitioned by branch-and-price (window_bp.c), all in turn until a
- * turn gains less than a relative 1e-9, with a progress line after each
- * step that gained (a turn takes tens of seconds at C = 1024).  Up to
- * exact_max_cols the search decides and the start matters little
- * (measured: four C = 96 layers, no faster proofs, one lost), so those
- * runs are as before. */
+ * (exchanges among all groups at once), and with `windows` the windows of
+ * related groups re-partitioned by branch-and-price (window_bp.c), all in
+ * turn until a turn gains less than a relative 1e-9, with a progress line
+ * after each step that gained (a turn takes tens of seconds at C = 1024).
+ * The windows improve the restricted master's partitions (movenet L027:
+ * +3 to +5 in 10 s) much more than the heuristics' (+2, which the search
+ * then overtakes), so only the former get them, and the heuristics when
+ * nothing follows them (no time limit): the heuristic phase stays short,
+ * which matters with short time limits.  Up to exact_max_cols the
+ * search decides and the start matters little (measured: four C = 96
+ * layers, no faster proofs, one lost), so those runs are as before. */
 enum {
     STEP_REFILL,    /* large C only */
     STEP_WINDOW,
@@ -193,16 +197,16 @@ enum {
 };
 
 static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_options *o, double deadline,
-                             drv *d, nms_error *err)
+                             int windows, drv *d, nms_error *err)
 {
     const int large = p->C > o->exact_max_cols;
+    const int last = large && windows ? STEP_WINDOW_BP : STEP_RESPLIT;
     const nms__ctl ctl = step_ctl(d, deadline, "heuristic");
     double before;
     unsigned long turn = 0;
     do {
         before = nms__pp_perm_value(p, perm);
-        for (int step = large ? STEP_REFILL : STEP_WINDOW; step <= (large ? STEP_WINDOW_BP : STEP_RESPLIT);
-             step++) {
+        for (int step = large ? STEP_REFILL : STEP_WINDOW; step <= last; step++) {
             unsigned long seed = o->seed + turn;
             int st;
             if (step == STEP_REFILL)
@@ -340,7 +344,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
             /* local improvement again from the new partition: a better z
              * makes the enumeration below smaller (movenet L020, 576 x 96:
              * 1.42 M -> 1.10 M groups; iris L010: 6.3 M -> 5.4 M) */
-            if ((st = improve_partition(p, perm, o, deadline, d, err)) != NMS_OK)
+            if ((st = improve_partition(p, perm, o, deadline, 1, d, err)) != NMS_OK)
                 goto out;
             z = nms__pp_perm_value(p, perm);
             d->value = z;
@@ -536,9 +540,11 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
         if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
             memcpy(perm, alt, C * sizeof *perm);
         double polish = nms__now();
-        if ((st = improve_partition(&p, perm, opt, deadline, &d, err)) != NMS_OK)
+        /* the windows only when nothing follows (large C, no time limit) */
+        if ((st = improve_partition(&p, perm, opt, deadline, !(deadline > 0), &d, err)) != NMS_OK)
             goto fail;
-        polish = nms__now() - polish;
+        /* the windows take about twice the local searches' time (L027) */
+        polish = 3.0 * (nms__now() - polish);
         d.value = nms__pp_perm_value(&p, perm);
         report(&d, "heuristic", 1);
         /* above exact_max_cols, only with a time limit: the rest of the time
