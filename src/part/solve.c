@@ -179,7 +179,7 @@ static void on_bound(void *vctx, double bound, long columns, long rounds)
  * turn until a turn gains less than a relative 1e-9, with a progress line
  * after each step that gained (a turn takes tens of seconds at C = 1024).
  * The windows improve the restricted master's partitions (movenet L027:
- * +3 to +5 in 10 s) much more than the heuristics' (+2, which the search
+ * +2.4 to +4.6 in 7-15 s) much more than the heuristics' (+2, which the search
  * then overtakes), so only the former get them, and the heuristics when
  * nothing follows them (no time limit): the heuristic phase stays short,
  * which matters with short time limits.  Up to exact_max_cols the
@@ -320,7 +320,8 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
 
     /* Restricted master as an integer program: a better partition among
      * the pool's columns by a short branch-and-price (not a proof); with
-     * no certified duals nothing follows it, so it runs until the limit. */
+     * no certified duals nothing follows it, so it runs until the limit
+     * (at large C less the reserve for improving its partition). */
     {
         int found = 0, complete = 0;
         double fv = 0.0, ob;
