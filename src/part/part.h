@@ -69,6 +69,8 @@ double nms__pp_perm_value(const nms__pp *p, const int32_t *perm);
 /* The next number of the splitmix64 generator with state *s (the window
  * and refill searches' seeded random choices). */
 uint64_t nms__splitmix64(uint64_t *s);
+/* Shuffle a[0..n) in place (Fisher-Yates, n - 1 draws of nms__splitmix64). */
+void nms__shuffle(size_t *a, size_t n, uint64_t *rng);
 
 /* ---- columns (groups) ----------------------------------------------------- */
 

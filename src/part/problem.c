@@ -71,6 +71,15 @@ uint64_t nms__splitmix64(uint64_t *s)
     return z ^ (z >> 31);
 }
 
+void nms__shuffle(size_t *a, size_t n, uint64_t *rng)
+{
+    for (size_t g = n; g > 1; g--) {
+        size_t j = (size_t)(nms__splitmix64(rng) % g), t = a[g - 1];
+        a[g - 1] = a[j];
+        a[j] = t;
+    }
+}
+
 double nms__pp_group_value(const nms__pp *p, const int32_t g[4])
 {
     const double *a = p->x + (size_t)g[0] * p->Rp, *b = p->x + (size_t)g[1] * p->Rp;

@@ -133,11 +133,7 @@ int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int 
         choose_movers(perm, G, m, &rng);
         memcpy(next, perm, p->C * sizeof *next);
         if (G > B)
-            for (size_t g = G; g > 1; g--) { /* Fisher-Yates: other blocks every round */
-                size_t j = (size_t)(nms__splitmix64(&rng) % g), t = order[g - 1];
-                order[g - 1] = order[j];
-                order[j] = t;
-            }
+            nms__shuffle(order, G, &rng); /* other blocks every round */
         for (size_t lo = 0; lo < G; lo += B) { /* the last block: what is left, at least 2 groups */
             size_t n = G - lo < B ? G - lo : B;
             if (n < 2)

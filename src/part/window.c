@@ -146,12 +146,7 @@ int nms__window_search(const nms__pp *p, int32_t *perm, int k, unsigned long see
     while (stale < 3 && !failed) {
         if (nms__ctl_stop(ctl))
             break;
-        for (size_t g = G; g > 1; g--) { /* Fisher-Yates */
-            size_t j = (size_t)(nms__splitmix64(&rng) % g);
-            size_t t = order[g - 1];
-            order[g - 1] = order[j];
-            order[j] = t;
-        }
+        nms__shuffle(order, G, &rng);
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nthreads)
 #endif

@@ -199,12 +199,7 @@ int nms__window_bp_search(const nms__pp *p, int32_t *perm, int k, long node_limi
     if (nms__ctl_stop(ctl))
         goto out;
     uint64_t rng = (uint64_t)seed * 0x2545F4914F6CDD1Dull + 0x5851F42D4C957F2Dull;
-    for (size_t g = G; g > 1; g--) { /* Fisher-Yates */
-        size_t j = (size_t)(nms__splitmix64(&rng) % g);
-        size_t t = order[g - 1];
-        order[g - 1] = order[j];
-        order[j] = t;
-    }
+    nms__shuffle(order, G, &rng);
     size_t win[WBP_MAX_GROUPS];
     for (size_t since = 0, s = 0; since < G; s = (s + 1) % G, since++) {
         if (nms__ctl_stop(ctl))
