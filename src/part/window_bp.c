@@ -10,8 +10,8 @@
  * groups nearly trade channels.  A window grows from a seed group by adding,
  * k - 1 times, the group with the smallest loss to any group already in it
  * (ties: the lowest index).  Randomly chosen groups rarely interact: on
- * 160 x 960 (movenet L027), windows of 8 or 16 random groups found nothing
- * to improve in 90 s, while windows grown this way did.
+ * 160 x 960 (movenet L027), in 90 s windows of 8 random groups gained 0.11
+ * and windows of 16 nothing, while windows grown this way gained 2.5 in 14 s.
  *
  * Re-partition.  The window's 4k channels form a problem of their own
  * (nms__pp_subset, the same rows); the branch-and-price over the complete
