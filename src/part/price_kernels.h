@@ -27,6 +27,17 @@
  *               without rounding, that cuts most fourth channels before
  *               max_sum.  Integer sums in 32-bit lanes, flushed to 64 bits
  *               every HINGE_Q_CHUNK rows (lane sums stay below 2^31).
+ *   hinge_b:    the same over 8-bit integers (n a multiple of 64, padding
+ *               zero), half the bytes of hinge_q, for a cheaper first
+ *               test: with a cap T = 255 / sc8 (sc8 a power of two),
+ *               max(0, x - b) <= max(0, min(x, T) - min(b, T)) + max(0, x - T),
+ *               so with xb = min(255, ceil(sc8 x)), bb = min(255, floor(sc8 b))
+ *               and the channel's excess E = sum_r ceil(max(0, sc8 x_r - 255)),
+ *               sum_r max(0, x_r - b_r) <= (hinge_b + E) / sc8.  Sums of
+ *               absolute differences, in 64-bit lanes.
+ *   quantize_b: the triple's b for those tests, bq_r = floor(sc b_r) and
+ *               (bb non-NULL) bb_r = min(255, floor(sc8 b_r)), b_r >= 0;
+ *               the same integers in every variant (truncation).
  *
  * The variants sum doubles in different orders (rounding differs in the
  * last bits); the caller keeps a margin in its thresholds and recomputes
@@ -158,6 +169,39 @@ static inline uint64_t hinge_q(const uint16_t *x, const uint16_t *b, size_t n)
     return total;
 }
 
+static inline void quantize_b(const double *b, size_t Rp, double sc, uint16_t *bq, double sc8, uint8_t *bb)
+{
+    const __m512d vs = _mm512_set1_pd(sc), vs8 = _mm512_set1_pd(sc8), cap = _mm512_set1_pd(255.0);
+    size_t r = 0;
+    for (; r + 16 <= Rp; r += 16) {
+        __m512d b0 = _mm512_loadu_pd(b + r), b1 = _mm512_loadu_pd(b + r + 8);
+        __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(_mm512_mul_pd(b0, vs))),
+                                       _mm512_cvttpd_epi32(_mm512_mul_pd(b1, vs)), 1);
+        _mm256_storeu_si256((__m256i *)(bq + r), _mm512_cvtepi32_epi16(q));
+        if (bb) {
+            __m256i q0 = _mm512_cvttpd_epi32(_mm512_min_pd(_mm512_mul_pd(b0, vs8), cap));
+            __m256i q1 = _mm512_cvttpd_epi32(_mm512_min_pd(_mm512_mul_pd(b1, vs8), cap));
+            _mm_storeu_si128((__m128i *)(bb + r),
+                             _mm512_cvtepi32_epi8(_mm512_inserti64x4(_mm512_castsi256_si512(q0), q1, 1)));
+        }
+    }
+    for (; r < Rp; r++) {
+        bq[r] = (uint16_t)(int32_t)(b[r] * sc);
+        if (bb)
+            bb[r] = (uint8_t)(int32_t)(b[r] * sc8 < 255.0 ? b[r] * sc8 : 255.0);
+    }
+}
+
+static inline uint64_t hinge_b(const uint8_t *x, const uint8_t *b, size_t n)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    __m512i acc = zero;
+    for (size_t r = 0; r < n; r += 64)
+        acc = _mm512_add_epi64(acc, _mm512_sad_epu8(_mm512_subs_epu8(_mm512_loadu_si512(x + r),
+                                                                     _mm512_loadu_si512(b + r)), zero));
+    return (uint64_t)_mm512_reduce_add_epi64(acc);
+}
+
 #elif defined(__AVX2__)
 
 static inline double hsum4(__m256d v)
@@ -224,6 +268,43 @@ static inline uint64_t hinge_q(const uint16_t *x, const uint16_t *b, size_t n)
     return total;
 }
 
+static inline void quantize_b(const double *b, size_t Rp, double sc, uint16_t *bq, double sc8, uint8_t *bb)
+{
+    const __m256d vs = _mm256_set1_pd(sc), vs8 = _mm256_set1_pd(sc8), cap = _mm256_set1_pd(255.0);
+    size_t r = 0;
+    for (; r + 16 <= Rp; r += 16) {
+        __m128i q[4], q8[4];
+        for (int k = 0; k < 4; k++) {
+            __m256d v = _mm256_loadu_pd(b + r + 4 * (size_t)k);
+            q[k] = _mm256_cvttpd_epi32(_mm256_mul_pd(v, vs));
+            q8[k] = _mm256_cvttpd_epi32(_mm256_min_pd(_mm256_mul_pd(v, vs8), cap));
+        }
+        /* unsigned saturation: the values are below 2^15 and 256 */
+        _mm_storeu_si128((__m128i *)(bq + r), _mm_packus_epi32(q[0], q[1]));
+        _mm_storeu_si128((__m128i *)(bq + r + 8), _mm_packus_epi32(q[2], q[3]));
+        if (bb)
+            _mm_storeu_si128((__m128i *)(bb + r), _mm_packus_epi16(_mm_packus_epi32(q8[0], q8[1]),
+                                                                   _mm_packus_epi32(q8[2], q8[3])));
+    }
+    for (; r < Rp; r++) {
+        bq[r] = (uint16_t)(int32_t)(b[r] * sc);
+        if (bb)
+            bb[r] = (uint8_t)(int32_t)(b[r] * sc8 < 255.0 ? b[r] * sc8 : 255.0);
+    }
+}
+
+static inline uint64_t hinge_b(const uint8_t *x, const uint8_t *b, size_t n)
+{
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i acc = zero;
+    for (size_t r = 0; r < n; r += 32)
+        acc = _mm256_add_epi64(acc, _mm256_sad_epu8(_mm256_subs_epu8(_mm256_loadu_si256((const __m256i *)(x + r)),
+                                                                     _mm256_loadu_si256((const __m256i *)(b + r))),
+                                                    zero));
+    __m128i s2 = _mm_add_epi64(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+    return (uint64_t)_mm_cvtsi128_si64(_mm_add_epi64(s2, _mm_unpackhi_epi64(s2, s2)));
+}
+
 #else /* portable C: four lanes, (l0 + l1) + (l2 + l3) */
 
 static inline double hinge_sum(const double *x, const double *p2, size_t Rp)
@@ -261,6 +342,23 @@ static inline double max_sum(const double *b, const double *x, size_t Rp)
 }
 
 static inline uint64_t hinge_q(const uint16_t *x, const uint16_t *b, size_t n)
+{
+    uint64_t s = 0;
+    for (size_t r = 0; r < n; r++)
+        s += x[r] > b[r] ? (uint64_t)(x[r] - b[r]) : 0u;
+    return s;
+}
+
+static inline void quantize_b(const double *b, size_t Rp, double sc, uint16_t *bq, double sc8, uint8_t *bb)
+{
+    for (size_t r = 0; r < Rp; r++) {
+        bq[r] = (uint16_t)(int32_t)(b[r] * sc);
+        if (bb)
+            bb[r] = (uint8_t)(int32_t)(b[r] * sc8 < 255.0 ? b[r] * sc8 : 255.0);
+    }
+}
+
+static inline uint64_t hinge_b(const uint8_t *x, const uint8_t *b, size_t n)
 {
     uint64_t s = 0;
     for (size_t r = 0; r < n; r++)

@@ -19,8 +19,9 @@
  * lists together are the complete list, but one alone bounds nothing; its
  * chan_ub bounds the rc of its own groups (master.c combines the parts).
  *
- * Before a fourth channel's rows are summed, a bound from the scores in
- * 16-bit integers (hinge_q in price_kernels.h) cuts most of them.  This file is
+ * Before a fourth channel's rows are summed, bounds from the scores in
+ * 8-bit and then 16-bit integers (hinge_b, hinge_q in price_kernels.h) cut
+ * most of them.  This file is
  * compiled once per instruction set (src/part/local.mk), each time under
  * its own name; pricing_dispatch.c calls the one the CPU runs.
  *
@@ -30,8 +31,8 @@
  * merge sorts by (rc desc, group asc).  So the result is the same for any
  * thread count, schedule and instruction set.
  *
- * Work arrays: C * Rq 16-bit integers (the scores) and per thread
- * 3 * Rp + C doubles, Rq 16-bit integers, C ints.
+ * Work arrays: C * Rq 16-bit integers and C * Rb bytes (the scores), and
+ * per thread 3 * Rp + C doubles, Rq 16-bit integers, Rb bytes, C ints.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -88,18 +89,63 @@ static int order_desc(const double *key, size_t n, int32_t *ord)
  *        (C x Rq, Rq = Rp rounded up to 32, padding 0), sc the power of
  *        two with 2^14 <= sc max(x) < 2^15 (scaling by it is exact; half
  *        that when ceil(sc max(x)) would be 2^15), for
- *        the bound of hinge_q (price_kernels.h). */
+ *        the bound of hinge_q (price_kernels.h);
+ *   xb, ex: the scores in 8 bits for the cheaper first test of hinge_b
+ *        (price_kernels.h): xb = min(255, ceil(sc8 x)) (C x Rb, Rb = Rp
+ *        rounded up to 64, padding 0) and each channel's excess
+ *        ex = sum_r max(0, ceil(sc8 x) - 255), sc8 the power of two with
+ *        255 / sc8 in [T, 2T) for T = four times the mean positive score
+ *        (a cap near the top percent of the scores: a finer grid for the
+ *        rest, and a small excess); NULL when Rb is not less than the
+ *        bytes of a 16-bit row (few rows: no saving). */
 typedef struct pview {
     int32_t *ord;
     uint16_t *xq;
     size_t Rq;
     double sc;
+    uint8_t *xb;
+    uint64_t *ex;
+    size_t Rb;
+    double sc8;
 } pview;
 
 static void pview_free(pview *v)
 {
     nms__free(v->ord);
     nms__free(v->xq);
+    nms__free(v->xb);
+    nms__free(v->ex);
+}
+
+/* The 8-bit view of pview (xb, ex, sc8); -1 when out of memory. */
+static int pview_init_bytes(const nms__pp *p, pview *v)
+{
+    const size_t C = p->C, Rp = p->Rp, Rb = (Rp + 63) / 64 * 64;
+    v->Rb = Rb;
+    if (Rb >= 2 * v->Rq)
+        return 0;
+    double sum = 0.0;
+    size_t npos = 0;
+    for (size_t q = 0; q < C * Rp; q++)
+        if (p->x[q] > 0.0) {
+            sum += p->x[q];
+            npos++;
+        }
+    if (!npos)
+        return 0;
+    v->sc8 = ldexp(1.0, ilogb(255.0 / (4.0 * sum / (double)npos)));
+    v->xb = nms__calloc(C * Rb, sizeof *v->xb);
+    v->ex = nms__calloc(C, sizeof *v->ex);
+    if (!v->xb || !v->ex)
+        return -1;
+    for (size_t c = 0; c < C; c++)
+        for (size_t r = 0; r < Rp; r++) {
+            double xc = ceil(p->x[c * Rp + r] * v->sc8); /* exact: sc8 a power of two */
+            v->xb[c * Rb + r] = (uint8_t)(xc > 255.0 ? 255.0 : xc);
+            if (xc > 255.0)
+                v->ex[c] += (uint64_t)(xc - 255.0);
+        }
+    return 0;
 }
 
 static int pview_init(const nms__pp *p, pview *v)
@@ -132,6 +178,7 @@ static int pview_init(const nms__pp *p, pview *v)
         for (size_t c = 0; c < C; c++)
             for (size_t r = 0; r < Rp; r++)
                 v->xq[c * Rq + r] = (uint16_t)ceil(p->x[c * Rp + r] * v->sc);
+        st = pview_init_bytes(p, v);
     }
     nms__free(key);
     if (st) {
@@ -272,6 +319,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
         double *p1 = nms__malloc_array(3 * Rp, sizeof(double));
         hk *h = nms__malloc_array(C, sizeof *h);
         uint16_t *bq = nms__calloc(Rq, sizeof *bq); /* the triple's b as xq, rounded down */
+        uint8_t *bb = view.xb ? nms__calloc(view.Rb, sizeof *bb) : NULL; /* ... as xb */
         double *cmax = chan_max ? nms__malloc_array(C, sizeof *cmax) : NULL;
         for (size_t i = 0; cmax && i < C; i++)
             cmax[i] = -HUGE_VAL;
@@ -280,7 +328,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
             loc.c = nms__malloc_array(K, sizeof *loc.c);
             loc.cap = K;
         }
-        if (!p1 || !h || !bq || (K && !loc.c) || (chan_max && !cmax))
+        if (!p1 || !h || !bq || (view.xb && !bb) || (K && !loc.c) || (chan_max && !cmax))
             failed = 1;
         double *p2 = p1 ? p1 + Rp : NULL, *b = p1 ? p1 + 2 * Rp : NULL;
         long checks = 0;
@@ -351,8 +399,8 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                 size_t k = (size_t)h[q1].k;
                 double A, Bsum;
                 triple_rows(p1, p2, p->x + k * Rp, Rp, b, &A, &Bsum);
-                for (size_t r = 0; r < Rp; r++) /* floor: b sc >= 0 is exact (sc a power of two) */
-                    bq[r] = (uint16_t)(b[r] * view.sc);
+                /* floor: b sc >= 0 is exact (sc, sc8 powers of two) */
+                quantize_b(b, Rp, view.sc, bq, view.sc8, bb);
                 double rc3 = (A + Bsum) - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 double base = A - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 for (size_t q2 = q1 + 1; q2 < nc; q2++) {
@@ -364,7 +412,11 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                     const double lim = thr_eff - eps - base + (pi ? pi[l] : 0.0);
                     /* max(0, x - b) <= max(0, xq - bq) / sc row by row; the
                      * test Bsum + hq / sc < lim, with the exact product by
-                     * the power of two sc instead of a division */
+                     * the power of two sc instead of a division; first the
+                     * same in 8 bits (hinge_b, with the channel's excess) */
+                    if (bb && (double)(hinge_b(view.xb + l * view.Rb, bb, view.Rb) + view.ex[l]) <
+                                  (lim - Bsum) * view.sc8)
+                        continue;
                     if ((double)hinge_q(view.xq + l * Rq, bq, Rq) < (lim - Bsum) * view.sc)
                         continue;
                     double rcf = base + max_sum(b, p->x + l * Rp, Rp) - (pi ? pi[l] : 0.0);
@@ -420,6 +472,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
         nms__free(loc.c);
         nms__free(h);
         nms__free(bq);
+        nms__free(bb);
         nms__free(p1);
     }
     pview_free(&view);
