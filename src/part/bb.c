@@ -42,9 +42,7 @@
  * contiguous arrays (pool index, 16-bit channels, value; its decisions are
  * checked from the first one its list does not already satisfy), so that
  * each pricing scan reads them in order instead of the pool's scattered
- * 32-byte records (the gather prefetches those ahead).  The per-channel
- * maxima u start from the node LP's columns, so a scan updates them only
- * for the few groups above min u (chan_max_floor).
+ * 32-byte records.
  *
  * Arrays: per worker, pool-sized stamps and LP flags, the gathered arrays
  * (20 bytes per group), C*C pair sums; the open-node list with each node's
@@ -473,37 +471,6 @@ static inline double scan_rc(double v, const uint16_t *g, const double *pi)
     return v - (((pi[g[0]] + pi[g[1]]) + pi[g[2]]) + pi[g[3]]);
 }
 
-/* The scan's per-channel maxima u start from the allowed columns of the
- * node's LP (u_i = -inf where none holds i: no partition here unless the
- * scan finds a group), the same rc bit for bit as the scan's (the same
- * values, channels and order), so the maxima are the scan's alone would be.
- * At an LP optimum the basic columns have rc ~ 0 and the pool's groups
- * mostly far less: the returned min_i u_i lets the scan skip the four
- * compare-and-stores (unpredictable branches, a fifth of the node time at
- * C = 128) for every group below it. */
-static double chan_max_floor(const bbst *s, const double *pi, double *u)
-{
-    size_t C = s->C;
-    for (size_t i = 0; i < C; i++)
-        u[i] = -HUGE_VAL;
-    for (size_t k = C; k < s->nlp; k++) {
-        size_t q = s->lp2pool[k - C];
-        if (s->okstamp[q] != s->stamp)
-            continue;
-        const int32_t *g = s->pool[q].g;
-        uint16_t g16[4] = {(uint16_t)g[0], (uint16_t)g[1], (uint16_t)g[2], (uint16_t)g[3]};
-        double rc = scan_rc(s->pool[q].v, g16, pi);
-        for (int j = 0; j < 4; j++)
-            if (rc > u[g[j]])
-                u[g[j]] = rc;
-    }
-    double floor = HUGE_VAL;
-    for (size_t i = 0; i < C; i++)
-        if (u[i] < floor)
-            floor = u[i];
-    return floor;
-}
-
 /* The options of a node LP solve: tolerances 1e-9 (see master.c), the
  * control's interrupt, progress lines during a long (cold) solve. */
 static void node_lp_options(nms_lp_options *lo, const nms__ctl *ctl)
@@ -611,9 +578,6 @@ out:
     return st;
 }
 
-/* Prefetch distance of the gather over a node's list (groups ahead). */
-enum { GATHER_AHEAD = 16 };
-
 /* Evaluate the worker's node: column generation over the allowed groups
  * of its list F (NULL = the whole pool).  Sets w->r.b (the rigorous bound),
  * w->r.integral (with the partition in w->cur), a branching pair w->r.bi, w->r.bj
@@ -642,12 +606,6 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     size_t na = 0, d0 = F ? F->nd : 0; /* gather the allowed groups */
     for (size_t t = 0; t < n; t++) {
         size_t q = F ? F->idx[t] : t;
-#if defined(__GNUC__)
-        if (F && t + GATHER_AHEAD < n) { /* a list's groups are scattered over the pool */
-            __builtin_prefetch(&s->pool[F->idx[t + GATHER_AHEAD]]);
-            __builtin_prefetch(&s->okstamp[F->idx[t + GATHER_AHEAD]], 1);
-        }
-#endif
         const int32_t *g = s->pool[q].g;
         if (!allowed(g, d + d0, nd - d0))
             continue;
@@ -712,14 +670,14 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
          * (ties: the earlier) in top[] */
         double tol = 1e-9 * s->p->vscale;
         size_t nt = 0, want = 2 * C;
-        double floor = chan_max_floor(s, pi, u);
+        for (size_t i = 0; i < C; i++)
+            u[i] = -HUGE_VAL; /* stays so when no allowed group holds i: no partition here */
         for (size_t t = 0; t < na; t++) {
             const uint16_t *g = lg + 4 * t;
             double rc = scan_rc(lv[t], g, pi);
-            if (rc > floor) /* else below every u: rarely taken, so predictable */
-                for (int k = 0; k < 4; k++)
-                    if (rc > u[g[k]])
-                        u[g[k]] = rc;
+            for (int k = 0; k < 4; k++)
+                if (rc > u[g[k]])
+                    u[g[k]] = rc;
             if (rc > tol && (nt < want || rc > toprc[want - 1]) && !s->in_lp[lq[t]]) {
                 size_t pos = nt < want ? nt++ : want - 1;
                 while (pos > 0 && toprc[pos - 1] < rc) {
