@@ -103,6 +103,17 @@ static inline double top2_add(const double *a, const double *b, const double *x,
 
 #define HINGE_Q_CHUNK 32768
 
+/* quantize_b over rows [r, Rp), one at a time (the vector variants' tails) */
+static inline void quantize_b_rows(const double *b, size_t r, size_t Rp, double sc, uint16_t *bq, double sc8,
+                                   uint8_t *bb)
+{
+    for (; r < Rp; r++) {
+        bq[r] = (uint16_t)(int32_t)(b[r] * sc);
+        if (bb)
+            bb[r] = (uint8_t)(int32_t)(b[r] * sc8 < 255.0 ? b[r] * sc8 : 255.0);
+    }
+}
+
 #if defined(__AVX512F__) && defined(__AVX512BW__)
 
 static inline __mmask8 rows_mask(size_t left)
@@ -185,11 +196,7 @@ static inline void quantize_b(const double *b, size_t Rp, double sc, uint16_t *b
                              _mm512_cvtepi32_epi8(_mm512_inserti64x4(_mm512_castsi256_si512(q0), q1, 1)));
         }
     }
-    for (; r < Rp; r++) {
-        bq[r] = (uint16_t)(int32_t)(b[r] * sc);
-        if (bb)
-            bb[r] = (uint8_t)(int32_t)(b[r] * sc8 < 255.0 ? b[r] * sc8 : 255.0);
-    }
+    quantize_b_rows(b, r, Rp, sc, bq, sc8, bb);
 }
 
 static inline uint64_t hinge_b(const uint8_t *x, const uint8_t *b, size_t n)
@@ -286,11 +293,7 @@ static inline void quantize_b(const double *b, size_t Rp, double sc, uint16_t *b
             _mm_storeu_si128((__m128i *)(bb + r), _mm_packus_epi16(_mm_packus_epi32(q8[0], q8[1]),
                                                                    _mm_packus_epi32(q8[2], q8[3])));
     }
-    for (; r < Rp; r++) {
-        bq[r] = (uint16_t)(int32_t)(b[r] * sc);
-        if (bb)
-            bb[r] = (uint8_t)(int32_t)(b[r] * sc8 < 255.0 ? b[r] * sc8 : 255.0);
-    }
+    quantize_b_rows(b, r, Rp, sc, bq, sc8, bb);
 }
 
 static inline uint64_t hinge_b(const uint8_t *x, const uint8_t *b, size_t n)
@@ -351,11 +354,7 @@ static inline uint64_t hinge_q(const uint16_t *x, const uint16_t *b, size_t n)
 
 static inline void quantize_b(const double *b, size_t Rp, double sc, uint16_t *bq, double sc8, uint8_t *bb)
 {
-    for (size_t r = 0; r < Rp; r++) {
-        bq[r] = (uint16_t)(int32_t)(b[r] * sc);
-        if (bb)
-            bb[r] = (uint8_t)(int32_t)(b[r] * sc8 < 255.0 ? b[r] * sc8 : 255.0);
-    }
+    quantize_b_rows(b, 0, Rp, sc, bq, sc8, bb);
 }
 
 static inline uint64_t hinge_b(const uint8_t *x, const uint8_t *b, size_t n)
