@@ -133,7 +133,10 @@ static int pview_init_bytes(const nms__pp *p, pview *v)
         }
     if (!npos)
         return 0;
-    v->sc8 = ldexp(1.0, ilogb(255.0 / (4.0 * sum / (double)npos)));
+    double y = 255.0 / (4.0 * sum / (double)npos);
+    if (!(y < 0x1p1000)) /* scores near the underflow limit: no byte view */
+        return 0;
+    v->sc8 = ldexp(1.0, ilogb(y));
     v->xb = nms__calloc(C * Rb, sizeof *v->xb);
     v->ex = nms__calloc(C, sizeof *v->ex);
     if (!v->xb || !v->ex)
