@@ -179,7 +179,7 @@ static void on_bound(void *vctx, double bound, long columns, long rounds)
  * turn until a turn gains less than a relative 1e-9, with a progress line
  * after each step that gained (a turn takes tens of seconds at C = 1024).
  * The windows improve the restricted master's partitions (movenet L027:
- * +2.4 to +4.6 in 7-15 s) much more than the heuristics' (+2, which the search
+ * +2.9 and +4.6 in 6.7 and 9.1 s) much more than the heuristics' (+2, which the search
  * then overtakes), so only the former get them, and the heuristics when
  * nothing follows them (no time limit): the heuristic phase stays short,
  * which matters with short time limits.  Up to exact_max_cols the
