@@ -188,6 +188,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     cg->pool = NULL;
     cg->npool = 0;
     cg->rounds = 0;
+    cg->round_seconds = 0.0;
     if (!pi || !ones || !u || !u_sorted || (parts > 1 && nms__pass_memory_init(&pm, parts, C))) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in column generation");
         goto out;
@@ -330,6 +331,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 break;
             if (complete) {
                 last_round = nms__now() - t_round;
+                cg->round_seconds = last_round;
                 double B;
                 nms__chan_bound(u, C, u_sorted, &B, NULL);
                 double bound = sumpi + B;

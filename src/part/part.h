@@ -253,6 +253,7 @@ typedef struct nms__cg {
     nms__col *pool;             /* the master's columns, rc w.r.t. pi (nms__free) */
     size_t npool;
     long rounds;
+    double round_seconds;       /* the last complete exact round's duration (0 if none) */
 } nms__cg;
 
 int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err);

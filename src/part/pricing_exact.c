@@ -394,7 +394,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
             }
             if (req->forbid && req->forbid[i * C + j])
                 continue;
-            if ((++checks & 7) == 0 && nms__ctl_stop(&req->ctl))
+            if (nms__ctl_stop(&req->ctl))
                 stop = 1;
             const double *xi = p->x + i * Rp, *xj = p->x + j * Rp;
             double v2 = 0.0;
@@ -438,6 +438,11 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
             for (size_t q1 = 0; q1 + 1 < nc; q1++) {
                 if (rc2 + h[q1].h + h[q1 + 1].h < break_at(exact_ub, thr, thr_eff) - eps)
                     break;
+                /* a pair's triples can take seconds (large C, a low threshold) */
+                if ((++checks & 255) == 0 && nms__ctl_stop(&req->ctl)) {
+                    stop = 1;
+                    break;
+                }
                 size_t k = (size_t)h[q1].k;
                 double A, Bsum;
                 triple_rows(p1, p2, p->x + k * Rp, Rp, b, &A, &Bsum);

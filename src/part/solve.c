@@ -356,7 +356,12 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline) || !certified)
         goto out;
 
-    /* Reduced-cost enumeration + branch-and-price over the enumerated pool. */
+    /* Reduced-cost enumeration + branch-and-price over the enumerated pool.
+     * An enumeration cut short gives nothing, so none starts when the time
+     * left is less than the last exact round took (large C: it would only
+     * run past the limit, by a second at 256 x 1024). */
+    if (deadline > 0 && nms__now() + cg.round_seconds > deadline)
+        goto out;
     {
         double delta = (o->gap > 1e-10 ? o->gap : 1e-10) * fabs(z);
         double M = cg.max_rc_ub > 0 ? cg.max_rc_ub : 0.0;
