@@ -189,6 +189,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
     cg->npool = 0;
     cg->rounds = 0;
     cg->round_seconds = 0.0;
+    cg->out_of_time = 0;
     if (!pi || !ones || !u || !u_sorted || (parts > 1 && nms__pass_memory_init(&pm, parts, C))) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in column generation");
         goto out;
@@ -314,20 +315,28 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                  * the deadline, was cut there with its work lost.  So a
                  * round may run on past the deadline (into the restricted
                  * master's search) when it is the first, or when the last
-                 * one's duration says it ends before the overall limit. */
+                 * one's duration says it ends before the overall limit;
+                 * and none starts when its estimate says it would be cut
+                 * (column generation ends, and the search gets the time). */
                 int may_run_on = complete && (no_bound_yet || (last_round >= 0.0 && t_round + last_round <= cg->round_deadline));
                 rq.ctl.deadline = may_run_on && cg->round_deadline > cg->deadline ? cg->round_deadline : cg->deadline;
+                if (complete && full_est > 0.0 && rq.ctl.deadline > 0 && t_round + full_est > rq.ctl.deadline) {
+                    cg->out_of_time = 1;
+                    break;
+                }
                 nms__free(pr.cols);
                 if ((st = nms__price_exact(p, &rq, &pr, err)) != NMS_OK)
                     goto out;
                 if (pr.complete || complete || !no_bound_yet || (cg->interrupt && *cg->interrupt))
                     break;
                 /* a pass cut at the deadline before any complete round: the
-                 * first complete round now, which may run on */
+                 * first complete round now, which may run on (a round takes
+                 * at least parts times as long as the cut pass ran) */
                 complete = 1;
+                full_est = parts * (nms__now() - t_round);
                 t_round = nms__now();
             }
-            if (!pr.complete)
+            if (cg->out_of_time || !pr.complete)
                 break;
             if (complete) {
                 last_round = nms__now() - t_round;

@@ -113,6 +113,7 @@ typedef struct drv {
     double value, bound;
     long nodes, columns;
     const char *phase; /* of the periodic lines from progress_tick */
+    int out_of_time;   /* a step was skipped: it would not have ended by the limit */
 } drv;
 
 static void report(drv *d, const char *phase, int improved)
@@ -300,6 +301,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         goto out;
     res->pricing_rounds = cg.rounds;
     res->columns = (long)cg.npool;
+    d->out_of_time = cg.out_of_time;
     d->columns = res->columns;
     if (cg.converged) {
         res->lp_bound = cg.lp_value;
@@ -340,11 +342,16 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         if (st)
             goto out;
         res->nodes += nn;
-        if (found && nms_perm_check(cand, C, NULL) == NMS_OK && nms__pp_perm_value(p, cand) > z) {
+        int better = found && nms_perm_check(cand, C, NULL) == NMS_OK && nms__pp_perm_value(p, cand) > z;
+        if (better)
             memcpy(perm, cand, C * sizeof *perm);
-            /* local improvement again from the new partition: a better z
-             * makes the enumeration below smaller (movenet L020, 576 x 96:
-             * 1.42 M -> 1.10 M groups; iris L010: 6.3 M -> 5.4 M) */
+        /* local improvement again from the new partition: a better z
+         * makes the enumeration below smaller (movenet L020, 576 x 96:
+         * 1.42 M -> 1.10 M groups; iris L010: 6.3 M -> 5.4 M); at large C
+         * also when the search ended early with nothing better (its pool's
+         * LP at the incumbent: 256 x 1024 with a 120 s limit), so that the
+         * windows have the time left */
+        if (better || (C > o->exact_max_cols && !stop_requested(o, deadline))) {
             if ((st = improve_partition(p, perm, o, deadline, 1, d, err)) != NMS_OK)
                 goto out;
             z = nms__pp_perm_value(p, perm);
@@ -360,8 +367,10 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
      * An enumeration cut short gives nothing, so none starts when the time
      * left is less than the last exact round took (large C: it would only
      * run past the limit, by a second at 256 x 1024). */
-    if (deadline > 0 && nms__now() + cg.round_seconds > deadline)
+    if (deadline > 0 && nms__now() + cg.round_seconds > deadline) {
+        d->out_of_time = 1;
         goto out;
+    }
     {
         double delta = (o->gap > 1e-10 ? o->gap : 1e-10) * fabs(z);
         double M = cg.max_rc_ub > 0 ? cg.max_rc_ub : 0.0;
@@ -531,10 +540,9 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
 #endif
     for (size_t j = 0; j < C; j++)
         perm[j] = (int32_t)j;
-    drv d = {opt, t0, t0, res->identity_value, res->bound, 0, 0, NULL};
+    drv d = {opt, t0, t0, res->identity_value, res->bound, 0, 0, NULL, 0};
     const nms__ctl ctl = step_ctl(&d, deadline, "heuristic");
     report(&d, "heuristic", 1);
-    int proven_possible = 0;
     if (opt->method == NMS_PART_SWAP) {
         if ((st = nms__swap_search(&p, perm, &ctl, err)) != NMS_OK)
             goto fail;
@@ -556,28 +564,25 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
         /* above exact_max_cols, only with a time limit: the rest of the time
          * goes to the root column generation, for a Lagrangian (or LP) bound */
         int exact = C <= opt->exact_max_cols;
-        if ((exact || deadline > 0) && !stop_requested(opt, deadline)) {
-            proven_possible = exact;
-            if ((st = solve_bp(&p, opt, deadline, polish, perm, &d, res, err)) != NMS_OK)
-                goto fail;
-        }
+        if ((exact || deadline > 0) && !stop_requested(opt, deadline) &&
+            (st = solve_bp(&p, opt, deadline, polish, perm, &d, res, err)) != NMS_OK)
+            goto fail;
     }
     res->value = nms__kept_value(s, R, C, perm);
     if (res->bound < res->value) /* rounding: no partition beats the optimum */
         res->bound = res->value;
     res->gap = rel_gap(res->value, res->bound);
     double tol = opt->gap > 1e-9 ? opt->gap : 1e-9;
+    int limit_hit = deadline > 0 && (nms__now() > deadline || d.out_of_time);
     if (res->gap <= 1e-9 * (1 + 1e-6))
         res->status = NMS_PART_OPTIMAL;
     else if (res->gap <= tol * (1 + 1e-6))
         res->status = NMS_PART_GAP_LIMIT;
     else if (opt->interrupt && *opt->interrupt)
         res->status = NMS_PART_INTERRUPTED;
-    else if (deadline > 0 && nms__now() > deadline)
+    else if (limit_hit)
         res->status = NMS_PART_TIME_LIMIT;
     else
-        res->status = proven_possible ? NMS_PART_TIME_LIMIT : NMS_PART_HEURISTIC;
-    if (proven_possible && res->status == NMS_PART_TIME_LIMIT && !(deadline > 0 && nms__now() > deadline))
         res->status = NMS_PART_HEURISTIC; /* e.g. the enumeration cap: no proof, no limit hit */
     res->perm = perm;
     res->seconds = nms__now() - t0;
