@@ -559,7 +559,8 @@ const char *nms_part_method_name(nms_part_method m);
 typedef enum nms_part_status {
     NMS_PART_OPTIMAL = 0,   /* gap <= 1e-9 (relative)                         */
     NMS_PART_GAP_LIMIT,     /* gap <= the requested tolerance (> 1e-9)        */
-    NMS_PART_TIME_LIMIT,    /* stopped by the time limit                      */
+    NMS_PART_TIME_LIMIT,    /* stopped by the time limit (or the next step
+                             * would not have ended by it)                    */
     NMS_PART_INTERRUPTED,   /* stopped because *interrupt became non-zero     */
     NMS_PART_HEURISTIC      /* swap / identity / large-C heuristics: no proof */
 } nms_part_status;

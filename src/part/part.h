@@ -254,7 +254,7 @@ typedef struct nms__cg {
     size_t npool;
     long rounds;
     double round_seconds;       /* the last complete exact round's duration (0 if none) */
-    int out_of_time;            /* ended because the next complete round would not end in time */
+    int out_of_time;            /* ended because the first complete round would not end in time */
 } nms__cg;
 
 int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err);

@@ -348,10 +348,11 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         /* local improvement again from the new partition: a better z
          * makes the enumeration below smaller (movenet L020, 576 x 96:
          * 1.42 M -> 1.10 M groups; iris L010: 6.3 M -> 5.4 M); at large C
-         * also when the search ended early with nothing better (its pool's
-         * LP at the incumbent: 256 x 1024 with a 120 s limit), so that the
-         * windows have the time left */
-        if (better || (C > o->exact_max_cols && !stop_requested(o, deadline))) {
+         * without certified duals (nothing follows) also when the search
+         * ended early with nothing better (its pool's LP at the incumbent:
+         * 256 x 1024 with a 120 s limit), so that the windows have the time
+         * left */
+        if (better || (C > o->exact_max_cols && !certified && !stop_requested(o, deadline))) {
             if ((st = improve_partition(p, perm, o, deadline, 1, d, err)) != NMS_OK)
                 goto out;
             z = nms__pp_perm_value(p, perm);
