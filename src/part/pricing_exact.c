@@ -19,21 +19,6 @@
  * lists together are the complete list, but one alone bounds nothing; its
  * chan_ub bounds the rc of its own groups (master.c combines the parts).
  *
- * Per-channel maxima (top-k mode, chan_ub): a group below the k-th best
- * rc is still evaluated when its rc may exceed the running maximum u_m of
- * each of its channels m (and thr): the pruning threshold of a group S is
- *
- *     min(t_list, max(thr, min_{m in S} u_m)),
- *
- * so a pruned group has rc(S) <= max(thr, u_m) for every m in S, and the
- * final u_m is max(thr, max_{S ni m} rc(S)): exact, the same for any
- * schedule, and the Lagrangian bound (chan_bound.h) is the tightest these
- * duals give.  The sorted loops' breaks, which skip groups of any
- * channels, then stop at thr; the integer bounds per fourth channel do most
- * of the cutting, so a round took about as long (0.8-1.2 times).  (With
- * the k-th best rc as every channel's floor instead, the bound at
- * 256 x 256, ssd L014, was 3275.70 against 3266.33.)
- *
  * Before a fourth channel's rows are summed, bounds from the scores in
  * 8-bit and then 16-bit integers (hinge_b, hinge_q in price_kernels.h) cut
  * most of them.  This file is
@@ -249,28 +234,6 @@ static int count_and_raise(double rc, const double *lev, size_t *count, int nl, 
     return over ? -1 : rc > lev[*level];
 }
 
-static inline double min2(double a, double b)
-{
-    return a < b ? a : b;
-}
-
-/* The pruning threshold of one group with exact per-channel maxima: below
- * the list's threshold t_list, it still matters when above thr and above
- * the smallest running maximum m of its channels. */
-static inline double cut_at(double t_list, double thr, double m)
-{
-    double t = m > thr ? m : thr;
-    return t < t_list ? t : t_list;
-}
-
-/* The threshold of the loops' breaks, which skip groups of any channels:
- * with exact per-channel maxima thr (a channel's maximum may still be
- * -inf), otherwise the list's. */
-static inline double break_at(int exact_ub, double thr, double t_list)
-{
-    return exact_ub ? thr : t_list;
-}
-
 typedef struct tbuf {
     nms__col *c;
     size_t n, cap;
@@ -342,7 +305,6 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
     /* Per-channel maxima of the rc of the groups evaluated exactly; every
      * other group is below the final threshold (see the end). */
     double *chan_max = req->chan_ub;
-    const int exact_ub = K && chan_max; /* part.h: chan_ub exact in top-k mode */
     for (size_t i = 0; chan_max && i < C; i++)
         chan_max[i] = -HUGE_VAL;
     pview view;
@@ -421,10 +383,9 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
             double thr_eff = lev[level];
             if (K && loc.n == K && loc.c[K - 1].rc > thr_eff)
                 thr_eff = loc.c[K - 1].rc;
-            /* Only a k with rc2 + h_k + hmax >= the breaks' threshold can
-             * be in a group the loops below reach (both break on that sum):
-             * sort those. */
-            const double hcut = break_at(exact_ub, thr, thr_eff) - 2.0 * eps - rc2 - hmax;
+            /* Only a k with rc2 + h_k + hmax >= thr_eff can be in a group
+             * the loops below reach (both break on that sum): sort those. */
+            const double hcut = thr_eff - 2.0 * eps - rc2 - hmax;
             size_t nkeep = 0;
             for (size_t q = 0; q < nc; q++)
                 if (h[q].h >= hcut)
@@ -433,10 +394,10 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
             if (nc < 2)
                 continue;
             qsort(h, nc, sizeof *h, hk_cmp);
-            if (rc2 + h[0].h + h[1].h < break_at(exact_ub, thr, thr_eff) - eps)
+            if (rc2 + h[0].h + h[1].h < thr_eff - eps)
                 continue;
             for (size_t q1 = 0; q1 + 1 < nc; q1++) {
-                if (rc2 + h[q1].h + h[q1 + 1].h < break_at(exact_ub, thr, thr_eff) - eps)
+                if (rc2 + h[q1].h + h[q1 + 1].h < thr_eff - eps)
                     break;
                 /* a pair's triples can take seconds (large C, a low threshold) */
                 if ((++checks & 255) == 0 && nms__ctl_stop(&req->ctl)) {
@@ -450,15 +411,13 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                 quantize_b(b, Rp, view.sc, bq, view.sc8, bb);
                 double rc3 = (A + Bsum) - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
                 double base = A - (pi ? pi[i] + pi[j] + pi[k] : 0.0);
-                const double m3 = exact_ub ? min2(min2(cmax[i], cmax[j]), cmax[k]) : HUGE_VAL;
                 for (size_t q2 = q1 + 1; q2 < nc; q2++) {
-                    if (rc3 + h[q2].h < break_at(exact_ub, thr, thr_eff) - eps)
+                    if (rc3 + h[q2].h < thr_eff - eps)
                         break;
                     size_t l = (size_t)h[q2].k;
                     if (req->forbid && req->forbid[k * C + l])
                         continue;
-                    const double t4 = exact_ub ? cut_at(thr_eff, thr, min2(m3, cmax[l])) : thr_eff;
-                    const double lim = t4 - eps - base + (pi ? pi[l] : 0.0);
+                    const double lim = thr_eff - eps - base + (pi ? pi[l] : 0.0);
                     /* max(0, x - b) <= max(0, xq - bq) / sc row by row; the
                      * test Bsum + hq / sc < lim, with the exact product by
                      * the power of two sc instead of a division; first the
@@ -469,7 +428,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
                     if ((double)hinge_q(view.xq + l * Rq, bq, Rq) < (lim - Bsum) * view.sc)
                         continue;
                     double rcf = base + max_sum(b, p->x + l * Rp, Rp) - (pi ? pi[l] : 0.0);
-                    if (rcf < t4 - eps)
+                    if (rcf < thr_eff - eps)
                         continue;
                     nms__col col;
                     col.g[0] = (int32_t)i;
@@ -540,9 +499,8 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
     double t_final = lev[level];
     if (K && merged.n >= K && merged.c[K - 1].rc > t_final)
         t_final = merged.c[K - 1].rc;
-    const double t_chan = exact_ub ? thr : t_final;
     for (size_t i = 0; chan_max && i < C; i++)
-        chan_max[i] = (chan_max[i] > t_chan ? chan_max[i] : t_chan) + eps;
+        chan_max[i] = (chan_max[i] > t_final ? chan_max[i] : t_final) + eps;
     if (K && merged.n > K)
         merged.n = K;
     res->cols = merged.c;
