@@ -221,7 +221,6 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
      * then that round when it is due). */
     double t_first_exact = cg->deadline > 0 ? nms__now() + (cg->deadline - nms__now()) / 3.0 : 0.0;
     size_t kexact = 2 * C > 16 ? 2 * C : 16, kheur = C / 2 > 8 ? C / 2 : 8;
-    double last_round = -1.0; /* seconds of the last complete exact round */
     double round_bound = HUGE_VAL; /* the best complete round's bound: its (pi, u) go to the caller */
     int next_part = 0, dry_passes = 0; /* passes in a row that added nothing */
     double last_pass = -1.0;          /* seconds of the last partial pass */
@@ -293,7 +292,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
              * (1.5 times its estimate), or when a whole cycle of passes found
              * nothing. */
             double t_round = nms__now();
-            double full_est = last_round >= 0.0 ? last_round : parts * last_pass;
+            double full_est = cg->round_seconds > 0.0 ? cg->round_seconds : parts * last_pass;
             int complete = parts == 1 || dry_passes >= parts ||
                            (last_pass >= 0.0 && (t_round + 2.0 * last_pass >= cg->deadline ||
                                                  (no_bound_yet && t_round + 1.5 * full_est >= cg->round_deadline)));
@@ -322,7 +321,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                  * faster than the last one's duration says (the duals
                  * settle), so they start as before (4608 x 256 ssd L024,
                  * 60 s: skipping one that way cost gap 6.5e-4 -> 1.3e-3). */
-                int may_run_on = complete && (no_bound_yet || (last_round >= 0.0 && t_round + last_round <= cg->round_deadline));
+                int may_run_on = complete && (no_bound_yet || (cg->round_seconds > 0.0 && t_round + cg->round_seconds <= cg->round_deadline));
                 rq.ctl.deadline = may_run_on && cg->round_deadline > cg->deadline ? cg->round_deadline : cg->deadline;
                 if (complete && no_bound_yet && full_est > 0.0 && rq.ctl.deadline > 0 &&
                     t_round + full_est > rq.ctl.deadline) {
@@ -344,8 +343,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
             if (cg->out_of_time || !pr.complete)
                 break;
             if (complete) {
-                last_round = nms__now() - t_round;
-                cg->round_seconds = last_round;
+                cg->round_seconds = nms__now() - t_round;
                 double B;
                 nms__chan_bound(u, C, u_sorted, &B, NULL);
                 double bound = sumpi + B;
