@@ -334,7 +334,6 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
      * the pool's columns by a short branch-and-price (not a proof); with
      * no certified duals nothing follows it, so it runs until the limit
      * (at large C less the reserve for improving its partition). */
-    int windows_last = 0; /* large C: the windows (up to the largest) end the run */
     {
         int found = 0, complete = 0;
         double fv = 0.0, ob;
@@ -343,11 +342,11 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         /* large C: the search leaves `polish` seconds (at most half of the
          * time left) for improve_partition on the partition it finds; without
          * certified duals nothing else follows */
+        int windows_last = C > o->exact_max_cols && !certified; /* they end the run, up to the largest */
         double search_end = deadline;
         if (C > o->exact_max_cols && deadline > 0) {
             double now = nms__now(), half = now + 0.5 * (deadline - now);
             search_end = deadline - polish > half ? deadline - polish : half;
-            windows_last = !certified;
         }
         const nms__ctl ctl = step_ctl(d, search_end, "search");
         st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), o->threads, &ctl, certified ? 50 : 0,
