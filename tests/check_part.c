@@ -982,7 +982,7 @@ START_TEST(test_window_exact)
                     int32_t perm[16];
                     for (size_t j = 0; j < C; j++)
                         perm[j] = (int32_t)((j * 5 + seed) % C); /* a scrambled start */
-                    int st = bp ? nms__window_bp_search(&p, perm, (int)(C / 4), 0, seed, 1, NULL, NULL)
+                    int st = bp ? nms__window_bp_search(&p, perm, (int)(C / 4), NULL, 0, seed, 1, NULL, NULL)
                                 : nms__window_search(&p, perm, 4, seed, 1, NULL, NULL);
                     ck_assert_int_eq(st, NMS_OK);
                     ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
@@ -1015,7 +1015,7 @@ START_TEST(test_window_bp)
         static const int th[] = {1, 2, 3, 7};
         for (int k = 0; k < 4; k++) {
             memcpy(perm, start, sizeof perm);
-            ck_assert_int_eq(nms__window_bp_search(&p, perm, 2, 0, seed, th[k], NULL, NULL), NMS_OK);
+            ck_assert_int_eq(nms__window_bp_search(&p, perm, 2, NULL, 0, seed, th[k], NULL, NULL), NMS_OK);
             ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
             double v = nms__pp_perm_value(&p, perm);
             ck_assert(v > v0);
@@ -1030,7 +1030,7 @@ START_TEST(test_window_bp)
             }
         }
         /* windows of 4 from there: never lower, still valid */
-        ck_assert_int_eq(nms__window_bp_search(&p, perm, 4, 0, seed, 2, NULL, NULL), NMS_OK);
+        ck_assert_int_eq(nms__window_bp_search(&p, perm, 4, NULL, 0, seed, 2, NULL, NULL), NMS_OK);
         ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
         ck_assert(nms__pp_perm_value(&p, perm) >= nms__pp_perm_value(&p, first));
         nms__pp_free(&p);
@@ -1238,7 +1238,7 @@ START_TEST(test_steps_tick_and_stop)
             case 1: st = nms__window_search(&p, perm, 4, 1, 2, &ctl, NULL); break;
             case 2: st = nms__refill_search(&p, perm, 1, 2, &ctl, NULL); break;
             case 3: st = nms__swap_search(&p, perm, &ctl, NULL); break;
-            case 4: st = nms__window_bp_search(&p, perm, 4, 0, 1, 2, &ctl, NULL); break;
+            case 4: st = nms__window_bp_search(&p, perm, 4, NULL, 0, 1, 2, &ctl, NULL); break;
             default: st = nms__greedy_start(&p, perm, &ctl, NULL); break;
             }
             ck_assert_int_eq(st, NMS_OK);

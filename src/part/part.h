@@ -201,10 +201,12 @@ int nms__swap_search(const nms__pp *p, int32_t *perm, const nms__ctl *ctl, nms_e
 
 /* Windows of k related groups (2 <= k <= 16), each re-partitioned exactly
  * by branch-and-price over all its groups (window_bp.c; at most node_limit
- * nodes each, 0 = no limit); improves perm in place.  Deterministic for a
- * seed, whatever the thread count. */
-int nms__window_bp_search(const nms__pp *p, int32_t *perm, int k, long node_limit, unsigned long seed,
-                          int threads, const nms__ctl *ctl, nms_error *err);
+ * nodes each, 0 = no limit); improves perm in place.  With duals pi (length
+ * C; NULL = none) the windows start at and grow towards the groups whose
+ * value falls short of their duals.  Deterministic for a seed, whatever
+ * the thread count. */
+int nms__window_bp_search(const nms__pp *p, int32_t *perm, int k, const double *pi, long node_limit,
+                          unsigned long seed, int threads, const nms__ctl *ctl, nms_error *err);
 /* Window re-optimisation (window.c): passes over shuffled windows of k
  * groups (2 <= k <= 4), each re-partitioned exactly; improves perm in
  * place.  Deterministic for a seed, whatever the thread count. */

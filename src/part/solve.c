@@ -185,7 +185,9 @@ static void on_bound(void *vctx, double bound, long columns, long rounds)
  * nothing follows them (no time limit): the heuristic phase stays short,
  * which matters with short time limits.  Up to exact_max_cols the
  * search decides and the start matters little (measured: four C = 96
- * layers, no faster proofs, one lost), so those runs are as before. */
+ * layers, no faster proofs, one lost), so those runs are as before.
+ * After column generation the windows get its duals pi (window_bp.c: they
+ * go where the partition falls short of the LP; NULL before). */
 enum {
     STEP_REFILL,    /* large C only */
     STEP_WINDOW,
@@ -203,7 +205,7 @@ enum {
 };
 
 static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_options *o, double deadline,
-                             int max_window, drv *d, nms_error *err)
+                             int max_window, const double *pi, drv *d, nms_error *err)
 {
     const int large = p->C > o->exact_max_cols;
     const int last = large && max_window > 0 ? STEP_WINDOW_BP : STEP_RESPLIT;
@@ -223,7 +225,7 @@ static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_opt
             else if (step == STEP_RESPLIT)
                 st = nms__ls_resplit(p, perm, o->threads, &ctl, err);
             else
-                st = nms__window_bp_search(p, perm, window, WINDOW_BP_NODES, seed, o->threads, &ctl, err);
+                st = nms__window_bp_search(p, perm, window, pi, WINDOW_BP_NODES, seed, o->threads, &ctl, err);
             if (st)
                 return st;
             double v = nms__pp_perm_value(p, perm);
@@ -365,7 +367,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
          * limit), so that the windows have the time left */
         if (better || (windows_last && !stop_requested(o, deadline))) {
             int max_window = windows_last ? WINDOW_BP_MAX_GROUPS : WINDOW_BP_GROUPS;
-            if ((st = improve_partition(p, perm, o, deadline, max_window, d, err)) != NMS_OK)
+            if ((st = improve_partition(p, perm, o, deadline, max_window, cg.pi, d, err)) != NMS_OK)
                 goto out;
             z = nms__pp_perm_value(p, perm);
             d->value = z;
@@ -384,7 +386,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     if (deadline > 0 && nms__now() + cg.round_seconds > deadline) {
         d->out_of_time = 1;
         if (C > o->exact_max_cols)
-            st = improve_partition(p, perm, o, deadline, WINDOW_BP_MAX_GROUPS, d, err);
+            st = improve_partition(p, perm, o, deadline, WINDOW_BP_MAX_GROUPS, cg.pi, d, err);
         goto out;
     }
     {
@@ -571,7 +573,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
             memcpy(perm, alt, C * sizeof *perm);
         double polish = nms__now();
         /* the windows only when nothing follows (large C, no time limit) */
-        if ((st = improve_partition(&p, perm, opt, deadline, deadline > 0 ? 0 : WINDOW_BP_GROUPS, &d, err)) != NMS_OK)
+        if ((st = improve_partition(&p, perm, opt, deadline, deadline > 0 ? 0 : WINDOW_BP_GROUPS, NULL, &d, err)) != NMS_OK)
             goto fail;
         /* the windows take about twice the local searches' time (L027) */
         polish = 3.0 * (nms__now() - polish);
