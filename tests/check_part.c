@@ -966,11 +966,13 @@ START_TEST(test_long_real)
 END_TEST
 
 /* A window of all the groups is the whole problem: the subset DP (window.c)
- * and the branch-and-price over the window's groups (window_bp.c) must find
- * the brute-force optimum for C = 12 and 16, from any start. */
+ * and the branch-and-price over the window's groups (window_bp.c, without
+ * and with duals) must find the brute-force optimum for C = 12 and 16, from
+ * any start. */
 START_TEST(test_window_exact)
 {
-    for (int bp = 0; bp <= 1; bp++)
+    static const char *const name[] = {"window", "window_bp", "window_bp with duals"};
+    for (int bp = 0; bp <= 2; bp++)
         for (size_t C = 12; C <= 16; C += 4)
             for (unsigned long long seed = 1; seed <= 4; seed++)
                 for (int quant = 0; quant <= 3; quant += 3) {
@@ -980,16 +982,20 @@ START_TEST(test_window_exact)
                     nms__pp p;
                     problem_of(t, &p, &sc);
                     int32_t perm[16];
-                    for (size_t j = 0; j < C; j++)
+                    double pi[16];
+                    for (size_t j = 0; j < C; j++) {
                         perm[j] = (int32_t)((j * 5 + seed) % C); /* a scrambled start */
-                    int st = bp ? nms__window_bp_search(&p, perm, (int)(C / 4), NULL, 0, seed, 1, NULL, NULL)
+                        pi[j] = (double)((j * 7 + seed) % 5);    /* uneven deficits */
+                    }
+                    int st = bp ? nms__window_bp_search(&p, perm, (int)(C / 4), bp == 2 ? pi : NULL, 0, seed, 1,
+                                                        NULL, NULL)
                                 : nms__window_search(&p, perm, 4, seed, 1, NULL, NULL);
                     ck_assert_int_eq(st, NMS_OK);
                     ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
                     double v = nms__pp_perm_value(&p, perm);
                     ck_assert_msg(fabs(v - opt) <= 1e-9 * opt,
                                   "%s, C=%zu seed %llu quant %d: %.12g vs brute force %.12g",
-                                  bp ? "window_bp" : "window", C, seed, quant, v, opt);
+                                  name[bp], C, seed, quant, v, opt);
                     nms__pp_free(&p);
                     nms__free(sc);
                     nms_tensor_free(t);
@@ -1000,7 +1006,8 @@ END_TEST
 /* Windows of related groups (window_bp.c): with windows of two groups the
  * search ends at a re-split optimum (a pair with an improving split has a
  * negative loss, so it is the nearest group of its seed); the same result
- * for 1, 2, 3 and 7 threads; windows of four from there never lose. */
+ * for 1, 2, 3 and 7 threads; windows of four from there never lose, nor do
+ * windows of three guided by duals, the same for 1 and 7 threads. */
 START_TEST(test_window_bp)
 {
     for (unsigned long long seed = 1; seed <= 3; seed++) {
@@ -1033,6 +1040,19 @@ START_TEST(test_window_bp)
         ck_assert_int_eq(nms__window_bp_search(&p, perm, 4, NULL, 0, seed, 2, NULL, NULL), NMS_OK);
         ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
         ck_assert(nms__pp_perm_value(&p, perm) >= nms__pp_perm_value(&p, first));
+        /* windows of 3 with duals (uneven, so the seeds follow the deficits) */
+        double pi[96], v4 = nms__pp_perm_value(&p, perm);
+        for (int j = 0; j < 96; j++)
+            pi[j] = v4 / 96 * (0.5 + (double)((j * 37) % 11) / 11.0);
+        int32_t dual1[96];
+        memcpy(first, perm, sizeof perm);
+        ck_assert_int_eq(nms__window_bp_search(&p, perm, 3, pi, 0, seed, 1, NULL, NULL), NMS_OK);
+        memcpy(dual1, perm, sizeof perm);
+        memcpy(perm, first, sizeof perm);
+        ck_assert_int_eq(nms__window_bp_search(&p, perm, 3, pi, 0, seed, 7, NULL, NULL), NMS_OK);
+        ck_assert_msg(memcmp(dual1, perm, sizeof perm) == 0, "windows with duals differ with 7 threads");
+        ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
+        ck_assert(nms__pp_perm_value(&p, perm) >= v4);
         nms__pp_free(&p);
         nms__free(sc);
         nms_tensor_free(t);
