@@ -27,8 +27,8 @@
  * and a re-partition P of a window W gains
  *
  *     sum_{S in P} v(S) - sum_{a in W} v(a)
- *       = sum_{a in W} def(a) + sum_{S in P} rc(S)   (rc(S) = v(S) - pi(S))
- *      <= sum_{a in W} def(a) + k max(0, max rc)     (groups with rc > 0 aside),
+ *      <= sum_{a in W} def(a) + sum_{S in P} rc(S)   (rc(S) = v(S) - pi(S);
+ *      <= sum_{a in W} def(a) + k max(0, max rc),     equal without the max(0, .))
  *
  * so the gain sits in the groups with a deficit (on 160 x 960 about 60 of
  * the 240 groups of a polished partition hold all of it).  A window then
