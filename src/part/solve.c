@@ -332,6 +332,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
     d->bound = res->bound;
     report(d, "pricing", 1);
     int certified = cg.max_rc_ub < HUGE_VAL;
+    int windows_share = 0; /* the windows have the search's second half */
     if (rel_gap(z, res->bound) <= o->gap || stop_requested(o, deadline))
         goto out;
 
@@ -352,6 +353,14 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         if (C > o->exact_max_cols && deadline > 0) {
             double now = nms__now(), half = now + 0.5 * (deadline - now);
             search_end = deadline - polish > half ? deadline - polish : half;
+            /* with certified duals, when the enumeration could not follow
+             * the search, the windows (guided by the duals) take its second
+             * half: at C = 960 the search finds its partitions early, and
+             * the windows lift them faster than it goes on */
+            if (certified && search_end + cg.round_seconds > deadline) {
+                search_end = half;
+                windows_share = 1;
+            }
         }
         const nms__ctl ctl = step_ctl(d, search_end, "search");
         st = nms__bb_pool(p, cg.pool, cg.npool, z + 1e-12 * fabs(z), o->threads, &ctl, certified ? 50 : 0,
@@ -359,6 +368,8 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
         if (st)
             goto out;
         res->nodes += nn;
+        if (nms__now() < search_end) /* it ended by itself: the enumeration may follow */
+            windows_share = 0;
         int better = found && nms_perm_check(cand, C, NULL) == NMS_OK && nms__pp_perm_value(p, cand) > z;
         if (better)
             memcpy(perm, cand, C * sizeof *perm);
@@ -387,7 +398,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
      * left is less than the last exact round took (large C: it would only
      * run past the limit, by a second at 256 x 1024).  Large C: the windows,
      * up to the largest, have the time left instead. */
-    if (deadline > 0 && nms__now() + cg.round_seconds > deadline) {
+    if (deadline > 0 && (windows_share || nms__now() + cg.round_seconds > deadline)) {
         d->out_of_time = 1;
         if (C > o->exact_max_cols)
             st = improve_partition(p, perm, o, deadline, WINDOW_BP_MAX_GROUPS, cg.pi, d, err);
