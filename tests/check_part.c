@@ -576,6 +576,86 @@ START_TEST(test_passes_bound)
 }
 END_TEST
 
+/* The packing bound (pack_bound.h) from complete rounds at random duals:
+ * against brute force over all partitions, it must be at least
+ * (C/4) t + the best packing of the listed groups, which is at least the
+ * exact Lagrangian max_P sum rc(S).  Rounds in top-k mode (k = 2C, and
+ * k = 3, which truncates the list and raises t) and in collect mode. */
+START_TEST(test_pack_bound)
+{
+    int tighter = 0;
+    for (unsigned long long seed = 1; seed <= 8; seed++) {
+        size_t C = seed % 3 ? 16 : 12, R = seed % 2 ? 9 : 40;
+        nms_tensor *t = random_matrix(R, C, seed + 300, seed == 4 ? 3 : 0);
+        double *s;
+        nms__pp p;
+        problem_of(t, &p, &s);
+        double pi[16], u[16], scratch[16], sumpi = 0.0;
+        rng_state = seed * 131;
+        for (size_t i = 0; i < C; i++) {
+            pi[i] = urand() * 2 + (seed > 4 ? 0.45 : 0.3) * (double)R;
+            sumpi += pi[i];
+        }
+        bf lag = {C, calloc((size_t)1 << C, sizeof(double)), -HUGE_VAL};
+        bf list = {C, calloc((size_t)1 << C, sizeof(double)), -HUGE_VAL};
+        ck_assert_ptr_nonnull(lag.gv);
+        ck_assert_ptr_nonnull(list.gv);
+        for (int32_t i = 0; i < (int32_t)C; i++)
+            for (int32_t j = i + 1; j < (int32_t)C; j++)
+                for (int32_t k = j + 1; k < (int32_t)C; k++)
+                    for (int32_t l = k + 1; l < (int32_t)C; l++) {
+                        int32_t g[4] = {i, j, k, l};
+                        lag.gv[(1u << i) | (1u << j) | (1u << k) | (1u << l)] =
+                            nms__pp_group_value(&p, g) - nms__pi_sum4(pi, g);
+                    }
+        bf_rec(&lag, 0, 0.0);
+        for (int mode = 0; mode < 3; mode++) {
+            nms__price_req rq;
+            memset(&rq, 0, sizeof rq);
+            rq.pi = pi;
+            rq.thr = 1e-9;
+            rq.k = mode == 0 ? 2 * C : 3;
+            rq.collect_all = mode == 2;
+            rq.cap = 4096; /* more than C(16, 4) */
+            rq.chan_ub = u;
+            nms__price_res pr;
+            ck_assert_int_eq(nms__price_exact(&p, &rq, &pr, NULL), NMS_OK);
+            ck_assert(pr.complete);
+            ck_assert(isfinite(pr.rest_ub));
+            /* every group: rc if listed, else at most rest_ub */
+            for (unsigned m = 0; m < (1u << C); m++)
+                list.gv[m] = pr.rest_ub;
+            for (size_t q = 0; q < pr.n; q++) {
+                unsigned m = 0;
+                for (int a = 0; a < 4; a++)
+                    m |= 1u << pr.cols[q].g[a];
+                list.gv[m] = pr.cols[q].rc > pr.rest_ub ? pr.cols[q].rc : pr.rest_ub;
+            }
+            for (unsigned m = 0; m < (1u << C); m++)
+                if (__builtin_popcount(m) == 4)
+                    ck_assert_msg(lag.gv[m] <= list.gv[m] + 1e-12, "seed %llu mode %d: group %x", seed, mode, m);
+            list.best = -HUGE_VAL;
+            bf_rec(&list, 0, 0.0);
+            double P, B;
+            ck_assert_int_eq(nms__pack_bound(pr.cols, pr.n, C, pr.rest_ub, &P, NULL), NMS_OK);
+            nms__chan_bound(u, C, scratch, &B, NULL);
+            ck_assert_msg(P >= list.best - 1e-9 * (1 + fabs(list.best)), "seed %llu mode %d: P %.17g < %.17g", seed,
+                          mode, P, list.best);
+            ck_assert(list.best >= lag.best - 1e-9);
+            ck_assert(sumpi + P >= sumpi + lag.best - 1e-9 * fabs(sumpi));
+            tighter += P < B - 1e-6;
+            nms__free(pr.cols);
+        }
+        free(lag.gv);
+        free(list.gv);
+        nms__pp_free(&p);
+        nms__free(s);
+        nms_tensor_free(t);
+    }
+    ck_assert_int_ge(tighter, 4); /* it is not the per-channel bound in disguise */
+}
+END_TEST
+
 /* The 70 groups of an 8-channel score matrix s (R x 8) by brute force,
  * sorted like the pricer sorts (pi = 0), to all; every pricing variant's
  * best three must be all[0..2]. */
@@ -1308,6 +1388,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_heuristic_pricing_variants);
     tcase_add_test(tc, test_chan_bound);
     tcase_add_test(tc, test_passes_bound);
+    tcase_add_test(tc, test_pack_bound);
     tcase_add_test(tc, test_brute_force_random);
     tcase_add_test(tc, test_brute_force_real);
     tcase_add_test(tc, test_ties_and_degenerate);

@@ -9,6 +9,8 @@ libnmsparse_la_SOURCES += \
 	src/part/chan_bound.c \
 	src/part/pass_bound.h \
 	src/part/pass_bound.c \
+	src/part/pack_bound.h \
+	src/part/pack_bound.c \
 	src/part/pricing_exact.c \
 	src/part/price_kernels.h \
 	src/part/pricing_dispatch.c \

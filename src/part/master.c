@@ -9,7 +9,10 @@
  * dual-guided heuristic first; when it finds nothing, exact enumeration
  * (pricing_exact.c), whose per-channel maxima u give the Lagrangian bound
  * sum pi + B(u) (part.h (3)) -- valid for any pi, so LP inaccuracy
- * can only weaken it, never invalidate it.  With exact_parts > 1, partial
+ * can only weaken it, never invalidate it.  A complete round also lists
+ * every group above its final threshold, which gives the packing bound
+ * (pack_bound.h), reported when lower (at 160 x 960 the first round's
+ * bound 8510.67 -> 8510.08).  With exact_parts > 1, partial
  * exact passes (1/exact_parts of the root pairs each, in turn) come between
  * complete rounds: the LP moves after each, and once every part has had a
  * pass, the passes' per-channel maxima, each at its own duals, bound the
@@ -344,9 +347,13 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 break;
             if (complete) {
                 cg->round_seconds = nms__now() - t_round;
-                double B;
+                double B, P;
                 nms__chan_bound(u, C, u_sorted, &B, NULL);
+                if ((st = nms__pack_bound(pr.cols, pr.n, C, pr.rest_ub, &P, err)) != NMS_OK)
+                    goto out;
                 double bound = sumpi + B;
+                if (sumpi + P < cg->bound)
+                    cg->bound = sumpi + P;
                 if (bound < cg->bound)
                     cg->bound = bound;
                 if (bound < round_bound) {

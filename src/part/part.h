@@ -47,6 +47,7 @@
 
 #include "nmsparse.h"
 #include "part/chan_bound.h"
+#include "part/pack_bound.h"
 #include "part/pass_bound.h"
 
 typedef struct nms__pp {
@@ -147,6 +148,9 @@ typedef struct nms__price_res {
     int complete;          /* 0: stopped by deadline / interrupt / cap */
     int cap_exceeded;      /* more than cap groups even at the last level */
     double thr_used;       /* the threshold the columns are complete above */
+    double rest_ub;        /* complete (and not a partial pass): every group not in cols has
+                            * rc <= rest_ub (the final threshold with the rounding margin);
+                            * HUGE_VAL otherwise */
 } nms__price_res;
 
 #define NMS__PRICE_LEVELS 40

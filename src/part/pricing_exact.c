@@ -511,8 +511,9 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
     res->max_rc_ub = res->thr_used;
     if (merged.n && merged.c[0].rc > res->thr_used)
         res->max_rc_ub = merged.c[0].rc;
+    res->rest_ub = t_final + eps;
     if (!res->complete || req->parts > 1)
-        res->max_rc_ub = HUGE_VAL;
+        res->max_rc_ub = res->rest_ub = HUGE_VAL;
     if (res->max_rc_ub < HUGE_VAL)
         res->max_rc_ub += eps;
     return NMS_OK;
