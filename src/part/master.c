@@ -105,38 +105,30 @@ static int stopped(const nms__cg *cg)
     return nms__ctl_stop(&c);
 }
 
-/* Add pool columns [from, pl->n) to the LP. */
-static int lp_add_pool(nms_lp *lp, const pool *pl, size_t from, nms_error *err)
+int nms__lp_add_groups(nms_lp *lp, const nms__col *cols, size_t n, nms_error *err)
 {
-    size_t n = pl->n - from;
     if (!n)
         return NMS_OK;
-    double *cost = nms__malloc_array(n, sizeof *cost), *lo = nms__malloc_array(n, sizeof *lo);
-    double *hi = nms__malloc_array(n, sizeof *hi), *val = nms__malloc_array(4 * n, sizeof *val);
+    double *cost = nms__malloc_array(n, sizeof *cost), *val = nms__malloc_array(4 * n, sizeof *val);
     size_t *start = nms__malloc_array(n + 1, sizeof *start);
     int32_t *idx = nms__malloc_array(4 * n, sizeof *idx);
     int st = NMS_OK;
-    if (!cost || !lo || !hi || !val || !start || !idx) {
-        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory adding master columns");
+    if (!cost || !val || !start || !idx) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory adding LP columns");
         goto out;
     }
     for (size_t q = 0; q < n; q++) {
-        const nms__col *c = &pl->c[from + q];
-        cost[q] = c->v;
-        lo[q] = 0.0;
-        hi[q] = HUGE_VAL;
+        cost[q] = cols[q].v;
         start[q] = 4 * q;
         for (int k = 0; k < 4; k++) {
-            idx[4 * q + (size_t)k] = c->g[k];
+            idx[4 * q + (size_t)k] = cols[q].g[k];
             val[4 * q + (size_t)k] = 1.0;
         }
     }
     start[n] = 4 * n;
-    st = nms_lp_add_cols(lp, n, cost, lo, hi, start, idx, val, err);
+    st = nms_lp_add_cols(lp, n, cost, NULL, NULL, start, idx, val, err); /* bounds [0, inf) */
 out:
     nms__free(cost);
-    nms__free(lo);
-    nms__free(hi);
     nms__free(val);
     nms__free(start);
     nms__free(idx);
@@ -152,7 +144,7 @@ static int master_build(nms_lp **lp, const pool *pl, size_t C, const double *one
     nms_lp_set_maximize(*lp, 1);
     if ((st = nms_lp_add_rows(*lp, C, ones, ones, err)) != NMS_OK)
         return st;
-    return lp_add_pool(*lp, pl, 0, err);
+    return nms__lp_add_groups(*lp, pl->c, pl->n, err);
 }
 
 /* Progress while a pricing round or an LP solve runs: the bound so far. */
@@ -351,11 +343,9 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
                 nms__chan_bound(u, C, u_sorted, &B, NULL);
                 if ((st = nms__pack_bound(pr.cols, pr.n, C, pr.rest_ub, &P, err)) != NMS_OK)
                     goto out;
-                double bound = sumpi + B;
-                if (sumpi + P < cg->bound)
-                    cg->bound = sumpi + P;
-                if (bound < cg->bound)
-                    cg->bound = bound;
+                double bound = sumpi + B, reported = sumpi + (P < B ? P : B);
+                if (reported < cg->bound)
+                    cg->bound = reported;
                 if (bound < round_bound) {
                     round_bound = bound;
                     cg->sumpi = sumpi;
@@ -394,7 +384,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         } else if (cg->on_bound && (cg->rounds % 8) == 0) {
             cg->on_bound(cg->ctx, cg->bound, (long)pl.n, cg->rounds);
         }
-        if ((st = lp_add_pool(lp, &pl, in_lp, err)) != NMS_OK)
+        if ((st = nms__lp_add_groups(lp, pl.c + in_lp, pl.n - in_lp, err)) != NMS_OK)
             goto out;
         in_lp = pl.n;
     }

@@ -4,7 +4,6 @@
  * duals.
  */
 #include <math.h>
-#include <string.h>
 
 #include "part/pack_bound.h"
 #include "part/part.h"
@@ -23,14 +22,12 @@ int nms__pack_bound(const nms__col *cols, size_t n, size_t C, double t, double *
         *bound = G * t;
         return NMS_OK;
     }
-    double *w = nms__malloc_array(m, sizeof *w), *hi = nms__malloc_array(C, sizeof *hi);
-    double *lo = nms__malloc_array(C, sizeof *lo), *y = nms__malloc_array(C, sizeof *y);
-    double *val = nms__malloc_array(4 * m, sizeof *val);
-    size_t *start = nms__malloc_array(m + 1, sizeof *start);
-    int32_t *idx = nms__malloc_array(4 * m, sizeof *idx);
+    nms__col *listed = nms__malloc_array(m, sizeof *listed); /* v = w */
+    double *lo = nms__malloc_array(C, sizeof *lo), *hi = nms__malloc_array(C, sizeof *hi);
+    double *y = nms__malloc_array(C, sizeof *y);
     nms_lp *lp = NULL;
     int st = NMS_OK;
-    if (!w || !hi || !lo || !y || !val || !start || !idx) {
+    if (!listed || !lo || !hi || !y) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in the packing bound");
         goto out;
     }
@@ -38,15 +35,10 @@ int nms__pack_bound(const nms__col *cols, size_t n, size_t C, double t, double *
     for (size_t q = 0; q < n; q++) {
         if (!(cols[q].rc > t))
             continue;
-        w[k] = cols[q].rc - t;
-        start[k] = 4 * k;
-        for (int a = 0; a < 4; a++) {
-            idx[4 * k + (size_t)a] = cols[q].g[a];
-            val[4 * k + (size_t)a] = 1.0;
-        }
+        listed[k] = cols[q];
+        listed[k].v = cols[q].rc - t;
         k++;
     }
-    start[m] = 4 * m;
     for (size_t i = 0; i < C; i++) {
         lo[i] = -HUGE_VAL;
         hi[i] = 1.0;
@@ -55,7 +47,7 @@ int nms__pack_bound(const nms__col *cols, size_t n, size_t C, double t, double *
         goto out;
     nms_lp_set_maximize(lp, 1);
     if ((st = nms_lp_add_rows(lp, C, lo, hi, err)) != NMS_OK ||
-        (st = nms_lp_add_cols(lp, m, w, NULL, NULL, start, idx, val, err)) != NMS_OK)
+        (st = nms__lp_add_groups(lp, listed, m, err)) != NMS_OK)
         goto out;
     nms_lp_options lo_opt;
     nms_lp_options_default(&lo_opt);
@@ -70,9 +62,9 @@ int nms__pack_bound(const nms__col *cols, size_t n, size_t C, double t, double *
         sumy += y[i];
     }
     for (size_t q = 0; q < m; q++) {
-        double d = w[q];
+        double d = listed[q].v;
         for (int a = 0; a < 4; a++)
-            d -= y[idx[4 * q + (size_t)a]];
+            d -= y[listed[q].g[a]];
         if (d > viol)
             viol = d;
     }
@@ -80,12 +72,9 @@ int nms__pack_bound(const nms__col *cols, size_t n, size_t C, double t, double *
     *bound = G * t + sumy + G * viol + 1e-12 * (fabs(G * t) + sumy + G * viol);
 out:
     nms_lp_free(lp);
-    nms__free(w);
-    nms__free(hi);
+    nms__free(listed);
     nms__free(lo);
+    nms__free(hi);
     nms__free(y);
-    nms__free(val);
-    nms__free(start);
-    nms__free(idx);
     return st;
 }

@@ -226,6 +226,11 @@ int nms__refill_search(const nms__pp *p, int32_t *perm, unsigned long seed, int 
 
 /* ---- column generation at the root (master.c) ------------------------------- */
 
+/* Append the groups cols[0..n) to lp as columns: cost v, bounds [0, inf),
+ * a 1 in the row of each of the four channels (the master LP, the packing
+ * LP of pack_bound.h). */
+int nms__lp_add_groups(nms_lp *lp, const nms__col *cols, size_t n, nms_error *err);
+
 /* Solves  max sum_S v(S) x_S  s.t.  sum_{S ni i} x_S = 1,  x >= 0  over a pool
  * of groups grown by pricing (heuristic first, exact when the heuristic finds
  * nothing), with the LP solver of src/lp.  Every exact pricing round gives
