@@ -1045,14 +1045,14 @@ START_TEST(test_long_real)
 }
 END_TEST
 
-/* A window of all the groups is the whole problem: the subset DP (window.c)
- * and the branch-and-price over the window's groups (window_bp.c, without
- * and with duals) must find the brute-force optimum for C = 12 and 16, from
- * any start. */
+/* A window of all the groups is the whole problem: the subset DP (window.c),
+ * the branch-and-price over the window's groups (window_bp.c, without and
+ * with duals) and the BP method on a large window (nms__window_sub_search)
+ * must find the brute-force optimum for C = 12 and 16, from any start. */
 START_TEST(test_window_exact)
 {
-    static const char *const name[] = {"window", "window_bp", "window_bp with duals"};
-    for (int bp = 0; bp <= 2; bp++)
+    static const char *const name[] = {"window", "window_bp", "window_bp with duals", "large window"};
+    for (int bp = 0; bp <= 3; bp++)
         for (size_t C = 12; C <= 16; C += 4)
             for (unsigned long long seed = 1; seed <= 4; seed++)
                 for (int quant = 0; quant <= 3; quant += 3) {
@@ -1067,9 +1067,10 @@ START_TEST(test_window_exact)
                         perm[j] = (int32_t)((j * 5 + seed) % C); /* a scrambled start */
                         pi[j] = (double)((j * 7 + seed) % 5);    /* uneven deficits */
                     }
-                    int st = bp ? nms__window_bp_search(&p, perm, (int)(C / 4), bp == 2 ? pi : NULL, 0, seed, 1,
-                                                        NULL, NULL)
-                                : nms__window_search(&p, perm, 4, seed, 1, NULL, NULL);
+                    int st = bp == 3 ? nms__window_sub_search(&p, perm, (int)(C / 4), pi, 30.0, seed, 1, NULL, NULL)
+                             : bp ? nms__window_bp_search(&p, perm, (int)(C / 4), bp == 2 ? pi : NULL, 0, seed, 1,
+                                                          NULL, NULL)
+                                  : nms__window_search(&p, perm, 4, seed, 1, NULL, NULL);
                     ck_assert_int_eq(st, NMS_OK);
                     ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
                     double v = nms__pp_perm_value(&p, perm);
@@ -1080,6 +1081,41 @@ START_TEST(test_window_exact)
                     nms__free(sc);
                     nms_tensor_free(t);
                 }
+}
+END_TEST
+
+/* Large windows (nms__window_sub_search; windows of 8 groups here, so that
+ * each window's run is a proof): the search ends with every seed's window
+ * optimal, and a window holds its seed's nearest group, so the re-split
+ * search finds nothing more; with duals from there, never lower. */
+START_TEST(test_window_sub)
+{
+    for (unsigned long long seed = 1; seed <= 2; seed++) {
+        nms_tensor *t = random_matrix(7, 96, 700 + seed, seed == 2 ? 4 : 0);
+        double *sc = NULL;
+        nms__pp p;
+        problem_of(t, &p, &sc);
+        int32_t perm[96];
+        for (int j = 0; j < 96; j++)
+            perm[j] = (j * 7) % 96;
+        double v0 = nms__pp_perm_value(&p, perm);
+        ck_assert_int_eq(nms__window_sub_search(&p, perm, 8, NULL, 30.0, seed, 2, NULL, NULL), NMS_OK);
+        ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
+        double v = nms__pp_perm_value(&p, perm);
+        ck_assert(v > v0);
+        ck_assert_int_eq(nms__ls_resplit(&p, perm, 1, NULL, NULL), NMS_OK);
+        ck_assert_msg(nms__pp_perm_value(&p, perm) == v, "seed %llu: the re-split search improved %.12g to %.12g",
+                      seed, v, nms__pp_perm_value(&p, perm));
+        double pi[96];
+        for (int j = 0; j < 96; j++)
+            pi[j] = v / 96 * (0.5 + (double)((j * 37) % 11) / 11.0);
+        ck_assert_int_eq(nms__window_sub_search(&p, perm, 12, pi, 30.0, seed, 2, NULL, NULL), NMS_OK);
+        ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
+        ck_assert(nms__pp_perm_value(&p, perm) >= v);
+        nms__pp_free(&p);
+        nms__free(sc);
+        nms_tensor_free(t);
+    }
 }
 END_TEST
 
@@ -1396,6 +1432,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_search_size);
     tcase_add_test(tc, test_window_exact);
     tcase_add_test(tc, test_window_bp);
+    tcase_add_test(tc, test_window_sub);
     tcase_add_test(tc, test_lap_brute_force);
     tcase_add_test(tc, test_refill_beyond_pairs);
     tcase_add_test(tc, test_refill_blocks);

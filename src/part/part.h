@@ -211,6 +211,16 @@ int nms__swap_search(const nms__pp *p, int32_t *perm, const nms__ctl *ctl, nms_e
  * the thread count. */
 int nms__window_bp_search(const nms__pp *p, int32_t *perm, int k, const double *pi, long node_limit,
                           unsigned long seed, int threads, const nms__ctl *ctl, nms_error *err);
+/* Large windows: as nms__window_bp_search, windows of k groups (any k),
+ * each re-partitioned by nms__bp_improve for at most window_seconds (> 0;
+ * the time makes it depend on the machine and the thread count). */
+int nms__window_sub_search(const nms__pp *p, int32_t *perm, int k, const double *pi, double window_seconds,
+                           unsigned long seed, int threads, const nms__ctl *ctl, nms_error *err);
+/* The BP method of solve.c (local searches, root column generation, the
+ * restricted master's search, the windows) on p from the partition perm,
+ * which it replaces by the best partition found, until ctl's deadline
+ * (> 0) or interrupt; ctl's tick is called on the way.  For large windows. */
+int nms__bp_improve(const nms__pp *p, int32_t *perm, int threads, const nms__ctl *ctl, nms_error *err);
 /* Window re-optimisation (window.c): passes over shuffled windows of k
  * groups (2 <= k <= 4), each re-partitioned exactly; improves perm in
  * place.  Deterministic for a seed, whatever the thread count. */

@@ -204,8 +204,35 @@ enum {
      * restricted master's search, polished: 12 groups +0.40 in 27 s, 16
      * groups +0.98 in 120 s, where 8 gained 0.27 in 120 s) */
     WINDOW_BP_MAX_GROUPS = 16,
-    WINDOW_BP_NODES = 100
+    WINDOW_BP_NODES = 100,
+    /* large windows (window_bp.c): 64 groups, 20 s each (10 s gained less
+     * on L027: 8502.046 against 8502.443 in the same time); from C = 512
+     * (two windows or more), so that a window's own run has none */
+    WINDOW_SUB_GROUPS = 64,
+    WINDOW_SUB_SECONDS = 20
 };
+
+/* Progress of a step that changes perm only between its calls back (the
+ * large windows): each periodic line reads perm's value, so that a gain is
+ * reported within the progress interval. */
+typedef struct progress_of_perm {
+    drv *d;
+    const nms__pp *p;
+    const int32_t *perm;
+} progress_of_perm;
+
+static void perm_progress(void *vpp)
+{
+    progress_of_perm *pp = vpp;
+    drv *d = pp->d;
+    if (!d->opt->progress || nms__now() - d->last < d->opt->progress_interval)
+        return;
+    double v = nms__pp_perm_value(pp->p, pp->perm);
+    int improved = v > d->value;
+    if (improved)
+        d->value = v;
+    report(d, "heuristic", improved);
+}
 
 static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_options *o, double deadline,
                              int max_window, const double *pi, drv *d, nms_error *err)
@@ -216,6 +243,24 @@ static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_opt
     const nms__ctl ctl = step_ctl(d, deadline, "heuristic");
     double before;
     unsigned long turn = 0;
+    /* where the windows end a run with a time limit of two large windows
+     * or more, the large ones first (window_bp.c: movenet L027 8494.244 ->
+     * 8502.443 in 101 s, where the small ones end at 8500.700); the small
+     * ones then have what is left */
+    if (large && max_window == WINDOW_BP_MAX_GROUPS && deadline > 0 && p->C >= 2 * 4 * WINDOW_SUB_GROUPS &&
+        deadline - nms__now() >= 2 * WINDOW_SUB_SECONDS) {
+        progress_of_perm pp = {d, p, perm};
+        const nms__ctl sub = {deadline, o->interrupt, perm_progress, &pp};
+        int st = nms__window_sub_search(p, perm, WINDOW_SUB_GROUPS, pi, WINDOW_SUB_SECONDS, o->seed, o->threads,
+                                        &sub, err);
+        if (st)
+            return st;
+        double v = nms__pp_perm_value(p, perm);
+        if (v > d->value) {
+            d->value = v;
+            report(d, "heuristic", 1);
+        }
+    }
     do {
         before = nms__pp_perm_value(p, perm);
         for (int step = large ? STEP_REFILL : STEP_WINDOW; step <= last; step++) {
@@ -478,6 +523,66 @@ out:
     return st;
 }
 
+/* The BP method from the partition perm (the identity for a run, a
+ * window's partition for nms__bp_improve): the re-split search from it and
+ * from the greedy start, the better one improved, then solve_bp (above
+ * exact_max_cols only with a time limit).  alt: C entries of scratch. */
+static int bp_method(const nms__pp *p, const nms_part_options *opt, double deadline, int32_t *perm, int32_t *alt,
+                     drv *d, nms_part_result *res, nms_error *err)
+{
+    const nms__ctl ctl = step_ctl(d, deadline, "heuristic");
+    int st;
+    if ((st = nms__ls_resplit(p, perm, opt->threads, &ctl, err)) != NMS_OK ||
+        (st = nms__greedy_start(p, alt, &ctl, err)) != NMS_OK ||
+        (st = nms__ls_resplit(p, alt, opt->threads, &ctl, err)) != NMS_OK)
+        return st;
+    if (nms__pp_perm_value(p, alt) > nms__pp_perm_value(p, perm))
+        memcpy(perm, alt, p->C * sizeof *perm);
+    double polish = nms__now();
+    /* the windows only when nothing follows (large C, no time limit) */
+    if ((st = improve_partition(p, perm, opt, deadline, deadline > 0 ? 0 : WINDOW_BP_GROUPS, NULL, d, err)) != NMS_OK)
+        return st;
+    /* the windows take about twice the local searches' time (L027) */
+    polish = 3.0 * (nms__now() - polish);
+    d->value = nms__pp_perm_value(p, perm);
+    report(d, "heuristic", 1);
+    /* above exact_max_cols, only with a time limit: the rest of the time
+     * goes to the root column generation, for a Lagrangian (or LP) bound */
+    int exact = p->C <= opt->exact_max_cols;
+    if ((exact || deadline > 0) && !stop_requested(opt, deadline))
+        return solve_bp(p, opt, deadline, polish, perm, d, res, err);
+    return NMS_OK;
+}
+
+/* A large window's run reports through the caller's progress (its tick). */
+static void tick_caller(const nms_part_progress *pr, void *vctl)
+{
+    (void)pr;
+    nms__ctl_tick(vctl);
+}
+
+int nms__bp_improve(const nms__pp *p, int32_t *perm, int threads, const nms__ctl *ctl, nms_error *err)
+{
+    nms__ctl caller = *ctl;
+    nms_part_options o;
+    nms_part_options_default(&o);
+    o.threads = threads;
+    o.interrupt = ctl->interrupt;
+    o.progress = tick_caller;
+    o.progress_ctx = &caller;
+    nms_part_result res;
+    memset(&res, 0, sizeof res);
+    res.bound = HUGE_VAL; /* no bound yet: the run's certificate is not wanted */
+    int32_t *alt = nms__malloc_array(p->C, sizeof *alt);
+    if (!alt)
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in the window search (%zu channels)", p->C);
+    double t0 = nms__now();
+    drv d = {&o, t0, t0, nms__pp_perm_value(p, perm), HUGE_VAL, 0, 0, NULL, 0};
+    int st = bp_method(p, &o, ctl->deadline, perm, alt, &d, &res, err);
+    nms__free(alt);
+    return st;
+}
+
 static int gather_scores(const nms_tensor *const *t, size_t count, double **out, size_t *R,
                          size_t *C, nms_error *err)
 {
@@ -580,25 +685,7 @@ int nms_part_solve_stacked(const nms_tensor *const *scores, size_t count,
         if ((st = nms__swap_search(&p, perm, &ctl, err)) != NMS_OK)
             goto fail;
     } else if (opt->method == NMS_PART_BP) {
-        if ((st = nms__ls_resplit(&p, perm, opt->threads, &ctl, err)) != NMS_OK ||
-            (st = nms__greedy_start(&p, alt, &ctl, err)) != NMS_OK ||
-            (st = nms__ls_resplit(&p, alt, opt->threads, &ctl, err)) != NMS_OK)
-            goto fail;
-        if (nms__pp_perm_value(&p, alt) > nms__pp_perm_value(&p, perm))
-            memcpy(perm, alt, C * sizeof *perm);
-        double polish = nms__now();
-        /* the windows only when nothing follows (large C, no time limit) */
-        if ((st = improve_partition(&p, perm, opt, deadline, deadline > 0 ? 0 : WINDOW_BP_GROUPS, NULL, &d, err)) != NMS_OK)
-            goto fail;
-        /* the windows take about twice the local searches' time (L027) */
-        polish = 3.0 * (nms__now() - polish);
-        d.value = nms__pp_perm_value(&p, perm);
-        report(&d, "heuristic", 1);
-        /* above exact_max_cols, only with a time limit: the rest of the time
-         * goes to the root column generation, for a Lagrangian (or LP) bound */
-        int exact = C <= opt->exact_max_cols;
-        if ((exact || deadline > 0) && !stop_requested(opt, deadline) &&
-            (st = solve_bp(&p, opt, deadline, polish, perm, &d, res, err)) != NMS_OK)
+        if ((st = bp_method(&p, opt, deadline, perm, alt, &d, res, err)) != NMS_OK)
             goto fail;
     }
     res->value = nms__kept_value(s, R, C, perm);

@@ -40,17 +40,31 @@
  * 95 s (16 groups) and nothing in 120 s (8 groups).  Seeds by deficit with
  * loss growth alone gained +0.89; growth by loss - 3 def +1.99 in 115 s.
  *
+ * Large windows (nms__window_sub_search, k > 16 groups): the window's
+ * channels are re-partitioned by the BP method itself (nms__bp_improve:
+ * column generation, the restricted master's search and the small windows
+ * on the 4k channels), for at most a given number of seconds, from the
+ * window's current partition.  Measured on movenet L027 (160 x 960) from
+ * the restricted master's partition (8494.244) with the duals of the
+ * complete round: windows of 64 groups, 20 s each, reached 8502.443 in
+ * 101 s, where the windows of 8 to 16 groups end at 8500.700 (the same
+ * start, 108 s).  A 256-channel problem is one the method nearly solves in
+ * seconds (its LP converges in about 3 s), so a window is re-partitioned
+ * far beyond what exchanges between a few groups reach.
+ *
  * Schedule.  Seeds are taken by decreasing deficit, ties (all groups
  * without duals) in a seeded random order; the losses and deficits of the
- * window's groups are recomputed after a change.  The search ends when
- * every group has seeded a window since the last gain, or when ctl says
- * stop.  Windows run one after the other (each search uses the
+ * window's groups are recomputed after a change.  A window equal to one
+ * solved without a gain since the last change is skipped (it would gain
+ * nothing again: seeds inside a window often grow it back).  The search
+ * ends when every group has seeded a window since the last gain, or when
+ * ctl says stop.  Windows run one after the other (each search uses the
  * threads), and bb.c's result does not depend on the thread count, so
  * neither does this search's.
  *
  * Cost: G^2 / 2 pair losses of 34 splits (O(R) each) once, k G of them after
- * each change; per window C(4k, 4) group values (1820 for k = 4, 35 960 for
- * k = 8) and a search over them.
+ * each change; per small window C(4k, 4) group values (1820 for k = 4,
+ * 35 960 for k = 8) and a search over them.
  */
 #include <math.h>
 #include <stdint.h>
@@ -154,8 +168,8 @@ static void grow_window(const double *loss, const double *def, size_t G, size_t 
     }
 }
 
-/* Re-partition the channels of groups win[0..k) of perm; *changed = 1 when
- * perm changed. */
+/* Re-partition the channels of groups win[0..k) of perm (k <= 16) over all
+ * their groups; *changed = 1 when perm changed. */
 static int solve_window(const nms__pp *p, int32_t *perm, const size_t *win, int k, long node_limit,
                         int threads, const nms__ctl *ctl, int *changed, nms_error *err)
 {
@@ -213,12 +227,71 @@ static int solve_window(const nms__pp *p, int32_t *perm, const size_t *win, int 
     return st;
 }
 
-int nms__window_bp_search(const nms__pp *p, int32_t *perm, int k, const double *pi, long node_limit,
-                          unsigned long seed, int threads, const nms__ctl *ctl, nms_error *err)
+/* Re-partition the channels of groups win[0..k) of perm by the BP method
+ * (nms__bp_improve) until min(ctl's deadline, now + seconds); *changed = 1
+ * when perm changed. */
+static int solve_window_sub(const nms__pp *p, int32_t *perm, const size_t *win, int k, double seconds,
+                            int threads, const nms__ctl *ctl, int *changed, nms_error *err)
+{
+    size_t n = 4 * (size_t)k;
+    *changed = 0;
+    int32_t *chan = nms__malloc_array(n, sizeof *chan), *cand = nms__malloc_array(n, sizeof *cand);
+    if (!chan || !cand) {
+        nms__free(chan);
+        nms__free(cand);
+        return nms__fail(err, NMS_ERR_NOMEM, "out of memory in the window search (%zu channels)", n);
+    }
+    for (int g = 0; g < k; g++)
+        memcpy(chan + 4 * g, perm + 4 * win[g], 4 * sizeof *chan);
+    for (size_t c = 0; c < n; c++)
+        cand[c] = (int32_t)c;
+    nms__pp q;
+    int st = nms__pp_subset(p, chan, n, &q, err);
+    if (!st) {
+        double old = nms__pp_perm_value(&q, cand), deadline = nms__now() + seconds;
+        nms__ctl sub = *ctl;
+        if (sub.deadline <= 0 || deadline < sub.deadline)
+            sub.deadline = deadline;
+        st = nms__bp_improve(&q, cand, threads, &sub, err);
+        if (!st && nms_perm_check(cand, n, NULL) == NMS_OK &&
+            nms__pp_perm_value(&q, cand) > old + 1e-12 * fabs(old)) {
+            for (size_t c = 0; c < n; c++)
+                perm[4 * win[c / 4] + c % 4] = chan[cand[c]];
+            *changed = 1;
+        }
+        nms__pp_free(&q);
+    }
+    nms__free(chan);
+    nms__free(cand);
+    return st;
+}
+
+/* 1 when the window win[0..k) (any order) is one of tried[0..ntried)
+ * (sorted, k entries each); otherwise it is added, sorted. */
+static int tried_before(size_t *tried, size_t *ntried, const size_t *win, int k)
+{
+    size_t *w = tried + *ntried * (size_t)k;
+    memcpy(w, win, (size_t)k * sizeof *w);
+    for (int a = 1; a < k; a++) /* insertion sort: k is small */
+        for (int b = a; b > 0 && w[b - 1] > w[b]; b--) {
+            size_t t = w[b];
+            w[b] = w[b - 1];
+            w[b - 1] = t;
+        }
+    for (size_t q = 0; q < *ntried; q++)
+        if (!memcmp(tried + q * (size_t)k, w, (size_t)k * sizeof *w))
+            return 1;
+    (*ntried)++;
+    return 0;
+}
+
+/* The search of both kinds: window_seconds = 0 re-partitions each window
+ * by solve_window, > 0 by solve_window_sub. */
+static int window_search(const nms__pp *p, int32_t *perm, int k, const double *pi, long node_limit,
+                         double window_seconds, unsigned long seed, int threads, const nms__ctl *ctl,
+                         nms_error *err)
 {
     size_t G = p->C / 4;
-    if (k > WBP_MAX_GROUPS)
-        k = WBP_MAX_GROUPS;
     if ((size_t)k > G)
         k = (int)G;
     if (k < 2)
@@ -240,8 +313,10 @@ int nms__window_bp_search(const nms__pp *p, int32_t *perm, int k, const double *
     size_t *order = nms__malloc_array(G, sizeof *order);
     size_t *rank = nms__malloc_array(G, sizeof *rank);
     unsigned char *seeded = nms__calloc(G, 1);
+    size_t *win = nms__malloc_array((size_t)k, sizeof *win), ntried = 0;
+    size_t *tried = nms__malloc_array((G + 1) * (size_t)k, sizeof *tried); /* at most G + 1 windows per change */
     int st = NMS_OK;
-    if (!loss || !gv || !near || !def || !order || !rank || !seeded) {
+    if (!loss || !gv || !near || !def || !order || !rank || !seeded || !win || !tried) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in the window search (%zu groups)", G);
         goto out;
     }
@@ -257,17 +332,22 @@ int nms__window_bp_search(const nms__pp *p, int32_t *perm, int k, const double *
     nms__shuffle(order, G, &rng);
     for (size_t r = 0; r < G; r++)
         rank[order[r]] = r;
-    size_t win[WBP_MAX_GROUPS], seed_group;
+    size_t seed_group;
     for (size_t from = 0; (seed_group = next_seed(def, rank, seeded, G, from)) < G;) {
         if (nms__ctl_stop(ctl))
             break;
         seeded[seed_group] = 1;
         from = (rank[seed_group] + 1) % G;
         grow_window(loss, def, G, seed_group, k, win, near);
+        if (tried_before(tried, &ntried, win, k))
+            continue;
         int changed;
-        if ((st = solve_window(p, perm, win, k, node_limit, threads, ctl, &changed, err)) != NMS_OK)
+        st = window_seconds > 0 ? solve_window_sub(p, perm, win, k, window_seconds, threads, ctl, &changed, err)
+                                : solve_window(p, perm, win, k, node_limit, threads, ctl, &changed, err);
+        if (st)
             break;
         if (changed) {
+            ntried = 0;
             for (int g = 0; g < k; g++) {
                 gv[win[g]] = nms__pp_group_value(p, perm + 4 * win[g]);
                 def[win[g]] = deficit(perm, pi, win[g], gv[win[g]]);
@@ -285,5 +365,22 @@ out:
     nms__free(order);
     nms__free(rank);
     nms__free(seeded);
+    nms__free(win);
+    nms__free(tried);
     return st;
+}
+
+int nms__window_bp_search(const nms__pp *p, int32_t *perm, int k, const double *pi, long node_limit,
+                          unsigned long seed, int threads, const nms__ctl *ctl, nms_error *err)
+{
+    return window_search(p, perm, k < WBP_MAX_GROUPS ? k : WBP_MAX_GROUPS, pi, node_limit, 0.0, seed, threads,
+                         ctl, err);
+}
+
+int nms__window_sub_search(const nms__pp *p, int32_t *perm, int k, const double *pi, double window_seconds,
+                           unsigned long seed, int threads, const nms__ctl *ctl, nms_error *err)
+{
+    if (!(window_seconds > 0))
+        return NMS_OK; /* only with a time per window */
+    return window_search(p, perm, k, pi, 0, window_seconds, seed, threads, ctl, err);
 }
