@@ -1084,46 +1084,13 @@ START_TEST(test_window_exact)
 }
 END_TEST
 
-/* Large windows (nms__window_sub_search; windows of 8 groups here, so that
- * each window's run is a proof): the search ends with every seed's window
- * optimal, and a window holds its seed's nearest group, so the re-split
- * search finds nothing more; with duals from there, never lower. */
-START_TEST(test_window_sub)
-{
-    for (unsigned long long seed = 1; seed <= 2; seed++) {
-        nms_tensor *t = random_matrix(7, 96, 700 + seed, seed == 2 ? 4 : 0);
-        double *sc = NULL;
-        nms__pp p;
-        problem_of(t, &p, &sc);
-        int32_t perm[96];
-        for (int j = 0; j < 96; j++)
-            perm[j] = (j * 7) % 96;
-        double v0 = nms__pp_perm_value(&p, perm);
-        ck_assert_int_eq(nms__window_sub_search(&p, perm, 8, NULL, 30.0, seed, 2, NULL, NULL), NMS_OK);
-        ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
-        double v = nms__pp_perm_value(&p, perm);
-        ck_assert(v > v0);
-        ck_assert_int_eq(nms__ls_resplit(&p, perm, 1, NULL, NULL), NMS_OK);
-        ck_assert_msg(nms__pp_perm_value(&p, perm) == v, "seed %llu: the re-split search improved %.12g to %.12g",
-                      seed, v, nms__pp_perm_value(&p, perm));
-        double pi[96];
-        for (int j = 0; j < 96; j++)
-            pi[j] = v / 96 * (0.5 + (double)((j * 37) % 11) / 11.0);
-        ck_assert_int_eq(nms__window_sub_search(&p, perm, 12, pi, 30.0, seed, 2, NULL, NULL), NMS_OK);
-        ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
-        ck_assert(nms__pp_perm_value(&p, perm) >= v);
-        nms__pp_free(&p);
-        nms__free(sc);
-        nms_tensor_free(t);
-    }
-}
-END_TEST
-
 /* Windows of related groups (window_bp.c): with windows of two groups the
  * search ends at a re-split optimum (a pair with an improving split has a
  * negative loss, so it is the nearest group of its seed); the same result
  * for 1, 2, 3 and 7 threads; windows of four from there never lose, nor do
- * windows of three guided by duals, the same for 1 and 7 threads. */
+ * windows of three guided by duals, the same for 1 and 7 threads.  Large
+ * windows (nms__window_sub_search) of 8 groups end at a re-split optimum
+ * too. */
 START_TEST(test_window_bp)
 {
     for (unsigned long long seed = 1; seed <= 3; seed++) {
@@ -1169,6 +1136,22 @@ START_TEST(test_window_bp)
         ck_assert_msg(memcmp(dual1, perm, sizeof perm) == 0, "windows with duals differ with 7 threads");
         ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
         ck_assert(nms__pp_perm_value(&p, perm) >= v4);
+        /* large windows of 8 groups from the start (each window's run is a
+         * proof): every seed's window ends optimal and holds the seed's
+         * nearest group, so the re-split search finds nothing more; then
+         * with duals, never lower */
+        memcpy(perm, start, sizeof perm);
+        ck_assert_int_eq(nms__window_sub_search(&p, perm, 8, NULL, 30.0, seed, 2, NULL, NULL), NMS_OK);
+        ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
+        double vs = nms__pp_perm_value(&p, perm);
+        ck_assert(vs > v0);
+        ck_assert_int_eq(nms__ls_resplit(&p, perm, 1, NULL, NULL), NMS_OK);
+        ck_assert_msg(nms__pp_perm_value(&p, perm) == vs,
+                      "seed %llu: the re-split search improved the large windows' %.12g to %.12g", seed, vs,
+                      nms__pp_perm_value(&p, perm));
+        ck_assert_int_eq(nms__window_sub_search(&p, perm, 12, pi, 30.0, seed, 2, NULL, NULL), NMS_OK);
+        ck_assert_int_eq(nms_perm_check(perm, 96, NULL), NMS_OK);
+        ck_assert(nms__pp_perm_value(&p, perm) >= vs);
         nms__pp_free(&p);
         nms__free(sc);
         nms_tensor_free(t);
@@ -1432,7 +1415,6 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_search_size);
     tcase_add_test(tc, test_window_exact);
     tcase_add_test(tc, test_window_bp);
-    tcase_add_test(tc, test_window_sub);
     tcase_add_test(tc, test_lap_brute_force);
     tcase_add_test(tc, test_refill_beyond_pairs);
     tcase_add_test(tc, test_refill_blocks);

@@ -212,6 +212,16 @@ enum {
     WINDOW_SUB_SECONDS = 20
 };
 
+/* A progress line when perm is worth more than the run's value so far. */
+static void report_if_higher(drv *d, const nms__pp *p, const int32_t *perm)
+{
+    double v = nms__pp_perm_value(p, perm);
+    if (v > d->value) {
+        d->value = v;
+        report(d, "heuristic", 1);
+    }
+}
+
 /* Progress of a step that changes perm only between its calls back (the
  * large windows): each periodic line reads perm's value, so that a gain is
  * reported within the progress interval. */
@@ -255,11 +265,7 @@ static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_opt
                                         &sub, err);
         if (st)
             return st;
-        double v = nms__pp_perm_value(p, perm);
-        if (v > d->value) {
-            d->value = v;
-            report(d, "heuristic", 1);
-        }
+        report_if_higher(d, p, perm);
     }
     do {
         before = nms__pp_perm_value(p, perm);
@@ -276,11 +282,7 @@ static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_opt
                 st = nms__window_bp_search(p, perm, window, pi, WINDOW_BP_NODES, seed, o->threads, &ctl, err);
             if (st)
                 return st;
-            double v = nms__pp_perm_value(p, perm);
-            if (v > d->value) {
-                d->value = v;
-                report(d, "heuristic", 1);
-            }
+            report_if_higher(d, p, perm);
         }
         turn++;
         more = large && nms__pp_perm_value(p, perm) > before + 1e-9 * fabs(before);
