@@ -206,11 +206,18 @@ enum {
     WINDOW_BP_MAX_GROUPS = 16,
     WINDOW_BP_NODES = 100,
     /* large windows (window_bp.c): 64 groups, 20 s each (10 s gained less
-     * on L027: 8502.046 in 150 s against 8502.443 in 101 s); from C = 512
-     * (two windows or more), so that a window's own run has none */
+     * on L027: 8502.046 in 150 s against 8502.443 in 101 s) */
     WINDOW_SUB_GROUPS = 64,
     WINDOW_SUB_SECONDS = 20
 };
+
+/* 1 when the large windows run on C channels with seconds left: C >= 512
+ * (two windows or more, so that a window's own run has none) and two
+ * windows' time. */
+static int large_windows_fit(size_t C, double seconds)
+{
+    return C >= 2 * 4 * WINDOW_SUB_GROUPS && seconds >= 2 * WINDOW_SUB_SECONDS;
+}
 
 /* A progress line when perm is worth more than the run's value so far. */
 static void report_if_higher(drv *d, const nms__pp *p, const int32_t *perm)
@@ -257,8 +264,7 @@ static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_opt
      * or more, the large ones first (window_bp.c: movenet L027 8494.244 ->
      * 8502.443 in 101 s, where the small ones end at 8500.700); the small
      * ones then have what is left */
-    if (large && max_window == WINDOW_BP_MAX_GROUPS && deadline > 0 && p->C >= 2 * 4 * WINDOW_SUB_GROUPS &&
-        deadline - nms__now() >= 2 * WINDOW_SUB_SECONDS) {
+    if (large && max_window == WINDOW_BP_MAX_GROUPS && deadline > 0 && large_windows_fit(p->C, deadline - nms__now())) {
         progress_of_perm pp = {d, p, perm};
         const nms__ctl sub = {deadline, o->interrupt, perm_progress, &pp};
         int st = nms__window_sub_search(p, perm, WINDOW_SUB_GROUPS, pi, WINDOW_SUB_SECONDS, o->seed, o->threads,
@@ -407,7 +413,7 @@ static int solve_bp(const nms__pp *p, const nms_part_options *o, double deadline
              * windows run, its last three quarters (movenet L027: 8502.443
              * after 101 s of them, 8500.568 after 20 s) */
             if (certified && search_end + cg.round_seconds > deadline) {
-                search_end = C >= 2 * 4 * WINDOW_SUB_GROUPS ? now + 0.25 * (deadline - now) : half;
+                search_end = large_windows_fit(C, 0.75 * (deadline - now)) ? now + 0.25 * (deadline - now) : half;
                 windows_share = 1;
             }
         }
