@@ -219,14 +219,16 @@ static int large_windows_fit(size_t C, double seconds)
     return C >= 2 * 4 * WINDOW_SUB_GROUPS && seconds >= 2 * WINDOW_SUB_SECONDS;
 }
 
-/* A progress line when perm is worth more than the run's value so far. */
-static void report_if_higher(drv *d, const nms__pp *p, const int32_t *perm)
+/* A progress line when perm is worth more than the run's value so far;
+ * returns 1 then. */
+static int report_if_higher(drv *d, const nms__pp *p, const int32_t *perm)
 {
     double v = nms__pp_perm_value(p, perm);
-    if (v > d->value) {
-        d->value = v;
-        report(d, "heuristic", 1);
-    }
+    if (!(v > d->value))
+        return 0;
+    d->value = v;
+    report(d, "heuristic", 1);
+    return 1;
 }
 
 /* Progress of a step that changes perm only between its calls back (the
@@ -244,11 +246,8 @@ static void perm_progress(void *vpp)
     drv *d = pp->d;
     if (!d->opt->progress || nms__now() - d->last < d->opt->progress_interval)
         return;
-    double v = nms__pp_perm_value(pp->p, pp->perm);
-    int improved = v > d->value;
-    if (improved)
-        d->value = v;
-    report(d, "heuristic", improved);
+    if (!report_if_higher(d, pp->p, pp->perm))
+        report(d, "heuristic", 0);
 }
 
 static int improve_partition(const nms__pp *p, int32_t *perm, const nms_part_options *o, double deadline,

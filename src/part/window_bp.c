@@ -168,6 +168,19 @@ static void grow_window(const double *loss, const double *def, size_t G, size_t 
     }
 }
 
+/* The window's new partition cand of q (its channels chan, from the groups
+ * win of perm) replaces the old one, worth old, when valid and higher by
+ * more than a relative 1e-12; returns 1 when perm changed. */
+static int adopt(const nms__pp *q, const int32_t *cand, double old, const int32_t *chan, const size_t *win,
+                 int32_t *perm)
+{
+    if (nms_perm_check(cand, q->C, NULL) != NMS_OK || !(nms__pp_perm_value(q, cand) > old + 1e-12 * fabs(old)))
+        return 0;
+    for (size_t c = 0; c < q->C; c++)
+        perm[4 * win[c / 4] + c % 4] = chan[cand[c]];
+    return 1;
+}
+
 /* Re-partition the channels of groups win[0..k) of perm (k <= 16) over all
  * their groups; *changed = 1 when perm changed. */
 static int solve_window(const nms__pp *p, int32_t *perm, const size_t *win, int k, long node_limit,
@@ -217,11 +230,8 @@ static int solve_window(const nms__pp *p, int32_t *perm, const size_t *win, int 
     long nodes = 0;
     st = nms__bb_pool(&q, pool, npool, target, threads, ctl, node_limit, NULL, NULL, cand, &found, &fv,
                           &complete, &ob, &nodes, err);
-    if (!st && found && nms_perm_check(cand, n, NULL) == NMS_OK && nms__pp_perm_value(&q, cand) > target) {
-        for (size_t c = 0; c < n; c++)
-            perm[4 * win[c / 4] + c % 4] = chan[cand[c]];
-        *changed = 1;
-    }
+    if (!st && found)
+        *changed = adopt(&q, cand, old, chan, win, perm);
     nms__free(pool);
     nms__pp_free(&q);
     return st;
@@ -253,12 +263,8 @@ static int solve_window_sub(const nms__pp *p, int32_t *perm, const size_t *win, 
         if (sub.deadline <= 0 || deadline < sub.deadline)
             sub.deadline = deadline;
         st = nms__bp_improve(&q, cand, threads, &sub, err);
-        if (!st && nms_perm_check(cand, n, NULL) == NMS_OK &&
-            nms__pp_perm_value(&q, cand) > old + 1e-12 * fabs(old)) {
-            for (size_t c = 0; c < n; c++)
-                perm[4 * win[c / 4] + c % 4] = chan[cand[c]];
-            *changed = 1;
-        }
+        if (!st)
+            *changed = adopt(&q, cand, old, chan, win, perm);
         nms__pp_free(&q);
     }
     nms__free(chan);
