@@ -181,6 +181,19 @@ static int adopt(const nms__pp *q, const int32_t *cand, double old, const int32_
     return 1;
 }
 
+/* The window's problem q: its channels chan (groups win[0..k) of perm, in
+ * order, the same rows) and id, the identity on them (the window's current
+ * partition in q's numbering). */
+static int window_problem(const nms__pp *p, const int32_t *perm, const size_t *win, int k, int32_t *chan,
+                          int32_t *id, nms__pp *q, nms_error *err)
+{
+    for (int g = 0; g < k; g++)
+        memcpy(chan + 4 * g, perm + 4 * win[g], 4 * sizeof *chan);
+    for (size_t c = 0; c < 4 * (size_t)k; c++)
+        id[c] = (int32_t)c;
+    return nms__pp_subset(p, chan, 4 * (size_t)k, q, err);
+}
+
 /* Re-partition the channels of groups win[0..k) of perm (k <= 16) over all
  * their groups; *changed = 1 when perm changed. */
 static int solve_window(const nms__pp *p, int32_t *perm, const size_t *win, int k, long node_limit,
@@ -188,15 +201,11 @@ static int solve_window(const nms__pp *p, int32_t *perm, const size_t *win, int 
 {
     size_t n = 4 * (size_t)k, npool = 0;
     int32_t chan[4 * WBP_MAX_GROUPS], cand[4 * WBP_MAX_GROUPS], id[4 * WBP_MAX_GROUPS];
-    for (int g = 0; g < k; g++)
-        memcpy(chan + 4 * g, perm + 4 * win[g], 4 * sizeof *chan);
-    for (size_t c = 0; c < n; c++)
-        id[c] = (int32_t)c;
     for (size_t a = 0; a + 3 < n; a++) /* C(n, 4) */
         npool += (n - a - 1) * (n - a - 2) * (n - a - 3) / 6;
     *changed = 0;
     nms__pp q;
-    int st = nms__pp_subset(p, chan, n, &q, err);
+    int st = window_problem(p, perm, win, k, chan, id, &q, err);
     if (st)
         return st;
     nms__col *pool = nms__malloc_array(npool, sizeof *pool);
@@ -251,12 +260,8 @@ static int solve_window_sub(const nms__pp *p, int32_t *perm, const size_t *win, 
         nms__free(cand);
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in the window search (%zu channels)", n);
     }
-    for (int g = 0; g < k; g++)
-        memcpy(chan + 4 * g, perm + 4 * win[g], 4 * sizeof *chan);
-    for (size_t c = 0; c < n; c++)
-        cand[c] = (int32_t)c;
     nms__pp q;
-    int st = nms__pp_subset(p, chan, n, &q, err);
+    int st = window_problem(p, perm, win, k, chan, cand, &q, err);
     if (!st) {
         double old = nms__pp_perm_value(&q, cand), deadline = nms__now() + seconds;
         nms__ctl sub = *ctl;
