@@ -17,7 +17,8 @@
  *                  head (m)     basic variable of each position; pos (N) its
  *                               position or -1
  *                  y (m) duals, d (N) reduced costs, cb (m) phase-1 costs
- *                  alpha (m) FTRAN'd entering column; rho (m) BTRAN'd unit
+ *                  alpha (m) FTRAN'd entering column; rho (m) BTRAN'd unit,
+ *                               rho_kept (m) its entries of 1e-14 or more
  *                  arow (N) pivot row, support arow_idx[0..arow_nz)
  *                  w (N) devex weights
  */
@@ -41,7 +42,7 @@ typedef struct sx_work {
     int shifted;           /* costs c differ from corig (dual cost shifting) */
     signed char *stat;
     int *head, *pos;
-    double *cb, *y, *d, *alpha, *rho, *arow, *w;
+    double *cb, *y, *d, *alpha, *rho, *rho_kept, *arow, *w;
     int *arow_idx;
     int arow_nz;
     unsigned char *arow_mark;
