@@ -412,17 +412,14 @@ void nms__sx_ftran_col(sx_work *W, int q)
 /* The pivot row from a dense rho, in one pass over the columns (each
  * entry summed in its column's order) and then the logicals: arow, its
  * support and mark are rewritten for every variable, so nothing needs
- * clearing first.  rho_kept is rho with the entries below 1e-14 set to 0
- * (the ones the row-by-row pass skips). */
+ * clearing first. */
 static void pivot_row_dense(sx_work *W)
 {
     const int m = W->m, n = W->n, *pos = W->pos, *cs = W->cs, *ri = W->ri;
-    const double *va = W->va, *rho = W->rho;
-    double *arow = W->arow, *kept = W->rho_kept;
+    const double *va = W->va, *kept = W->rho_kept;
+    double *arow = W->arow;
     unsigned char *mark = W->arow_mark;
     int *idx = W->arow_idx, nz = 0;
-    for (int i = 0; i < m; i++)
-        kept[i] = fabs(rho[i]) >= 1e-14 ? rho[i] : 0.0;
     for (int j = 0; j < n; j++) {
         double s = 0.0;
         if (pos[j] < 0)
@@ -443,15 +440,15 @@ static void pivot_row_dense(sx_work *W)
     W->arow_nz = nz;
 }
 
-/* The pivot row from a sparse rho, row by row over its entries of 1e-14 or
- * more, after clearing the last pivot row's support. */
+/* The pivot row from a sparse rho, row by row over its kept entries,
+ * after clearing the last pivot row's support. */
 static void pivot_row_sparse(sx_work *W)
 {
     int m = W->m, n = W->n, nz = W->arow_nz;
     /* local copies: the stores below would otherwise make the compiler
      * reload every field of W in the inner loop */
     double *arow = W->arow;
-    const double *rho = W->rho, *rv = W->rv;
+    const double *kept = W->rho_kept, *rv = W->rv;
     unsigned char *mark = W->arow_mark;
     int *idx = W->arow_idx;
     const int *pos = W->pos, *rs = W->rs, *ci = W->ci;
@@ -462,8 +459,8 @@ static void pivot_row_sparse(sx_work *W)
     }
     nz = 0;
     for (int i = 0; i < m; i++) {
-        double ri = rho[i];
-        if (fabs(ri) < 1e-14)
+        double ri = kept[i];
+        if (ri == 0.0)
             continue;
         for (int p = rs[i]; p < rs[i + 1]; p++) {
             int j = ci[p];
@@ -488,22 +485,25 @@ static void pivot_row_sparse(sx_work *W)
 }
 
 /* Pivot row r: rho = B^{-T} e_r, arow_j = rho'a_j for nonbasic j (sparse,
- * support in arow_idx[0..arow_nz-1], mark[j] = 1 exactly there).  Row by
- * row when rho is sparse; column by column when a quarter of its entries
- * or more are not 0.  On the partition masters rho is dense (86 % of 960
+ * support in arow_idx[0..arow_nz-1], mark[j] = 1 exactly there), from
+ * rho_kept, rho with its entries below 1e-14 set to 0.  Row by row when
+ * rho is sparse; column by column when a quarter of its entries or more
+ * are kept.  On the partition masters rho is dense (86 % of 960
  * rows on movenet L029), and there the row-by-row pass's scattered
  * updates of arow and its support made the warm re-solves 1.8 times as
  * long (54.2 s against 30.3 s over a 56 K-column pool). */
 void nms__sx_pivot_row(sx_work *W, int r)
 {
     int m = W->m, rho_nz = 0;
-    double *rho = W->rho;
+    double *rho = W->rho, *kept = W->rho_kept;
     for (int i = 0; i < m; i++)
         rho[i] = 0.0;
     rho[r] = 1.0;
     nms__lu_btran(W->lu, rho);
-    for (int i = 0; i < m; i++)
-        rho_nz += fabs(rho[i]) >= 1e-14;
+    for (int i = 0; i < m; i++) {
+        kept[i] = fabs(rho[i]) < 1e-14 ? 0.0 : rho[i];
+        rho_nz += kept[i] != 0.0;
+    }
     if (4 * rho_nz >= m)
         pivot_row_dense(W);
     else
