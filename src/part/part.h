@@ -213,7 +213,9 @@ int nms__window_bp_search(const nms__pp *p, int32_t *perm, int k, const double *
                           unsigned long seed, int threads, const nms__ctl *ctl, nms_error *err);
 /* Large windows: as nms__window_bp_search, windows of k groups (any k),
  * each re-partitioned by nms__bp_improve for at most window_seconds (> 0;
- * the time makes it depend on the machine and the thread count). */
+ * the time makes it depend on the machine and the thread count).  After
+ * windows without a gain they grow, up to half of the groups, with time in
+ * proportion (window_bp.c). */
 int nms__window_sub_search(const nms__pp *p, int32_t *perm, int k, const double *pi, double window_seconds,
                            unsigned long seed, int threads, const nms__ctl *ctl, nms_error *err);
 /* The BP method of solve.c (local searches, root column generation, the

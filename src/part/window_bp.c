@@ -62,6 +62,22 @@
  * threads), and bb.c's result does not depend on the thread count, so
  * neither does this search's.
  *
+ * Growing large windows.  After GROW_AFTER large windows in a row without a
+ * gain, the windows take GROW_BY groups more (at most half of the groups,
+ * so that two windows still differ), with time in proportion, and every
+ * group may seed again.  Measured with a scratch driver from the state
+ * where a 600 s run starts its large windows (the duals of the complete
+ * round), 2 threads: 18 x 1024 ssd L000 (355 s left) 397.630 -> 397.875
+ * with windows of 64 groups (the last gain at 101 s), 397.991 when they
+ * grow (96 groups then gained five times, from 193 s to 313 s); 24 x 1024
+ * ssd L005 (270 s left) 397.588 -> 397.871 (the last gain at 62 s), 397.905
+ * when they grow.  On these few-row layers the windows of 64 groups stall
+ * (a 24 x 256 window's search is slow per node: 43 nodes in 54 s).  Where
+ * they keep gaining, nothing changes: movenet L027 (150 s left) did not
+ * grow (8502.226 against 8502.274, the spread of two runs); L029 (120 s)
+ * grew at the end and gave 24374.003 against 24374.266; ssd L023 (140 s)
+ * 2678.694 against 2678.662.
+ *
  * Cost: G^2 / 2 pair losses of 34 splits (O(R) each) once, k G of them after
  * each change; per small window C(4k, 4) group values (1820 for k = 4,
  * 35 960 for k = 8) and a search over them.
@@ -78,7 +94,11 @@
 #include "part/part.h"
 #include "util/util.h"
 
-enum { WBP_MAX_GROUPS = 16 };
+enum {
+    WBP_MAX_GROUPS = 16, /* small windows */
+    GROW_AFTER = 3,      /* large windows without a gain before they grow */
+    GROW_BY = 32         /* groups */
+};
 
 /* loss(a, b) for a != b (HUGE_VAL on the diagonal). */
 static double pair_loss(const nms__pp *p, const int32_t *perm, const double *gv, size_t a, size_t b)
@@ -324,8 +344,12 @@ static int window_search(const nms__pp *p, int32_t *perm, int k, const double *p
     size_t *order = nms__malloc_array(G, sizeof *order);
     size_t *rank = nms__malloc_array(G, sizeof *rank);
     unsigned char *seeded = nms__calloc(G, 1);
-    size_t *win = nms__malloc_array((size_t)k, sizeof *win), ntried = 0;
-    size_t *tried = nms__malloc_array((G + 1) * (size_t)k, sizeof *tried); /* at most G + 1 windows per change */
+    /* large windows grow up to half of the groups (and not from below it) */
+    const int k_max = window_seconds > 0 && (size_t)k <= G / 2 ? (int)(G / 2) : k;
+    const double seconds_per_group = window_seconds / k;
+    int fails = 0; /* windows in a row without a gain */
+    size_t *win = nms__malloc_array((size_t)k_max, sizeof *win), ntried = 0;
+    size_t *tried = nms__malloc_array((G + 1) * (size_t)k_max, sizeof *tried); /* at most G + 1 windows per change */
     int st = NMS_OK;
     if (!loss || !gv || !near || !def || !order || !rank || !seeded || !win || !tried) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in the window search (%zu groups)", G);
@@ -357,7 +381,15 @@ static int window_search(const nms__pp *p, int32_t *perm, int k, const double *p
                                 : solve_window(p, perm, win, k, node_limit, threads, ctl, &changed, err);
         if (st)
             break;
+        if (!changed && window_seconds > 0 && ++fails >= GROW_AFTER && k + GROW_BY <= k_max) {
+            k += GROW_BY;
+            window_seconds = seconds_per_group * k;
+            fails = 0;
+            ntried = 0; /* the windows tried had the old size */
+            memset(seeded, 0, G);
+        }
         if (changed) {
+            fails = 0;
             ntried = 0;
             for (int g = 0; g < k; g++) {
                 gv[win[g]] = nms__pp_group_value(p, perm + 4 * win[g]);
