@@ -1159,6 +1159,34 @@ START_TEST(test_window_bp)
 }
 END_TEST
 
+/* Large windows that grow (window_bp.c): on 6 x 320 windows of 8 groups
+ * (each a proof) soon stop gaining, then windows of 40 groups (up to half
+ * of the 80) run; the search stays valid, never loses and stops at its
+ * deadline.  (Run under ASan in CI: the window and tried-window buffers
+ * must hold the grown windows.) */
+START_TEST(test_window_grow)
+{
+    enum { C = 320 };
+    nms_tensor *t = random_matrix(6, C, 77, 0);
+    double *sc = NULL;
+    nms__pp p;
+    problem_of(t, &p, &sc);
+    int32_t perm[C];
+    for (int j = 0; j < C; j++)
+        perm[j] = (j * 7) % C;
+    ck_assert_int_eq(nms__ls_resplit(&p, perm, 1, NULL, NULL), NMS_OK);
+    double v0 = nms__pp_perm_value(&p, perm), t0 = nms__now();
+    const nms__ctl ctl = {t0 + 8.0, NULL, NULL, NULL};
+    ck_assert_int_eq(nms__window_sub_search(&p, perm, 8, NULL, 0.5, 1, 2, &ctl, NULL), NMS_OK);
+    ck_assert_int_eq(nms_perm_check(perm, C, NULL), NMS_OK);
+    ck_assert(nms__pp_perm_value(&p, perm) >= v0);
+    ck_assert_msg(nms__now() - t0 < 8.0 + 2.0, "the search ran %.1f s past its 8 s", nms__now() - t0 - 8.0);
+    nms__pp_free(&p);
+    nms__free(sc);
+    nms_tensor_free(t);
+}
+END_TEST
+
 /* max over permutations of sum_i w[i][perm(i)], perm[k..n) still free. */
 static double lap_brute(const double *w, size_t n, int32_t *perm, size_t k)
 {
@@ -1415,6 +1443,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_search_size);
     tcase_add_test(tc, test_window_exact);
     tcase_add_test(tc, test_window_bp);
+    tcase_add_test(tc, test_window_grow);
     tcase_add_test(tc, test_lap_brute_force);
     tcase_add_test(tc, test_refill_beyond_pairs);
     tcase_add_test(tc, test_refill_blocks);

@@ -206,7 +206,8 @@ enum {
     WINDOW_BP_MAX_GROUPS = 16,
     WINDOW_BP_NODES = 100,
     /* large windows (window_bp.c): 64 groups, 20 s each (10 s gained less
-     * on L027: 8502.046 in 150 s against 8502.443 in 101 s) */
+     * on L027: 8502.046 in 150 s against 8502.443 in 101 s), more groups
+     * with time in proportion where they stop gaining */
     WINDOW_SUB_GROUPS = 64,
     WINDOW_SUB_SECONDS = 20
 };

@@ -75,8 +75,9 @@
  * (a 24 x 256 window's search is slow per node: 43 nodes in 54 s).  Where
  * they keep gaining, nothing changes: movenet L027 (150 s left) did not
  * grow (8502.226 against 8502.274, the spread of two runs); L029 (120 s)
- * grew at the end and gave 24374.003 against 24374.266; ssd L023 (140 s)
- * 2678.694 against 2678.662.
+ * grew only at the deadline (24374.003 against 24374.266: the last window,
+ * cut by the deadline, gained in one run only); ssd L023 (140 s) 2678.694
+ * against 2678.662.
  *
  * Cost: G^2 / 2 pair losses of 34 splits (O(R) each) once, k G of them after
  * each change; per small window C(4k, 4) group values (1820 for k = 4,
