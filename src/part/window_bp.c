@@ -345,7 +345,8 @@ static int window_search(const nms__pp *p, int32_t *perm, int k, const double *p
     size_t *order = nms__malloc_array(G, sizeof *order);
     size_t *rank = nms__malloc_array(G, sizeof *rank);
     unsigned char *seeded = nms__calloc(G, 1);
-    /* large windows grow up to half of the groups (and not from below it) */
+    /* large windows grow up to half of the groups; small ones, and windows
+     * that start above half, keep their size */
     const int k_max = window_seconds > 0 && (size_t)k <= G / 2 ? (int)(G / 2) : k;
     const double seconds_per_group = window_seconds / k;
     int fails = 0; /* windows in a row without a gain */
@@ -382,7 +383,8 @@ static int window_search(const nms__pp *p, int32_t *perm, int k, const double *p
                                 : solve_window(p, perm, win, k, node_limit, threads, ctl, &changed, err);
         if (st)
             break;
-        if (!changed && window_seconds > 0 && ++fails >= GROW_AFTER && k + GROW_BY <= k_max) {
+        fails = changed ? 0 : fails + 1;
+        if (fails >= GROW_AFTER && k + GROW_BY <= k_max) {
             k += GROW_BY;
             window_seconds = seconds_per_group * k;
             fails = 0;
@@ -390,7 +392,6 @@ static int window_search(const nms__pp *p, int32_t *perm, int k, const double *p
             memset(seeded, 0, G);
         }
         if (changed) {
-            fails = 0;
             ntried = 0;
             for (int g = 0; g < k; g++) {
                 gv[win[g]] = nms__pp_group_value(p, perm + 4 * win[g]);
