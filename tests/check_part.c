@@ -1211,6 +1211,50 @@ static double lap_brute(const double *w, size_t n, int32_t *perm, size_t k)
 
 /* The assignment solver against brute force over all permutations, n <= 7,
  * on real-valued weights and on small integers (many ties). */
+/* nms__col_sort against qsort with nms__col_cmp, for 1, 2, 3 and 7
+ * threads, with many equal rc (ties fall back to the channels),
+ * below and above the size where the sort splits into runs. */
+START_TEST(test_col_sort)
+{
+    const size_t sizes[] = {0, 1, 17, 5000, 100003};
+    const int threads[] = {1, 2, 3, 7};
+    rng_state = 77;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        nms__col *ref = nms__malloc_array(n + 1, sizeof *ref), *got = nms__malloc_array(n + 1, sizeof *got);
+        ck_assert_ptr_nonnull(ref);
+        ck_assert_ptr_nonnull(got);
+        for (size_t q = 0; q < n; q++) {
+            int32_t g[4];
+            for (int k = 0; k < 4; k++)
+                g[k] = (int32_t)(urand() * 1000);
+            memcpy(ref[q].g, g, sizeof g);
+            ref[q].v = (double)q;             /* tells equal groups apart after the sort */
+            ref[q].rc = floor(urand() * 50) / 8; /* about n / 50 per value */
+        }
+        for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+            memcpy(got, ref, n * sizeof *got);
+            nms__col_sort(got, n, threads[t]);
+            for (size_t q = 0; q + 1 < n; q++)
+                ck_assert_int_le(nms__col_cmp(&got[q], &got[q + 1]), 0);
+            double vsum = 0.0; /* a permutation of the input: every v once */
+            for (size_t q = 0; q < n; q++)
+                vsum += got[q].v;
+            ck_assert(vsum == 0.5 * (double)n * ((double)n - 1.0));
+            nms__col *one = nms__malloc_array(n + 1, sizeof *one);
+            ck_assert_ptr_nonnull(one);
+            memcpy(one, ref, n * sizeof *one);
+            qsort(one, n, sizeof *one, nms__col_cmp);
+            for (size_t q = 0; q < n; q++) /* equal groups (same g, rc) may only swap v */
+                ck_assert(nms__col_cmp(&one[q], &got[q]) == 0);
+            nms__free(one);
+        }
+        nms__free(ref);
+        nms__free(got);
+    }
+}
+END_TEST
+
 START_TEST(test_lap_brute_force)
 {
     double w[49];
@@ -1443,6 +1487,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_window_exact);
     tcase_add_test(tc, test_window_bp);
     tcase_add_test(tc, test_window_grow);
+    tcase_add_test(tc, test_col_sort);
     tcase_add_test(tc, test_lap_brute_force);
     tcase_add_test(tc, test_refill_beyond_pairs);
     tcase_add_test(tc, test_refill_blocks);

@@ -5,6 +5,7 @@ libnmsparse_la_SOURCES += \
 	src/part/objective.c \
 	src/part/part.h \
 	src/part/problem.c \
+	src/part/col_sort.c \
 	src/part/chan_bound.h \
 	src/part/chan_bound.c \
 	src/part/pass_bound.h \

@@ -395,8 +395,7 @@ int nms__cg_root(const nms__pp *p, nms__cg *cg, nms_error *err)
         memcpy(cg->pi, pi, C * sizeof *pi);
     for (size_t q = 0; q < pl.n; q++)
         pl.c[q].rc = pl.c[q].v - nms__pi_sum4(cg->pi, pl.c[q].g);
-    if (pl.n > 1)
-        qsort(pl.c, pl.n, sizeof *pl.c, nms__col_cmp);
+    nms__col_sort(pl.c, pl.n, cg->threads);
     cg->pool = pl.c;
     cg->npool = pl.n;
     pl.c = NULL;

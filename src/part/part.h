@@ -83,6 +83,9 @@ typedef struct nms__col {
 
 /* Order: rc descending, then g lexicographically ascending. */
 int nms__col_cmp(const void *a, const void *b);
+/* Sort c[0..n) into nms__col_cmp order with up to threads threads
+ * (col_sort.c); the same result for any thread count. */
+void nms__col_sort(nms__col *c, size_t n, int threads);
 /* Sort the 4 indices of g ascending. */
 void nms__sort4(int32_t g[4]);
 /* pi(G) summed in ascending order of the (sorted) channels. */

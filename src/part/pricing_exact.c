@@ -491,8 +491,7 @@ int PRICE_EXACT_NAME(const nms__pp *p, const nms__price_req *req, nms__price_res
     if (stop) { /* an incomplete list is no use to anyone: do not sort millions */
         merged.n = 0;
     }
-    if (merged.n > 1)
-        qsort(merged.c, merged.n, sizeof *merged.c, nms__col_cmp);
+    nms__col_sort(merged.c, merged.n, req->threads);
     /* Every group not evaluated exactly was pruned below some thread's
      * running threshold: the level (collect mode) or that thread's k-th best
      * rc (top-k mode), which is at most the k-th best of the merged lists. */

@@ -252,7 +252,7 @@ static int solve_window(const nms__pp *p, int32_t *perm, const size_t *win, int 
         pool[j].v = nms__pp_group_value(&q, pool[j].g);
         pool[j].rc = pool[j].v; /* priced at pi = 0 */
     }
-    qsort(pool, npool, sizeof *pool, nms__col_cmp);
+    nms__col_sort(pool, npool, threads);
     double old = nms__pp_perm_value(&q, id);
     double target = old + 1e-12 * fabs(old);
     int found = 0, complete = 0;
