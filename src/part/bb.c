@@ -52,8 +52,8 @@
  * same evaluations; 8.7 s with a branch in the scan's per-channel maxima).
  *
  * Arrays: per worker, pool-sized stamps and LP flags, the gathered arrays
- * and the filter's flags (21 bytes per group), C*C pair sums; the open-node list with each node's
- * decisions.
+ * and the filter's flags (21 bytes per group), C*C pair sums; the open-node
+ * list with each node's decisions.
  *
  * Order: nodes are evaluated in batches of four, one LP per worker (see
  * BATCH below); a worker first plunges into the "together" child of the node
@@ -462,9 +462,9 @@ typedef struct worker {
     int jump;                       /* the node is not the worker's own child: load its basis */
     int diving;                     /* eval_node within a dive: no pair sums, branching pair, basis or
                                      * list for children */
-    /* after eval_node, lq, lg, lv hold the nwarm groups of the list a dive's
-     * next step reads (warm_n groups before the decisions of the last
-     * warm_nd were applied); nwarm = SIZE_MAX when they do not */
+    /* for a dive's next step (eval_node): lq, lg, lv hold nwarm groups
+     * (SIZE_MAX: none), those of a list of warm_n groups that the first
+     * warm_nd decisions allow */
     size_t nwarm, warm_n, warm_nd;
     unsigned char *kept_flag;       /* n: the filter's verdicts on the gathered groups */
     int dived;                      /* the LP is a dive's: the next node loads its basis */

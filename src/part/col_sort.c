@@ -29,23 +29,12 @@
 
 enum { INSERTION_MAX = 16, MAX_RUNS = 64 };
 
-/* a before b in nms__col_cmp order (inline: the sort's inner loop) */
-static inline int col_before(const nms__col *a, const nms__col *b)
-{
-    if (a->rc != b->rc)
-        return a->rc > b->rc;
-    for (int i = 0; i < 4; i++)
-        if (a->g[i] != b->g[i])
-            return a->g[i] < b->g[i];
-    return 0;
-}
-
 /* Merge the sorted a[0..na) and b[0..nb) into out. */
 static void merge(const nms__col *a, size_t na, const nms__col *b, size_t nb, nms__col *out)
 {
     size_t i = 0, j = 0, o = 0;
     while (i < na && j < nb)
-        out[o++] = col_before(&b[j], &a[i]) ? b[j++] : a[i++];
+        out[o++] = nms__col_before(&b[j], &a[i]) ? b[j++] : a[i++];
     memcpy(out + o, a + i, (na - i) * sizeof *a);
     memcpy(out + o + (na - i), b + j, (nb - j) * sizeof *b);
 }
@@ -57,7 +46,7 @@ static void sort_run(nms__col *c, nms__col *tmp, size_t n)
         for (size_t a = 1; a < n; a++) {
             nms__col x = c[a];
             size_t b = a;
-            while (b > 0 && col_before(&x, &c[b - 1])) {
+            while (b > 0 && nms__col_before(&x, &c[b - 1])) {
                 c[b] = c[b - 1];
                 b--;
             }
@@ -68,7 +57,7 @@ static void sort_run(nms__col *c, nms__col *tmp, size_t n)
     size_t h = n / 2;
     sort_run(c, tmp, h);
     sort_run(c + h, tmp + h, n - h);
-    if (!col_before(&c[h], &c[h - 1])) /* already in order */
+    if (!nms__col_before(&c[h], &c[h - 1])) /* already in order */
         return;
     memcpy(tmp, c, n * sizeof *c);
     merge(tmp, h, tmp + h, n - h, c);

@@ -81,7 +81,18 @@ typedef struct nms__col {
     double rc;      /* v(G) - pi(G) with pi summed in ascending channel order */
 } nms__col;
 
-/* Order: rc descending, then g lexicographically ascending. */
+/* Order: rc descending, then g lexicographically ascending: a before b.
+ * Inline for the sort's inner loop (col_sort.c). */
+static inline int nms__col_before(const nms__col *a, const nms__col *b)
+{
+    if (a->rc != b->rc)
+        return a->rc > b->rc;
+    for (int i = 0; i < 4; i++)
+        if (a->g[i] != b->g[i])
+            return a->g[i] < b->g[i];
+    return 0;
+}
+/* The same order for qsort. */
 int nms__col_cmp(const void *a, const void *b);
 /* Sort c[0..n) into nms__col_cmp order with up to threads threads
  * (col_sort.c); the same result for any thread count. */

@@ -128,12 +128,7 @@ double nms__pi_sum4(const double *pi, const int32_t g[4])
 int nms__col_cmp(const void *pa, const void *pb)
 {
     const nms__col *a = pa, *b = pb;
-    if (a->rc != b->rc)
-        return a->rc > b->rc ? -1 : 1;
-    for (int i = 0; i < 4; i++)
-        if (a->g[i] != b->g[i])
-            return a->g[i] < b->g[i] ? -1 : 1;
-    return 0;
+    return nms__col_before(a, b) ? -1 : nms__col_before(b, a);
 }
 
 double nms__price_level(double rc_top, double thr, int m)
