@@ -1209,8 +1209,6 @@ static double lap_brute(const double *w, size_t n, int32_t *perm, size_t k)
     return best;
 }
 
-/* The assignment solver against brute force over all permutations, n <= 7,
- * on real-valued weights and on small integers (many ties). */
 /* nms__col_sort against qsort with nms__col_cmp, for 1, 2, 3 and 7
  * threads, with many equal rc (ties fall back to the channels),
  * below and above the size where the sort splits into runs. */
@@ -1221,9 +1219,11 @@ START_TEST(test_col_sort)
     rng_state = 77;
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         size_t n = sizes[s];
-        nms__col *ref = nms__malloc_array(n + 1, sizeof *ref), *got = nms__malloc_array(n + 1, sizeof *got);
+        nms__col *ref = nms__malloc_array(n + 1, sizeof *ref), *got = nms__malloc_array(n + 1, sizeof *got),
+                 *byqsort = nms__malloc_array(n + 1, sizeof *byqsort);
         ck_assert_ptr_nonnull(ref);
         ck_assert_ptr_nonnull(got);
+        ck_assert_ptr_nonnull(byqsort);
         for (size_t q = 0; q < n; q++) {
             int32_t g[4];
             for (int k = 0; k < 4; k++)
@@ -1232,6 +1232,8 @@ START_TEST(test_col_sort)
             ref[q].v = (double)q;             /* tells equal groups apart after the sort */
             ref[q].rc = floor(urand() * 50) / 8; /* about n / 50 per value */
         }
+        memcpy(byqsort, ref, n * sizeof *byqsort);
+        qsort(byqsort, n, sizeof *byqsort, nms__col_cmp);
         for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
             memcpy(got, ref, n * sizeof *got);
             nms__col_sort(got, n, threads[t]);
@@ -1241,20 +1243,18 @@ START_TEST(test_col_sort)
             for (size_t q = 0; q < n; q++)
                 vsum += got[q].v;
             ck_assert(vsum == 0.5 * (double)n * ((double)n - 1.0));
-            nms__col *one = nms__malloc_array(n + 1, sizeof *one);
-            ck_assert_ptr_nonnull(one);
-            memcpy(one, ref, n * sizeof *one);
-            qsort(one, n, sizeof *one, nms__col_cmp);
             for (size_t q = 0; q < n; q++) /* equal groups (same g, rc) may only swap v */
-                ck_assert(nms__col_cmp(&one[q], &got[q]) == 0);
-            nms__free(one);
+                ck_assert(nms__col_cmp(&byqsort[q], &got[q]) == 0);
         }
+        nms__free(byqsort);
         nms__free(ref);
         nms__free(got);
     }
 }
 END_TEST
 
+/* The assignment solver against brute force over all permutations, n <= 7,
+ * on real-valued weights and on small integers (many ties). */
 START_TEST(test_lap_brute_force)
 {
     double w[49];

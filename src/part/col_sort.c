@@ -27,7 +27,11 @@
 #include "part/part.h"
 #include "util/util.h"
 
-enum { INSERTION_MAX = 16, MAX_RUNS = 64 };
+enum {
+    INSERTION_MAX = 16, /* columns: insertion sort below */
+    MAX_RUNS = 64,
+    MIN_RUN = 4096      /* columns per run: fewer are sorted as one run */
+};
 
 /* Merge the sorted a[0..na) and b[0..nb) into out. */
 static void merge(const nms__col *a, size_t na, const nms__col *b, size_t nb, nms__col *out)
@@ -79,7 +83,7 @@ void nms__col_sort(nms__col *c, size_t n, int threads)
     size_t runs = threads > 1 ? (size_t)threads : 1;
     if (runs > MAX_RUNS)
         runs = MAX_RUNS;
-    if (n < runs * 4096) /* small: one run */
+    if (n < runs * MIN_RUN)
         runs = 1;
     size_t at[MAX_RUNS + 1];
     for (size_t r = 0; r <= runs; r++)
