@@ -57,7 +57,7 @@
  *
  * Arrays: per worker, pool-sized stamps and LP flags, the gathered arrays
  * and the filter's flags (21 bytes per group), C*C pair sums; the open-node
- * list with each node's decisions; the pseudo-costs (24 bytes per pair).
+ * list with each node's decisions; the pseudo-costs (24 C*C bytes).
  *
  * Order: nodes are evaluated in batches of four, one LP per worker (see
  * BATCH below); a worker first plunges into the "together" child of the node
@@ -554,7 +554,8 @@ static void node_lp_options(nms_lp_options *lo, const nms__ctl *ctl)
  * and 4 pairs proved all five in 109 s together against 161 s with the
  * closest pair alone; with it at every node, two of them were not proven.
  * With the pseudo-costs, depth 4 and 8 made about the same trees, depth 4
- * in less time (43.9 s against 47.9 s for the five); depth 12 took 100 s. */
+ * in less time (43.9 s against 47.9 s for the five); depth 12 (with the
+ * candidates closest to 1/2) took 112.6 s. */
 enum { SB_DEPTH = 4, SB_PAIRS = 4, SB_ITERATIONS = 100 };
 
 /* The at most K (<= SB_PAIRS) fractional pairs i < j (f = pairf[i * C + j])
@@ -1243,7 +1244,7 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 continue;
             }
             double b = wk->r.b > nd.bound ? nd.bound : wk->r.b;
-            if (nd.nd && !wk->r.parked)
+            if (nd.nd) /* its LP was solved (parked nodes did not get here) */
                 pcost_add(&pc, &nd.d[nd.nd - 1], nd.pf, nd.bound - b);
             if (b <= target) {
                 node_drop(&nd);
