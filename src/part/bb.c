@@ -63,9 +63,9 @@
  * BATCH below); a worker first plunges into the "together" child of the node
  * it just evaluated while that child's bound is within the top half of the
  * open gap, otherwise it takes the best open node.  A node carries its
- * parent's final LP basis; a worker that jumps to it rebuilds its LP from
- * that basis (see save_basis), so only the branching decision separates
- * the start from the optimum, as in a plunge.
+ * parent's final LP basis; a worker that jumps to it starts its LP from
+ * that basis (see save_basis and load_basis), so only the branching
+ * decision separates the start from the optimum, as in a plunge.
  *
  * Partitions: integral node LPs, and at the nodes of the rounding schedule
  * (see nms__bb_pool) the better of an LP rounding (round_lp) and a dive
@@ -342,18 +342,6 @@ out:
     return st;
 }
 
-/* Replace the LP by a new one: the artificials and the pool groups
- * which[0..m), without a basis. */
-static int rebuild_lp(bbst *s, const size_t *which, size_t m, nms_error *err)
-{
-    for (size_t k = s->C; k < s->nlp; k++)
-        s->in_lp[s->lp2pool[k - s->C]] = 0;
-    nms_lp_free(s->lp);
-    s->lp = NULL;
-    int st = build_lp(s, err);
-    return st ? st : add_pool_cols(s, which, m, err);
-}
-
 /* Rebuild the LP with only the columns allowed at the current node (the
  * same optimum: the others are fixed at zero), without a basis. */
 static int compact_lp(bbst *s, nms_error *err)
@@ -364,10 +352,15 @@ static int compact_lp(bbst *s, nms_error *err)
         return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
     for (size_t k = C; k < s->nlp; k++) {
         size_t q = s->lp2pool[k - C];
+        s->in_lp[q] = 0;
         if (s->okstamp[q] == s->stamp)
             which[m++] = q;
     }
-    int st = rebuild_lp(s, which, m, err);
+    nms_lp_free(s->lp);
+    s->lp = NULL;
+    int st = build_lp(s, err);
+    if (st == NMS_OK)
+        st = add_pool_cols(s, which, m, err);
     nms__free(which);
     return st;
 }
@@ -400,35 +393,50 @@ static int save_basis(const bbst *s, int64_t *codes, int *ok, nms_error *err)
     return NMS_OK;
 }
 
-/* Rebuild the LP as the artificials and the basic groups of codes (C of
- * save_basis), with that basis. */
+/* Give the LP the basis codes (C of save_basis): add the basic groups it
+ * lacks, make them, and the basic artificials and logicals, basic, and
+ * every other column nonbasic at zero.  The worker's columns stay: they
+ * were priced in near this node's region of the tree, and keeping them
+ * took a jump evaluation from 5.5 to 3.1 LP solves (iris L012, 128
+ * channels). */
 static int load_basis(bbst *s, const int64_t *codes, nms_error *err)
 {
     size_t C = s->C, m = 0;
     size_t *which = nms__malloc_array(C, sizeof *which);
-    int *cs = nms__malloc_array(2 * C, sizeof *cs), *rs = nms__malloc_array(C, sizeof *rs);
+    int *cs = NULL, *rs = nms__malloc_array(C, sizeof *rs);
     int st = NMS_OK;
-    if (!which || !cs || !rs) {
+    if (!which || !rs) {
         st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
         goto out;
     }
-    for (size_t i = 0; i < C; i++) {
-        cs[i] = NMS_LP_AT_LOWER;
-        rs[i] = NMS_LP_FIXED;
+    for (size_t t = 0; t < C; t++)
+        if (codes[t] >= 0 && !s->in_lp[codes[t]])
+            which[m++] = (size_t)codes[t];
+    if ((st = add_pool_cols(s, which, m, err)) != NMS_OK)
+        goto out;
+    if (!(cs = nms__malloc_array(s->nlp, sizeof *cs))) {
+        st = nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+        goto out;
     }
+    for (size_t k = 0; k < s->nlp; k++)
+        cs[k] = NMS_LP_AT_LOWER;
+    for (size_t i = 0; i < C; i++)
+        rs[i] = NMS_LP_FIXED;
     for (size_t t = 0; t < C; t++) {
         int64_t c = codes[t];
-        if (c >= 0) {
-            which[m] = (size_t)c;
-            cs[C + m++] = NMS_LP_BASIC;
-        } else if ((size_t)(-1 - c) < C) {
+        if (c >= 0)
+            s->in_lp[c] = 2; /* a mark for the scan below, which clears it */
+        else if ((size_t)(-1 - c) < C)
             cs[-1 - c] = NMS_LP_BASIC;
-        } else {
+        else
             rs[-1 - c - (int64_t)C] = NMS_LP_BASIC;
-        }
     }
-    if ((st = rebuild_lp(s, which, m, err)) == NMS_OK)
-        st = nms_lp_set_basis(s->lp, cs, rs, err);
+    for (size_t k = C; k < s->nlp; k++)
+        if (s->in_lp[s->lp2pool[k - C]] == 2) {
+            s->in_lp[s->lp2pool[k - C]] = 1;
+            cs[k] = NMS_LP_BASIC;
+        }
+    st = nms_lp_set_basis(s->lp, cs, rs, err);
 out:
     nms__free(which);
     nms__free(cs);
