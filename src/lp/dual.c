@@ -231,23 +231,33 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
         double s = W->x[jl] < W->lb[jl] ? 1.0 : -1.0;
         double bound = s > 0 ? W->lb[jl] : W->ub[jl];
         nms__sx_pivot_row(W, r);
-        /* Harris ratio test on the reduced costs */
-        double tmax = HUGE_VAL, td = W->tol_d;
+        /* Harris ratio test on the reduced costs.  Pass 1 lists the
+         * candidates j (d_j moves towards 0 by |alpha_rj| per unit step; v
+         * = the distance it can move) and finds tmax = min (v + td) /
+         * |alpha_rj|, kept as the fraction tn / tq and compared as
+         * products; pass 2 takes the largest |alpha_rj| among the
+         * candidates with v / |alpha_rj| <= tmax. */
+        double tn = HUGE_VAL, tq = 1.0, td = W->tol_d;
+        int nc = 0;
         for (int t = 0; t < W->arow_nz; t++) {
             int j = W->arow_idx[t];
-            double a = W->arow[j], sa = s * a, dj = W->d[j], rh;
-            if (fabs(a) < W->tol_piv)
+            double a = W->arow[j], sa = s * a, dj = W->d[j], fa = fabs(a), v;
+            if (fa < W->tol_piv)
                 continue;
             switch (W->stat[j]) {
-            case NMS_LP_AT_LOWER: if (sa >= 0) continue; rh = (dj + td) / fabs(a); break;
-            case NMS_LP_AT_UPPER: if (sa <= 0) continue; rh = (-dj + td) / fabs(a); break;
-            case NMS_LP_AT_ZERO: rh = (fabs(dj) + td) / fabs(a); break;
+            case NMS_LP_AT_LOWER: if (sa >= 0) continue; v = dj; break;
+            case NMS_LP_AT_UPPER: if (sa <= 0) continue; v = -dj; break;
+            case NMS_LP_AT_ZERO: v = fabs(dj); break;
             default: continue;
             }
-            if (rh < tmax)
-                tmax = rh;
+            W->cand[nc] = j;
+            W->cand_v[nc++] = v;
+            if ((v + td) * tq < tn * fa) {
+                tn = v + td;
+                tq = fa;
+            }
         }
-        if (tmax == HUGE_VAL) {
+        if (nc == 0) {
             if (!fresh) {
                 if (refresh(W)) {
                     *oom = 1;
@@ -259,26 +269,19 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
             return NMS_LP_INFEASIBLE;
         }
         int q = -1;
-        double qa = 0.0, qt = 0.0;
-        for (int t = 0; t < W->arow_nz; t++) {
-            int j = W->arow_idx[t];
-            double a = W->arow[j], sa = s * a, dj = W->d[j], rt;
-            if (fabs(a) < W->tol_piv)
-                continue;
-            switch (W->stat[j]) {
-            case NMS_LP_AT_LOWER: if (sa >= 0) continue; rt = dj / fabs(a); break;
-            case NMS_LP_AT_UPPER: if (sa <= 0) continue; rt = -dj / fabs(a); break;
-            case NMS_LP_AT_ZERO: rt = fabs(dj) / fabs(a); break;
-            default: continue;
-            }
-            if (rt <= tmax && fabs(a) > qa) {
-                qa = fabs(a);
+        double qa = 0.0, qv = 0.0;
+        for (int c = 0; c < nc; c++) {
+            int j = W->cand[c];
+            double fa = fabs(W->arow[j]), v = W->cand_v[c];
+            if (v * tq <= tn * fa && fa > qa) {
+                qa = fa;
                 q = j;
-                qt = rt;
+                qv = v;
             }
         }
         if (q < 0)
             return NMS_LP_NUMERICAL;
+        double qt = qv / qa;
         nms__sx_ftran_col(W, q);
         double arq = W->alpha[r];
         if (fabs(arq - W->arow[q]) > 1e-6 * (1.0 + fabs(arq))) {

@@ -86,6 +86,7 @@ static void work_free(sx_work *W)
     nms__free(W->pos); nms__free(W->cb); nms__free(W->y); nms__free(W->d);
     nms__free(W->alpha); nms__free(W->rho); nms__free(W->rho_kept); nms__free(W->arow);
     nms__free(W->arow_idx); nms__free(W->arow_mark); nms__free(W->w);
+    nms__free(W->cand); nms__free(W->cand_v);
     nms__free(W->bstart); nms__free(W->brow); nms__free(W->bval);
     nms__free(W->sing_pos); nms__free(W->sing_row);
     nms__lu_free(W->lu);
@@ -192,6 +193,8 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     W->arow_idx = nms__malloc_array(N1, sizeof(int));
     W->arow_mark = nms__calloc(N1, 1);
     W->w = nms__malloc_array(N1, sizeof(double));
+    W->cand = nms__malloc_array(N1, sizeof(int));
+    W->cand_v = nms__malloc_array(N1, sizeof(double));
     W->bstart = nms__malloc_array(M1, sizeof(int));
     W->sing_pos = nms__malloc_array(M1, sizeof(int));
     W->sing_row = nms__malloc_array(M1, sizeof(int));
@@ -200,7 +203,7 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
         !W->rscale || !W->cscale || !W->lb || !W->ub || !W->lb0 || !W->ub0 ||
         !W->c || !W->corig || !W->wr || !W->tau || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
         !W->y || !W->d || !W->alpha || !W->rho || !W->rho_kept || !W->arow || !W->arow_idx ||
-        !W->arow_mark || !W->w || !W->bstart || !W->sing_pos ||
+        !W->arow_mark || !W->w || !W->cand || !W->cand_v || !W->bstart || !W->sing_pos ||
         !W->sing_row || !W->lu)
         return -1;
     /* scaling */
@@ -409,6 +412,17 @@ void nms__sx_ftran_col(sx_work *W, int q)
     nms__lu_ftran(W->lu, W->alpha);
 }
 
+/* Whether variable j belongs in a pivot row: nonbasic and not fixed.  A
+ * fixed variable never enters, so its arow_j is not needed for a ratio
+ * test; its d_j is left as it is, and is right again at the next full
+ * computation of the duals (every refactorisation, and before a solution
+ * is stored).  On the partition LPs every logical is fixed (the rows are
+ * equalities), and so is every column a branch excludes. */
+static inline int in_pivot_row(const int *pos, const signed char *stat, int j)
+{
+    return pos[j] < 0 && stat[j] != NMS_LP_FIXED;
+}
+
 /* The pivot row from a dense rho, in one pass over the columns (each
  * entry summed in its column's order) and then the logicals: arow, its
  * support and mark are rewritten for every variable, so nothing needs
@@ -416,13 +430,14 @@ void nms__sx_ftran_col(sx_work *W, int q)
 static void pivot_row_dense(sx_work *W)
 {
     const int m = W->m, n = W->n, *pos = W->pos, *cs = W->cs, *ri = W->ri;
+    const signed char *stat = W->stat;
     const double *va = W->va, *kept = W->rho_kept;
     double *arow = W->arow;
     unsigned char *mark = W->arow_mark;
     int *idx = W->arow_idx, nz = 0;
     for (int j = 0; j < n; j++) {
         double s = 0.0;
-        if (pos[j] < 0)
+        if (in_pivot_row(pos, stat, j))
             for (int p = cs[j]; p < cs[j + 1]; p++)
                 s += kept[ri[p]] * va[p];
         arow[j] = s;
@@ -431,7 +446,7 @@ static void pivot_row_dense(sx_work *W)
             idx[nz++] = j;
     }
     for (int i = 0; i < m; i++) {
-        int jl = n + i, in_row = pos[jl] < 0 && kept[i] != 0.0;
+        int jl = n + i, in_row = kept[i] != 0.0 && in_pivot_row(pos, stat, jl);
         arow[jl] = in_row ? -kept[i] : 0.0;
         mark[jl] = (unsigned char)in_row;
         if (in_row)
@@ -452,6 +467,7 @@ static void pivot_row_sparse(sx_work *W)
     unsigned char *mark = W->arow_mark;
     int *idx = W->arow_idx;
     const int *pos = W->pos, *rs = W->rs, *ci = W->ci;
+    const signed char *stat = W->stat;
     for (int t = 0; t < nz; t++) {
         int j = idx[t];
         arow[j] = 0.0;
@@ -464,7 +480,7 @@ static void pivot_row_sparse(sx_work *W)
             continue;
         for (int p = rs[i]; p < rs[i + 1]; p++) {
             int j = ci[p];
-            if (pos[j] >= 0)
+            if (!in_pivot_row(pos, stat, j))
                 continue;
             if (!mark[j]) {
                 mark[j] = 1;
@@ -473,7 +489,7 @@ static void pivot_row_sparse(sx_work *W)
             arow[j] += ri * rv[p];
         }
         int jl = n + i;
-        if (pos[jl] < 0) {
+        if (in_pivot_row(pos, stat, jl)) {
             if (!mark[jl]) {
                 mark[jl] = 1;
                 idx[nz++] = jl;

@@ -21,6 +21,8 @@
  *                               rho_kept (m) its entries of 1e-14 or more
  *                  arow (N) pivot row, support arow_idx[0..arow_nz)
  *                  w (N) devex weights
+ *                  cand, cand_v (N) the dual ratio test's candidates: j
+ *                               and the distance its d_j can move
  */
 #ifndef NMS_LP_SIMPLEX_WORK_H
 #define NMS_LP_SIMPLEX_WORK_H
@@ -45,6 +47,8 @@ typedef struct sx_work {
     double *cb, *y, *d, *alpha, *rho, *rho_kept, *arow, *w;
     int *arow_idx;
     int arow_nz;
+    int *cand;
+    double *cand_v;
     unsigned char *arow_mark;
     nms__lu *lu;
     int *bstart, *brow;
