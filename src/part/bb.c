@@ -146,7 +146,7 @@ typedef struct bbst {
     nms_lp *lp;
     size_t nlp;             /* LP columns: C artificials, then pool columns */
     size_t *lp2pool;        /* nlp - C entries */
-    unsigned char *in_lp;   /* n */
+    unsigned char *in_lp;   /* n: 1 = the group is a column of the LP (2: a basic one, within load_basis) */
     uint32_t *okstamp;      /* n: == stamp when allowed at the current node */
     uint32_t stamp;
     double *ub;             /* current LP upper bound per LP column */
@@ -393,9 +393,10 @@ static int save_basis(const bbst *s, int64_t *codes, int *ok, nms_error *err)
     return NMS_OK;
 }
 
-/* Give the LP the basis codes (C of save_basis): add the basic groups it
- * lacks, make them, and the basic artificials and logicals, basic, and
- * every other column nonbasic at zero.  The worker's columns stay: they
+/* Give the LP the basis codes (C of save_basis).  The basic groups the LP
+ * lacks are added; the basic groups, artificials and logicals of codes
+ * become basic, every other column nonbasic at zero and every other
+ * logical fixed (the rows are equalities).  The worker's columns stay: they
  * were priced in near this node's region of the tree, and keeping them
  * took a jump evaluation from 5.5 to 3.1 LP solves (iris L012, 128
  * channels). */
