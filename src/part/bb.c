@@ -139,6 +139,47 @@ static int allowed(const int32_t g[4], const dec *d, size_t nd)
     return 1;
 }
 
+/* The decisions d[0 .. nd) as bit masks per channel, 64 decisions to a
+ * block: in block h, bit q of m[2 c] (of m[2 c + 1]) is set when channel c
+ * is the i (the j) of decision 64 h + q, and bit q of tog[h] when that
+ * decision is "together".  A group's ORs I (of the m[2 c]) and J (of the
+ * m[2 c + 1]) over its channels then say which decisions' i and j it
+ * holds: it breaks a "together" where I ^ J and an "apart" where I & J.
+ * So a group is checked against any number of decisions with eight
+ * lookups per block, where allowed() compares each decision with each
+ * channel (the gather of a node with many decisions since its list was
+ * made spent most of its time there). */
+static size_t dec_mask_blocks(size_t nd)
+{
+    return (nd + 63) / 64;
+}
+
+static void dec_masks(const dec *d, size_t nd, size_t C, uint64_t *m, uint64_t *tog)
+{
+    size_t nb = dec_mask_blocks(nd);
+    memset(m, 0, nb * 2 * C * sizeof *m);
+    memset(tog, 0, nb * sizeof *tog);
+    for (size_t q = 0; q < nd; q++) {
+        uint64_t bit = (uint64_t)1 << (q % 64);
+        uint64_t *mb = m + (q / 64) * 2 * C;
+        mb[2 * (size_t)d[q].i] |= bit;
+        mb[2 * (size_t)d[q].j + 1] |= bit;
+        if (d[q].together)
+            tog[q / 64] |= bit;
+    }
+}
+
+static inline int allowed_by_masks(const uint16_t g[4], const uint64_t *m, const uint64_t *tog, size_t nb, size_t C)
+{
+    for (size_t h = 0; h < nb; h++, m += 2 * C) {
+        uint64_t I = m[2 * g[0]] | m[2 * g[1]] | m[2 * g[2]] | m[2 * g[3]];
+        uint64_t J = m[2 * g[0] + 1] | m[2 * g[1] + 1] | m[2 * g[2] + 1] | m[2 * g[3] + 1];
+        if (((I ^ J) & tog[h]) | (I & J & ~tog[h]))
+            return 0;
+    }
+    return 1;
+}
+
 typedef struct bbst {
     const nms__pp *p;
     const nms__col *pool;
@@ -526,6 +567,8 @@ typedef struct worker {
     unsigned char *kept_flag;       /* n: the filter's verdicts on the gathered groups */
     int dived;                      /* the LP is a dive's: the next node loads its basis */
     int32_t *dperm;                 /* C: a dive's partition */
+    uint64_t *dmask, *dtog;         /* the gather's decision masks (dec_masks), mask_blocks blocks */
+    size_t mask_blocks;
     nms_error err;
     node nd;
     node_result r;                  /* eval_node's results for nd */
@@ -687,9 +730,22 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     size_t na = 0, m = warm ? w->nwarm : n, d0 = warm ? w->warm_nd : F ? F->nd : 0;
     if (warm)
         n = w->warm_n;
+    size_t nb = dec_mask_blocks(nd - d0);
+    if (nb > w->mask_blocks) {
+        uint64_t *dm = nms__realloc_array(w->dmask, nb * 2 * C, sizeof *dm);
+        uint64_t *dt = dm ? nms__realloc_array(w->dtog, nb, sizeof *dt) : NULL;
+        if (dm)
+            w->dmask = dm;
+        if (dt)
+            w->dtog = dt;
+        if (!dm || !dt)
+            return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
+        w->mask_blocks = nb;
+    }
+    dec_masks(d + d0, nd - d0, C, w->dmask, w->dtog);
     for (size_t t = 0; t < m; t++) {
         size_t q;
-        int32_t g[4];
+        uint16_t g[4];
         double v;
         if (warm) {
             q = lq[t];
@@ -698,15 +754,16 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
             v = lv[t];
         } else {
             q = F ? F->idx[t] : t;
-            memcpy(g, s->pool[q].g, sizeof g);
+            for (int k = 0; k < 4; k++)
+                g[k] = (uint16_t)s->pool[q].g[k];
             v = s->pool[q].v;
         }
-        if (!allowed(g, d + d0, nd - d0))
+        if (!allowed_by_masks(g, w->dmask, w->dtog, nb, C))
             continue;
         s->okstamp[q] = s->stamp;
         lq[na] = (uint32_t)q;
         for (int k = 0; k < 4; k++)
-            lg[4 * na + (size_t)k] = (uint16_t)g[k];
+            lg[4 * na + (size_t)k] = g[k];
         lv[na++] = v;
     }
     w->nwarm = SIZE_MAX;
@@ -913,6 +970,8 @@ static void worker_free(worker *w)
     nms__free(w->basis);
     nms__free(w->rperm);
     nms__free(w->dperm);
+    nms__free(w->dmask);
+    nms__free(w->dtog);
     nms__free(w->u_sorted);
 }
 
