@@ -10,6 +10,7 @@
 #include "config.h"
 #include "nmsparse.h"
 #include "part/objective.h"
+#include "part/decisions.h"
 #include "part/lap.h"
 #include "part/part.h"
 #include "part/price_kernels.h"
@@ -1263,6 +1264,67 @@ START_TEST(test_col_sort)
 }
 END_TEST
 
+/* The gather's decision masks against the plain check: every group of
+ * 12 channels and random groups of 96, under random decision lists of 0 to
+ * 140 decisions (one, two and three blocks of 64; repeated and
+ * contradictory decisions too). */
+START_TEST(test_decision_masks)
+{
+    enum { MAXD = 140 };
+    dec d[MAXD];
+    uint64_t m[3 * 2 * 96], tog[3];
+    size_t agree = 0, kept = 0;
+    for (size_t C = 12; C <= 96; C += 84)
+        for (size_t nd = 0; nd <= MAXD; nd += nd < 8 ? 1 : 11) {
+            rng_state = 1000 * C + nd;
+            for (size_t q = 0; q < nd; q++) {
+                d[q].i = (int32_t)(urand() * (double)C);
+                do
+                    d[q].j = (int32_t)(urand() * (double)C);
+                while (d[q].j == d[q].i);
+                if (d[q].i > d[q].j) {
+                    int32_t t = d[q].i;
+                    d[q].i = d[q].j;
+                    d[q].j = t;
+                }
+                d[q].together = urand() < 0.3;
+            }
+            size_t nb = dec_mask_blocks(nd);
+            ck_assert_uint_le(nb, 3);
+            dec_masks(d, nd, C, m, tog);
+            for (int32_t a = 0; a < (int32_t)C; a++)
+                for (int32_t b = a + 1; b < (int32_t)C; b++)
+                    for (int32_t c = b + 1; c < (int32_t)C; c++)
+                        for (int32_t e = c + 1; e < (int32_t)C; e++) {
+                            int32_t g[4] = {a, b, c, e};
+                            if (C > 12) { /* random groups: four distinct channels */
+                                g[0] = (int32_t)(urand() * (double)C);
+                                do
+                                    g[1] = (int32_t)(urand() * (double)C);
+                                while (g[1] == g[0]);
+                                do
+                                    g[2] = (int32_t)(urand() * (double)C);
+                                while (g[2] == g[0] || g[2] == g[1]);
+                                do
+                                    g[3] = (int32_t)(urand() * (double)C);
+                                while (g[3] == g[0] || g[3] == g[1] || g[3] == g[2]);
+                            }
+                            uint16_t g16[4] = {(uint16_t)g[0], (uint16_t)g[1], (uint16_t)g[2], (uint16_t)g[3]};
+                            int want = allowed(g, d, nd);
+                            ck_assert_int_eq(allowed_by_masks(g16, m, tog, nb, C), want);
+                            agree++;
+                            kept += (size_t)want;
+                            if (C > 12 && agree % 4096 == 0)
+                                goto next; /* enough random groups for this list */
+                        }
+        next:;
+        }
+    /* both verdicts occur often */
+    ck_assert_uint_gt(kept, agree / 20);
+    ck_assert_uint_lt(kept, agree - agree / 20);
+}
+END_TEST
+
 /* The assignment solver against brute force over all permutations, n <= 7,
  * on real-valued weights and on small integers (many ties). */
 START_TEST(test_lap_brute_force)
@@ -1499,6 +1561,7 @@ static Suite *part_suite(void)
     tcase_add_test(tc, test_window_grow);
     tcase_add_test(tc, test_col_sort);
     tcase_add_test(tc, test_lap_brute_force);
+    tcase_add_test(tc, test_decision_masks);
     tcase_add_test(tc, test_refill_beyond_pairs);
     tcase_add_test(tc, test_refill_blocks);
     tcase_add_test(tc, test_large_c_threads);

@@ -79,13 +79,9 @@
 #include <omp.h>
 #endif
 
+#include "part/decisions.h"
 #include "part/part.h"
 #include "util/util.h"
-
-typedef struct dec {
-    int32_t i, j;
-    int together;
-} dec;
 
 /* A node's candidate groups: indices into the pool, shared by siblings.
  * They satisfy the first nd decisions of every node using the list (a
@@ -123,61 +119,6 @@ static void node_drop(node *nd)
     nd->basis = NULL;
     flist_release(nd->f);
     nd->f = NULL;
-}
-
-static int allowed(const int32_t g[4], const dec *d, size_t nd)
-{
-    for (size_t q = 0; q < nd; q++) {
-        int hi = 0, hj = 0;
-        for (int k = 0; k < 4; k++) {
-            hi |= g[k] == d[q].i;
-            hj |= g[k] == d[q].j;
-        }
-        if (d[q].together ? hi != hj : (hi && hj))
-            return 0;
-    }
-    return 1;
-}
-
-/* The decisions d[0 .. nd) as bit masks per channel, 64 decisions to a
- * block: in block h, bit q of m[2 c] (of m[2 c + 1]) is set when channel c
- * is the i (the j) of decision 64 h + q, and bit q of tog[h] when that
- * decision is "together".  A group's ORs I (of the m[2 c]) and J (of the
- * m[2 c + 1]) over its channels then say which decisions' i and j it
- * holds: it breaks a "together" where I ^ J and an "apart" where I & J.
- * So a group is checked against any number of decisions with eight
- * lookups per block, where allowed() compares each decision with each
- * channel (the gather of a node with many decisions since its list was
- * made spent most of its time there). */
-static size_t dec_mask_blocks(size_t nd)
-{
-    return (nd + 63) / 64;
-}
-
-static void dec_masks(const dec *d, size_t nd, size_t C, uint64_t *m, uint64_t *tog)
-{
-    size_t nb = dec_mask_blocks(nd);
-    memset(m, 0, nb * 2 * C * sizeof *m);
-    memset(tog, 0, nb * sizeof *tog);
-    for (size_t q = 0; q < nd; q++) {
-        uint64_t bit = (uint64_t)1 << (q % 64);
-        uint64_t *mb = m + (q / 64) * 2 * C;
-        mb[2 * (size_t)d[q].i] |= bit;
-        mb[2 * (size_t)d[q].j + 1] |= bit;
-        if (d[q].together)
-            tog[q / 64] |= bit;
-    }
-}
-
-static inline int allowed_by_masks(const uint16_t g[4], const uint64_t *m, const uint64_t *tog, size_t nb, size_t C)
-{
-    for (size_t h = 0; h < nb; h++, m += 2 * C) {
-        uint64_t I = m[2 * g[0]] | m[2 * g[1]] | m[2 * g[2]] | m[2 * g[3]];
-        uint64_t J = m[2 * g[0] + 1] | m[2 * g[1] + 1] | m[2 * g[2] + 1] | m[2 * g[3] + 1];
-        if (((I ^ J) & tog[h]) | (I & J & ~tog[h]))
-            return 0;
-    }
-    return 1;
 }
 
 typedef struct bbst {
@@ -725,7 +666,9 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     }
     /* gather the allowed groups: from the node's list, or in a dive's step
      * from what the step before it kept, in place (no pool records); the
-     * decisions the source does not already satisfy are checked */
+     * decisions the source does not already satisfy are checked, by their
+     * masks (decisions.h: a node that keeps its parent's list re-checks
+     * every decision since the list was made) */
     const int warm = w->diving && w->nwarm != SIZE_MAX;
     size_t na = 0, m = warm ? w->nwarm : n, d0 = warm ? w->warm_nd : F ? F->nd : 0;
     if (warm)

@@ -22,6 +22,7 @@ libnmsparse_la_SOURCES += \
 	src/part/lap.h \
 	src/part/lap.c \
 	src/part/refill.c \
+	src/part/decisions.h \
 	src/part/bb.c \
 	src/part/solve.c \
 	src/part/master.c \
