@@ -53,10 +53,12 @@ static inline size_t dec_mask_blocks(size_t nd)
 
 /* The masks of d[0 .. nd) over C channels: m holds dec_mask_blocks(nd)
  * blocks of 2 C words (mi(c) at 2 c, mj(c) at 2 c + 1), tog one word per
- * block (bit q: decision q is "together"). */
+ * block (bit q: decision q is "together"); nothing for nd = 0. */
 static inline void dec_masks(const dec *d, size_t nd, size_t C, uint64_t *m, uint64_t *tog)
 {
     size_t nb = dec_mask_blocks(nd);
+    if (nb == 0) /* no masks (m and tog may be NULL) */
+        return;
     memset(m, 0, nb * 2 * C * sizeof *m);
     memset(tog, 0, nb * sizeof *tog);
     for (size_t q = 0; q < nd; q++) {
