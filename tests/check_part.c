@@ -9,8 +9,8 @@
 
 #include "config.h"
 #include "nmsparse.h"
-#include "part/objective.h"
 #include "part/decisions.h"
+#include "part/objective.h"
 #include "part/lap.h"
 #include "part/part.h"
 #include "part/price_kernels.h"
@@ -1264,16 +1264,26 @@ START_TEST(test_col_sort)
 }
 END_TEST
 
+/* One group: the masks m (nb blocks over C channels) give the plain
+ * check's verdict on d[0 .. nd); returns that verdict. */
+static int masks_agree(const int32_t g[4], const dec *d, size_t nd, const uint64_t *m, size_t nb, size_t C)
+{
+    uint16_t g16[4] = {(uint16_t)g[0], (uint16_t)g[1], (uint16_t)g[2], (uint16_t)g[3]};
+    int want = allowed(g, d, nd);
+    ck_assert_int_eq(allowed_by_masks(g16, m, nb, C), want);
+    return want;
+}
+
 /* The gather's decision masks against the plain check: every group of
- * 12 channels and random groups of 96, under random decision lists of 0 to
- * 140 decisions (one, two and three blocks of 64; repeated and
+ * 12 channels and 4096 random groups of 96, under random decision lists of
+ * 0 to 140 decisions (one, two and three blocks of 64; repeated and
  * contradictory decisions too). */
 START_TEST(test_decision_masks)
 {
-    enum { MAXD = 140 };
+    enum { MAXD = 140, RANDOM_GROUPS = 4096 };
     dec d[MAXD];
-    uint64_t m[3 * 2 * 96], tog[3];
-    size_t agree = 0, kept = 0;
+    uint64_t m[3 * (2 * 96 + 1)];
+    size_t checked = 0, kept = 0;
     for (size_t C = 12; C <= 96; C += 84)
         for (size_t nd = 0; nd <= MAXD; nd += nd < 8 ? 1 : 11) {
             rng_state = 1000 * C + nd;
@@ -1290,38 +1300,36 @@ START_TEST(test_decision_masks)
                 d[q].together = urand() < 0.3;
             }
             size_t nb = dec_mask_blocks(nd);
-            ck_assert_uint_le(nb, 3);
-            dec_masks(d, nd, C, m, tog);
-            for (int32_t a = 0; a < (int32_t)C; a++)
-                for (int32_t b = a + 1; b < (int32_t)C; b++)
-                    for (int32_t c = b + 1; c < (int32_t)C; c++)
-                        for (int32_t e = c + 1; e < (int32_t)C; e++) {
-                            int32_t g[4] = {a, b, c, e};
-                            if (C > 12) { /* random groups: four distinct channels */
-                                g[0] = (int32_t)(urand() * (double)C);
-                                do
-                                    g[1] = (int32_t)(urand() * (double)C);
-                                while (g[1] == g[0]);
-                                do
-                                    g[2] = (int32_t)(urand() * (double)C);
-                                while (g[2] == g[0] || g[2] == g[1]);
-                                do
-                                    g[3] = (int32_t)(urand() * (double)C);
-                                while (g[3] == g[0] || g[3] == g[1] || g[3] == g[2]);
+            ck_assert_uint_le(dec_mask_words(nd, C), sizeof m / sizeof m[0]);
+            dec_masks(d, nd, C, m);
+            if (C == 12) /* every group */
+                for (int32_t a = 0; a < 12; a++)
+                    for (int32_t b = a + 1; b < 12; b++)
+                        for (int32_t c = b + 1; c < 12; c++)
+                            for (int32_t e = c + 1; e < 12; e++) {
+                                int32_t g[4] = {a, b, c, e};
+                                kept += (size_t)masks_agree(g, d, nd, m, nb, C);
+                                checked++;
                             }
-                            uint16_t g16[4] = {(uint16_t)g[0], (uint16_t)g[1], (uint16_t)g[2], (uint16_t)g[3]};
-                            int want = allowed(g, d, nd);
-                            ck_assert_int_eq(allowed_by_masks(g16, m, tog, nb, C), want);
-                            agree++;
-                            kept += (size_t)want;
-                            if (C > 12 && agree % 4096 == 0)
-                                goto next; /* enough random groups for this list */
-                        }
-        next:;
+            else /* random groups of four distinct channels */
+                for (int r = 0; r < RANDOM_GROUPS; r++) {
+                    int32_t g[4];
+                    for (int k = 0; k < 4; k++) {
+                        int fresh;
+                        do {
+                            g[k] = (int32_t)(urand() * (double)C);
+                            fresh = 1;
+                            for (int l = 0; l < k; l++)
+                                fresh &= g[l] != g[k];
+                        } while (!fresh);
+                    }
+                    kept += (size_t)masks_agree(g, d, nd, m, nb, C);
+                    checked++;
+                }
         }
     /* both verdicts occur often */
-    ck_assert_uint_gt(kept, agree / 20);
-    ck_assert_uint_lt(kept, agree - agree / 20);
+    ck_assert_uint_gt(kept, checked / 20);
+    ck_assert_uint_lt(kept, checked - checked / 20);
 }
 END_TEST
 

@@ -508,8 +508,8 @@ typedef struct worker {
     unsigned char *kept_flag;       /* n: the filter's verdicts on the gathered groups */
     int dived;                      /* the LP is a dive's: the next node loads its basis */
     int32_t *dperm;                 /* C: a dive's partition */
-    uint64_t *dmask, *dtog;         /* the gather's decision masks (dec_masks), mask_blocks blocks */
-    size_t mask_blocks;
+    uint64_t *dmask;                /* the gather's decision masks (dec_masks), mask_words words */
+    size_t mask_words;
     nms_error err;
     node nd;
     node_result r;                  /* eval_node's results for nd */
@@ -673,19 +673,15 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
     size_t na = 0, m = warm ? w->nwarm : n, d0 = warm ? w->warm_nd : F ? F->nd : 0;
     if (warm)
         n = w->warm_n;
-    size_t nb = dec_mask_blocks(nd - d0);
-    if (nb > w->mask_blocks) {
-        uint64_t *dm = nms__realloc_array(w->dmask, nb * 2 * C, sizeof *dm);
-        uint64_t *dt = dm ? nms__realloc_array(w->dtog, nb, sizeof *dt) : NULL;
-        if (dm)
-            w->dmask = dm;
-        if (dt)
-            w->dtog = dt;
-        if (!dm || !dt)
+    size_t nb = dec_mask_blocks(nd - d0), words = dec_mask_words(nd - d0, C);
+    if (words > w->mask_words) {
+        uint64_t *dm = nms__realloc_array(w->dmask, words, sizeof *dm);
+        if (!dm)
             return nms__fail(err, NMS_ERR_NOMEM, "out of memory in branch-and-bound");
-        w->mask_blocks = nb;
+        w->dmask = dm;
+        w->mask_words = words;
     }
-    dec_masks(d + d0, nd - d0, C, w->dmask, w->dtog);
+    dec_masks(d + d0, nd - d0, C, w->dmask);
     for (size_t t = 0; t < m; t++) {
         size_t q;
         uint16_t g[4];
@@ -701,7 +697,7 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
                 g[k] = (uint16_t)s->pool[q].g[k];
             v = s->pool[q].v;
         }
-        if (!allowed_by_masks(g, w->dmask, w->dtog, nb, C))
+        if (!allowed_by_masks(g, w->dmask, nb, C))
             continue;
         s->okstamp[q] = s->stamp;
         lq[na] = (uint32_t)q;
@@ -914,7 +910,6 @@ static void worker_free(worker *w)
     nms__free(w->rperm);
     nms__free(w->dperm);
     nms__free(w->dmask);
-    nms__free(w->dtog);
     nms__free(w->u_sorted);
 }
 

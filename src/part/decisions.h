@@ -45,40 +45,44 @@ static inline int allowed(const int32_t g[4], const dec *d, size_t nd)
     return 1;
 }
 
-/* Blocks of masks for nd decisions. */
+/* Words of masks for nd decisions over C channels: per block of 64
+ * decisions, 2 C channel words (mi(c) at 2 c, mj(c) at 2 c + 1) and one
+ * word with bit q set when decision q is "together". */
 static inline size_t dec_mask_blocks(size_t nd)
 {
     return (nd + 63) / 64;
 }
 
-/* The masks of d[0 .. nd) over C channels: m holds dec_mask_blocks(nd)
- * blocks of 2 C words (mi(c) at 2 c, mj(c) at 2 c + 1), tog one word per
- * block (bit q: decision q is "together"); nothing for nd = 0. */
-static inline void dec_masks(const dec *d, size_t nd, size_t C, uint64_t *m, uint64_t *tog)
+static inline size_t dec_mask_words(size_t nd, size_t C)
 {
-    size_t nb = dec_mask_blocks(nd);
-    if (nb == 0) /* no masks (m and tog may be NULL) */
+    return dec_mask_blocks(nd) * (2 * C + 1);
+}
+
+/* The masks of d[0 .. nd) over C channels, dec_mask_words(nd, C) words in
+ * m (nothing for nd = 0: m may be NULL). */
+static inline void dec_masks(const dec *d, size_t nd, size_t C, uint64_t *m)
+{
+    if (nd == 0)
         return;
-    memset(m, 0, nb * 2 * C * sizeof *m);
-    memset(tog, 0, nb * sizeof *tog);
+    memset(m, 0, dec_mask_words(nd, C) * sizeof *m);
     for (size_t q = 0; q < nd; q++) {
         uint64_t bit = (uint64_t)1 << (q % 64);
-        uint64_t *mb = m + (q / 64) * 2 * C;
+        uint64_t *mb = m + (q / 64) * (2 * C + 1);
         mb[2 * (size_t)d[q].i] |= bit;
         mb[2 * (size_t)d[q].j + 1] |= bit;
         if (d[q].together)
-            tog[q / 64] |= bit;
+            mb[2 * C] |= bit;
     }
 }
 
-/* allowed() by the nb blocks of masks m, tog (dec_masks). */
-static inline int allowed_by_masks(const uint16_t g[4], const uint64_t *m, const uint64_t *tog, size_t nb,
-                                   size_t C)
+/* allowed() by the masks m of nb blocks (dec_masks). */
+static inline int allowed_by_masks(const uint16_t g[4], const uint64_t *m, size_t nb, size_t C)
 {
-    for (size_t h = 0; h < nb; h++, m += 2 * C) {
+    for (size_t h = 0; h < nb; h++, m += 2 * C + 1) {
         uint64_t I = m[2 * g[0]] | m[2 * g[1]] | m[2 * g[2]] | m[2 * g[3]];
         uint64_t J = m[2 * g[0] + 1] | m[2 * g[1] + 1] | m[2 * g[2] + 1] | m[2 * g[3] + 1];
-        if (((I ^ J) & tog[h]) | (I & J & ~tog[h]))
+        uint64_t tog = m[2 * C];
+        if (((I ^ J) & tog) | (I & J & ~tog))
             return 0;
     }
     return 1;
