@@ -1106,8 +1106,9 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
     int nthreads = threads > 0 ? threads : omp_get_max_threads();
     if (nthreads > BATCH)
         nthreads = BATCH;
-    if (nthreads > omp_get_num_procs()) /* see BATCH */
-        nthreads = omp_get_num_procs();
+    int procs = omp_get_num_procs(); /* see BATCH */
+    if (nthreads > procs)
+        nthreads = procs;
 #else
     (void)threads;
 #endif
