@@ -8,6 +8,7 @@
 
 #include "nmsparse.h"
 #include "lp/lp.h" /* internal layout: to split a real LP into column batches */
+#include "lp/lu.h"
 
 #define INF HUGE_VAL
 #define TOL 1e-7
@@ -755,6 +756,188 @@ START_TEST(test_warm_start_air03)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- LU */
+
+static unsigned lu_rng = 12345u;
+static double lu_rand(void)
+{
+    lu_rng = lu_rng * 1103515245u + 12345u;
+    return (double)((lu_rng >> 8) & 0xffffff) / 16777216.0;
+}
+
+/* A sparse m x m matrix as columns (start, rows, vals) and dense (A, row
+ * major).  kind 0: column-dominant diagonal (nonsingular) with up to five
+ * other entries per column, rows permuted, and, when m is large, a few
+ * dense columns (over a tenth of m: the factorization leaves them for
+ * last); kind 1: 0/1 columns of four ones on a permuted identity, as the
+ * partition master's bases. */
+static void lu_matrix(int m, int kind, int *start, int *rows, double *vals, double *A)
+{
+    int *perm = malloc((size_t)m * sizeof *perm);
+    for (int i = 0; i < m; i++)
+        perm[i] = i;
+    for (int i = m - 1; i > 0; i--) {
+        int k = (int)(lu_rand() * (i + 1)), t = perm[i];
+        perm[i] = perm[k];
+        perm[k] = t;
+    }
+    memset(A, 0, (size_t)m * m * sizeof *A);
+    for (int k = 0; k < m; k++) {
+        int dense = kind == 0 && m >= 60 && k % 17 == 3;
+        int extra = dense ? m / 2 : kind == 0 ? (int)(lu_rand() * 6) : 3;
+        A[perm[k] * m + k] = kind == 0 ? 8.0 + lu_rand() : 1.0;
+        for (int e = 0; e < extra; e++) {
+            int i = (int)(lu_rand() * m);
+            if (i != perm[k])
+                A[i * m + k] = kind == 0 ? 2.0 * lu_rand() - 1.0 : 1.0;
+        }
+    }
+    int nz = 0;
+    for (int k = 0; k < m; k++) {
+        start[k] = nz;
+        for (int i = 0; i < m; i++)
+            if (A[i * m + k] != 0.0) {
+                rows[nz] = i;
+                vals[nz++] = A[i * m + k];
+            }
+    }
+    start[m] = nz;
+    free(perm);
+}
+
+/* max |B x - b| after FTRAN and max |B' y - c| after BTRAN, random b, c. */
+static double lu_residual(nms__lu *lu, int m, const double *A)
+{
+    double *b = malloc((size_t)m * sizeof *b), *x = malloc((size_t)m * sizeof *x);
+    double err = 0.0;
+    for (int i = 0; i < m; i++)
+        b[i] = x[i] = 2.0 * lu_rand() - 1.0;
+    nms__lu_ftran(lu, x);
+    for (int i = 0; i < m; i++) {
+        double s = -b[i];
+        for (int k = 0; k < m; k++)
+            s += A[i * m + k] * x[k];
+        err = fmax(err, fabs(s));
+    }
+    for (int k = 0; k < m; k++)
+        b[k] = x[k] = 2.0 * lu_rand() - 1.0;
+    nms__lu_btran(lu, x);
+    for (int k = 0; k < m; k++) {
+        double s = -b[k];
+        for (int i = 0; i < m; i++)
+            s += A[i * m + k] * x[i];
+        err = fmax(err, fabs(s));
+    }
+    free(b);
+    free(x);
+    return err;
+}
+
+/* Factor, solve, update: FTRAN and BTRAN solve the factored matrix, and
+ * after each product-form update the matrix with the new column; a
+ * duplicated column is reported singular with a row left unpivoted, and
+ * with a unit column there instead the factorization is exact again.  The
+ * Markowitz order keeps L + U small on the 0/1 bases. */
+START_TEST(test_lu_factor_solve_update)
+{
+    const int sizes[] = {1, 5, 40, 96, 130};
+    for (int kind = 0; kind < 2; kind++)
+        for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+            int m = sizes[t];
+            int *start = malloc(((size_t)m + 1) * sizeof *start);
+            int *rows = malloc((size_t)m * m * sizeof *rows);
+            double *vals = malloc((size_t)m * m * sizeof *vals);
+            double *A = malloc((size_t)m * m * sizeof *A);
+            int *sing_pos = malloc((size_t)m * sizeof *sing_pos);
+            int *sing_row = malloc((size_t)m * sizeof *sing_row);
+            double *alpha = malloc((size_t)m * sizeof *alpha);
+            lu_matrix(m, kind, start, rows, vals, A);
+            nms__lu *lu = nms__lu_create(m);
+            ck_assert_ptr_nonnull(lu);
+            int nsing = -1;
+            ck_assert_int_eq(nms__lu_factor(lu, start, rows, vals, &nsing, sing_pos, sing_row), 0);
+            if (kind == 1 && nsing > 0) { /* a random 0/1 basis may be singular: skip it */
+                nms__lu_free(lu);
+                free(start); free(rows); free(vals); free(A);
+                free(sing_pos); free(sing_row); free(alpha);
+                continue;
+            }
+            ck_assert_int_eq(nsing, 0);
+            ck_assert_msg(lu_residual(lu, m, A) < 1e-9, "m %d kind %d: residual %g", m, kind,
+                          lu_residual(lu, m, A));
+            if (kind == 1 && m >= 96) /* B has 4m nonzeros */
+                ck_assert_msg(nms__lu_nnz(lu) < (size_t)(3 * 4 * m), "m %d: L + U hold %zu", m,
+                              nms__lu_nnz(lu));
+            /* updates: column r becomes a random sparse column */
+            for (int u = 0; u < 12; u++) {
+                int r = (int)(lu_rand() * m);
+                for (int i = 0; i < m; i++)
+                    A[i * m + r] = 0.0;
+                A[((r + u) % m) * m + r] = 4.0 + lu_rand();
+                for (int e = 0; e < 3; e++)
+                    A[(int)(lu_rand() * m) * m + r] += lu_rand();
+                for (int i = 0; i < m; i++)
+                    alpha[i] = A[i * m + r];
+                nms__lu_ftran(lu, alpha);
+                if (fabs(alpha[r]) < 1e-3) /* would be (nearly) singular: put it back */
+                    break;
+                ck_assert_int_eq(nms__lu_update(lu, r, alpha), 0);
+                ck_assert_msg(lu_residual(lu, m, A) < 1e-8, "m %d kind %d update %d: residual %g",
+                              m, kind, u, lu_residual(lu, m, A));
+            }
+            /* column 0 duplicated into column m - 1 */
+            if (m >= 2) {
+                lu_matrix(m, kind, start, rows, vals, A);
+                int nz0 = start[1] - start[0];
+                int tail = start[m] - start[m - 1];
+                int base = start[m - 1];
+                ck_assert_int_le(nz0, tail + (m * m - start[m]));
+                for (int e = 0; e < nz0; e++) {
+                    rows[base + e] = rows[e];
+                    vals[base + e] = vals[e];
+                }
+                start[m] = base + nz0;
+                ck_assert_int_eq(nms__lu_factor(lu, start, rows, vals, &nsing, sing_pos, sing_row), 0);
+                ck_assert_int_ge(nsing, 1);
+                ck_assert(sing_pos[0] == 0 || sing_pos[0] == m - 1 || nsing > 1);
+                /* the caller's repair: unit columns on the rows left */
+                int *s2 = malloc(((size_t)m + 1) * sizeof *s2);
+                int *r2 = malloc((size_t)m * m * sizeof *r2);
+                double *v2 = malloc((size_t)m * m * sizeof *v2);
+                memset(A, 0, (size_t)m * m * sizeof *A);
+                int nz = 0;
+                for (int k = 0; k < m; k++) {
+                    s2[k] = nz;
+                    int sk = -1;
+                    for (int q = 0; q < nsing; q++)
+                        if (sing_pos[q] == k)
+                            sk = q;
+                    if (sk >= 0) {
+                        r2[nz] = sing_row[sk];
+                        v2[nz++] = 1.0;
+                        A[sing_row[sk] * m + k] = 1.0;
+                    } else {
+                        for (int e = start[k]; e < start[k + 1]; e++) {
+                            r2[nz] = rows[e];
+                            v2[nz++] = vals[e];
+                            A[rows[e] * m + k] = vals[e];
+                        }
+                    }
+                }
+                s2[m] = nz;
+                ck_assert_int_eq(nms__lu_factor(lu, s2, r2, v2, &nsing, sing_pos, sing_row), 0);
+                ck_assert_int_eq(nsing, 0);
+                ck_assert_msg(lu_residual(lu, m, A) < 1e-9, "m %d kind %d repaired: residual %g",
+                              m, kind, lu_residual(lu, m, A));
+                free(s2); free(r2); free(v2);
+            }
+            nms__lu_free(lu);
+            free(start); free(rows); free(vals); free(A);
+            free(sing_pos); free(sing_row); free(alpha);
+        }
+}
+END_TEST
+
 static Suite *lp_suite(void)
 {
     Suite *s = suite_create("lp");
@@ -773,6 +956,7 @@ static Suite *lp_suite(void)
     tcase_add_test(tc, test_set_basis);
     tcase_add_test(tc, test_errors_and_limits);
     tcase_add_test(tc, test_warm_start_air03);
+    tcase_add_test(tc, test_lu_factor_solve_update);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

@@ -4,6 +4,8 @@ libnmsparse_la_SOURCES += \
 	src/lp/model.c \
 	src/lp/lu.h \
 	src/lp/lu.c \
+	src/lp/lu_struct.h \
+	src/lp/lu_factor.c \
 	src/lp/scale.h \
 	src/lp/scale.c \
 	src/lp/simplex_work.h \

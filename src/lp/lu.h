@@ -3,17 +3,25 @@
  * updates.
  *
  * The basis B is m x m; its column k (k = basis position 0..m-1) is given in
- * sparse form.  nms__lu_factor() computes, left-looking (Gilbert-Peierls)
- * with threshold partial pivoting that prefers short rows (a cheap Markowitz
- * criterion) and columns taken shortest first,
+ * sparse form.  nms__lu_factor() computes
  *
  *     B Q = L U,    L = unit lower triangular in pivot order (columns stored),
  *                   U = upper triangular in pivot order (columns stored),
  *
- * where step s pivots basis position col_of_step[s] on row row_of_step[s].
- * Columns without an acceptable pivot (|pivot| < 1e-11 after elimination)
- * are reported as singular together with the rows left unpivoted, so the
- * caller can replace them by slack columns and factor again.
+ * where step s pivots basis position col_of_step[s] on row row_of_step[s],
+ * right-looking with Markowitz pivoting: each step takes, among the entries
+ * a_ij of the active submatrix with |a_ij| >= 0.1 max_i' |a_i'j| (threshold
+ * partial pivoting by columns), one of fewest (r_i - 1)(c_j - 1), r and c
+ * the counts of its row and column (the fill that step can make), searching
+ * the columns and rows of fewest entries first (see choose_pivot), and
+ * updates the active submatrix a_ij -= l_i u_j, dropping the sums that
+ * cancel (|sum| <= 1e-14 of its terms; 0/1 bases have many).  Columns with more than 32 entries
+ * and a tenth of m are left out of that and factored last, left-looking
+ * (x = L^-1 b_k over the steps before), so the steps do not update them.
+ * Columns without an acceptable pivot (every entry |a| <= 1e-11 after
+ * elimination) are reported as singular together with the rows left
+ * unpivoted, so the caller can replace them by slack columns and factor
+ * again.
  *
  * After a basis change (position r receives a column whose FTRAN is alpha,
  * alpha = B^{-1} a_q, dense m), nms__lu_update() appends an eta matrix

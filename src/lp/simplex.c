@@ -39,6 +39,8 @@
 
 #define REFACTOR_EVERY 100
 #define DEGEN_TRIGGER 30
+/* hand-offs to the dual simplex when phase 1 stalls */
+#define PHASE1_HANDOFFS 6
 #define DEVEX_RESET 1e7
 
 /* ---------------------------------------------------------------- setup */
@@ -782,12 +784,16 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
                 p1_stall++;
             }
         }
-        if (ninf > 0 && W->shift_rounds < 20 &&
-            (maxinf < 1e-5 || (p1_stall >= 100 && maxinf < 1e-2))) {
+        if (ninf > 0 && (maxinf < 1e-5 || (p1_stall >= 100 && maxinf < 1e-2)) &&
+            (W->shift_rounds < 20 || (p1_stall >= 100 && W->handoffs >= PHASE1_HANDOFFS))) {
             /* tiny leftover infeasibilities (often an artefact of the
              * tolerances) make phase 1 cycle: shift the violated bounds to
              * the current values instead; the true bounds come back at the
-             * end and the dual simplex repairs what remains */
+             * end and the dual simplex repairs what remains.  After 20
+             * shifts, only once phase 1 has stalled and can no longer hand
+             * over: Netlib degen3 otherwise alternated for ever between a
+             * phase 2 step leaving two variables 1.2e-7 out of bounds and a
+             * phase 1 step taking them back */
             for (int k = 0; k < W->m; k++) {
                 int j = W->head[k];
                 if (W->x[j] < W->lb[j] - W->tol_p)
@@ -802,7 +808,7 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             p1_stall = 0;
             best_sinf = HUGE_VAL;
         }
-        if (ninf > 0 && p1_stall >= 500 && W->handoffs < 6) {
+        if (ninf > 0 && p1_stall >= 500 && W->handoffs < PHASE1_HANDOFFS) {
             /* phase 1 makes no progress (tolerance-level cycling): let the
              * dual simplex, which works on the infeasibilities directly,
              * take over */
