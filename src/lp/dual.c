@@ -195,11 +195,10 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
             }
         }
         if (r < 0) {
-            if (!fresh) {
-                if (refresh(W)) {
-                    *oom = 1;
-                    return NMS_LP_NUMERICAL;
-                }
+            if (!fresh) { /* confirm, as the primal does */
+                nms__sx_compute_duals(W, NULL, W->c);
+                make_dual_feasible(W);
+                nms__sx_compute_xb(W);
                 fresh = 1;
                 continue;
             }

@@ -125,13 +125,13 @@ static void adopt_kept_factors(sx_work *W, nms_lp *lp)
     W->just_factored = 1;
 }
 
-/* Keep the final factors for the next solve (see adopt_kept_factors) when
- * the solve ended optimal on fresh factors (no updates); else drop them. */
+/* Keep the final factors, with their updates, for the next solve (see
+ * adopt_kept_factors) when the solve ended optimal; else drop them. */
 static void keep_factors(sx_work *W, nms_lp *lp, nms_lp_status st)
 {
     int m = W->m, n = W->n;
     nms__lp_drop_lu(lp);
-    if (st != NMS_LP_OPTIMAL || nms__lu_num_updates(W->lu) != 0)
+    if (st != NMS_LP_OPTIMAL)
         return;
     lp->lu_head = nms__malloc_array((size_t)m + 1, sizeof *lp->lu_head);
     lp->lu_rscale = nms__malloc_array((size_t)m + 1, sizeof *lp->lu_rscale);
@@ -836,10 +836,11 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
 #endif
         if (q < 0) {
             if (!fresh) {
-                if (nms__sx_refactor(W)) {
-                    *oom = 1;
-                    return NMS_LP_NUMERICAL;
-                }
+                /* confirm: x_B and the duals again from the factors (with
+                 * their updates), free of the drift of the incremental
+                 * updates of x and d, and price again; the factors are
+                 * not made anew (the eta file's size rule does that) */
+                nms__sx_compute_xb(W);
                 fresh = 1;
                 dphase = 0;
                 continue;
