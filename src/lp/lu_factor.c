@@ -125,6 +125,24 @@ static void drop_col(nms__lu *lu, int j)
     list_out(lu->c_head, lu->c_next, lu->c_prev, lu->c_in, j);
 }
 
+/* The best pivot candidate so far: fewest (r - 1)(c - 1), then the largest
+ * relative size |a_ij| / max_i' |a_i'j|. */
+typedef struct {
+    long cost;
+    double rel;
+    int row, col;
+} pivot;
+
+static void consider(pivot *b, long cost, double rel, int i, int j)
+{
+    if (cost < b->cost || (cost == b->cost && rel > b->rel)) {
+        b->cost = cost;
+        b->rel = rel;
+        b->row = i;
+        b->col = j;
+    }
+}
+
 /* Markowitz search: the pivot (*pp, *pq) with the fewest (r - 1)(c - 1)
  * among entries at least LU_THRESHOLD times their column's largest, looking
  * at columns and rows in order of their counts and stopping after
@@ -133,9 +151,8 @@ static void drop_col(nms__lu *lu, int j)
  * sing_pos.  0 when a pivot was found, 1 when no column is left. */
 static int choose_pivot(nms__lu *lu, int *pp, int *pq, int *sing_pos, int *nsing)
 {
-    int m = lu->m, bp = -1, bq = -1, seen = 0;
-    long best = LONG_MAX;
-    double brel = 0.0;
+    int m = lu->m, seen = 0;
+    pivot b = {LONG_MAX, 0.0, -1, -1};
     while (lu->c_head[0] >= 0) {
         int j = lu->c_head[0];
         drop_col(lu, j);
@@ -153,21 +170,14 @@ static int choose_pivot(nms__lu *lu, int *pp, int *pq, int *sing_pos, int *nsing
             }
             for (int t = 0; t < c; t++) {
                 double rel = fabs(lu->ac_val[j][t]) / mx;
-                if (rel < LU_THRESHOLD)
-                    continue;
                 int i = lu->ac_row[j][t];
-                long cost = (long)(lu->ar_len[i] - 1) * (c - 1);
-                if (cost < best || (cost == best && rel > brel)) {
-                    best = cost;
-                    brel = rel;
-                    bp = i;
-                    bq = j;
-                }
+                if (rel >= LU_THRESHOLD)
+                    consider(&b, (long)(lu->ar_len[i] - 1) * (c - 1), rel, i, j);
             }
-            if (bp >= 0 && (++seen >= LU_SEARCH || best <= floor))
+            if (b.row >= 0 && (++seen >= LU_SEARCH || b.cost <= floor))
                 goto found;
         }
-        if (bp >= 0 && best <= (long)c * (c - 1))
+        if (b.row >= 0 && b.cost <= (long)c * (c - 1))
             goto found;
         for (int i = lu->r_head[c]; i >= 0; i = lu->r_next[i]) {
             for (int t = 0; t < c; t++) {
@@ -176,27 +186,20 @@ static int choose_pivot(nms__lu *lu, int *pp, int *pq, int *sing_pos, int *nsing
                 if (mx <= LU_SINGULAR_TOL)
                     continue; /* dropped when its column count comes */
                 double rel = fabs(lu->ac_val[j][col_find(lu, j, i)]) / mx;
-                if (rel < LU_THRESHOLD)
-                    continue;
-                long cost = (long)(c - 1) * (lu->ac_len[j] - 1);
-                if (cost < best || (cost == best && rel > brel)) {
-                    best = cost;
-                    brel = rel;
-                    bp = i;
-                    bq = j;
-                }
+                if (rel >= LU_THRESHOLD)
+                    consider(&b, (long)(c - 1) * (lu->ac_len[j] - 1), rel, i, j);
             }
-            if (bp >= 0 && (++seen >= LU_SEARCH || best <= floor))
+            if (b.row >= 0 && (++seen >= LU_SEARCH || b.cost <= floor))
                 goto found;
         }
-        if (bp >= 0 && best <= (long)c * c)
+        if (b.row >= 0 && b.cost <= (long)c * c)
             goto found;
     }
-    if (bp < 0)
+    if (b.row < 0)
         return 1;
 found:
-    *pp = bp;
-    *pq = bq;
+    *pp = b.row;
+    *pq = b.col;
     return 0;
 }
 
