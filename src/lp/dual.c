@@ -156,7 +156,7 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
         *oom = 1;
         return NMS_LP_NUMERICAL;
     }
-    int fresh = 1, trouble = 0, degen = 0;
+    int fresh = 1, confirmed = 0, trouble = 0, degen = 0; /* as in the primal */
     for (;;) {
         nms_lp_status lim = nms__sx_check_limits(W);
         if (lim != NMS_LP_UNSOLVED)
@@ -195,11 +195,11 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
             }
         }
         if (r < 0) {
-            if (!fresh) { /* confirm, as the primal does */
+            if (!fresh && !confirmed) { /* confirm, as the primal does */
                 nms__sx_compute_duals(W, NULL, W->c);
                 make_dual_feasible(W);
                 nms__sx_compute_xb(W);
-                fresh = 1;
+                confirmed = 1;
                 continue;
             }
             if (W->shifted) {
@@ -357,6 +357,6 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
         else
             W->stat[jl] = s > 0 ? NMS_LP_AT_LOWER : NMS_LP_AT_UPPER;
         W->iter++;
-        fresh = 0;
+        fresh = confirmed = 0;
     }
 }

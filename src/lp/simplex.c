@@ -747,7 +747,9 @@ static void set_phase1_costs(sx_work *W)
 nms_lp_status nms__sx_primal(sx_work *W, int *oom)
 {
     int n = W->n;
-    int fresh = 0, dphase = 0, degen = 0, restarts = 0, p1_stall = 0;
+    /* fresh: just factored; confirmed: x and d just computed again from the
+     * factors (see q < 0) */
+    int fresh = 0, confirmed = 0, dphase = 0, degen = 0, restarts = 0, p1_stall = 0;
     double best_sinf = HUGE_VAL;
     *oom = 0;
     if (!W->just_factored && nms__sx_refactor(W)) {
@@ -835,19 +837,29 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
         }
 #endif
         if (q < 0) {
-            if (!fresh) {
+            if (!fresh && !confirmed) {
                 /* confirm: x_B and the duals again from the factors (with
                  * their updates), free of the drift of the incremental
                  * updates of x and d, and price again; the factors are
-                 * not made anew (the eta file's size rule does that) */
+                 * not made anew (the eta file's size rule does that; a
+                 * failed ratio test below still refactors) */
                 nms__sx_compute_xb(W);
-                fresh = 1;
+                confirmed = 1;
                 dphase = 0;
                 continue;
             }
             if (phase1) {
                 if (W->perturbed) {
                     nms__sx_unperturb(W);
+                    dphase = 0;
+                    continue;
+                }
+                if (!fresh) { /* infeasible only on fresh factors */
+                    if (nms__sx_refactor(W)) {
+                        *oom = 1;
+                        return NMS_LP_NUMERICAL;
+                    }
+                    fresh = 1;
                     dphase = 0;
                     continue;
                 }
@@ -898,7 +910,7 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
             fprintf(stderr, "  it %ld q %d dir %d d %.3g r %d theta %.3g alpha_r %.3g stat %d x %.6g lb %.6g ub %.6g\n", W->iter, q, dir, W->d[q], r, theta, r >= 0 ? W->alpha[r] : 0.0, W->stat[q], W->x[q], W->lb[q], W->ub[q]);
 #endif
         W->iter++;
-        fresh = 0;
+        fresh = confirmed = 0;
         /* move */
         double step = dir * theta;
         if (step != 0.0) {
