@@ -302,6 +302,7 @@ static int eliminate(nms__lu *lu, int p, int q, int s, size_t *lnz)
     lu->col_of_step[s] = q;
     return 0;
 }
+
 /* A dense column k (more than LU_DENSE entries and a tenth of m), left out
  * of the Markowitz steps, whose every pivot would have had to update it:
  * factored after them, left-looking.  x = L^-1 b_k over the steps so far
@@ -328,10 +329,13 @@ static int finish_dense(nms__lu *lu, int k, int *ns, size_t *lnz, int *sing_pos,
     for (int i = 0; i < m; i++) {
         if (x[i] == 0.0)
             continue;
-        if (lu->pinv[i] >= 0)
+        if (lu->pinv[i] >= 0) {
             nu++;
-        else if (nl++, piv < 0 || fabs(x[i]) > fabs(x[piv]))
-            piv = i;
+        } else {
+            nl++;
+            if (piv < 0 || fabs(x[i]) > fabs(x[piv]))
+                piv = i;
+        }
     }
     if (piv < 0 || fabs(x[piv]) <= LU_SINGULAR_TOL) {
         sing_pos[(*nsing)++] = k;
