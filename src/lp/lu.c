@@ -31,14 +31,14 @@ nms__lu *nms__lu_create(int m)
     lu->ac_row = nms__calloc(mm, sizeof(int *));
     lu->ac_val = nms__calloc(mm, sizeof(double *));
     lu->ac_len = nms__calloc(mm, sizeof(int));
-    lu->ac_cap = nms__calloc(mm, sizeof(int));
+    lu->ac_cap = nms__calloc(mm, sizeof(size_t));
     lu->ar_col = nms__calloc(mm, sizeof(int *));
     lu->ar_len = nms__calloc(mm, sizeof(int));
-    lu->ar_cap = nms__calloc(mm, sizeof(int));
+    lu->ar_cap = nms__calloc(mm, sizeof(size_t));
     lu->uc_step = nms__calloc(mm, sizeof(int *));
     lu->uc_val = nms__calloc(mm, sizeof(double *));
     lu->uc_len = nms__calloc(mm, sizeof(int));
-    lu->uc_cap = nms__calloc(mm, sizeof(int));
+    lu->uc_cap = nms__calloc(mm, sizeof(size_t));
     lu->c_head = nms__malloc_array(mm + 1, sizeof(int));
     lu->c_next = nms__malloc_array(mm, sizeof(int));
     lu->c_prev = nms__malloc_array(mm, sizeof(int));
@@ -124,10 +124,12 @@ int nms__lu_grow(size_t need, size_t *cap, int **idx, double **val)
     if (!ni)
         return -1;
     *idx = ni;
-    double *nv = nms__realloc_array(*val, nc, sizeof(double));
-    if (!nv)
-        return -1;
-    *val = nv;
+    if (val) {
+        double *nv = nms__realloc_array(*val, nc, sizeof(double));
+        if (!nv)
+            return -1;
+        *val = nv;
+    }
     *cap = nc;
     return 0;
 }

@@ -13,29 +13,6 @@
 #define LU_DENSE 32      /* longer columns (and over m/10) are factored last */
 #define LU_SEARCH 4      /* Markowitz search: columns and rows looked at */
 
-/* Room for need entries in a per-column or per-row buffer (val may be
- * NULL for a pattern only).  -1 when out of memory. */
-static int fit(int need, int *cap, int **idx, double **val)
-{
-    if (need <= *cap)
-        return 0;
-    int nc = *cap > 0 ? 2 * *cap : 8;
-    while (nc < need)
-        nc *= 2;
-    int *ni = nms__realloc_array(*idx, (size_t)nc, sizeof(int));
-    if (!ni)
-        return -1;
-    *idx = ni;
-    if (val) {
-        double *nv = nms__realloc_array(*val, (size_t)nc, sizeof(double));
-        if (!nv)
-            return -1;
-        *val = nv;
-    }
-    *cap = nc;
-    return 0;
-}
-
 /* List x under count c (in), or take it off its list (out). */
 static void list_in(int *head, int *next, int *prev, int *in, int c, int x)
 {
@@ -231,8 +208,10 @@ static int eliminate(nms__lu *lu, int p, int q, int s, size_t *lnz)
         int j = lu->ar_col[p][tp];
         if (j == q)
             continue;
-        if (fit(lu->ac_len[j] + nl, &lu->ac_cap[j], &lu->ac_row[j], &lu->ac_val[j]) ||
-            fit(lu->uc_len[j] + 1, &lu->uc_cap[j], &lu->uc_step[j], &lu->uc_val[j]))
+        if (nms__lu_grow((size_t)(lu->ac_len[j] + nl), &lu->ac_cap[j], &lu->ac_row[j],
+                         &lu->ac_val[j]) ||
+            nms__lu_grow((size_t)(lu->uc_len[j] + 1), &lu->uc_cap[j], &lu->uc_step[j],
+                         &lu->uc_val[j]))
             return -1;
         int *cr = lu->ac_row[j];
         double *cv = lu->ac_val[j];
@@ -266,7 +245,7 @@ static int eliminate(nms__lu *lu, int p, int q, int s, size_t *lnz)
                     double scale = fabs(old) > fabs(v) ? fabs(old) : fabs(v);
                     cv[at] = fabs(nv) <= LU_CANCEL * scale ? 0.0 : nv;
                 } else {
-                    if (fit(lu->ar_len[i] + 1, &lu->ar_cap[i], &lu->ar_col[i], NULL))
+                    if (nms__lu_grow((size_t)(lu->ar_len[i] + 1), &lu->ar_cap[i], &lu->ar_col[i], NULL))
                         return -1;
                     lu->ar_col[i][lu->ar_len[i]++] = j;
                     cr[nfill] = i;
@@ -341,7 +320,7 @@ static int finish_dense(nms__lu *lu, int k, int *ns, size_t *lnz, int *sing_pos,
         sing_pos[(*nsing)++] = k;
         return 0;
     }
-    if (fit(nu, &lu->uc_cap[k], &lu->uc_step[k], &lu->uc_val[k]) ||
+    if (nms__lu_grow((size_t)nu, &lu->uc_cap[k], &lu->uc_step[k], &lu->uc_val[k]) ||
         nms__lu_grow(*lnz + (size_t)nl, &lu->lcap, &lu->lrow, &lu->lval))
         return -1;
     double d = x[piv];
@@ -386,7 +365,7 @@ int nms__lu_factor(nms__lu *lu, const int *start, const int *rows,
         int nz = start[k + 1] - start[k], n = 0;
         lu->uc_len[k] = 0;
         lu->c_in[k] = -1;
-        if (fit(nz, &lu->ac_cap[k], &lu->ac_row[k], &lu->ac_val[k]))
+        if (nms__lu_grow((size_t)nz, &lu->ac_cap[k], &lu->ac_row[k], &lu->ac_val[k]))
             return -1;
         int *cr = lu->ac_row[k];
         double *cv = lu->ac_val[k];
@@ -417,7 +396,7 @@ int nms__lu_factor(nms__lu *lu, const int *start, const int *rows,
         }
         for (int t = 0; t < kept; t++) {
             int i = cr[t];
-            if (fit(lu->ar_len[i] + 1, &lu->ar_cap[i], &lu->ar_col[i], NULL))
+            if (nms__lu_grow((size_t)(lu->ar_len[i] + 1), &lu->ar_cap[i], &lu->ar_col[i], NULL))
                 return -1;
             lu->ar_col[i][lu->ar_len[i]++] = k;
         }

@@ -39,10 +39,13 @@ struct nms__lu {
      * value ac_val[j][t]) for t < ac_len[j]; row i the pattern ar_col[i][t],
      * t < ar_len[i]; column j's entries in rows already eliminated go to its
      * U list (step uc_step[j][t], value uc_val[j][t], t < uc_len[j]) */
-    int **ac_row, *ac_len, *ac_cap;
+    int **ac_row, *ac_len;
+    size_t *ac_cap;
     double **ac_val;
-    int **ar_col, *ar_len, *ar_cap;
-    int **uc_step, *uc_len, *uc_cap;
+    int **ar_col, *ar_len;
+    size_t *ar_cap;
+    int **uc_step, *uc_len;
+    size_t *uc_cap;
     double **uc_val;
     /* columns and rows listed by their count (doubly linked; *_in = the
      * count a column or row is listed under, -1 when not listed) */
@@ -69,7 +72,8 @@ struct nms__lu {
     size_t eta_nz_cap;
 };
 
-/* Room for need entries in idx (and val); -1 when out of memory. */
+/* Room for need entries in idx (and val, unless NULL: a pattern only);
+ * -1 when out of memory. */
 int nms__lu_grow(size_t need, size_t *cap, int **idx, double **val);
 /* The row-wise copies of U and L for BTRAN; -1 when out of memory. */
 int nms__lu_build_transposes(nms__lu *lu);
