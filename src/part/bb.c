@@ -501,9 +501,10 @@ typedef struct worker {
     int jump;                       /* the node is not the worker's own child: load its basis */
     int diving;                     /* eval_node within a dive: no pair sums, branching pair, basis or
                                      * list for children */
-    /* for a dive's next step (eval_node): lq, lg, lv hold nwarm groups
-     * (SIZE_MAX: none), those of a list of warm_n groups that the first
-     * warm_nd decisions allow */
+    /* for a dive's next step, or a plunge into the child of the node just
+     * evaluated (eval_node): lq, lg, lv hold nwarm groups (SIZE_MAX: none),
+     * those of a list of warm_n groups that the first warm_nd decisions
+     * allow */
     size_t nwarm, warm_n, warm_nd;
     unsigned char *kept_flag;       /* n: the filter's verdicts on the gathered groups */
     int dived;                      /* the LP is a dive's: the next node loads its basis */
@@ -665,11 +666,15 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
         s->stamp = 1;
     }
     /* gather the allowed groups: from the node's list, or in a dive's step
-     * from what the step before it kept, in place (no pool records); the
+     * and in a plunge (the worker's own child, no dive since: see
+     * worker_run) from what the step or the parent kept, in place (no pool
+     * records; the same groups in the same order as the list); the
      * decisions the source does not already satisfy are checked, by their
      * masks (decisions.h: a node that keeps its parent's list re-checks
-     * every decision since the list was made) */
-    const int warm = w->diving && w->nwarm != SIZE_MAX;
+     * every decision since the list was made).  Plunges gathered from the
+     * list before: both builds at once, one thread, 30 s, ssd L004, iris L012,
+     * L016 (the same trees), 30 264 nodes against 28 995 over two runs. */
+    const int warm = (w->diving || !w->jump) && w->nwarm != SIZE_MAX;
     size_t na = 0, m = warm ? w->nwarm : n, d0 = warm ? w->warm_nd : F ? F->nd : 0;
     if (warm)
         n = w->warm_n;
