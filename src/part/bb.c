@@ -1058,6 +1058,32 @@ enum { BATCH = 4 };
  * best - PLUNGE (best - target): its LP basis is warm there. */
 #define PLUNGE 0.5
 
+/* The order in which open nodes are taken: not parked before parked, then
+ * the larger bound, then the newer (ids are unique: a total order, so the
+ * nodes taken do not depend on where they sit in the list). */
+static int node_first(const node *a, const node *b)
+{
+    if (a->parked != b->parked)
+        return a->parked < b->parked;
+    if (a->bound != b->bound)
+        return a->bound > b->bound;
+    return a->id > b->id;
+}
+
+static int is_taken(size_t q, const size_t *taken, size_t n)
+{
+    for (size_t t = 0; t < n; t++)
+        if (taken[t] == q)
+            return 1;
+    return 0;
+}
+
+static int cmp_index_desc(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
 int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target,
                  int threads, const nms__ctl *ctl, long node_limit,
                  void (*tick)(void *ctx, double best_open, double target, long nodes),
@@ -1126,23 +1152,35 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
      * 576 x 96: a third of the search's time) */
     long next_round = 0;
     int round_fails = 0;
+    double cut_at = -HUGE_VAL; /* the target of the last cut: every open node is above it */
     while (nopen && !gave_up) {
-        /* cut the open nodes the target has overtaken; the best bound */
-        size_t kept = 0;
+        /* one pass over the open nodes: cut those the target has overtaken
+         * (when it rose since the last cut), the best bound, and the
+         * 2 BATCH first in the order of taking (node_first), enough for the
+         * workers left after the plunges */
+        const int cut = target > cut_at;
+        size_t kept = 0, top[2 * BATCH], ntop = 0;
+        double best = -HUGE_VAL;
         for (size_t q = 0; q < nopen; q++) {
-            if (open[q].bound <= target)
+            if (cut && open[q].bound <= target) {
                 node_drop(&open[q]);
-            else
-                open[kept++] = open[q];
+                continue;
+            }
+            open[kept] = open[q];
+            if (open[kept].bound > best)
+                best = open[kept].bound;
+            if (ntop < 2 * BATCH || node_first(&open[kept], &open[top[ntop - 1]])) {
+                size_t pos = ntop < 2 * BATCH ? ntop++ : ntop - 1;
+                for (; pos > 0 && node_first(&open[kept], &open[top[pos - 1]]); pos--)
+                    top[pos] = top[pos - 1];
+                top[pos] = kept;
+            }
+            kept++;
         }
         nopen = kept;
+        cut_at = target;
         if (!nopen)
             break;
-        size_t bi = 0;
-        for (size_t q = 1; q < nopen; q++)
-            if (open[q].bound > open[bi].bound)
-                bi = q;
-        double best = open[bi].bound;
         if (tick) /* best first: it bounds every open node */
             tick(tick_ctx, best, target, count);
         if (nms__ctl_stop(ctl) || (node_limit > 0 && count >= node_limit)) {
@@ -1150,18 +1188,21 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
             break;
         }
         /* the batch: each worker first plunges into the child it made last
-         * (its LP is warm there) while that child's bound stays in the top
-         * part of the gap, then the best open nodes (ties: the newest) */
+         * (its LP is warm there; children are added last, so searched from
+         * the end) while that child's bound stays in the top part of the
+         * gap, then the best open nodes (node_first); the nodes taken leave
+         * the list at the end */
         int act[BATCH] = {0}, nb = 0;
+        size_t taken[BATCH], ntaken = 0, next = 0;
         for (int w = 0; w < BATCH; w++) {
             if (W[w].want < 0)
                 continue;
-            for (size_t q = 0; q < nopen; q++)
+            for (size_t q = nopen; q-- > 0;)
                 if (open[q].id == W[w].want) {
                     if (open[q].bound >= best - PLUNGE * (best - target)) {
                         W[w].nd = open[q];
                         W[w].jump = 0;
-                        open[q] = open[--nopen];
+                        taken[ntaken++] = q;
                         act[w] = 1;
                         nb++;
                     }
@@ -1169,22 +1210,22 @@ int nms__bb_pool(const nms__pp *p, const nms__col *pool, size_t n, double target
                 }
             W[w].want = -1;
         }
-        for (int w = 0; w < BATCH && nopen; w++) {
+        for (int w = 0; w < BATCH; w++) {
             if (act[w] || (node_limit > 0 && count + nb >= node_limit))
                 continue;
-            bi = 0; /* parked nodes last */
-            for (size_t q = 1; q < nopen; q++)
-                if (open[q].parked < open[bi].parked ||
-                    (open[q].parked == open[bi].parked &&
-                     (open[q].bound > open[bi].bound ||
-                      (open[q].bound == open[bi].bound && open[q].id > open[bi].id))))
-                    bi = q;
-            W[w].nd = open[bi];
+            while (next < ntop && is_taken(top[next], taken, ntaken))
+                next++;
+            if (next == ntop)
+                break;
+            W[w].nd = open[top[next]];
             W[w].jump = 1;
-            open[bi] = open[--nopen];
+            taken[ntaken++] = top[next++];
             act[w] = 1;
             nb++;
         }
+        qsort(taken, ntaken, sizeof *taken, cmp_index_desc);
+        for (size_t t = 0; t < ntaken; t++) /* from the last: the indices stay valid */
+            open[taken[t]] = open[--nopen];
         int want_round[BATCH];
         for (int w = 0; w < BATCH; w++) {
             long k = count + w + 1;
