@@ -225,12 +225,28 @@ void nms__lu_btran(nms__lu *lu, double *y)
 {
     int m = lu->m;
     double *tmp = lu->tmp;
+    const int *ei = lu->eta_idx;
+    const double *ev = lu->eta_val;
     for (int k = lu->n_eta - 1; k >= 0; k--) {
+        size_t e = lu->eta_start[k], end = lu->eta_start[k + 1];
+        /* four partial sums: with one, each term waited for the one before
+         * (etas hold about 100 of 128 entries at C = 128); both builds at
+         * once, one thread: the C = 128 sample (30 s) 7.82 ms per node
+         * against 8.39, the 17 C = 96 layers 2.17 against 2.36 (other
+         * trees: other rounding); Netlib and set partitioning (reference.tsv
+         * but cycle, both builds at once) 43.6 s against 48.0 s, every
+         * objective within 1e-6, cycle 0.9 s against 1.2 s */
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (; e + 4 <= end; e += 4) {
+            s0 += ev[e] * y[ei[e]];
+            s1 += ev[e + 1] * y[ei[e + 1]];
+            s2 += ev[e + 2] * y[ei[e + 2]];
+            s3 += ev[e + 3] * y[ei[e + 3]];
+        }
+        for (; e < end; e++)
+            s0 += ev[e] * y[ei[e]];
         int r = lu->eta_r[k];
-        double s = y[r];
-        for (size_t e = lu->eta_start[k]; e < lu->eta_start[k + 1]; e++)
-            s -= lu->eta_val[e] * y[lu->eta_idx[e]];
-        y[r] = s / lu->eta_piv[k];
+        y[r] = (y[r] - ((s0 + s1) + (s2 + s3))) / lu->eta_piv[k];
     }
     for (int s = 0; s < m; s++)
         tmp[s] = y[lu->col_of_step[s]];
