@@ -9,6 +9,25 @@
 
 #define ETA_DROP 1e-14
 
+/* The count lists of mm - 1 items: -1 when out of memory (what was
+ * allocated is freed with the object). */
+static int counts_create(nms__lu_counts *L, size_t mm)
+{
+    L->head = nms__malloc_array(mm + 1, sizeof(int));
+    L->next = nms__malloc_array(mm, sizeof(int));
+    L->prev = nms__malloc_array(mm, sizeof(int));
+    L->in = nms__malloc_array(mm, sizeof(int));
+    return L->head && L->next && L->prev && L->in ? 0 : -1;
+}
+
+static void counts_free(nms__lu_counts *L)
+{
+    nms__free(L->head);
+    nms__free(L->next);
+    nms__free(L->prev);
+    nms__free(L->in);
+}
+
 nms__lu *nms__lu_create(int m)
 {
     nms__lu *lu = nms__calloc(1, sizeof *lu);
@@ -39,14 +58,7 @@ nms__lu *nms__lu_create(int m)
     lu->uc_val = nms__calloc(mm, sizeof(double *));
     lu->uc_len = nms__calloc(mm, sizeof(int));
     lu->uc_cap = nms__calloc(mm, sizeof(size_t));
-    lu->c_head = nms__malloc_array(mm + 1, sizeof(int));
-    lu->c_next = nms__malloc_array(mm, sizeof(int));
-    lu->c_prev = nms__malloc_array(mm, sizeof(int));
-    lu->c_in = nms__malloc_array(mm, sizeof(int));
-    lu->r_head = nms__malloc_array(mm + 1, sizeof(int));
-    lu->r_next = nms__malloc_array(mm, sizeof(int));
-    lu->r_prev = nms__malloc_array(mm, sizeof(int));
-    lu->r_in = nms__malloc_array(mm, sizeof(int));
+    int counts_ok = counts_create(&lu->cols, mm) == 0 && counts_create(&lu->rows, mm) == 0;
     lu->lmul = nms__calloc(mm, sizeof(double));
     lu->lrows = nms__malloc_array(mm, sizeof(int));
     lu->pos = nms__malloc_array(mm, sizeof(int));
@@ -66,8 +78,7 @@ nms__lu *nms__lu_create(int m)
         !lu->pinv || !lu->tmp || !lu->ac_row || !lu->ac_val || !lu->ac_len ||
         !lu->ac_cap || !lu->ar_col || !lu->ar_len || !lu->ar_cap ||
         !lu->uc_step || !lu->uc_val || !lu->uc_len || !lu->uc_cap ||
-        !lu->c_head || !lu->c_next || !lu->c_prev || !lu->c_in ||
-        !lu->r_head || !lu->r_next || !lu->r_prev || !lu->r_in ||
+        !counts_ok ||
         !lu->lmul || !lu->lrows || !lu->pos || !lu->dense || !lu->cmax ||
         !lu->eta_r || !lu->eta_piv || !lu->eta_start || !lu->eta_idx ||
         !lu->eta_val || !lu->ut_start || !lu->lt_start) {
@@ -99,9 +110,8 @@ void nms__lu_free(nms__lu *lu)
     nms__free(lu->ac_cap); nms__free(lu->ar_col); nms__free(lu->ar_len);
     nms__free(lu->ar_cap); nms__free(lu->uc_step); nms__free(lu->uc_val);
     nms__free(lu->uc_len); nms__free(lu->uc_cap);
-    nms__free(lu->c_head); nms__free(lu->c_next); nms__free(lu->c_prev);
-    nms__free(lu->c_in); nms__free(lu->r_head); nms__free(lu->r_next);
-    nms__free(lu->r_prev); nms__free(lu->r_in);
+    counts_free(&lu->cols);
+    counts_free(&lu->rows);
     nms__free(lu->lmul); nms__free(lu->lrows); nms__free(lu->pos);
     nms__free(lu->dense);
     nms__free(lu->cmax);

@@ -13,44 +13,37 @@
 #define LU_DENSE 32      /* longer columns (and over m/10) are factored last */
 #define LU_SEARCH 4      /* Markowitz search: columns and rows looked at */
 
-/* List x under count c (in), or take it off its list (out). */
-static void list_in(int *head, int *next, int *prev, int *in, int c, int x)
+/* List x under count c (in), take it off its list (out), or move it to
+ * count c when it is listed under another (relist). */
+static void list_in(nms__lu_counts *L, int c, int x)
 {
-    next[x] = head[c];
-    prev[x] = -1;
-    if (head[c] >= 0)
-        prev[head[c]] = x;
-    head[c] = x;
-    in[x] = c;
+    L->next[x] = L->head[c];
+    L->prev[x] = -1;
+    if (L->head[c] >= 0)
+        L->prev[L->head[c]] = x;
+    L->head[c] = x;
+    L->in[x] = c;
 }
 
-static void list_out(int *head, int *next, int *prev, int *in, int x)
+static void list_out(nms__lu_counts *L, int x)
 {
-    if (in[x] < 0)
+    if (L->in[x] < 0)
         return;
-    if (prev[x] >= 0)
-        next[prev[x]] = next[x];
+    if (L->prev[x] >= 0)
+        L->next[L->prev[x]] = L->next[x];
     else
-        head[in[x]] = next[x];
-    if (next[x] >= 0)
-        prev[next[x]] = prev[x];
-    in[x] = -1;
+        L->head[L->in[x]] = L->next[x];
+    if (L->next[x] >= 0)
+        L->prev[L->next[x]] = L->prev[x];
+    L->in[x] = -1;
 }
 
-static void relist_col(nms__lu *lu, int j)
+static void relist(nms__lu_counts *L, int c, int x)
 {
-    if (lu->c_in[j] == lu->ac_len[j])
+    if (L->in[x] == c)
         return;
-    list_out(lu->c_head, lu->c_next, lu->c_prev, lu->c_in, j);
-    list_in(lu->c_head, lu->c_next, lu->c_prev, lu->c_in, lu->ac_len[j], j);
-}
-
-static void relist_row(nms__lu *lu, int i)
-{
-    if (lu->r_in[i] == lu->ar_len[i])
-        return;
-    list_out(lu->r_head, lu->r_next, lu->r_prev, lu->r_in, i);
-    list_in(lu->r_head, lu->r_next, lu->r_prev, lu->r_in, lu->ar_len[i], i);
+    list_out(L, x);
+    list_in(L, c, x);
 }
 
 /* Take column j out of row i's pattern. */
@@ -96,10 +89,10 @@ static void drop_col(nms__lu *lu, int j)
     for (int t = 0; t < lu->ac_len[j]; t++) {
         int i = lu->ac_row[j][t];
         row_forget(lu, i, j);
-        relist_row(lu, i);
+        relist(&lu->rows, lu->ar_len[i], i);
     }
     lu->ac_len[j] = 0;
-    list_out(lu->c_head, lu->c_next, lu->c_prev, lu->c_in, j);
+    list_out(&lu->cols, j);
 }
 
 /* The best pivot candidate so far: fewest (r - 1)(c - 1), then the largest
@@ -130,15 +123,15 @@ static int choose_pivot(nms__lu *lu, int *pp, int *pq, int *sing_pos, int *nsing
 {
     int m = lu->m, seen = 0;
     pivot b = {LONG_MAX, 0.0, -1, -1};
-    while (lu->c_head[0] >= 0) {
-        int j = lu->c_head[0];
+    while (lu->cols.head[0] >= 0) {
+        int j = lu->cols.head[0];
         drop_col(lu, j);
         sing_pos[(*nsing)++] = j;
     }
     for (int c = 1; c <= m; c++) {
         long floor = (long)(c - 1) * (c - 1);
-        for (int j = lu->c_head[c], nx; j >= 0; j = nx) {
-            nx = lu->c_next[j];
+        for (int j = lu->cols.head[c], nx; j >= 0; j = nx) {
+            nx = lu->cols.next[j];
             double mx = col_max(lu, j);
             if (mx <= LU_SINGULAR_TOL) {
                 drop_col(lu, j);
@@ -156,7 +149,7 @@ static int choose_pivot(nms__lu *lu, int *pp, int *pq, int *sing_pos, int *nsing
         }
         if (b.row >= 0 && b.cost <= (long)c * (c - 1))
             goto found;
-        for (int i = lu->r_head[c]; i >= 0; i = lu->r_next[i]) {
+        for (int i = lu->rows.head[c]; i >= 0; i = lu->rows.next[i]) {
             for (int t = 0; t < c; t++) {
                 int j = lu->ar_col[i][t];
                 double mx = col_max(lu, j);
@@ -202,8 +195,8 @@ static int eliminate(nms__lu *lu, int p, int q, int s, size_t *lnz)
         row_forget(lu, i, q);
     }
     lu->ac_len[q] = 0;
-    list_out(lu->c_head, lu->c_next, lu->c_prev, lu->c_in, q);
-    list_out(lu->r_head, lu->r_next, lu->r_prev, lu->r_in, p);
+    list_out(&lu->cols, q);
+    list_out(&lu->rows, p);
     for (int tp = 0; tp < lu->ar_len[p]; tp++) {
         int j = lu->ar_col[p][tp];
         if (j == q)
@@ -268,12 +261,13 @@ static int eliminate(nms__lu *lu, int p, int q, int s, size_t *lnz)
         }
         lu->ac_len[j] = n;
         lu->cmax[j] = -1.0;
-        relist_col(lu, j);
+        relist(&lu->cols, lu->ac_len[j], j);
     }
     lu->ar_len[p] = 0;
     for (int t = 0; t < nl; t++) {
-        lu->lmul[lu->lrows[t]] = 0.0;
-        relist_row(lu, lu->lrows[t]);
+        int i = lu->lrows[t];
+        lu->lmul[i] = 0.0;
+        relist(&lu->rows, lu->ar_len[i], i);
     }
     lu->udiag[s] = d;
     lu->pinv[p] = s;
@@ -354,17 +348,17 @@ int nms__lu_factor(nms__lu *lu, const int *start, const int *rows,
     lu->n_eta = 0;
     lu->eta_start[0] = 0;
     for (int c = 0; c <= m; c++)
-        lu->c_head[c] = lu->r_head[c] = -1;
+        lu->cols.head[c] = lu->rows.head[c] = -1;
     for (int i = 0; i < m; i++) {
         lu->pinv[i] = -1;
         lu->ar_len[i] = 0;
-        lu->r_in[i] = -1;
+        lu->rows.in[i] = -1;
     }
     /* the active submatrix: B, duplicates summed, zeros left out */
     for (int k = 0; k < m; k++) {
         int nz = start[k + 1] - start[k], n = 0;
         lu->uc_len[k] = 0;
-        lu->c_in[k] = -1;
+        lu->cols.in[k] = -1;
         if (nms__lu_grow((size_t)nz, &lu->ac_cap[k], &lu->ac_row[k], &lu->ac_val[k]))
             return -1;
         int *cr = lu->ac_row[k];
@@ -400,10 +394,10 @@ int nms__lu_factor(nms__lu *lu, const int *start, const int *rows,
                 return -1;
             lu->ar_col[i][lu->ar_len[i]++] = k;
         }
-        relist_col(lu, k);
+        relist(&lu->cols, lu->ac_len[k], k);
     }
     for (int i = 0; i < m; i++)
-        relist_row(lu, i);
+        relist(&lu->rows, lu->ar_len[i], i);
     size_t lnz = 0;
     lu->lstart[0] = 0;
     for (;;) {

@@ -18,6 +18,13 @@
 
 #include "lp/lu.h"
 
+/* Items (columns or rows) listed by their count, doubly linked: head[c] is
+ * the first item of count c (0..m), next / prev link the items of one
+ * count, in[x] is the count item x is listed under (-1: not listed). */
+typedef struct nms__lu_counts {
+    int *head, *next, *prev, *in;
+} nms__lu_counts;
+
 struct nms__lu {
     int m;
     int n_pivots;
@@ -47,10 +54,7 @@ struct nms__lu {
     int **uc_step, *uc_len;
     size_t *uc_cap;
     double **uc_val;
-    /* columns and rows listed by their count (doubly linked; *_in = the
-     * count a column or row is listed under, -1 when not listed) */
-    int *c_head, *c_next, *c_prev, *c_in;
-    int *r_head, *r_next, *r_prev, *r_in;
+    nms__lu_counts cols, rows; /* columns and rows listed by their count */
     double *lmul;   /* the multipliers of the current step, by row */
     int *lrows;     /* the rows of the current step's L column */
     int *pos;       /* position of a row in the column being updated, or -1 */
