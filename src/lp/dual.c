@@ -138,14 +138,22 @@ static void perturb_costs(sx_work *W)
     W->cost_perturbed = 1;
 }
 
+/* y and d again from the factors, made dual feasible; x_B again when
+ * asked (xb) or when boxed variables were flipped. */
+static void recompute(sx_work *W, int xb)
+{
+    nms__sx_compute_duals(W, NULL, W->c);
+    if (make_dual_feasible(W) || xb)
+        nms__sx_compute_xb(W);
+}
+
+/* Fresh factors (x_B with them), then recompute. */
 static int refresh(sx_work *W)
 {
     if (!W->just_factored && nms__sx_refactor(W))
         return -1;
     W->just_factored = 0;
-    nms__sx_compute_duals(W, NULL, W->c);
-    if (make_dual_feasible(W))
-        nms__sx_compute_xb(W);
+    recompute(W, 0);
     return 0;
 }
 
@@ -195,10 +203,8 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
             }
         }
         if (r < 0) {
-            if (!fresh && !confirmed) { /* confirm, as the primal does */
-                nms__sx_compute_duals(W, NULL, W->c);
-                make_dual_feasible(W);
-                nms__sx_compute_xb(W);
+            if (!fresh && !confirmed) { /* confirm from the factors as they are, as the primal does */
+                recompute(W, 1);
                 confirmed = 1;
                 continue;
             }
