@@ -164,6 +164,7 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
         *oom = 1;
         return NMS_LP_NUMERICAL;
     }
+    nms__sx_dse_weights(W);
     int fresh = 1, confirmed = 0, trouble = 0, degen = 0; /* as in the primal */
     for (;;) {
         nms_lp_status lim = nms__sx_check_limits(W);
@@ -332,28 +333,7 @@ nms_lp_status nms__sx_dual(sx_work *W, int *oom)
             if (W->alpha[k] != 0.0)
                 W->x[W->head[k]] -= W->alpha[k] * dxq;
         W->x[jl] = bound;
-        /* dual steepest-edge weights w_i ~ ||e_i' B^{-1}||^2 (Forrest and
-         * Goldfarb): with rho = B^{-T} e_r, tau = B^{-1} rho,
-         *   w_r' = ||rho||^2 / alpha_rq^2,
-         *   w_i' = w_i - 2 (alpha_iq / alpha_rq) tau_i + (alpha_iq / alpha_rq)^2 ||rho||^2 */
-        {
-            double wrr = 0.0;
-            for (int i = 0; i < W->m; i++) {
-                W->tau[i] = W->rho[i];
-                wrr += W->rho[i] * W->rho[i];
-            }
-            nms__lu_ftran(W->lu, W->tau);
-            for (int k = 0; k < W->m; k++) {
-                double a = W->alpha[k];
-                if (a == 0.0 || k == r)
-                    continue;
-                double ratio = a / arq;
-                double v = W->wr[k] + ratio * (ratio * wrr - 2.0 * W->tau[k]);
-                W->wr[k] = v > 1e-6 ? v : 1e-6;
-            }
-            double v = wrr / (arq * arq);
-            W->wr[r] = v > 1e-6 ? v : 1e-6;
-        }
+        nms__sx_dse_update(W, r, arq); /* dual steepest-edge weights */
         if (nms__sx_basis_change(W, r, q)) {
             *oom = 1;
             return NMS_LP_NUMERICAL;

@@ -41,12 +41,14 @@ struct nms_lp {
      * (simplex.c): lu_head[k] is the variable in position k of the factors
      * (column j >= 0, or -1 - i for the logical of row i), lu_rscale the row
      * scale factors (m) and lu_bscale the scale factor of each position's
-     * column (m; 1 for logicals) they were made with.  NULL when there is
-     * none; dropped when rows are added, columns deleted (unless the
-     * indices can be mapped) or a basis is set. */
+     * column (m; 1 for logicals) they were made with; lu_wr the basis's
+     * dual steepest-edge weights by position, or NULL when the solve did
+     * not have them (simplex_work.h).  NULL when there is none; dropped
+     * when rows are added, columns deleted (unless the indices can be
+     * mapped) or a basis is set. */
     struct nms__lu *lu_cache;
     int *lu_head;
-    double *lu_rscale, *lu_bscale;
+    double *lu_rscale, *lu_bscale, *lu_wr;
     /* last solution */
     nms_lp_status status;
     double objective;

@@ -57,9 +57,10 @@ void nms__lp_drop_lu(nms_lp *lp)
     nms__free(lp->lu_head);
     nms__free(lp->lu_rscale);
     nms__free(lp->lu_bscale);
+    nms__free(lp->lu_wr);
     lp->lu_cache = NULL;
     lp->lu_head = NULL;
-    lp->lu_rscale = lp->lu_bscale = NULL;
+    lp->lu_rscale = lp->lu_bscale = lp->lu_wr = NULL;
 }
 
 void nms_lp_free(nms_lp *lp)

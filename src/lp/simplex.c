@@ -42,6 +42,18 @@
 /* hand-offs to the dual simplex when phase 1 stalls */
 #define PHASE1_HANDOFFS 6
 #define DEVEX_RESET 1e7
+/* Bases of up to this many rows get exact dual steepest-edge weights (m
+ * BTRANs) where they have none, and keep them up to date through primal
+ * pivots (one FTRAN more each) and from one solve to the next (with the
+ * kept factors).  Before, every solve began with every weight 1: on iris
+ * L012 (64 x 128, one thread, 30 s) the first (dual) solve of a search
+ * node took 79 iterations on average, 59 with them; weights carried from
+ * the last solve but not updated by the primal pivots, 78.  Both builds
+ * at once, one thread: the 17 C = 96 layers proven in 159.3 s against
+ * 164.5 s; the C = 128 sample (10 layers, 60 s) 110 564 nodes against
+ * 103 652, the bounds lower on 5 of the 9 open layers; the Netlib and
+ * set-partitioning LPs the same 157 644 iterations. */
+#define DSE_MAX_ROWS 1000
 
 /* ---------------------------------------------------------------- setup */
 
@@ -121,6 +133,10 @@ static void adopt_kept_factors(sx_work *W, nms_lp *lp)
     nms__lu_free(W->lu);
     W->lu = lp->lu_cache;
     lp->lu_cache = NULL;
+    if (lp->lu_wr) {
+        memcpy(W->wr, lp->lu_wr, (size_t)m * sizeof *W->wr);
+        W->wr_exact = 1;
+    }
     nms__sx_compute_xb(W);
     W->just_factored = 1;
 }
@@ -147,6 +163,8 @@ static void keep_factors(sx_work *W, nms_lp *lp, nms_lp_status st)
     }
     for (int i = 0; i < m; i++)
         lp->lu_rscale[i] = W->rscale[i];
+    if (W->wr_exact && (lp->lu_wr = nms__malloc_array((size_t)m + 1, sizeof *lp->lu_wr)) != NULL)
+        memcpy(lp->lu_wr, W->wr, (size_t)m * sizeof *W->wr);
     lp->lu_cache = W->lu;
     W->lu = NULL;
 }
@@ -290,6 +308,7 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     } else {
         W->warm = 1;
     }
+    W->wr_exact = !W->warm && m <= DSE_MAX_ROWS; /* B = -I: every weight 1 */
     int k = 0;
     for (int j = 0; j < N; j++) {
         if (W->stat[j] == NMS_LP_BASIC) {
@@ -369,6 +388,7 @@ int nms__sx_refactor(sx_work *W)
             W->stat[jn] = NMS_LP_BASIC;
         }
         W->n_singular += nsing;
+        W->wr_exact = 0; /* other basic columns */
     }
     nms__sx_compute_xb(W);
     return 0;
@@ -539,6 +559,51 @@ int nms__sx_basis_change(sx_work *W, int r, int q)
     if (nms__lu_update(W->lu, r, W->alpha))
         return -1;
     return 0;
+}
+
+/* Exact dual steepest-edge weights w_k = ||rho_k||^2, rho_k = B^{-T} e_k,
+ * where the basis has none (small bases only, see DSE_MAX_ROWS). */
+void nms__sx_dse_weights(sx_work *W)
+{
+    int m = W->m;
+    if (W->wr_exact || m > DSE_MAX_ROWS)
+        return;
+    double *rho = W->tau;
+    for (int k = 0; k < m; k++) {
+        memset(rho, 0, (size_t)m * sizeof *rho);
+        rho[k] = 1.0;
+        nms__lu_btran(W->lu, rho);
+        double s = 0.0;
+        for (int i = 0; i < m; i++)
+            s += rho[i] * rho[i];
+        W->wr[k] = s > 1e-6 ? s : 1e-6;
+    }
+    W->wr_exact = 1;
+}
+
+/* The weights after the basis change at position r (rho = B^{-T} e_r and
+ * alpha = B^{-1} a_q of the basis before it, arq = alpha_r), by Forrest
+ * and Goldfarb: with tau = B^{-1} rho,
+ *   w_r' = ||rho||^2 / alpha_r^2,
+ *   w_i' = w_i - 2 (alpha_i / alpha_r) tau_i + (alpha_i / alpha_r)^2 ||rho||^2. */
+void nms__sx_dse_update(sx_work *W, int r, double arq)
+{
+    double wrr = 0.0;
+    for (int i = 0; i < W->m; i++) {
+        W->tau[i] = W->rho[i];
+        wrr += W->rho[i] * W->rho[i];
+    }
+    nms__lu_ftran(W->lu, W->tau);
+    for (int k = 0; k < W->m; k++) {
+        double a = W->alpha[k];
+        if (a == 0.0 || k == r)
+            continue;
+        double ratio = a / arq;
+        double v = W->wr[k] + ratio * (ratio * wrr - 2.0 * W->tau[k]);
+        W->wr[k] = v > 1e-6 ? v : 1e-6;
+    }
+    double v = wrr / (arq * arq);
+    W->wr[r] = v > 1e-6 ? v : 1e-6;
 }
 
 int nms__sx_need_refactor(const sx_work *W)
@@ -938,6 +1003,8 @@ nms_lp_status nms__sx_primal(sx_work *W, int *oom)
         double ar = W->alpha[r];
         /* pivot row for devex and the reduced-cost update */
         nms__sx_pivot_row(W, r);
+        if (W->wr_exact)
+            nms__sx_dse_update(W, r, ar);
         double wq = W->w[q];
         if (wq > DEVEX_RESET) {
             for (int j = 0; j < W->N; j++)

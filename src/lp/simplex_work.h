@@ -40,6 +40,9 @@ typedef struct sx_work {
     double *rscale, *cscale;
     double *lb, *ub, *lb0, *ub0, *c, *corig, *x;
     double *wr;            /* dual steepest-edge weights by basis position (m) */
+    int wr_exact;          /* wr are ||e_k' B^{-1}||^2 of this basis (computed,
+                            * kept with the factors, or updated from such):
+                            * then the primal updates them too */
     double *tau;           /* work (m): B^{-1} rho for the weight update */
     int shifted;           /* costs c differ from corig (dual cost shifting) */
     signed char *stat;
@@ -75,6 +78,8 @@ void nms__sx_ftran_col(sx_work *W, int q);
 void nms__sx_pivot_row(sx_work *W, int r);
 int nms__sx_basis_change(sx_work *W, int r, int q);
 int nms__sx_need_refactor(const sx_work *W);
+void nms__sx_dse_weights(sx_work *W);
+void nms__sx_dse_update(sx_work *W, int r, double arq);
 nms_lp_status nms__sx_check_limits(sx_work *W);
 double nms__sx_rand(sx_work *W);
 void nms__sx_perturb(sx_work *W);
