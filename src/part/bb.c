@@ -770,11 +770,24 @@ static int eval_node(worker *w, double target, const nms__ctl *ctl)
         size_t nt = 0, want = 2 * C;
         for (size_t i = 0; i < C; i++)
             u[i] = -HUGE_VAL; /* stays so when no allowed group holds i: no partition here */
+        /* ufloor <= every u[i] (their minimum every 256 groups): a group
+         * below it raises none, and most groups are (the same u; both
+         * builds at once, one thread, the same trees: movenet L037 proven
+         * in 12.2 and 11.6 s against 12.4 and 12.6 s, nodes in 30 s iris
+         * L012 6 679 against 6 132, L020 3 282 against 2 717, ssd L004
+         * 6 755 against 6 341) */
+        double ufloor = -HUGE_VAL;
         for (size_t t = 0; t < na; t++) {
             const uint16_t *g = lg + 4 * t;
             double rc = scan_rc(lv[t], g, pi);
-            for (int k = 0; k < 4; k++) /* no branch: the compares are unpredictable */
-                u[g[k]] = rc > u[g[k]] ? rc : u[g[k]];
+            if (rc > ufloor)
+                for (int k = 0; k < 4; k++) /* no branch: the compares are unpredictable */
+                    u[g[k]] = rc > u[g[k]] ? rc : u[g[k]];
+            if ((t & 255) == 255) {
+                ufloor = u[0];
+                for (size_t i = 1; i < C; i++)
+                    ufloor = u[i] < ufloor ? u[i] : ufloor;
+            }
             if (rc > tol && (nt < want || rc > toprc[want - 1]) && !s->in_lp[lq[t]]) {
                 size_t pos = nt < want ? nt++ : want - 1;
                 while (pos > 0 && toprc[pos - 1] < rc) {
