@@ -43,7 +43,8 @@ typedef struct sx_work {
     int wr_exact;          /* wr are ||e_k' B^{-1}||^2 of this basis (computed,
                             * kept with the factors, or updated from such):
                             * then the primal updates them too */
-    double *tau;           /* work (m): B^{-1} rho for the weight update */
+    double *tau;           /* work (m) of the weights: B^{-1} rho for their
+                            * update, B^{-T} e_k when computed exactly */
     int shifted;           /* costs c differ from corig (dual cost shifting) */
     signed char *stat;
     int *head, *pos;
