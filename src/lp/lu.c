@@ -71,6 +71,7 @@ nms__lu *nms__lu_create(int m)
     lu->eta_r = nms__malloc_array((size_t)lu->eta_cap, sizeof(int));
     lu->eta_piv = nms__malloc_array((size_t)lu->eta_cap, sizeof(double));
     lu->eta_start = nms__malloc_array((size_t)lu->eta_cap + 1, sizeof(size_t));
+    lu->eta_dense = nms__malloc_array((size_t)lu->eta_cap, 1);
     lu->eta_idx = nms__malloc_array(lu->eta_nz_cap, sizeof(int));
     lu->eta_val = nms__malloc_array(lu->eta_nz_cap, sizeof(double));
     if (!lu->lstart || !lu->ustart || !lu->lrow || !lu->lval || !lu->ustep ||
@@ -80,7 +81,7 @@ nms__lu *nms__lu_create(int m)
         !lu->uc_step || !lu->uc_val || !lu->uc_len || !lu->uc_cap ||
         !counts_ok ||
         !lu->lmul || !lu->lrows || !lu->pos || !lu->dense || !lu->cmax ||
-        !lu->eta_r || !lu->eta_piv || !lu->eta_start || !lu->eta_idx ||
+        !lu->eta_r || !lu->eta_piv || !lu->eta_start || !lu->eta_dense || !lu->eta_idx ||
         !lu->eta_val || !lu->ut_start || !lu->lt_start) {
         nms__lu_free(lu);
         return NULL;
@@ -116,7 +117,8 @@ void nms__lu_free(nms__lu *lu)
     nms__free(lu->dense);
     nms__free(lu->cmax);
     nms__free(lu->eta_r); nms__free(lu->eta_piv);
-    nms__free(lu->eta_start); nms__free(lu->eta_idx); nms__free(lu->eta_val);
+    nms__free(lu->eta_start); nms__free(lu->eta_dense);
+    nms__free(lu->eta_idx); nms__free(lu->eta_val);
     nms__free(lu->ut_start); nms__free(lu->lt_start);
     nms__free(lu->ut_idx); nms__free(lu->ut_val);
     nms__free(lu->lt_idx); nms__free(lu->lt_val);
@@ -196,6 +198,44 @@ int nms__lu_build_transposes(nms__lu *lu)
     return 0;
 }
 
+/* x -= t a over m entries; four to a step, so that the compiler uses
+ * vector instructions (the same result either way) */
+static void dense_axpy(double *restrict x, const double *restrict a, double t, int m)
+{
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+        x[i] -= a[i] * t;
+        x[i + 1] -= a[i + 1] * t;
+        x[i + 2] -= a[i + 2] * t;
+        x[i + 3] -= a[i + 3] * t;
+    }
+    for (; i < m; i++)
+        x[i] -= a[i] * t;
+}
+
+/* a'y over m entries in eight partial sums, entry i in sum i mod 8 (the
+ * tail in the first): independent chains of additions, which the compiler
+ * also turns into vector instructions (the same sums either way) */
+static double dense_dot(const double *a, const double *y, int m)
+{
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+    double s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0;
+    int i = 0;
+    for (; i + 8 <= m; i += 8) {
+        s0 += a[i] * y[i];
+        s1 += a[i + 1] * y[i + 1];
+        s2 += a[i + 2] * y[i + 2];
+        s3 += a[i + 3] * y[i + 3];
+        s4 += a[i + 4] * y[i + 4];
+        s5 += a[i + 5] * y[i + 5];
+        s6 += a[i + 6] * y[i + 6];
+        s7 += a[i + 7] * y[i + 7];
+    }
+    for (; i < m; i++)
+        s0 += a[i] * y[i];
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+}
+
 void nms__lu_ftran(nms__lu *lu, double *x)
 {
     int m = lu->m;
@@ -226,6 +266,10 @@ void nms__lu_ftran(nms__lu *lu, double *x)
             continue;
         xr /= lu->eta_piv[k];
         x[r] = xr;
+        if (lu->eta_dense[k]) {
+            dense_axpy(x, lu->eta_val + lu->eta_start[k], xr, m);
+            continue;
+        }
         for (size_t e = lu->eta_start[k]; e < lu->eta_start[k + 1]; e++)
             x[lu->eta_idx[e]] -= lu->eta_val[e] * xr;
     }
@@ -239,13 +283,17 @@ void nms__lu_btran(nms__lu *lu, double *y)
     const double *ev = lu->eta_val;
     for (int k = lu->n_eta - 1; k >= 0; k--) {
         size_t e = lu->eta_start[k], end = lu->eta_start[k + 1];
-        /* four partial sums: with one, each term waited for the one before
-         * (etas hold about 100 of 128 entries at C = 128); both builds at
-         * once, one thread: the C = 128 sample (30 s) 7.82 ms per node
-         * against 8.39, the 17 C = 96 layers 2.17 against 2.36 (other
-         * trees: other rounding); Netlib and set partitioning (reference.tsv
-         * but cycle, both builds at once) 43.6 s against 48.0 s, every
-         * objective within 1e-6, cycle 0.9 s against 1.2 s */
+        int r = lu->eta_r[k];
+        if (lu->eta_dense[k]) {
+            y[r] = (y[r] - dense_dot(ev + e, y, m)) / lu->eta_piv[k];
+            continue;
+        }
+        /* four partial sums: with one, each term waited for the one before;
+         * both builds at once, one thread: the C = 128 sample (30 s) 7.82 ms
+         * per node against 8.39, the 17 C = 96 layers 2.17 against 2.36
+         * (other trees: other rounding); Netlib and set partitioning
+         * (reference.tsv but cycle, both builds at once) 43.6 s against
+         * 48.0 s, every objective within 1e-6, cycle 0.9 s against 1.2 s */
         double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
         for (; e + 4 <= end; e += 4) {
             s0 += ev[e] * y[ei[e]];
@@ -255,7 +303,6 @@ void nms__lu_btran(nms__lu *lu, double *y)
         }
         for (; e < end; e++)
             s0 += ev[e] * y[ei[e]];
-        int r = lu->eta_r[k];
         y[r] = (y[r] - ((s0 + s1) + (s2 + s3))) / lu->eta_piv[k];
     }
     for (int s = 0; s < m; s++)
@@ -298,17 +345,30 @@ int nms__lu_update(nms__lu *lu, int r, const double *alpha)
         if (!ns)
             return -1;
         lu->eta_start = ns;
+        unsigned char *nd = nms__realloc_array(lu->eta_dense, (size_t)nc, 1);
+        if (!nd)
+            return -1;
+        lu->eta_dense = nd;
         lu->eta_cap = nc;
     }
     size_t nz = lu->eta_start[lu->n_eta];
     if (nms__lu_grow(nz + (size_t)m, &lu->eta_nz_cap, &lu->eta_idx, &lu->eta_val))
         return -1;
+    int kept = 0;
+    for (int i = 0; i < m; i++)
+        kept += i != r && fabs(alpha[i]) > ETA_DROP;
+    int dense = 2 * kept > m;
     for (int i = 0; i < m; i++) {
-        if (i == r || fabs(alpha[i]) <= ETA_DROP)
-            continue;
-        lu->eta_idx[nz] = i;
-        lu->eta_val[nz++] = alpha[i];
+        int keep = i != r && fabs(alpha[i]) > ETA_DROP;
+        if (dense) {
+            lu->eta_val[nz++] = keep ? alpha[i] : 0.0;
+        } else if (keep) {
+            lu->eta_idx[nz] = i;
+            lu->eta_val[nz++] = alpha[i];
+        }
     }
+    lu->eta_dense[lu->n_eta] = (unsigned char)dense;
+    lu->eta_nnz += (size_t)kept;
     lu->eta_r[lu->n_eta] = r;
     lu->eta_piv[lu->n_eta] = alpha[r];
     lu->n_eta++;
@@ -323,5 +383,5 @@ size_t nms__lu_nnz(const nms__lu *lu)
     return lu->lstart[lu->n_pivots] + lu->ustart[lu->n_pivots] + (size_t)lu->n_pivots;
 }
 
-size_t nms__lu_eta_nnz(const nms__lu *lu) { return lu->eta_start[lu->n_eta]; }
+size_t nms__lu_eta_nnz(const nms__lu *lu) { return lu->eta_nnz; }
 

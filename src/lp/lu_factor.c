@@ -346,6 +346,7 @@ int nms__lu_factor(nms__lu *lu, const int *start, const int *rows,
     int m = lu->m;
     int ns = 0, nsing = 0, nd = 0;
     lu->n_eta = 0;
+    lu->eta_nnz = 0;
     lu->eta_start[0] = 0;
     for (int c = 0; c <= m; c++)
         lu->cols.head[c] = lu->rows.head[c] = -1;

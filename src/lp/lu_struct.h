@@ -66,14 +66,20 @@ struct nms__lu {
     int *ut_idx, *lt_idx;
     double *ut_val, *lt_val;
     size_t t_cap;
-    /* eta file */
+    /* eta file: eta k pivots on row eta_r[k] (alpha_r = eta_piv[k]); its
+     * other entries are eta_val[eta_start[k] ..], either sparse (rows in
+     * eta_idx) or, when it keeps more than half of the m entries (B^-1 is
+     * nearly dense on the search's bases), dense: m values by row, 0 at
+     * row eta_r[k] and at the dropped entries (eta_idx unused). */
     int n_eta, eta_cap;
     int *eta_r;
     double *eta_piv;
     size_t *eta_start;
+    unsigned char *eta_dense;
     int *eta_idx;
     double *eta_val;
     size_t eta_nz_cap;
+    size_t eta_nnz; /* entries kept over the eta file (not the dense zeros) */
 };
 
 /* Room for need entries in idx (and val, unless NULL: a pattern only);
