@@ -6,6 +6,7 @@
 
 #include "lp/lu_struct.h"
 #include "util/util.h"
+#include "util/vec.h"
 
 #define ETA_DROP 1e-14
 
@@ -198,44 +199,6 @@ int nms__lu_build_transposes(nms__lu *lu)
     return 0;
 }
 
-/* x -= t a over m entries; four to a step, so that the compiler uses
- * vector instructions (the same result either way) */
-static void dense_axpy(double *restrict x, const double *restrict a, double t, int m)
-{
-    int i = 0;
-    for (; i + 4 <= m; i += 4) {
-        x[i] -= a[i] * t;
-        x[i + 1] -= a[i + 1] * t;
-        x[i + 2] -= a[i + 2] * t;
-        x[i + 3] -= a[i + 3] * t;
-    }
-    for (; i < m; i++)
-        x[i] -= a[i] * t;
-}
-
-/* a'y over m entries in eight partial sums, entry i in sum i mod 8 (the
- * tail in the first): independent chains of additions, which the compiler
- * also turns into vector instructions (the same sums either way) */
-static double dense_dot(const double *a, const double *y, int m)
-{
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    double s4 = 0.0, s5 = 0.0, s6 = 0.0, s7 = 0.0;
-    int i = 0;
-    for (; i + 8 <= m; i += 8) {
-        s0 += a[i] * y[i];
-        s1 += a[i + 1] * y[i + 1];
-        s2 += a[i + 2] * y[i + 2];
-        s3 += a[i + 3] * y[i + 3];
-        s4 += a[i + 4] * y[i + 4];
-        s5 += a[i + 5] * y[i + 5];
-        s6 += a[i + 6] * y[i + 6];
-        s7 += a[i + 7] * y[i + 7];
-    }
-    for (; i < m; i++)
-        s0 += a[i] * y[i];
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-}
-
 void nms__lu_ftran(nms__lu *lu, double *x)
 {
     int m = lu->m;
@@ -267,7 +230,7 @@ void nms__lu_ftran(nms__lu *lu, double *x)
         xr /= lu->eta_piv[k];
         x[r] = xr;
         if (lu->eta_dense[k]) {
-            dense_axpy(x, lu->eta_val + lu->eta_start[k], xr, m);
+            nms__axpy(x, -xr, lu->eta_val + lu->eta_start[k], (size_t)m);
             continue;
         }
         for (size_t e = lu->eta_start[k]; e < lu->eta_start[k + 1]; e++)
@@ -285,7 +248,7 @@ void nms__lu_btran(nms__lu *lu, double *y)
         size_t e = lu->eta_start[k], end = lu->eta_start[k + 1];
         int r = lu->eta_r[k];
         if (lu->eta_dense[k]) {
-            y[r] = (y[r] - dense_dot(ev + e, y, m)) / lu->eta_piv[k];
+            y[r] = (y[r] - nms__dot(ev + e, y, (size_t)m)) / lu->eta_piv[k];
             continue;
         }
         /* four partial sums: with one, each term waited for the one before;

@@ -5,48 +5,11 @@
 
 #include "recon/linalg.h"
 
-static double dot_unrolled(const double *a, const double *b, size_t n);
-
-/* sum a[k] b[k] with four partial sums (independent chains; the order is
- * fixed, so results are reproducible). */
-void nms__axpy(double *restrict y, double a, const double *restrict x, size_t n)
-{
-    size_t k = 0;
-    for (; k + 4 <= n; k += 4) {
-        y[k] += a * x[k];
-        y[k + 1] += a * x[k + 1];
-        y[k + 2] += a * x[k + 2];
-        y[k + 3] += a * x[k + 3];
-    }
-    for (; k < n; k++)
-        y[k] += a * x[k];
-}
-
-double nms__dot(const double *a, const double *b, size_t n)
-{
-    return dot_unrolled(a, b, n);
-}
-
-static double dot_unrolled(const double *a, const double *b, size_t n)
-{
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    size_t k = 0;
-    for (; k + 4 <= n; k += 4) {
-        s0 += a[k] * b[k];
-        s1 += a[k + 1] * b[k + 1];
-        s2 += a[k + 2] * b[k + 2];
-        s3 += a[k + 3] * b[k + 3];
-    }
-    for (; k < n; k++)
-        s0 += a[k] * b[k];
-    return (s0 + s1) + (s2 + s3);
-}
-
 int nms__chol_lower(double *a, size_t n)
 {
     for (size_t j = 0; j < n; j++) {
         double *aj = a + j * n;
-        double d = aj[j] - dot_unrolled(aj, aj, j);
+        double d = aj[j] - nms__dot(aj, aj, j);
         if (!(d > 0.0) || !isfinite(d))
             return (int)(j + 1 > (size_t)0x7fffffff ? 0x7fffffff : j + 1);
         double ljj = sqrt(d);
@@ -55,7 +18,7 @@ int nms__chol_lower(double *a, size_t n)
         /* column j below the diagonal: a[i][j] = (a[i][j] - L[i,:j].L[j,:j]) / ljj */
         for (size_t i = j + 1; i < n; i++) {
             double *ai = a + i * n;
-            ai[j] = (ai[j] - dot_unrolled(ai, aj, j)) * inv;
+            ai[j] = (ai[j] - nms__dot(ai, aj, j)) * inv;
         }
         for (size_t k = j + 1; k < n; k++)
             aj[k] = 0.0;
@@ -68,7 +31,7 @@ void nms__chol_solve(const double *l, size_t n, double *b)
     /* forward: L y = b */
     for (size_t i = 0; i < n; i++) {
         const double *li = l + i * n;
-        b[i] = (b[i] - dot_unrolled(li, b, i)) / li[i];
+        b[i] = (b[i] - nms__dot(li, b, i)) / li[i];
     }
     /* backward: L^T x = y */
     for (size_t i = n; i-- > 0;) {

@@ -23,11 +23,7 @@
 
 #include <stddef.h>
 
-/* y += a x (n doubles; y and x must not overlap) and the dot product
- * x.y, written so that compilers vectorise them at -O2 (fixed evaluation
- * order: reproducible). */
-void nms__axpy(double *restrict y, double a, const double *restrict x, size_t n);
-double nms__dot(const double *x, const double *y, size_t n);
+#include "util/vec.h" /* nms__axpy, nms__dot */
 
 int nms__chol_lower(double *a, size_t n);
 void nms__chol_solve(const double *l, size_t n, double *b);
