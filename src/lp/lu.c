@@ -72,7 +72,6 @@ nms__lu *nms__lu_create(int m)
     lu->eta_r = nms__malloc_array((size_t)lu->eta_cap, sizeof(int));
     lu->eta_piv = nms__malloc_array((size_t)lu->eta_cap, sizeof(double));
     lu->eta_start = nms__malloc_array((size_t)lu->eta_cap + 1, sizeof(size_t));
-    lu->eta_dense = nms__malloc_array((size_t)lu->eta_cap, 1);
     lu->eta_idx = nms__malloc_array(lu->eta_nz_cap, sizeof(int));
     lu->eta_val = nms__malloc_array(lu->eta_nz_cap, sizeof(double));
     if (!lu->lstart || !lu->ustart || !lu->lrow || !lu->lval || !lu->ustep ||
@@ -82,7 +81,7 @@ nms__lu *nms__lu_create(int m)
         !lu->uc_step || !lu->uc_val || !lu->uc_len || !lu->uc_cap ||
         !counts_ok ||
         !lu->lmul || !lu->lrows || !lu->pos || !lu->dense || !lu->cmax ||
-        !lu->eta_r || !lu->eta_piv || !lu->eta_start || !lu->eta_dense || !lu->eta_idx ||
+        !lu->eta_r || !lu->eta_piv || !lu->eta_start || !lu->eta_idx ||
         !lu->eta_val || !lu->ut_start || !lu->lt_start) {
         nms__lu_free(lu);
         return NULL;
@@ -118,8 +117,7 @@ void nms__lu_free(nms__lu *lu)
     nms__free(lu->dense);
     nms__free(lu->cmax);
     nms__free(lu->eta_r); nms__free(lu->eta_piv);
-    nms__free(lu->eta_start); nms__free(lu->eta_dense);
-    nms__free(lu->eta_idx); nms__free(lu->eta_val);
+    nms__free(lu->eta_start); nms__free(lu->eta_idx); nms__free(lu->eta_val);
     nms__free(lu->ut_start); nms__free(lu->lt_start);
     nms__free(lu->ut_idx); nms__free(lu->ut_val);
     nms__free(lu->lt_idx); nms__free(lu->lt_val);
@@ -199,6 +197,13 @@ int nms__lu_build_transposes(nms__lu *lu)
     return 0;
 }
 
+/* Eta k is stored dense when it fills m slots: a sparse one holds at most
+ * m - 1 entries (never its pivot row). */
+static int eta_is_dense(const nms__lu *lu, int k)
+{
+    return lu->eta_start[k + 1] - lu->eta_start[k] == (size_t)lu->m;
+}
+
 void nms__lu_ftran(nms__lu *lu, double *x)
 {
     int m = lu->m;
@@ -229,7 +234,7 @@ void nms__lu_ftran(nms__lu *lu, double *x)
             continue;
         xr /= lu->eta_piv[k];
         x[r] = xr;
-        if (lu->eta_dense[k]) {
+        if (eta_is_dense(lu, k)) {
             nms__axpy(x, -xr, lu->eta_val + lu->eta_start[k], (size_t)m);
             continue;
         }
@@ -247,7 +252,7 @@ void nms__lu_btran(nms__lu *lu, double *y)
     for (int k = lu->n_eta - 1; k >= 0; k--) {
         size_t e = lu->eta_start[k], end = lu->eta_start[k + 1];
         int r = lu->eta_r[k];
-        if (lu->eta_dense[k]) {
+        if (eta_is_dense(lu, k)) {
             y[r] = (y[r] - nms__dot(ev + e, y, (size_t)m)) / lu->eta_piv[k];
             continue;
         }
@@ -308,10 +313,6 @@ int nms__lu_update(nms__lu *lu, int r, const double *alpha)
         if (!ns)
             return -1;
         lu->eta_start = ns;
-        unsigned char *nd = nms__realloc_array(lu->eta_dense, (size_t)nc, 1);
-        if (!nd)
-            return -1;
-        lu->eta_dense = nd;
         lu->eta_cap = nc;
     }
     size_t nz = lu->eta_start[lu->n_eta];
@@ -330,7 +331,6 @@ int nms__lu_update(nms__lu *lu, int r, const double *alpha)
             lu->eta_val[nz++] = alpha[i];
         }
     }
-    lu->eta_dense[lu->n_eta] = (unsigned char)dense;
     lu->eta_nnz += (size_t)kept;
     lu->eta_r[lu->n_eta] = r;
     lu->eta_piv[lu->n_eta] = alpha[r];

@@ -70,12 +70,12 @@ struct nms__lu {
      * other entries are eta_val[eta_start[k] ..], either sparse (rows in
      * eta_idx) or, when it keeps more than half of the m entries (B^-1 is
      * nearly dense on the search's bases), dense: m values by row, 0 at
-     * row eta_r[k] and at the dropped entries (eta_idx unused). */
+     * row eta_r[k] and at the dropped entries (eta_idx unused; a sparse
+     * eta holds at most m - 1 entries, so m entries mean dense). */
     int n_eta, eta_cap;
     int *eta_r;
     double *eta_piv;
     size_t *eta_start;
-    unsigned char *eta_dense;
     int *eta_idx;
     double *eta_val;
     size_t eta_nz_cap;
