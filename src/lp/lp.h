@@ -49,6 +49,14 @@ struct nms_lp {
     struct nms__lu *lu_cache;
     int *lu_head;
     double *lu_rscale, *lu_bscale, *lu_wr;
+    /* Storage kept for the next solve, so that a search's many short solves
+     * do not allocate afresh: lu_spare, a factor object no solve holds (of
+     * lu_spare's own row count; its contents are not used, a solve factors
+     * before it reads it), and work_block, the simplex's work arrays in one
+     * block of work_block_bytes (simplex.c).  NULL when there is none. */
+    struct nms__lu *lu_spare;
+    void *work_block;
+    size_t work_block_bytes;
     /* last solution */
     nms_lp_status status;
     double objective;
@@ -64,8 +72,17 @@ struct nms_lp {
  * Returns NMS_OK or an error status (NOMEM). */
 int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err);
 
-/* Free the kept factors (lu_cache and its arrays). */
+/* Drop the kept factors (lu_cache and its arrays; the factor object
+ * itself is kept as lu_spare when that is empty). */
 void nms__lp_drop_lu(nms_lp *lp);
+
+/* A factor object for lp's bases: lu_spare when it has lp's row count,
+ * else a fresh one; NULL when out of memory. */
+struct nms__lu *nms__lp_take_lu(nms_lp *lp);
+
+/* Give a factor object no solve holds back to lp (as lu_spare when that is
+ * empty, else freed); NULL is ignored. */
+void nms__lp_spare_lu(nms_lp *lp, struct nms__lu *lu);
 
 /* Grow the row / column / nonzero capacities to at least the given sizes. */
 int nms__lp_reserve(nms_lp *lp, size_t rows, size_t cols, size_t nnz);

@@ -92,6 +92,11 @@ nms__lu *nms__lu_create(int m)
     return lu;
 }
 
+int nms__lu_rows(const nms__lu *lu)
+{
+    return lu->m;
+}
+
 void nms__lu_free(nms__lu *lu)
 {
     if (!lu)

@@ -41,6 +41,8 @@ typedef struct nms__lu nms__lu;
 /* A fresh factorization object for m x m bases; NULL when out of memory. */
 nms__lu *nms__lu_create(int m);
 void nms__lu_free(nms__lu *lu);
+/* The m it was made for. */
+int nms__lu_rows(const nms__lu *lu);
 
 /* Factor the basis whose column k has entries rows[start[k] .. start[k+1]-1]
  * with values vals[...] (k = 0..m-1).  Returns 0 on success, -1 when out of

@@ -51,9 +51,27 @@ int nms_lp_create(nms_lp **out, nms_error *err)
     return NMS_OK;
 }
 
+struct nms__lu *nms__lp_take_lu(nms_lp *lp)
+{
+    nms__lu *lu = lp->lu_spare;
+    lp->lu_spare = NULL;
+    if (lu && nms__lu_rows(lu) == (int)lp->m)
+        return lu;
+    nms__lu_free(lu);
+    return nms__lu_create((int)lp->m);
+}
+
+void nms__lp_spare_lu(nms_lp *lp, struct nms__lu *lu)
+{
+    if (!lp->lu_spare)
+        lp->lu_spare = lu;
+    else
+        nms__lu_free(lu);
+}
+
 void nms__lp_drop_lu(nms_lp *lp)
 {
-    nms__lu_free(lp->lu_cache);
+    nms__lp_spare_lu(lp, lp->lu_cache);
     nms__free(lp->lu_head);
     nms__free(lp->lu_rscale);
     nms__free(lp->lu_bscale);
@@ -68,6 +86,8 @@ void nms_lp_free(nms_lp *lp)
     if (!lp)
         return;
     nms__lp_drop_lu(lp);
+    nms__lu_free(lp->lu_spare);
+    nms__free(lp->work_block);
     nms__free(lp->row_lo); nms__free(lp->row_hi);
     nms__free(lp->col_lo); nms__free(lp->col_hi); nms__free(lp->cost);
     nms__free(lp->col_start); nms__free(lp->row_index); nms__free(lp->value);

@@ -92,20 +92,70 @@ static signed char fix_status(signed char s, double lo, double hi)
     return nonbasic_status(lo, hi);
 }
 
-static void work_free(sx_work *W)
+/* The work arrays live in one block, lp->work_block, kept from one solve to
+ * the next: a search solves thousands of small LPs, and allocating some
+ * forty arrays (and a factor object) each time took about 5 % of a
+ * one-thread search at C = 128 (malloc and free in perf, iris L012).
+ * work_layout places the arrays in the block at base, each at a multiple of
+ * 64 bytes, the zero-initialised ones first (their *zero_bytes bytes), and
+ * returns the bytes they take; with base NULL it only counts. */
+static void *carve(char *base, size_t *off, size_t bytes)
 {
-    nms__free(W->cs); nms__free(W->ri); nms__free(W->va);
-    nms__free(W->rs); nms__free(W->ci); nms__free(W->rv);
-    nms__free(W->rscale); nms__free(W->cscale);
-    nms__free(W->lb); nms__free(W->ub); nms__free(W->lb0); nms__free(W->ub0);
-    nms__free(W->c); nms__free(W->corig); nms__free(W->wr); nms__free(W->tau); nms__free(W->x); nms__free(W->stat); nms__free(W->head);
-    nms__free(W->pos); nms__free(W->cb); nms__free(W->y); nms__free(W->d);
-    nms__free(W->alpha); nms__free(W->rho); nms__free(W->rho_kept); nms__free(W->arow);
-    nms__free(W->arow_idx); nms__free(W->arow_mark); nms__free(W->w);
-    nms__free(W->cand); nms__free(W->cand_v);
-    nms__free(W->bstart); nms__free(W->brow); nms__free(W->bval);
-    nms__free(W->sing_pos); nms__free(W->sing_row);
-    nms__lu_free(W->lu);
+    void *p = base ? base + *off : NULL;
+    *off += (bytes + 63) / 64 * 64;
+    return p;
+}
+
+static size_t work_layout(sx_work *W, char *base, size_t m, size_t n, size_t nnz, size_t *zero_bytes)
+{
+    size_t M1 = m + 1, N1 = m + n + 1, off = 0;
+    W->rs = carve(base, &off, (M1 + 1) * sizeof(int));
+    W->tau = carve(base, &off, M1 * sizeof(double));
+    W->x = carve(base, &off, N1 * sizeof(double));
+    W->cb = carve(base, &off, M1 * sizeof(double));
+    W->y = carve(base, &off, M1 * sizeof(double));
+    W->d = carve(base, &off, N1 * sizeof(double));
+    W->alpha = carve(base, &off, M1 * sizeof(double));
+    W->rho = carve(base, &off, M1 * sizeof(double));
+    W->rho_kept = carve(base, &off, M1 * sizeof(double));
+    W->arow = carve(base, &off, N1 * sizeof(double));
+    W->arow_mark = carve(base, &off, N1);
+    *zero_bytes = off; /* the others are written before they are read */
+    W->cs = carve(base, &off, (n + 1) * sizeof(int));
+    W->ri = carve(base, &off, (nnz + 1) * sizeof(int));
+    W->va = carve(base, &off, (nnz + 1) * sizeof(double));
+    W->ci = carve(base, &off, (nnz + 1) * sizeof(int));
+    W->rv = carve(base, &off, (nnz + 1) * sizeof(double));
+    W->rscale = carve(base, &off, M1 * sizeof(double));
+    W->cscale = carve(base, &off, (n + 1) * sizeof(double));
+    W->lb = carve(base, &off, N1 * sizeof(double));
+    W->ub = carve(base, &off, N1 * sizeof(double));
+    W->lb0 = carve(base, &off, N1 * sizeof(double));
+    W->ub0 = carve(base, &off, N1 * sizeof(double));
+    W->c = carve(base, &off, N1 * sizeof(double));
+    W->corig = carve(base, &off, N1 * sizeof(double));
+    W->wr = carve(base, &off, M1 * sizeof(double));
+    W->stat = carve(base, &off, N1);
+    W->head = carve(base, &off, M1 * sizeof(int));
+    W->pos = carve(base, &off, N1 * sizeof(int));
+    W->arow_idx = carve(base, &off, N1 * sizeof(int));
+    W->w = carve(base, &off, N1 * sizeof(double));
+    W->cand = carve(base, &off, N1 * sizeof(int));
+    W->cand_v = carve(base, &off, N1 * sizeof(double));
+    W->bstart = carve(base, &off, M1 * sizeof(int));
+    W->sing_pos = carve(base, &off, M1 * sizeof(int));
+    W->sing_row = carve(base, &off, M1 * sizeof(int));
+    W->bcap = nnz + M1; /* B's columns: at most every nonzero and a logical per row */
+    W->brow = carve(base, &off, W->bcap * sizeof(int));
+    W->bval = carve(base, &off, W->bcap * sizeof(double));
+    return off;
+}
+
+/* Give the block and the factor object back to lp for the next solve. */
+static void work_free(sx_work *W, nms_lp *lp)
+{
+    nms__lp_spare_lu(lp, W->lu);
+    W->lu = NULL;
 }
 
 /* The factors kept from the last solve fit when they hold the same basic
@@ -132,7 +182,6 @@ static void adopt_kept_factors(sx_work *W, nms_lp *lp)
         W->head[k] = j;
         W->pos[j] = k;
     }
-    nms__lu_free(W->lu);
     W->lu = lp->lu_cache;
     lp->lu_cache = NULL;
     if (lp->lu_wr) {
@@ -176,7 +225,6 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     memset(W, 0, sizeof *W);
     int m = (int)lp->m, n = (int)lp->n, N = m + n;
     size_t nnz = lp->nnz;
-    size_t M1 = (size_t)m + 1, N1 = (size_t)N + 1;
     W->m = m;
     W->n = n;
     W->N = N;
@@ -185,49 +233,16 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
     W->tol_d = opt->dual_feas_tol;
     W->tol_piv = opt->pivot_tol;
     W->rng = 12345u;
-    W->cs = nms__malloc_array((size_t)n + 1, sizeof(int));
-    W->ri = nms__malloc_array(nnz + 1, sizeof(int));
-    W->va = nms__malloc_array(nnz + 1, sizeof(double));
-    W->rs = nms__calloc(M1 + 1, sizeof(int));
-    W->ci = nms__malloc_array(nnz + 1, sizeof(int));
-    W->rv = nms__malloc_array(nnz + 1, sizeof(double));
-    W->rscale = nms__malloc_array(M1, sizeof(double));
-    W->cscale = nms__malloc_array((size_t)n + 1, sizeof(double));
-    W->lb = nms__malloc_array(N1, sizeof(double));
-    W->ub = nms__malloc_array(N1, sizeof(double));
-    W->lb0 = nms__malloc_array(N1, sizeof(double));
-    W->ub0 = nms__malloc_array(N1, sizeof(double));
-    W->c = nms__malloc_array(N1, sizeof(double));
-    W->corig = nms__malloc_array(N1, sizeof(double));
-    W->wr = nms__malloc_array(M1, sizeof(double));
-    W->tau = nms__calloc(M1, sizeof(double));
-    W->x = nms__calloc(N1, sizeof(double));
-    W->stat = nms__malloc_array(N1, 1);
-    W->head = nms__malloc_array(M1, sizeof(int));
-    W->pos = nms__malloc_array(N1, sizeof(int));
-    W->cb = nms__calloc(M1, sizeof(double));
-    W->y = nms__calloc(M1, sizeof(double));
-    W->d = nms__calloc(N1, sizeof(double));
-    W->alpha = nms__calloc(M1, sizeof(double));
-    W->rho = nms__calloc(M1, sizeof(double));
-    W->rho_kept = nms__calloc(M1, sizeof(double));
-    W->arow = nms__calloc(N1, sizeof(double));
-    W->arow_idx = nms__malloc_array(N1, sizeof(int));
-    W->arow_mark = nms__calloc(N1, 1);
-    W->w = nms__malloc_array(N1, sizeof(double));
-    W->cand = nms__malloc_array(N1, sizeof(int));
-    W->cand_v = nms__malloc_array(N1, sizeof(double));
-    W->bstart = nms__malloc_array(M1, sizeof(int));
-    W->sing_pos = nms__malloc_array(M1, sizeof(int));
-    W->sing_row = nms__malloc_array(M1, sizeof(int));
-    W->lu = nms__lu_create(m);
-    if (!W->cs || !W->ri || !W->va || !W->rs || !W->ci || !W->rv ||
-        !W->rscale || !W->cscale || !W->lb || !W->ub || !W->lb0 || !W->ub0 ||
-        !W->c || !W->corig || !W->wr || !W->tau || !W->x || !W->stat || !W->head || !W->pos || !W->cb ||
-        !W->y || !W->d || !W->alpha || !W->rho || !W->rho_kept || !W->arow || !W->arow_idx ||
-        !W->arow_mark || !W->w || !W->cand || !W->cand_v || !W->bstart || !W->sing_pos ||
-        !W->sing_row || !W->lu)
-        return -1;
+    size_t zero_bytes, need = work_layout(W, NULL, (size_t)m, (size_t)n, nnz, &zero_bytes);
+    if (need > lp->work_block_bytes) {
+        nms__free(lp->work_block);
+        lp->work_block_bytes = 0;
+        if (!(lp->work_block = nms__malloc(need + need / 4))) /* room for a few more columns */
+            return -1;
+        lp->work_block_bytes = need + need / 4;
+    }
+    work_layout(W, lp->work_block, (size_t)m, (size_t)n, nnz, &zero_bytes);
+    memset(lp->work_block, 0, zero_bytes);
     /* scaling */
     if (opt->scaling) {
         if (nms__lp_scale(lp->m, lp->n, lp->col_start, lp->row_index,
@@ -265,11 +280,6 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
                 W->rv[fill[i]++] = W->va[p];
             }
     }
-    W->bcap = p0 + (size_t)m + 1;
-    W->brow = nms__malloc_array(W->bcap, sizeof(int));
-    W->bval = nms__malloc_array(W->bcap, sizeof(double));
-    if (!W->brow || !W->bval)
-        return -1;
     for (int j = 0; j < n; j++) {
         double s = W->cscale[j];
         W->lb0[j] = lp->col_lo[j] / s;
@@ -323,6 +333,8 @@ static int work_init(sx_work *W, nms_lp *lp, const nms_lp_options *opt)
         }
     }
     adopt_kept_factors(W, lp);
+    if (!W->lu && !(W->lu = nms__lp_take_lu(lp))) /* not adopted: factored afresh */
+        return -1;
     return 0;
 }
 
@@ -1117,7 +1129,7 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
     sx_work W;
     double t0 = nms__now();
     if (work_init(&W, lp, opt)) {
-        work_free(&W);
+        work_free(&W, lp);
         return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
     }
     W.t0 = t0;
@@ -1132,7 +1144,7 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
          * when the basis is primal feasible (e.g. columns added to a solved
          * LP: the column-generation path) */
         if (!W.just_factored && nms__sx_refactor(&W)) {
-            work_free(&W);
+            work_free(&W, lp);
             return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
         }
         int ninf = 0;
@@ -1145,13 +1157,13 @@ int nms__lp_simplex(nms_lp *lp, const nms_lp_options *opt, nms_error *err)
     else
         st = nms__sx_primal(&W, &oom);
     if (oom) {
-        work_free(&W);
+        work_free(&W, lp);
         return nms__fail(err, NMS_ERR_NOMEM, "LP solve: out of memory");
     }
     store_solution(&W, lp, st);
     keep_factors(&W, lp, st);
     lp->iterations = W.iter;
     lp->solve_seconds = nms__now() - t0;
-    work_free(&W);
+    work_free(&W, lp);
     return NMS_OK;
 }
