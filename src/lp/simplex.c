@@ -151,7 +151,8 @@ static size_t work_layout(sx_work *W, char *base, size_t m, size_t n, size_t nnz
     return off;
 }
 
-/* Give the block and the factor object back to lp for the next solve. */
+/* The end of a solve: the block stays in lp, and the factor object, unless
+ * keep_factors kept it with its factors, goes back to lp as the spare. */
 static void work_free(sx_work *W, nms_lp *lp)
 {
     nms__lp_spare_lu(lp, W->lu);
