@@ -492,6 +492,37 @@ static nms_lp *solved_sp_master(int C, int total, unsigned seed, sp_cols *sc)
  * no iteration and keeps the optimum); deleting a basic one gives the
  * optimum of the LP built without it.  The kept columns' data move with
  * them (checked through the primal values against a fresh LP). */
+/* One LP solved, then grown by a row and a column and solved again: the
+ * storage its first solve left (the work block, a spare factor object of
+ * the old row count) must not leak into the second.  max x0 + x1 + 5 x2,
+ * x0 + x1 + x2 <= 4, x2 <= 1 (the new row), x0 <= 3: the optimum is 8,
+ * as for the same LP built whole. */
+START_TEST(test_grow_after_solve)
+{
+    nms_error err;
+    const double A1[] = {1, 1}, r1lo[] = {-HUGE_VAL}, r1hi[] = {4}, c1[] = {1, 1}, lo[] = {0, 0, 0},
+                 hi[] = {3, HUGE_VAL, HUGE_VAL};
+    nms_lp *lp = build(1, 1, 2, A1, r1lo, r1hi, c1, lo, hi);
+    ck_assert_int_eq(nms_lp_solve(lp, NULL, &err), NMS_OK);
+    ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_OPTIMAL);
+    ck_assert_double_eq_tol(nms_lp_objective(lp), 4.0, 1e-9);
+    const double r2lo[] = {-HUGE_VAL}, r2hi[] = {1}, c2[] = {5}, v2[] = {1, 1};
+    const size_t start[] = {0, 2};
+    const int32_t idx[] = {0, 1};
+    ck_assert_int_eq(nms_lp_add_rows(lp, 1, r2lo, r2hi, &err), NMS_OK);
+    ck_assert_int_eq(nms_lp_add_cols(lp, 1, c2, lo, hi + 1, start, idx, v2, &err), NMS_OK);
+    ck_assert_int_eq(nms_lp_solve(lp, NULL, &err), NMS_OK);
+    ck_assert_int_eq(nms_lp_get_status(lp), NMS_LP_OPTIMAL);
+    ck_assert_double_eq_tol(nms_lp_objective(lp), 8.0, 1e-9);
+    const double A[] = {1, 1, 1, 0, 0, 1}, rlo[] = {-HUGE_VAL, -HUGE_VAL}, rhi[] = {4, 1}, c[] = {1, 1, 5};
+    nms_lp *whole = build(1, 2, 3, A, rlo, rhi, c, lo, hi);
+    ck_assert_int_eq(nms_lp_solve(whole, NULL, &err), NMS_OK);
+    ck_assert_double_eq_tol(nms_lp_objective(whole), nms_lp_objective(lp), 1e-9);
+    nms_lp_free(lp);
+    nms_lp_free(whole);
+}
+END_TEST
+
 START_TEST(test_delete_cols)
 {
     int C = 32, total = 600;
@@ -958,6 +989,7 @@ static Suite *lp_suite(void)
     tcase_add_loop_test(tc, test_degenerate_assignment, 0, 2);
     tcase_add_test(tc, test_warm_start_columns);
     tcase_add_test(tc, test_delete_cols);
+    tcase_add_test(tc, test_grow_after_solve);
     tcase_add_test(tc, test_set_basis);
     tcase_add_test(tc, test_errors_and_limits);
     tcase_add_test(tc, test_warm_start_air03);
